@@ -1,0 +1,142 @@
+/**
+ * The engine's public API: the one entry point for the CLI, the language
+ * server, the tests and programs that make thunks themselves (the SDK).
+ *
+ *   const engine = await Engine.open();                  // the user's store
+ *   const src = await engine.addFile('hello.c');         // a value, by content
+ *   const cc = await engine.packExecutable('gcc');       // a tool with its libraries and loader
+ *   const t = await engine.createThunk({ args: [...cc.launch('', 'gcc'), '-c', 'hello.c'],
+ *     inputs: { ...cc.inputs, 'hello.c': src }, executables: cc.executables, outputs: ['hello.o'] });
+ *   const { values, report } = await engine.force([t]);
+ *
+ * Thunks reference other thunks' outputs as `T…#path`, so a graph is built
+ * bottom-up, and a job may write thunks as its outputs (dynamic graphs).
+ */
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LocalBackend } from './backends/local';
+import type { Backend } from './backends/backend';
+import { BurstError } from './errors';
+import { initHash, nameOfBytes } from './hash';
+import { Scheduler, type ForceResult, type RunEvent } from './scheduler';
+import { tempPath } from './store/atomic';
+import { LocalStore, defaultCacheDir, type OutputEntry, type Reduction } from './store/local';
+import { canonicalThunk, decodeThunk, encodeThunk, type Thunk } from './thunk';
+import { packExecutable, type PackedExecutable } from './toolchain';
+import type { RunReport } from './report';
+import type { StragglerOptions } from './straggler';
+
+export type { Backend, OutputEntry, PackedExecutable, Reduction, RunEvent, RunReport, StragglerOptions, Thunk };
+export { BurstError, CorruptObjectError, MissingObjectError } from './errors';
+export { formatDiagnostic, type Diagnostic } from './diagnostics';
+export { summarize } from './report';
+export { initHash, isName, nameOfBytes, parseName } from './hash';
+export { encodeThunk, decodeThunk, isRef, parseThunkRef, programOf, THUNK_MAGIC } from './thunk';
+export { readPlaceholder, writePlaceholder } from './placeholder';
+export { defaultCacheDir, LocalStore };
+
+/** A thunk as callers write it: everything but `args` and `outputs` has a default. */
+export type ThunkSpec = Pick<Thunk, 'args' | 'outputs'> & Partial<Omit<Thunk, 'args' | 'outputs'>>;
+
+export function completeThunk(spec: ThunkSpec): Thunk {
+  return canonicalThunk({ env: {}, inputs: {}, executables: [], cwd: '', timeoutMs: 10 * 60_000, ...spec });
+}
+
+/** The name a thunk gets in any store (call `initHash()` once first). */
+export function thunkName(spec: ThunkSpec): string {
+  return nameOfBytes('T', encodeThunk(completeThunk(spec)));
+}
+
+export interface ForceOptions {
+  /** Jobs at once on the local backend (default: the number of cores). */
+  jobs?: number;
+  /** Run each job under a root holding only its inputs. */
+  isolate?: boolean;
+  /** A backend other than the local pool. */
+  backend?: Backend;
+  useCache?: boolean;
+  retries?: number;
+  retryBaseMs?: number;
+  straggler?: Partial<StragglerOptions>;
+  keepGoing?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface EngineOptions {
+  /** The store's directory (default: $BURST_CACHE_DIR, else $XDG_CACHE_HOME/burst, else ~/.cache/burst). */
+  cacheDir?: string;
+}
+
+export class Engine {
+  private constructor(readonly store: LocalStore) {}
+
+  static async open(opts: EngineOptions = {}): Promise<Engine> {
+    await initHash();
+    return new Engine(await LocalStore.open(opts.cacheDir ?? defaultCacheDir()));
+  }
+
+  addFile(path: string): Promise<string> {
+    return this.store.putFile(path);
+  }
+
+  addBytes(bytes: Uint8Array | string): Promise<string> {
+    return this.store.putBytes('V', typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+  }
+
+  /** Adds every file under a directory: sandbox path (under `at`) → value name, and the executable ones. */
+  async addTree(dir: string, at: string): Promise<{ inputs: Record<string, string>; executables: string[] }> {
+    const inputs: Record<string, string> = {};
+    const executables: string[] = [];
+    for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile()) continue;
+      const host = join(entry.parentPath, entry.name);
+      const rel = join(at, host.slice(dir.length + 1));
+      inputs[rel] = await this.store.putFile(host);
+      if (((await fs.stat(host)).mode & 0o111) !== 0) executables.push(rel);
+    }
+    return { inputs, executables };
+  }
+
+  packExecutable(path: string): Promise<PackedExecutable> {
+    return packExecutable(this.store, path);
+  }
+
+  async createThunk(spec: ThunkSpec): Promise<string> {
+    return this.store.putBytes('T', encodeThunk(completeThunk(spec)));
+  }
+
+  async readThunk(name: string): Promise<Thunk> {
+    return decodeThunk(await this.store.readBytes(name), name);
+  }
+
+  async force(refs: string[], opts: ForceOptions = {}): Promise<ForceResult & { report: RunReport }> {
+    const backend = opts.backend ?? new LocalBackend(this.store, { ...(opts.jobs ? { jobs: opts.jobs } : {}), isolate: opts.isolate ?? false });
+    const scheduler = new Scheduler(this.store, { ...opts, backend });
+    const result = await scheduler.force(refs);
+    return { ...result, report: scheduler.report() };
+  }
+
+  async readValue(name: string): Promise<Buffer> {
+    return this.store.readBytes(name);
+  }
+
+  /** Writes a value to a path, replacing what is there in one step. */
+  async materialize(entry: OutputEntry, dest: string): Promise<void> {
+    const src = await this.store.verifiedPath(entry.name);
+    await fs.mkdir(dirname(dest), { recursive: true });
+    const tmp = tempPath(dirname(dest), '.burst');
+    try {
+      await fs.copyFile(src, tmp);
+      await fs.chmod(tmp, entry.executable ? 0o755 : 0o644);
+      await fs.rename(tmp, dest);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e instanceof BurstError ? e : new BurstError('usage', `cannot write ${dest}: ${(e as Error).message}`);
+    }
+  }
+
+  async reductionOf(thunk: string): Promise<Reduction | undefined> {
+    return this.store.getReduction(thunk);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Errors are data: a stable code, a message a user can act on, and where known
+ * the object or job it concerns. Front ends decide how to show them.
+ */
+export type ErrorCode =
+  | 'usage'
+  | 'bad-thunk'
+  | 'missing-object'
+  | 'corrupt-object'
+  | 'job-failed'
+  | 'dependency-failed'
+  | 'cancelled'
+  | 'transient';
+
+export class BurstError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { object?: string; job?: string } = {},
+  ) {
+    super(message);
+    this.name = 'BurstError';
+  }
+}
+
+export class CorruptObjectError extends BurstError {
+  constructor(readonly object: string, where: string) {
+    super(
+      'corrupt-object',
+      `object ${object} is corrupt: the content of ${where} no longer matches its name. ` +
+        'It was moved out of the store; re-run to recreate it, or re-add the file it came from.',
+      { object },
+    );
+  }
+}
+
+export class MissingObjectError extends BurstError {
+  constructor(readonly object: string) {
+    super('missing-object', `object ${object} is not in the store`, { object });
+  }
+}
+
+/** Faults worth another attempt: the job did not give an answer of its own. */
+export class TransientError extends BurstError {
+  constructor(message: string, job?: string) {
+    super('transient', message, job === undefined ? {} : { job });
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+const TRANSIENT_ERRNO = new Set(['ENOSPC', 'EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM', 'EIO', 'EBUSY']);
+
+export function isTransientErrno(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && TRANSIENT_ERRNO.has(code);
+}

@@ -1,0 +1,44 @@
+/**
+ * Placeholders: small files a build sees where a real output will be. Each one
+ * names the thunk output it stands for. It is a shell script, so a placeholder
+ * for a program the build runs forces its thunk and runs the result.
+ */
+import { promises as fs } from 'node:fs';
+import { isRef } from './thunk';
+
+const MARKER = '# burst placeholder:';
+
+export function placeholderText(ref: string): string {
+  return [
+    '#!/bin/sh',
+    `${MARKER} ${ref}`,
+    '# `burst force` on this file replaces it with the real output; running it forces that output and runs it.',
+    'exec "${BURST:-burst}" force --run "$0" -- "$@"',
+    '',
+  ].join('\n');
+}
+
+export async function writePlaceholder(path: string, ref: string, executable: boolean): Promise<void> {
+  await fs.writeFile(path, placeholderText(ref), { mode: executable ? 0o755 : 0o644 });
+}
+
+/** The reference a placeholder file stands for, or undefined if the file is not one. */
+export async function readPlaceholder(path: string): Promise<string | undefined> {
+  let head: string;
+  try {
+    const fh = await fs.open(path, 'r');
+    try {
+      const buf = Buffer.alloc(512);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead).toString('latin1');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const line = head.split('\n')[1] ?? '';
+  if (!line.startsWith(MARKER)) return undefined;
+  const ref = line.slice(MARKER.length).trim();
+  return isRef(ref) ? ref : undefined;
+}

@@ -1,0 +1,376 @@
+/**
+ * Forcing thunks: a lazy walk of the graph from the requested references.
+ *
+ * Each thunk is looked up in the reduction cache before anything else, so a
+ * cached target costs one file read however deep its graph. Otherwise its
+ * thunk inputs are forced first, it is re-named with those inputs replaced by
+ * values (so a different producer of the same bytes still hits the cache), and
+ * it runs on the backend with retries for transient faults and a duplicate for
+ * stragglers. An output that is itself a thunk is forced in turn.
+ */
+import { BurstError, CorruptObjectError, MissingObjectError, TransientError, errorMessage } from './errors';
+import type { Backend } from './backends/backend';
+import { parseDiagnostics, type Diagnostic } from './diagnostics';
+import { decodeThunk, encodeThunk, isThunkRef, parseThunkRef, programOf, type Thunk } from './thunk';
+import type { LocalStore, OutputEntry, Reduction } from './store/local';
+import type { JobRecord, RunReport } from './report';
+import type { JobResult } from './worker';
+import { Slots, sleep } from './slots';
+import { StragglerPolicy, type StragglerOptions } from './straggler';
+
+export type RunEvent =
+  | { type: 'job-start'; job: string; program: string; backend: string; attempt: number; duplicate: boolean }
+  | { type: 'job-end'; job: string; program: string; backend: string; exitCode: number; durationMs: number }
+  | { type: 'job-cached'; job: string; program: string }
+  | { type: 'job-retry'; job: string; program: string; reason: string; delayMs: number }
+  | { type: 'job-duplicate'; job: string; program: string; elapsedMs: number }
+  | { type: 'job-failed'; job: string; program: string; message: string; stderr: string }
+  | { type: 'warning'; message: string }
+  | { type: 'progress'; thunks: number; done: number; running: number; cached: number; failed: number };
+
+export interface SchedulerOptions {
+  backend: Backend;
+  /** Look up and record reductions (default true). */
+  useCache?: boolean;
+  /** Further attempts after a transient fault (default 3). */
+  retries?: number;
+  /** First back-off delay; each retry doubles it, with full jitter (default 200 ms). */
+  retryBaseMs?: number;
+  straggler?: Partial<StragglerOptions>;
+  /** Go on with independent jobs after a failure, as `make -k` (default false). */
+  keepGoing?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface ForceFailure {
+  ref: string;
+  error: BurstError;
+}
+
+export interface ForceResult {
+  /** ref → the value it reduced to, for every ref that succeeded. */
+  values: Map<string, OutputEntry>;
+  failures: ForceFailure[];
+}
+
+interface Resolved {
+  entry: OutputEntry;
+  /** Longest chain of job time behind this value. */
+  pathMs: number;
+}
+
+export class JobFailedError extends BurstError {
+  constructor(readonly job: string, readonly program: string, readonly exitCode: number, readonly stderr: string, message?: string) {
+    super('job-failed', message ?? `job ${job} (${program}) exited with status ${exitCode}`, { job });
+  }
+}
+
+export class Scheduler {
+  private readonly reductions = new Map<string, Promise<{ reduction: Reduction; pathMs: number }>>();
+  private readonly slots: Slots;
+  private readonly straggler: StragglerPolicy;
+  private readonly started = performance.now();
+  private readonly abort = new AbortController();
+  private readonly jobs: JobRecord[] = [];
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly byBackend: Record<string, number> = {};
+  private readonly thunks = new Set<string>();
+  private counts = { executed: 0, cached: 0, failed: 0, retried: 0, duplicated: 0, running: 0 };
+  private criticalPathMs = 0;
+  private stopped: BurstError | undefined;
+
+  constructor(private readonly store: LocalStore, private readonly opts: SchedulerOptions) {
+    this.slots = new Slots(opts.backend.maxJobs);
+    this.straggler = new StragglerPolicy(opts.straggler);
+    opts.signal?.addEventListener('abort', () => this.stop(new BurstError('cancelled', 'the run was cancelled')), { once: true });
+    if (opts.signal?.aborted) this.stop(new BurstError('cancelled', 'the run was cancelled'));
+  }
+
+  /** Forces every reference; never throws for a job's failure, which is reported per reference. */
+  async force(refs: string[]): Promise<ForceResult> {
+    const values = new Map<string, OutputEntry>();
+    const failures: ForceFailure[] = [];
+    await Promise.all(
+      refs.map(async (ref) => {
+        try {
+          values.set(ref, (await this.resolve(ref, 0)).entry);
+        } catch (e) {
+          failures.push({ ref, error: asBurstError(e) });
+        }
+      }),
+    );
+    await this.store.flush();
+    return { values, failures };
+  }
+
+  report(): RunReport {
+    return {
+      thunks: this.thunks.size,
+      executed: this.counts.executed,
+      cached: this.counts.cached,
+      failed: this.counts.failed,
+      retried: this.counts.retried,
+      duplicated: this.counts.duplicated,
+      byBackend: { ...this.byBackend },
+      fallbacks: [],
+      wallMs: Math.round(performance.now() - this.started),
+      criticalPathMs: Math.round(this.criticalPathMs),
+      bytesUploaded: 0,
+      bytesDownloaded: 0,
+      diagnostics: [...this.diagnostics],
+      jobs: [...this.jobs],
+    };
+  }
+
+  private stop(reason: BurstError): void {
+    if (this.stopped) return;
+    this.stopped = reason;
+    this.abort.abort();
+  }
+
+  private emit(e: RunEvent): void {
+    this.opts.onEvent?.(e);
+  }
+
+  private emitProgress(): void {
+    const done = this.counts.executed + this.counts.cached;
+    this.emit({ type: 'progress', thunks: this.thunks.size, done, running: this.counts.running, cached: this.counts.cached, failed: this.counts.failed });
+  }
+
+  private async resolve(ref: string, depth: number): Promise<Resolved> {
+    if (!isThunkRef(ref)) return { entry: { name: ref, executable: false }, pathMs: 0 };
+    if (depth > 10_000) throw new BurstError('bad-thunk', `${ref}: thunks returned thunks more than 10,000 times`);
+    const { thunk, output } = parseThunkRef(ref);
+    const { reduction, pathMs } = await this.reduce(thunk);
+    const entry = output === undefined ? reduction.outputs[0] : reduction.outputs.find((o) => o.tag === output);
+    if (!entry) throw new BurstError('bad-thunk', `${thunk} has no output ${output ?? ''}`, { job: thunk });
+    if (entry.name[0] === 'T') {
+      const next = await this.resolve(entry.name, depth + 1);
+      return { entry: next.entry, pathMs: pathMs + next.pathMs };
+    }
+    return { entry: { name: entry.name, executable: entry.executable }, pathMs };
+  }
+
+  private reduce(name: string): Promise<{ reduction: Reduction; pathMs: number }> {
+    let p = this.reductions.get(name);
+    if (!p) {
+      p = this.reduceUncached(name);
+      this.reductions.set(name, p);
+    }
+    return p;
+  }
+
+  private async reduceUncached(name: string): Promise<{ reduction: Reduction; pathMs: number }> {
+    this.thunks.add(name);
+    const hit = await this.cachedReduction(name);
+    if (hit) return { reduction: hit, pathMs: 0 };
+    const thunk = decodeThunk(await this.store.readBytes(name), name);
+    const { resolved, pathMs } = await this.resolveInputs(name, thunk);
+    let runName = name;
+    if (resolved !== thunk) {
+      runName = await this.store.putBytes('T', encodeThunk(resolved));
+      const again = runName === name ? undefined : await this.cachedReduction(runName, name);
+      if (again) {
+        await this.store.putReduction(name, again);
+        return { reduction: again, pathMs };
+      }
+    }
+    const { reduction, durationMs } = await this.execute(runName, resolved);
+    if (this.useCache) {
+      await this.store.putReduction(runName, reduction);
+      if (runName !== name) await this.store.putReduction(name, reduction);
+    }
+    const total = pathMs + durationMs;
+    this.criticalPathMs = Math.max(this.criticalPathMs, total);
+    return { reduction, pathMs: total };
+  }
+
+  private get useCache(): boolean {
+    return this.opts.useCache ?? true;
+  }
+
+  /** A recorded reduction whose outputs are all present and intact, or undefined. */
+  private async cachedReduction(name: string, countAs = name): Promise<Reduction | undefined> {
+    if (!this.useCache) return undefined;
+    const r = await this.store.getReduction(name);
+    if (!r) return undefined;
+    try {
+      for (const o of r.outputs) await this.store.verifiedPath(o.name);
+    } catch (e) {
+      if (!(e instanceof CorruptObjectError || e instanceof MissingObjectError)) throw e;
+      this.emit({ type: 'warning', message: `${e.message} (the job that made it runs again)` });
+      await this.store.deleteReduction(name);
+      return undefined;
+    }
+    this.counts.cached++;
+    this.emit({ type: 'job-cached', job: countAs, program: r.program });
+    await this.noteDiagnostics(r.stderr, countAs);
+    this.emitProgress();
+    return r;
+  }
+
+  private async resolveInputs(name: string, thunk: Thunk): Promise<{ resolved: Thunk; pathMs: number }> {
+    const refs = Object.entries(thunk.inputs).filter(([, ref]) => isThunkRef(ref));
+    if (refs.length === 0) return { resolved: thunk, pathMs: 0 };
+    const inputs = { ...thunk.inputs };
+    let pathMs = 0;
+    const executables = new Set(thunk.executables);
+    await Promise.all(
+      refs.map(async ([path, ref]) => {
+        let r: Resolved;
+        try {
+          r = await this.resolve(ref, 0);
+        } catch (e) {
+          const err = asBurstError(e);
+          if (err.code === 'cancelled') throw err;
+          throw new BurstError('dependency-failed', `${name} was not run: its input ${path} failed (${err.message})`, { job: name });
+        }
+        inputs[path] = r.entry.name;
+        pathMs = Math.max(pathMs, r.pathMs);
+        if (r.entry.executable) executables.add(path);
+      }),
+    );
+    return { resolved: { ...thunk, inputs, executables: [...executables].sort() }, pathMs };
+  }
+
+  private async execute(name: string, thunk: Thunk): Promise<{ reduction: Reduction; durationMs: number }> {
+    const program = programOf(thunk);
+    const retries = this.opts.retries ?? 3;
+    const base = this.opts.retryBaseMs ?? 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { result, record } = await this.runRace(name, thunk, program, attempt);
+        if (result.exitCode !== 0) {
+          const stderr = result.stderr.toString('utf8');
+          this.diagnostics.push(...parseDiagnostics(stderr, thunk.cwd, name));
+          this.counts.failed++;
+          this.emit({ type: 'job-failed', job: name, program, message: `exited with status ${result.exitCode}`, stderr });
+          this.emitProgress();
+          const err = new JobFailedError(name, program, result.exitCode, stderr);
+          if (!this.opts.keepGoing) this.stop(err);
+          throw err;
+        }
+        this.counts.executed++;
+        this.byBackend[record.backend] = (this.byBackend[record.backend] ?? 0) + 1;
+        this.straggler.recordDuration(program, result.durationMs);
+        const reduction = await this.toReduction(result, program);
+        await this.noteDiagnostics(reduction.stderr, name, thunk.cwd);
+        this.emitProgress();
+        return { reduction, durationMs: result.durationMs };
+      } catch (e) {
+        if (!(e instanceof TransientError) || attempt > retries || this.stopped) throw e;
+        const delayMs = Math.round(Math.random() * base * 2 ** (attempt - 1));
+        this.counts.retried++;
+        this.emit({ type: 'job-retry', job: name, program, reason: e.message, delayMs });
+        await sleep(delayMs, this.abort.signal).catch(() => undefined);
+      }
+    }
+  }
+
+  private async toReduction(result: JobResult, program: string): Promise<Reduction> {
+    const r: Reduction = { outputs: result.outputs, program, durationMs: Math.round(result.durationMs) };
+    if (result.stdout.length > 0) r.stdout = await this.store.putBytes('V', result.stdout);
+    if (result.stderr.length > 0) r.stderr = await this.store.putBytes('V', result.stderr);
+    return r;
+  }
+
+  private async noteDiagnostics(stderrName: string | undefined, job: string, cwd?: string): Promise<void> {
+    if (!stderrName) return;
+    const text = (await this.store.readBytes(stderrName).catch(() => Buffer.alloc(0))).toString('utf8');
+    let dir = cwd;
+    if (dir === undefined) {
+      const bytes = await this.store.readBytes(job).catch(() => undefined);
+      dir = bytes ? decodeThunk(bytes, job).cwd : '';
+    }
+    this.diagnostics.push(...parseDiagnostics(text, dir, job));
+  }
+
+  /**
+   * One attempt of a job, plus a duplicate if it straggles: the first copy to
+   * finish with an answer (any exit status) wins and the other is killed. A
+   * copy lost to a transient fault leaves the race to the other.
+   */
+  private async runRace(name: string, thunk: Thunk, program: string, attempt: number): Promise<{ result: JobResult; record: JobRecord }> {
+    if (this.stopped) throw this.stopped;
+    await this.slots.acquire(this.abort.signal).catch(() => {
+      throw this.stopped ?? new BurstError('cancelled', 'the run was cancelled');
+    });
+    const copies: Array<{ controller: AbortController; record: JobRecord }> = [];
+    let settled = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    try {
+      return await new Promise((resolveRace, rejectRace) => {
+        let pending = 0;
+        let firstError: unknown;
+        const launch = (duplicate: boolean): void => {
+          const controller = new AbortController();
+          const onStop = (): void => controller.abort();
+          this.abort.signal.addEventListener('abort', onStop, { once: true });
+          const record: JobRecord = {
+            name, program, backend: this.opts.backend.label, start: this.now(), end: 0,
+            exitCode: null, attempt, duplicate, outcome: 'ok',
+          };
+          copies.push({ controller, record });
+          this.jobs.push(record);
+          pending++;
+          this.counts.running++;
+          this.emit({ type: 'job-start', job: name, program, backend: record.backend, attempt, duplicate });
+          this.emitProgress();
+          this.opts.backend.execute(name, thunk, controller.signal).then(
+            (result) => {
+              this.finishRecord(record, result.exitCode === 0 ? 'ok' : 'failed', result.exitCode);
+              pending--;
+              this.abort.signal.removeEventListener('abort', onStop);
+              if (settled) return;
+              settled = true;
+              for (const c of copies) if (c.record !== record) c.controller.abort();
+              this.emit({ type: 'job-end', job: name, program, backend: record.backend, exitCode: result.exitCode, durationMs: result.durationMs });
+              resolveRace({ result, record });
+            },
+            (e: unknown) => {
+              const err = asBurstError(e);
+              this.finishRecord(record, err.code === 'cancelled' ? 'cancelled' : 'lost', null, err.message);
+              pending--;
+              this.abort.signal.removeEventListener('abort', onStop);
+              firstError ??= e;
+              if (settled || pending > 0) return;
+              settled = true;
+              rejectRace(this.stopped && err.code === 'cancelled' ? this.stopped : firstError);
+            },
+          );
+        };
+        launch(false);
+        watchdog = setInterval(() => {
+          const first = copies[0];
+          if (settled || copies.length > 1 || !first) return;
+          const elapsed = this.now() - first.record.start;
+          if (!this.straggler.isStraggling(program, elapsed, thunk.timeoutMs)) return;
+          this.counts.duplicated++;
+          this.emit({ type: 'job-duplicate', job: name, program, elapsedMs: Math.round(elapsed) });
+          launch(true);
+        }, this.straggler.checkEveryMs);
+      });
+    } finally {
+      if (watchdog) clearInterval(watchdog);
+      this.slots.release();
+    }
+  }
+
+  private finishRecord(record: JobRecord, outcome: JobRecord['outcome'], exitCode: number | null, error?: string): void {
+    record.end = this.now();
+    record.exitCode = exitCode;
+    record.outcome = outcome;
+    if (error !== undefined) record.error = error;
+    this.counts.running--;
+  }
+
+  private now(): number {
+    return Math.round(performance.now() - this.started);
+  }
+}
+
+export function asBurstError(e: unknown): BurstError {
+  if (e instanceof BurstError) return e;
+  return new BurstError('job-failed', errorMessage(e));
+}

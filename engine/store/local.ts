@@ -1,0 +1,248 @@
+/**
+ * The local content-addressed store, shared by every workspace of a user.
+ *
+ * Layout under the cache directory:
+ *   objects/ab/<name>     the bytes of each object, read-only (0444)
+ *   objects/ab/<name>.x   an executable (0555) copy, made on demand for inputs run as programs
+ *   reductions/ab/<thunk> what a thunk reduced to (JSON)
+ *   tmp/                  temporary files, renamed into place when complete
+ *   sandbox/              job directories
+ *   corrupt/              objects that failed verification, kept for inspection
+ *   file-index.json       the file-state index
+ * Every write is a temporary file renamed into place, so readers never see a
+ * partial object and concurrent processes never corrupt each other's work.
+ */
+import { constants, promises as fs, statSync, type BigIntStats } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { CorruptObjectError, MissingObjectError } from '../errors';
+import { initHash, nameOfBytes, nameOfFile, parseName, type ObjectType } from '../hash';
+import { looksLikeThunk } from '../thunk';
+import { tempPath, writeFileAtomic } from './atomic';
+import { FileIndex } from './fileIndex';
+
+export interface OutputEntry {
+  name: string;
+  executable: boolean;
+}
+
+/** What a thunk reduced to. Only successful jobs are recorded. */
+export interface TaggedOutput extends OutputEntry {
+  /** The output's sandbox path. */
+  tag: string;
+}
+
+export interface Reduction {
+  /** In the thunk's declared order: the first is its default output. */
+  outputs: TaggedOutput[];
+  /** Non-empty stdout/stderr of the job, as value names, so cached results still show warnings. */
+  stdout?: string;
+  stderr?: string;
+  program: string;
+  durationMs: number;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BURST_CACHE_DIR) return resolve(env.BURST_CACHE_DIR);
+  const base = env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache');
+  return join(base, 'burst');
+}
+
+export class LocalStore {
+  readonly objectsDir: string;
+  readonly reductionsDir: string;
+  readonly tmpDir: string;
+  readonly sandboxDir: string;
+  readonly corruptDir: string;
+  readonly index: FileIndex;
+  /** Objects whose content was hashed by this process: name → the state it was hashed in. */
+  private readonly verified = new Map<string, string>();
+
+  private constructor(readonly dir: string) {
+    this.objectsDir = join(dir, 'objects');
+    this.reductionsDir = join(dir, 'reductions');
+    this.tmpDir = join(dir, 'tmp');
+    this.sandboxDir = join(dir, 'sandbox');
+    this.corruptDir = join(dir, 'corrupt');
+    this.index = new FileIndex(join(dir, 'file-index.json'), this.tmpDir);
+  }
+
+  static async open(dir: string = defaultCacheDir()): Promise<LocalStore> {
+    await initHash();
+    const store = new LocalStore(resolve(dir));
+    for (const d of [store.objectsDir, store.reductionsDir, store.tmpDir, store.sandboxDir, store.corruptDir]) {
+      await fs.mkdir(d, { recursive: true });
+    }
+    return store;
+  }
+
+  objectPath(name: string): string {
+    return join(this.objectsDir, parseName(name).hash.slice(0, 2), name);
+  }
+
+  has(name: string): boolean {
+    try {
+      statSync(this.objectPath(name));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async putBytes(type: ObjectType, bytes: Uint8Array): Promise<string> {
+    const name = nameOfBytes(type, bytes);
+    if (this.has(name)) return name;
+    const target = this.objectPath(name);
+    await fs.mkdir(dirname(target), { recursive: true });
+    await writeFileAtomic(target, bytes, this.tmpDir, 0o444);
+    this.markVerified(name, await fs.stat(target, { bigint: true }));
+    return name;
+  }
+
+  /**
+   * Adds a file from outside the store (a source file, a tool). It is copied,
+   * never linked: the original may be edited in place later. The file-state
+   * index skips hashing and copying when the file has not changed.
+   */
+  async putFile(path: string, type: ObjectType = 'V'): Promise<string> {
+    const abs = resolve(path);
+    const before = await fs.stat(abs, { bigint: true });
+    const known = this.index.lookup(abs, before);
+    if (known && this.has(known)) return known;
+    const tmp = tempPath(this.tmpDir, 'in');
+    try {
+      await fs.copyFile(abs, tmp, constants.COPYFILE_FICLONE);
+      const name = await nameOfFile(type, tmp);
+      await this.adopt(tmp, name);
+      const after = await fs.stat(abs, { bigint: true });
+      if (after.mtimeNs === before.mtimeNs && after.size === before.size) this.index.record(abs, after, name);
+      return name;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  }
+
+  /** Moves a job's output file into the store; its type is T if it holds a thunk. */
+  async ingestOutput(path: string): Promise<OutputEntry> {
+    const st = await fs.stat(path);
+    const head = Buffer.alloc(32);
+    const fh = await fs.open(path, 'r');
+    try {
+      await fh.read(head, 0, head.length, 0);
+    } finally {
+      await fh.close();
+    }
+    const type: ObjectType = looksLikeThunk(head) ? 'T' : 'V';
+    const name = await nameOfFile(type, path);
+    await this.adopt(path, name);
+    return { name, executable: (st.mode & 0o111) !== 0 };
+  }
+
+  /** Renames a complete file, already hashed to `name`, into the store. */
+  private async adopt(file: string, name: string): Promise<void> {
+    if (this.has(name)) return;
+    const target = this.objectPath(name);
+    await fs.mkdir(dirname(target), { recursive: true });
+    await fs.chmod(file, 0o444);
+    if (process.getuid?.() === 0) await fs.chown(file, 0, 0); // a job's uid must not own what later jobs read
+    await fs.rename(file, target);
+    this.markVerified(name, await fs.stat(target, { bigint: true }));
+  }
+
+  async readBytes(name: string): Promise<Buffer> {
+    const path = this.objectPath(name);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingObjectError(name);
+      throw e;
+    }
+    if (nameOfBytes(parseName(name).type, bytes) !== name) {
+      await this.quarantine(name);
+      throw new CorruptObjectError(name, path);
+    }
+    return bytes;
+  }
+
+  /** The path of an object whose content has been checked against its name. */
+  async verifiedPath(name: string): Promise<string> {
+    const path = this.objectPath(name);
+    let st: BigIntStats;
+    try {
+      st = await fs.stat(path, { bigint: true });
+    } catch {
+      throw new MissingObjectError(name);
+    }
+    if (this.verified.get(name) === stateKey(st) || this.index.lookup(path, st) === name) return path;
+    const actual = await nameOfFile(parseName(name).type, path);
+    if (actual !== name) {
+      await this.quarantine(name);
+      throw new CorruptObjectError(name, path);
+    }
+    this.markVerified(name, st);
+    return path;
+  }
+
+  /** A verified, executable copy of an object (hard links share the mode, so it is a copy). */
+  async executablePath(name: string): Promise<string> {
+    const plain = await this.verifiedPath(name);
+    const exe = `${plain}.x`;
+    try {
+      const st = await fs.stat(exe);
+      if (st.size === parseName(name).size) return exe;
+    } catch {
+      // made below
+    }
+    const tmp = tempPath(this.tmpDir, 'exe');
+    await fs.copyFile(plain, tmp, constants.COPYFILE_FICLONE);
+    await fs.chmod(tmp, 0o555);
+    await fs.rename(tmp, exe);
+    return exe;
+  }
+
+  async quarantine(name: string): Promise<void> {
+    const path = this.objectPath(name);
+    this.verified.delete(name);
+    this.index.forget(path);
+    await fs.rename(path, join(this.corruptDir, `${name}.${Date.now()}`)).catch(() => undefined);
+    await fs.rm(`${path}.x`, { force: true });
+  }
+
+  private markVerified(name: string, st: BigIntStats): void {
+    this.verified.set(name, stateKey(st));
+    this.index.record(this.objectPath(name), st, name, true);
+  }
+
+  private reductionPath(thunk: string): string {
+    return join(this.reductionsDir, parseName(thunk).hash.slice(0, 2), thunk);
+  }
+
+  async getReduction(thunk: string): Promise<Reduction | undefined> {
+    try {
+      const parsed = JSON.parse(await fs.readFile(this.reductionPath(thunk), 'utf8')) as Reduction;
+      return Array.isArray(parsed.outputs) && parsed.outputs.length > 0 ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async putReduction(thunk: string, r: Reduction): Promise<void> {
+    const path = this.reductionPath(thunk);
+    await fs.mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, JSON.stringify(r), this.tmpDir);
+  }
+
+  async deleteReduction(thunk: string): Promise<void> {
+    await fs.rm(this.reductionPath(thunk), { force: true });
+  }
+
+  /** Saves what this process learned (file-state index); call at the end of a run. */
+  async flush(): Promise<void> {
+    await this.index.save();
+  }
+}
+
+function stateKey(st: BigIntStats): string {
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}

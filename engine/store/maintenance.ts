@@ -1,0 +1,109 @@
+/** `burst cache stats` and `burst cache gc`: what the store holds, and trimming it. */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalStore } from './local';
+
+export interface CacheStats {
+  dir: string;
+  objects: number;
+  bytes: number;
+  reductions: number;
+  corrupt: number;
+}
+
+interface FileInfo {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+async function listFiles(dir: string): Promise<FileInfo[]> {
+  const out: FileInfo[] = [];
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const path = join(e.parentPath, e.name);
+    const st = await fs.stat(path).catch(() => undefined);
+    if (st) out.push({ path, size: st.size, mtimeMs: st.mtimeMs });
+  }
+  return out;
+}
+
+export async function cacheStats(store: LocalStore): Promise<CacheStats> {
+  const objects = await listFiles(store.objectsDir);
+  return {
+    dir: store.dir,
+    objects: objects.filter((o) => !o.path.endsWith('.x')).length,
+    bytes: objects.reduce((n, o) => n + o.size, 0),
+    reductions: (await listFiles(store.reductionsDir)).length,
+    corrupt: (await listFiles(store.corruptDir)).length,
+  };
+}
+
+export interface GcResult {
+  removedObjects: number;
+  removedBytes: number;
+  removedReductions: number;
+  removedTemporary: number;
+}
+
+/** Temporary files and sandboxes this old belong to no live run. */
+const STALE_MS = 24 * 3600_000;
+
+/**
+ * Removes leftovers of interrupted runs and quarantined objects; with a size
+ * limit, also the least recently written objects until the store fits, and then
+ * every reduction that names a removed object.
+ */
+export async function collectGarbage(store: LocalStore, maxBytes?: number): Promise<GcResult> {
+  const result: GcResult = { removedObjects: 0, removedBytes: 0, removedReductions: 0, removedTemporary: 0 };
+  const now = Date.now();
+  for (const dir of [store.tmpDir, store.sandboxDir]) {
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      const p = join(dir, name);
+      const st = await fs.stat(p).catch(() => undefined);
+      if (st && now - st.mtimeMs > STALE_MS) {
+        await fs.rm(p, { recursive: true, force: true });
+        result.removedTemporary++;
+      }
+    }
+  }
+  await fs.rm(store.corruptDir, { recursive: true, force: true });
+  await fs.mkdir(store.corruptDir, { recursive: true });
+  if (maxBytes === undefined) return result;
+  const objects = (await listFiles(store.objectsDir)).sort((a, b) => a.mtimeMs - b.mtimeMs);
+  let total = objects.reduce((n, o) => n + o.size, 0);
+  const removed = new Set<string>();
+  for (const o of objects) {
+    if (total <= maxBytes) break;
+    await fs.rm(o.path, { force: true });
+    total -= o.size;
+    result.removedBytes += o.size;
+    if (!o.path.endsWith('.x')) {
+      result.removedObjects++;
+      removed.add(o.path.slice(o.path.lastIndexOf('/') + 1));
+    }
+  }
+  if (removed.size === 0) return result;
+  for (const r of await listFiles(store.reductionsDir)) {
+    const text = await fs.readFile(r.path, 'utf8').catch(() => '');
+    if ([...text.matchAll(/"name":"([VT][0-9a-f]+)"/g)].some((m) => removed.has(m[1] as string))) {
+      await fs.rm(r.path, { force: true });
+      result.removedReductions++;
+    }
+  }
+  return result;
+}
+
+/** Sizes like 500M, 10G, 1T or plain bytes. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)i?[bB]?$/.exec(text.trim());
+  if (!m) throw new Error(`not a size: ${text} (try 500M or 10G)`);
+  const unit = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[(m[2] as string).toLowerCase()] as number;
+  return Math.round(Number(m[1]) * unit);
+}

@@ -1,0 +1,61 @@
+/**
+ * When a job is a straggler: running far past what jobs of the same program
+ * usually take in this run. With too few finished jobs to judge, a job gets a
+ * duplicate only after a long wait (or half its timeout, if that is sooner).
+ */
+export interface StragglerOptions {
+  enabled: boolean;
+  /** A job is straggling past `factor` × the median duration of its program... */
+  factor: number;
+  /** ...and never before this. */
+  minMs: number;
+  /** Finished jobs of a program needed before its median counts. */
+  minSamples: number;
+  /** The wait before duplicating a job of a program with too few samples. */
+  noHistoryMs: number;
+}
+
+export const DEFAULT_STRAGGLER: StragglerOptions = {
+  enabled: true,
+  factor: 3,
+  minMs: 1000,
+  minSamples: 3,
+  noHistoryMs: 30_000,
+};
+
+export class StragglerPolicy {
+  readonly options: StragglerOptions;
+  private readonly samples = new Map<string, number[]>();
+
+  constructor(opts: Partial<StragglerOptions> = {}) {
+    this.options = { ...DEFAULT_STRAGGLER, ...opts };
+  }
+
+  get checkEveryMs(): number {
+    return Math.max(20, Math.min(250, this.options.minMs / 4));
+  }
+
+  recordDuration(program: string, ms: number): void {
+    let s = this.samples.get(program);
+    if (!s) this.samples.set(program, (s = []));
+    s.push(ms);
+  }
+
+  thresholdMs(program: string, timeoutMs: number): number {
+    const s = this.samples.get(program) ?? [];
+    if (s.length < this.options.minSamples) {
+      return Math.max(this.options.minMs, Math.min(this.options.noHistoryMs, timeoutMs / 2));
+    }
+    return Math.max(this.options.minMs, this.options.factor * median(s));
+  }
+
+  isStraggling(program: string, elapsedMs: number, timeoutMs: number): boolean {
+    return this.options.enabled && elapsedMs > this.thresholdMs(program, timeoutMs);
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}

@@ -1,0 +1,173 @@
+/**
+ * Thunks: closed descriptions of one job, and their canonical encoding.
+ *
+ * A thunk names every input by content at a relative path of its sandbox, so
+ * two equal jobs encode to the same bytes, and so to the same name, on any
+ * machine. Inputs are values (`V…`) or outputs of other thunks (`T…` for the
+ * first declared output, `T…#path` for any other).
+ */
+import { posix } from 'node:path';
+import { BurstError } from './errors';
+import { isName, parseName } from './hash';
+
+export interface Thunk {
+  /** argv; args[0] is the program: a sandbox path relative to `cwd`, or an absolute path. */
+  args: string[];
+  /** The job's whole environment: nothing else is passed. */
+  env: Record<string, string>;
+  /** Sandbox path (relative to the sandbox root) → object reference. */
+  inputs: Record<string, string>;
+  /** Sandbox paths of inputs that get the executable bit. */
+  executables: string[];
+  /** Sandbox paths the job must produce; the first is the thunk's default output. */
+  outputs: string[];
+  /** Working directory, relative to the sandbox root ('' is the root). */
+  cwd: string;
+  timeoutMs: number;
+}
+
+export const THUNK_MAGIC = 'BURST-THUNK/1\n';
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
+export interface ThunkRef {
+  thunk: string;
+  /** Undefined means the default (first) output. */
+  output: string | undefined;
+}
+
+export function isRef(s: string): boolean {
+  const hash = s.indexOf('#');
+  const name = hash < 0 ? s : s.slice(0, hash);
+  if (!isName(name)) return false;
+  return hash < 0 || (name[0] === 'T' && s.length > hash + 1);
+}
+
+export function parseThunkRef(ref: string): ThunkRef {
+  const hash = ref.indexOf('#');
+  const thunk = hash < 0 ? ref : ref.slice(0, hash);
+  if (!isName(thunk) || thunk[0] !== 'T') throw new BurstError('usage', `not a thunk reference: ${ref}`);
+  return { thunk, output: hash < 0 ? undefined : ref.slice(hash + 1) };
+}
+
+export function isThunkRef(ref: string): boolean {
+  return ref[0] === 'T';
+}
+
+/** A sandbox path in one spelling only: relative, normalized, no `..`. */
+export function normalizeSandboxPath(p: string, what: string): string {
+  const n = posix.normalize(p.replace(/^\.\//, ''));
+  if (n === '.' || n === '') return '';
+  if (posix.isAbsolute(n) || n === '..' || n.startsWith('../') || n.includes('\0')) {
+    throw new BurstError('bad-thunk', `${what} must be a relative path inside the sandbox: ${JSON.stringify(p)}`);
+  }
+  return n.replace(/\/$/, '');
+}
+
+/** Checks a thunk and returns its canonical form; throws a `bad-thunk` error naming the problem. */
+export function canonicalThunk(t: Thunk): Thunk {
+  if (!Array.isArray(t.args) || t.args.length === 0 || t.args.some((a) => typeof a !== 'string')) {
+    throw new BurstError('bad-thunk', 'a thunk needs args, and args[0] is the program to run');
+  }
+  const inputs: Record<string, string> = {};
+  for (const [path, ref] of Object.entries(t.inputs ?? {})) {
+    const p = normalizeSandboxPath(path, 'input path');
+    if (p === '') throw new BurstError('bad-thunk', 'an input cannot be the sandbox root');
+    if (typeof ref !== 'string' || !isRef(ref)) throw new BurstError('bad-thunk', `input ${p}: not an object reference: ${String(ref)}`);
+    inputs[p] = ref;
+  }
+  const outputs = unique((t.outputs ?? []).map((o) => normalizeSandboxPath(o, 'output path')));
+  if (outputs.length === 0 || outputs.includes('')) throw new BurstError('bad-thunk', 'a thunk needs at least one output path');
+  for (const o of outputs) {
+    if (o in inputs) throw new BurstError('bad-thunk', `${o} is both an input and an output`);
+  }
+  checkNoFileUnderFile([...Object.keys(inputs), ...outputs]);
+  const executables = unique((t.executables ?? []).map((e) => normalizeSandboxPath(e, 'executable path'))).sort();
+  for (const e of executables) {
+    if (!(e in inputs)) throw new BurstError('bad-thunk', `executable ${e} is not an input`);
+  }
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(t.env ?? {})) {
+    if (k === '' || k.includes('=') || typeof v !== 'string') throw new BurstError('bad-thunk', `bad environment entry ${k}`);
+    env[k] = v;
+  }
+  const timeoutMs = t.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new BurstError('bad-thunk', `bad timeout: ${timeoutMs}`);
+  return {
+    args: [...t.args],
+    env: sortKeys(env),
+    inputs: sortKeys(inputs),
+    executables,
+    outputs,
+    cwd: normalizeSandboxPath(t.cwd ?? '', 'working directory'),
+    timeoutMs,
+  };
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k] as string;
+  return out;
+}
+
+function checkNoFileUnderFile(paths: string[]): void {
+  const set = new Set(paths);
+  for (const p of paths) {
+    for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) {
+      if (set.has(p.slice(0, i))) throw new BurstError('bad-thunk', `${p.slice(0, i)} is a file, so ${p} cannot be under it`);
+    }
+  }
+}
+
+/** Canonical bytes: magic line, then JSON with keys in a fixed order. */
+export function encodeThunk(t: Thunk): Buffer {
+  const c = canonicalThunk(t);
+  const ordered = {
+    args: c.args,
+    cwd: c.cwd,
+    env: c.env,
+    executables: c.executables,
+    inputs: c.inputs,
+    outputs: c.outputs,
+    timeoutMs: c.timeoutMs,
+  };
+  return Buffer.from(THUNK_MAGIC + JSON.stringify(ordered), 'utf8');
+}
+
+export function looksLikeThunk(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.subarray(0, THUNK_MAGIC.length)).toString('latin1') === THUNK_MAGIC;
+}
+
+export function decodeThunk(bytes: Uint8Array, name = 'thunk'): Thunk {
+  if (!looksLikeThunk(bytes)) throw new BurstError('bad-thunk', `${name} is not a thunk`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes.subarray(THUNK_MAGIC.length)).toString('utf8'));
+  } catch (e) {
+    throw new BurstError('bad-thunk', `${name} is not valid JSON: ${(e as Error).message}`);
+  }
+  return canonicalThunk(parsed as Thunk);
+}
+
+/** The references this thunk waits for: inputs that are outputs of other thunks. */
+export function thunkDependencies(t: Thunk): string[] {
+  return unique(Object.values(t.inputs).filter(isThunkRef));
+}
+
+/** The program a job runs, for statistics: the real program behind a loader launch. */
+export function programOf(t: Thunk): string {
+  const args = t.args;
+  let i = 0;
+  if (/(^|\/)ld-linux[^/]*\.so/.test(args[0] ?? '')) {
+    i = 1;
+    while (i < args.length && (args[i] as string).startsWith('--')) i += (args[i] === '--inhibit-cache' ? 1 : 2);
+  }
+  return posix.basename(args[i] ?? args[0] ?? '?');
+}
+
+export function sizeOfRef(ref: string): number {
+  return parseName(ref.split('#')[0] as string).size;
+}

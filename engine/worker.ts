@@ -1,0 +1,177 @@
+/**
+ * Runs one thunk whose inputs are all values: a fresh sandbox directory holding
+ * only the declared inputs, only the declared environment, then the declared
+ * outputs moved into the store. The local backend calls this; so will the
+ * Lambda handler, with a store that fetches from S3.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BurstError, TransientError, isTransientErrno } from './errors';
+import { isThunkRef, type Thunk } from './thunk';
+import { resolveOnPath } from './toolchain';
+import type { LocalStore, TaggedOutput } from './store/local';
+
+export interface ExecuteOptions {
+  /** Run under a root holding nothing but the inputs (Linux: chroot, or a user namespace when not root). */
+  isolate: boolean;
+  signal?: AbortSignal;
+  /** Bytes of stdout and of stderr kept; the rest is cut. */
+  outputLimit?: number;
+}
+
+export interface JobResult {
+  exitCode: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  /** In declared order; present when exitCode is 0. */
+  outputs: TaggedOutput[];
+  durationMs: number;
+}
+
+const DEFAULT_OUTPUT_LIMIT = 4 << 20;
+/** The unprivileged user jobs run as when Burst runs as root, so store files (root, 0444) stay read-only to them. */
+const JOB_UID = Number(process.env.BURST_JOB_UID ?? 65534);
+
+export async function executeThunk(store: LocalStore, thunk: Thunk, opts: ExecuteOptions): Promise<JobResult> {
+  const sandbox = await fs.mkdtemp(join(store.sandboxDir, 'job-')).catch(rethrowTransient);
+  try {
+    await populateSandbox(store, sandbox, thunk).catch(rethrowTransient);
+    const run = await runProcess(sandbox, thunk, opts);
+    if (run.exitCode !== 0) return { ...run, outputs: [] };
+    const outputs = await collectOutputs(store, sandbox, thunk);
+    return { ...run, outputs };
+  } finally {
+    await fs.rm(sandbox, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+function rethrowTransient(e: unknown): never {
+  if (isTransientErrno(e)) throw new TransientError(`sandbox set-up failed: ${(e as Error).message}`);
+  throw e;
+}
+
+async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk): Promise<void> {
+  const dirs = new Set<string>([sandbox]);
+  const mkdirs = async (dir: string): Promise<void> => {
+    if (dirs.has(dir)) return;
+    await mkdirs(dirname(dir));
+    await fs.mkdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+    dirs.add(dir);
+  };
+  const executables = new Set(thunk.executables);
+  await Promise.all(
+    Object.entries(thunk.inputs).map(async ([path, ref]) => {
+      if (isThunkRef(ref)) throw new BurstError('bad-thunk', `input ${path} is not resolved to a value (${ref})`);
+      const src = executables.has(path) ? await store.executablePath(ref) : await store.verifiedPath(ref);
+      const dest = join(sandbox, path);
+      await mkdirs(dirname(dest));
+      await fs.link(src, dest).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EXDEV' && e.code !== 'EPERM') throw e;
+        await fs.copyFile(src, dest);
+      });
+    }),
+  );
+  for (const out of thunk.outputs) await mkdirs(dirname(join(sandbox, out)));
+  await mkdirs(join(sandbox, thunk.cwd));
+  if (process.getuid?.() === 0) {
+    await Promise.all([...dirs].map((d) => fs.chown(d, JOB_UID, JOB_UID)));
+  }
+}
+
+interface ProcessResult {
+  exitCode: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  durationMs: number;
+}
+
+function commandFor(sandbox: string, thunk: Thunk, isolate: boolean): { file: string; args: string[] } {
+  const [program, ...rest] = thunk.args as [string, ...string[]];
+  if (!isolate) return { file: program, args: rest };
+  const asRoot = process.getuid?.() === 0;
+  const ns = asRoot ? ['--setuid', String(JOB_UID), '--setgid', String(JOB_UID)] : ['--user'];
+  return {
+    file: resolveOnPath('unshare'),
+    args: [...ns, `--root=${sandbox}`, `--wd=/${thunk.cwd}`, '--', program, ...rest],
+  };
+}
+
+function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promise<ProcessResult> {
+  const limit = opts.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
+  const { file, args } = commandFor(sandbox, thunk, opts.isolate);
+  const asRoot = process.getuid?.() === 0;
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(file, args, {
+      cwd: join(sandbox, thunk.cwd),
+      env: thunk.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so everything it starts is killed with it
+      ...(asRoot && !opts.isolate ? { uid: JOB_UID, gid: JOB_UID } : {}),
+    });
+    const stdout = capture(child.stdout, limit);
+    const stderr = capture(child.stderr, limit);
+    let killedFor: 'timeout' | 'cancel' | undefined;
+    const killGroup = (why: 'timeout' | 'cancel'): void => {
+      killedFor ??= why;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => killGroup('timeout'), thunk.timeoutMs);
+    const onAbort = (): void => killGroup('cancel');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+    const finish = (): void => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      finish();
+      if (e.code === 'ENOENT' || e.code === 'EACCES') {
+        reject(new BurstError('job-failed', `cannot start ${thunk.args[0]}: ${e.code === 'ENOENT' ? 'no such file in the sandbox or on this machine' : 'not executable'}`));
+      } else reject(new TransientError(`cannot start ${thunk.args[0]}: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      finish();
+      const durationMs = performance.now() - started;
+      if (killedFor === 'cancel') return reject(new BurstError('cancelled', 'cancelled'));
+      if (killedFor === 'timeout') return reject(new TransientError(`timed out after ${(thunk.timeoutMs / 1000).toFixed(1)} s`));
+      if (signal) return reject(new TransientError(`killed by ${signal}`));
+      resolvePromise({ exitCode: code ?? 1, stdout: stdout(), stderr: stderr(), durationMs });
+    });
+  });
+}
+
+function capture(stream: NodeJS.ReadableStream | null, limit: number): () => Buffer {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let cut = false;
+  stream?.on('data', (c: Buffer) => {
+    if (size >= limit) {
+      cut = true;
+      return;
+    }
+    chunks.push(c.subarray(0, limit - size));
+    size += Math.min(c.length, limit - size);
+  });
+  return () => Buffer.concat(cut ? [...chunks, Buffer.from('\n[output cut]\n')] : chunks);
+}
+
+async function collectOutputs(store: LocalStore, sandbox: string, thunk: Thunk): Promise<TaggedOutput[]> {
+  const outputs: TaggedOutput[] = [];
+  for (const tag of thunk.outputs) {
+    const path = join(sandbox, tag);
+    const st = await fs.stat(path).catch(() => undefined);
+    if (!st || !st.isFile()) {
+      throw new BurstError('job-failed', `the job exited 0 but did not produce its declared output ${tag}${st ? ' as a file' : ''}`);
+    }
+    outputs.push({ tag, ...(await store.ingestOutput(path).catch(rethrowTransient)) });
+  }
+  return outputs;
+}

@@ -1,0 +1,27 @@
+// One build for every bundle: the CLI, the examples, the benches and the tests.
+// Later bundles (language server, extension, webview, Lambda worker) are added here.
+import { build } from 'esbuild';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const files = (dir, suffix) =>
+  readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => join(dir, f));
+
+const entryPoints = { cli: 'engine/cli.ts' };
+for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...files('examples', '.ts')]) {
+  if (f.includes('/fixtures/') || f.includes('/lib/')) continue;
+  entryPoints[f.replace(/\.ts$/, '')] = f;
+}
+
+await build({
+  entryPoints,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
