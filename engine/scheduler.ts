@@ -303,6 +303,14 @@ export class Scheduler {
       return await new Promise((resolveRace, rejectRace) => {
         let pending = 0;
         let firstError: unknown;
+        let winner: { result: JobResult; record: JobRecord } | undefined;
+        // The race ends when every copy has ended, so no sandbox outlives the run.
+        const settleIfDone = (): void => {
+          if (pending > 0) return;
+          if (winner) return resolveRace(winner);
+          const err = asBurstError(firstError);
+          rejectRace(this.stopped && err.code === 'cancelled' ? this.stopped : firstError);
+        };
         const launch = (duplicate: boolean): void => {
           const controller = new AbortController();
           const onStop = (): void => controller.abort();
@@ -317,26 +325,29 @@ export class Scheduler {
           this.counts.running++;
           this.emit({ type: 'job-start', job: name, program, backend: record.backend, attempt, duplicate });
           this.emitProgress();
+          const ended = (): void => {
+            pending--;
+            this.abort.signal.removeEventListener('abort', onStop);
+            settleIfDone();
+          };
           this.opts.backend.execute(name, thunk, controller.signal).then(
             (result) => {
               this.finishRecord(record, result.exitCode === 0 ? 'ok' : 'failed', result.exitCode);
-              pending--;
-              this.abort.signal.removeEventListener('abort', onStop);
-              if (settled) return;
-              settled = true;
-              for (const c of copies) if (c.record !== record) c.controller.abort();
-              this.emit({ type: 'job-end', job: name, program, backend: record.backend, exitCode: result.exitCode, durationMs: result.durationMs });
-              resolveRace({ result, record });
+              if (!settled) {
+                settled = true;
+                winner = { result, record };
+                for (const c of copies) if (c.record !== record) c.controller.abort();
+                this.emit({ type: 'job-end', job: name, program, backend: record.backend, exitCode: result.exitCode, durationMs: result.durationMs });
+              } else {
+                record.outcome = 'cancelled'; // finished after the winner: its answer is not used
+              }
+              ended();
             },
             (e: unknown) => {
               const err = asBurstError(e);
               this.finishRecord(record, err.code === 'cancelled' ? 'cancelled' : 'lost', null, err.message);
-              pending--;
-              this.abort.signal.removeEventListener('abort', onStop);
               firstError ??= e;
-              if (settled || pending > 0) return;
-              settled = true;
-              rejectRace(this.stopped && err.code === 'cancelled' ? this.stopped : firstError);
+              ended();
             },
           );
         };

@@ -157,15 +157,17 @@ export function thunkDependencies(t: Thunk): string[] {
   return unique(Object.values(t.inputs).filter(isThunkRef));
 }
 
-/** The program a job runs, for statistics: the real program behind a loader launch. */
+/** The program a job runs, as the user knows it: the name given to the loader as argv0, or the program's own name. */
 export function programOf(t: Thunk): string {
   const args = t.args;
-  let i = 0;
-  if (/(^|\/)ld-linux[^/]*\.so/.test(args[0] ?? '')) {
-    i = 1;
-    while (i < args.length && (args[i] as string).startsWith('--')) i += (args[i] === '--inhibit-cache' ? 1 : 2);
+  if (!/(^|\/)ld-linux[^/]*\.so/.test(args[0] ?? '')) return posix.basename(args[0] ?? '?');
+  let argv0: string | undefined;
+  let i = 1;
+  while (i < args.length && (args[i] as string).startsWith('--')) {
+    if (args[i] === '--argv0') argv0 = args[i + 1];
+    i += args[i] === '--inhibit-cache' ? 1 : 2;
   }
-  return posix.basename(args[i] ?? args[0] ?? '?');
+  return posix.basename(argv0 ?? args[i] ?? '?');
 }
 
 export function sizeOfRef(ref: string): number {

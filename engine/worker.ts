@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BurstError, TransientError, isTransientErrno } from './errors';
 import { isThunkRef, type Thunk } from './thunk';
+import { JOB_UID, dropsPrivileges } from './jobUser';
 import { resolveOnPath } from './toolchain';
 import type { LocalStore, TaggedOutput } from './store/local';
 
@@ -30,8 +31,6 @@ export interface JobResult {
 }
 
 const DEFAULT_OUTPUT_LIMIT = 4 << 20;
-/** The unprivileged user jobs run as when Burst runs as root, so store files (root, 0444) stay read-only to them. */
-const JOB_UID = Number(process.env.BURST_JOB_UID ?? 65534);
 
 export async function executeThunk(store: LocalStore, thunk: Thunk, opts: ExecuteOptions): Promise<JobResult> {
   const sandbox = await fs.mkdtemp(join(store.sandboxDir, 'job-')).catch(rethrowTransient);
@@ -76,7 +75,7 @@ async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk)
   );
   for (const out of thunk.outputs) await mkdirs(dirname(join(sandbox, out)));
   await mkdirs(join(sandbox, thunk.cwd));
-  if (process.getuid?.() === 0) {
+  if (dropsPrivileges()) {
     await Promise.all([...dirs].map((d) => fs.chown(d, JOB_UID, JOB_UID)));
   }
 }
@@ -91,8 +90,7 @@ interface ProcessResult {
 function commandFor(sandbox: string, thunk: Thunk, isolate: boolean): { file: string; args: string[] } {
   const [program, ...rest] = thunk.args as [string, ...string[]];
   if (!isolate) return { file: program, args: rest };
-  const asRoot = process.getuid?.() === 0;
-  const ns = asRoot ? ['--setuid', String(JOB_UID), '--setgid', String(JOB_UID)] : ['--user'];
+  const ns = dropsPrivileges() ? ['--setuid', String(JOB_UID), '--setgid', String(JOB_UID)] : ['--user'];
   return {
     file: resolveOnPath('unshare'),
     args: [...ns, `--root=${sandbox}`, `--wd=/${thunk.cwd}`, '--', program, ...rest],
@@ -102,7 +100,7 @@ function commandFor(sandbox: string, thunk: Thunk, isolate: boolean): { file: st
 function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promise<ProcessResult> {
   const limit = opts.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
   const { file, args } = commandFor(sandbox, thunk, opts.isolate);
-  const asRoot = process.getuid?.() === 0;
+  const setUser = dropsPrivileges() && !opts.isolate;
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(file, args, {
@@ -110,7 +108,7 @@ function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promis
       env: thunk.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so everything it starts is killed with it
-      ...(asRoot && !opts.isolate ? { uid: JOB_UID, gid: JOB_UID } : {}),
+      ...(setUser ? { uid: JOB_UID, gid: JOB_UID } : {}),
     });
     const stdout = capture(child.stdout, limit);
     const stderr = capture(child.stderr, limit);

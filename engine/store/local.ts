@@ -13,10 +13,11 @@
  * partial object and concurrent processes never corrupt each other's work.
  */
 import { constants, promises as fs, statSync, type BigIntStats } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CorruptObjectError, MissingObjectError } from '../errors';
 import { initHash, nameOfBytes, nameOfFile, parseName, type ObjectType } from '../hash';
+import { dropsPrivileges } from '../jobUser';
 import { looksLikeThunk } from '../thunk';
 import { tempPath, writeFileAtomic } from './atomic';
 import { FileIndex } from './fileIndex';
@@ -52,7 +53,8 @@ export class LocalStore {
   readonly objectsDir: string;
   readonly reductionsDir: string;
   readonly tmpDir: string;
-  readonly sandboxDir: string;
+  /** Where job directories go: in the store, or where an unprivileged job user can reach them. */
+  sandboxDir: string;
   readonly corruptDir: string;
   readonly index: FileIndex;
   /** Objects whose content was hashed by this process: name → the state it was hashed in. */
@@ -73,6 +75,7 @@ export class LocalStore {
     for (const d of [store.objectsDir, store.reductionsDir, store.tmpDir, store.sandboxDir, store.corruptDir]) {
       await fs.mkdir(d, { recursive: true });
     }
+    store.sandboxDir = await sandboxParent(store);
     return store;
   }
 
@@ -144,7 +147,7 @@ export class LocalStore {
     const target = this.objectPath(name);
     await fs.mkdir(dirname(target), { recursive: true });
     await fs.chmod(file, 0o444);
-    if (process.getuid?.() === 0) await fs.chown(file, 0, 0); // a job's uid must not own what later jobs read
+    if (dropsPrivileges()) await fs.chown(file, 0, 0); // a job's uid must not own what later jobs read
     await fs.rename(file, target);
     this.markVerified(name, await fs.stat(target, { bigint: true }));
   }
@@ -245,4 +248,24 @@ export class LocalStore {
 
 function stateKey(st: BigIntStats): string {
   return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/**
+ * Jobs that run as another user must be able to reach their sandbox by its
+ * absolute path (programs such as node resolve their own script's path), and
+ * the store may sit under a private home directory. Such sandboxes go to a
+ * world-traversable directory in the system's temporary folder instead, when
+ * that is on the store's file system, so inputs can still be hard links.
+ */
+async function sandboxParent(store: LocalStore): Promise<string> {
+  if (!dropsPrivileges()) return store.sandboxDir;
+  const shared = join(tmpdir(), `burst-sandboxes-${process.getuid?.() ?? 0}`);
+  try {
+    await fs.mkdir(shared, { recursive: true, mode: 0o711 });
+    await fs.chmod(shared, 0o711);
+    const [a, b] = await Promise.all([fs.stat(shared), fs.stat(store.dir)]);
+    return a.dev === b.dev ? shared : store.sandboxDir;
+  } catch {
+    return store.sandboxDir;
+  }
 }

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { CorruptObjectError, Engine } from '../engine/api';
+import { LocalStore } from '../engine/store/local';
+import { burst, burstOk, shThunk, tempDir } from './helpers';
+
+function corrupt(store: LocalStore, name: string): void {
+  const path = store.objectPath(name);
+  chmodSync(path, 0o644);
+  const size = statSync(path).size;
+  writeFileSync(path, 'X'.repeat(size));
+}
+
+describe('store', () => {
+  test('objects are read-only files named by content, and a value is stored once', async () => {
+    using dir = tempDir();
+    const store = await LocalStore.open(join(dir.path, 'store'));
+    const a = await store.putBytes('V', Buffer.from('same bytes'));
+    const b = await store.putBytes('V', Buffer.from('same bytes'));
+    assert.equal(a, b);
+    assert.equal(statSync(store.objectPath(a)).mode & 0o777, 0o444);
+    assert.equal((await store.readBytes(a)).toString(), 'same bytes');
+  });
+
+  test('a corrupted object is an error naming it, and is moved out of the store', async () => {
+    using dir = tempDir();
+    const store = await LocalStore.open(join(dir.path, 'store'));
+    const name = await store.putBytes('V', Buffer.from('precious'));
+    corrupt(store, name);
+    await assert.rejects(store.readBytes(name), (e: unknown) => e instanceof CorruptObjectError && e.message.includes(name));
+    assert.equal(store.has(name), false);
+    assert.equal(readdirSync(store.corruptDir).length, 1);
+  });
+
+  test('a file added twice is not hashed again while unchanged, and is when changed', async () => {
+    using dir = tempDir();
+    const store = await LocalStore.open(join(dir.path, 'store'));
+    const file = join(dir.path, 'src.c');
+    writeFileSync(file, 'int x;\n');
+    const old = new Date(Date.now() - 60_000);
+    const { utimesSync } = await import('node:fs');
+    utimesSync(file, old, old);
+    const first = await store.putFile(file);
+    await store.flush();
+    const reopened = await LocalStore.open(join(dir.path, 'store'));
+    const st = statSync(file, { bigint: true });
+    assert.equal(reopened.index.lookup(file, st), first, 'the index knows the unchanged file');
+    writeFileSync(file, 'int y;\n');
+    utimesSync(file, old, old);
+    const second = await reopened.putFile(file);
+    assert.notEqual(second, first);
+    assert.equal((await reopened.readBytes(second)).toString(), 'int y;\n');
+  });
+
+  test('a corrupted cached output is not used: the job runs again and the result is right', async () => {
+    using dir = tempDir();
+    const cache = join(dir.path, 'store');
+    const t = await shThunk(cache, 'echo fresh > out');
+    const first = (await burstOk(['force', '-q', t], cache)).stdout.trim().split('\t')[1] as string;
+    corrupt(await LocalStore.open(cache), first);
+    const again = await burstOk(['force', '--cat', t, '--report', join(dir.path, 'r.json')], cache);
+    assert.equal(again.stdout, 'fresh\n');
+    assert.match(again.stderr, new RegExp(`object ${first} is corrupt`));
+    const report = JSON.parse((await import('node:fs')).readFileSync(join(dir.path, 'r.json'), 'utf8'));
+    assert.equal(report.executed, 1);
+  });
+
+  test('a corrupted input fails the run with the object named, and nothing is produced from it', async () => {
+    using dir = tempDir();
+    const cache = join(dir.path, 'store');
+    const engine = await Engine.open({ cacheDir: cache });
+    const input = await engine.addBytes('input data\n');
+    const t = await shThunk(cache, 'cat in > out', { inputs: [`in=${input}`] });
+    corrupt(engine.store, input);
+    const r = await burst(['force', '--cat', t], cache);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`object ${input} is corrupt`));
+    assert.equal(await engine.reductionOf(t), undefined);
+  });
+});
