@@ -8,6 +8,7 @@
  * it runs on the backend with retries for transient faults and a duplicate for
  * stragglers. An output that is itself a thunk is forced in turn.
  */
+import { setMaxListeners } from 'node:events';
 import { BurstError, CorruptObjectError, MissingObjectError, TransientError, errorMessage } from './errors';
 import type { Backend } from './backends/backend';
 import { parseDiagnostics, type Diagnostic } from './diagnostics';
@@ -82,6 +83,7 @@ export class Scheduler {
 
   constructor(private readonly store: LocalStore, private readonly opts: SchedulerOptions) {
     this.slots = new Slots(opts.backend.maxJobs);
+    setMaxListeners(0, this.abort.signal); // one listener per waiting or running job, by design
     this.straggler = new StragglerPolicy(opts.straggler);
     opts.signal?.addEventListener('abort', () => this.stop(new BurstError('cancelled', 'the run was cancelled')), { once: true });
     if (opts.signal?.aborted) this.stop(new BurstError('cancelled', 'the run was cancelled'));

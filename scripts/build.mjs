@@ -11,7 +11,7 @@ const files = (dir, suffix) =>
 
 const entryPoints = { cli: 'engine/cli.ts' };
 for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...files('examples', '.ts')]) {
-  if (f.includes('/fixtures/') || f.includes('/lib/')) continue;
+  if (f.includes('/fixtures/') || f.includes('/lib/') || f.startsWith('examples/geom')) continue;
   entryPoints[f.replace(/\.ts$/, '')] = f;
 }
 

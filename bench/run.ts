@@ -1,0 +1,7 @@
+/** `npm run bench`: every bench in turn, each printing its ratios. */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+for (const bench of ['scheduler.js']) {
+  execFileSync(process.execPath, [join(__dirname, bench), ...process.argv.slice(2)], { stdio: 'inherit' });
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseDiagnostics } from '../engine/diagnostics';
+import { readElf, sharedLibraryClosure } from '../engine/elf';
+import { StragglerPolicy } from '../engine/straggler';
+import { programOf } from '../engine/thunk';
+import { parseSize } from '../engine/store/maintenance';
+import { relativeFrom } from '../engine/toolchain';
+
+describe('ELF closure', () => {
+  test('finds the loader and every library of a dynamically linked program from the file itself', () => {
+    const info = readElf('/usr/bin/node');
+    assert.match(info.interpreter ?? '', /ld-linux-x86-64\.so\.2$/);
+    assert.ok(info.needed.includes('libc.so.6'));
+    const closure = sharedLibraryClosure('/usr/bin/node');
+    for (const lib of ['libc.so.6', 'libstdc++.so.6', 'libm.so.6', 'libgcc_s.so.1']) {
+      assert.ok(closure.libraries.has(lib), `${lib} is in the closure`);
+    }
+  });
+
+  test('follows libraries that need other libraries', () => {
+    const cc1 = sharedLibraryClosure('/usr/lib/gcc/x86_64-linux-gnu/12/cc1');
+    // cc1 names libmpc, which itself needs libmpfr and libgmp.
+    for (const lib of ['libmpc.so.3', 'libmpfr.so.6', 'libgmp.so.10']) assert.ok(cc1.libraries.has(lib), lib);
+  });
+});
+
+describe('straggler policy', () => {
+  test('duplicates a job far past its program\'s median, never before the floor', () => {
+    const p = new StragglerPolicy({ factor: 3, minMs: 100, minSamples: 3 });
+    for (const ms of [50, 60, 70]) p.recordDuration('cc1', ms);
+    assert.equal(p.thresholdMs('cc1', 60_000), 180);
+    assert.equal(p.isStraggling('cc1', 150, 60_000), false);
+    assert.equal(p.isStraggling('cc1', 200, 60_000), true);
+    for (const ms of [1, 1, 1]) p.recordDuration('as', ms);
+    assert.equal(p.thresholdMs('as', 60_000), 100);
+  });
+
+  test('with no history waits long, or half the timeout if that is sooner; off means never', () => {
+    const p = new StragglerPolicy({ minMs: 100, noHistoryMs: 30_000 });
+    assert.equal(p.thresholdMs('ld', 600_000), 30_000);
+    assert.equal(p.thresholdMs('ld', 4_000), 2_000);
+    assert.equal(new StragglerPolicy({ enabled: false }).isStraggling('ld', 1e9, 1), false);
+  });
+});
+
+describe('diagnostics', () => {
+  test('reads gcc messages, relative to the sandbox root', () => {
+    const stderr = [
+      "lapi.c: In function 'lua_foo':",
+      "lapi.c:101:7: error: 'x' undeclared (first use in this function)",
+      'lapi.h:3:1: warning: data definition has no type',
+      'ld: cannot find -lfoo',
+      'In file included from /usr/include/stdio.h:28,',
+      '/usr/include/stdio.h:9: note: something',
+    ].join('\n');
+    assert.deepEqual(parseDiagnostics(stderr, 'src', 'T1'), [
+      { file: 'src/lapi.c', line: 101, column: 7, severity: 'error', message: "'x' undeclared (first use in this function)", job: 'T1' },
+      { file: 'src/lapi.h', line: 3, column: 1, severity: 'warning', message: 'data definition has no type', job: 'T1' },
+      { file: '/usr/include/stdio.h', line: 9, column: 0, severity: 'note', message: 'something', job: 'T1' },
+    ]);
+  });
+});
+
+describe('small helpers', () => {
+  test('the program behind a loader launch is the name it was given', () => {
+    const t = { args: ['./_burst/lib/ld-linux-x86-64.so.2', '--inhibit-cache', '--library-path', './_burst/lib', '--argv0', 'gcc', './_burst/bin/gcc-12', '-c'], env: {}, inputs: {}, executables: [], outputs: ['o'], cwd: '', timeoutMs: 1 };
+    assert.equal(programOf(t), 'gcc');
+    assert.equal(programOf({ ...t, args: ['/bin/true'] }), 'true');
+  });
+
+  test('paths from a working directory stay inside the sandbox spelling', () => {
+    assert.equal(relativeFrom('', '_burst/bin/sh'), './_burst/bin/sh');
+    assert.equal(relativeFrom('src/lib', '_burst/bin/sh'), '../../_burst/bin/sh');
+  });
+
+  test('sizes', () => {
+    assert.equal(parseSize('10G'), 10 * 2 ** 30);
+    assert.equal(parseSize('512k'), 512 * 1024);
+    assert.equal(parseSize('100'), 100);
+    assert.throws(() => parseSize('lots'), /not a size/);
+  });
+});
