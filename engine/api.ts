@@ -114,6 +114,7 @@ export class Engine {
     const backend = opts.backend ?? new LocalBackend(this.store, { ...(opts.jobs ? { jobs: opts.jobs } : {}), isolate: opts.isolate ?? false });
     const scheduler = new Scheduler(this.store, { ...opts, backend });
     const result = await scheduler.force(refs);
+    await this.store.flush();
     return { ...result, report: scheduler.report() };
   }
 

@@ -4,11 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import { promises as fs, statSync, type Stats } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BurstError, Engine, formatDiagnostic, isRef, readPlaceholder, summarize, type ForceOptions, type RunEvent, type RunReport } from './api';
+import { BurstError, Engine, formatDiagnostic, isRef, programOf, readPlaceholder, summarize, type ForceOptions, type RunEvent, type RunReport } from './api';
 import { cacheStats, collectGarbage, parseSize } from './store/maintenance';
 import { JobFailedError } from './scheduler';
+import { LocalBackend } from './backends/local';
+import { runBuild, type BuildResult } from './build/build';
+import { findOutput } from './build/record';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -272,6 +275,96 @@ function humanBytes(n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
+interface BuildCliOptions extends RunOptions {
+  backend: string;
+}
+
+function backendFor(engine: Engine, o: BuildCliOptions): LocalBackend {
+  if (o.backend !== 'local') throw new BurstError('usage', `unknown backend ${o.backend}: this build has only the local backend`);
+  return new LocalBackend(engine.store, { ...(o.jobs ? { jobs: o.jobs } : {}), isolate: o.isolate ?? false });
+}
+
+function printBuildOutcome(result: BuildResult, quiet: boolean): void {
+  for (const d of result.report.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  const shown = new Set<string>();
+  for (const { path, error } of result.failures) {
+    if (error.code === 'cancelled') continue;
+    const rel = relative(process.cwd(), path);
+    if (error instanceof JobFailedError) {
+      if (shown.has(error.job)) continue;
+      shown.add(error.job);
+      process.stderr.write(`burst: FAILED ${error.program} for ${rel} (exit status ${error.exitCode}; job ${error.job})\n`);
+      const extra = error.stderr.split('\n').filter((l) => l.trim() && !/^\S+:\d+:(\d+:)? (fatal error|error|warning|note):/.test(l));
+      if (extra.length > 0 && result.report.diagnostics.length === 0) process.stderr.write(`${extra.map((l) => `  | ${l}`).join('\n')}\n`);
+    } else {
+      process.stderr.write(`burst: ${rel}: ${error.message}\n`);
+    }
+  }
+  if (quiet) return;
+  const fallbacks = result.report.fallbacks;
+  if (fallbacks.length > 0) {
+    const byReason = new Map<string, number>();
+    for (const f of fallbacks) byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
+    process.stderr.write(`burst: ${fallbacks.length} tool calls ran locally, not as thunks: ${[...byReason].map(([r, n]) => `${n}× ${r}`).join('; ')}\n`);
+  }
+  process.stderr.write(`burst: ${result.outputs} outputs; ${summarize(result.report)}\n`);
+}
+
+async function buildCommand(command: string[], o: BuildCliOptions, cmd: Command, inferOnly: boolean): Promise<number> {
+  const engine = await openEngine(cmd);
+  const signal = interruptSignal();
+  const result = await runBuild(engine.store, {
+    command,
+    root: process.cwd(),
+    backend: backendFor(engine, o),
+    useCache: o.cache,
+    inferOnly,
+    retries: o.retries,
+    straggler: forceOptions(o, signal, () => undefined).straggler ?? {},
+    signal,
+    onEvent: progressPrinter(o.quiet ?? false),
+    burstProgram: resolve(__dirname, '..', 'bin', 'burst.js'),
+  });
+  clearProgress();
+  await writeReport(o.report, result.report);
+  printBuildOutcome(result, o.quiet ?? false);
+  if (signal.aborted) return EXIT_INTERRUPTED;
+  if (result.commandStatus !== 0) return result.commandStatus;
+  return result.failures.some((f) => f.error.code !== 'cancelled') ? EXIT_FAILED : 0;
+}
+
+async function explainCommand(path: string, _o: unknown, cmd: Command): Promise<number> {
+  const engine = await openEngine(cmd);
+  const placeholder = await readPlaceholder(path);
+  const found = await findOutput(engine.store, path);
+  const ref = placeholder ?? found?.entry.ref;
+  if (!ref) throw new BurstError('usage', `${path} was not made by burst build (no record of it in ${engine.store.dir})`);
+  const thunkName = ref.split('#')[0] as string;
+  const thunk = await engine.readThunk(thunkName);
+  const reduction = await engine.reductionOf(thunkName);
+  const launch = thunk.args.findIndex((_, i) => i > 0 && thunk.args[i - 1] === '--argv0');
+  const command = launch > 0 ? [thunk.args[launch] as string, ...thunk.args.slice(launch + 2)] : thunk.args;
+  const tools = Object.keys(thunk.inputs).filter((p) => p.startsWith('_burst/bin/') || p.startsWith('_burst/lib/'));
+  const upstream = Object.entries(thunk.inputs).filter(([, r]) => r.startsWith('T'));
+  const files = Object.entries(thunk.inputs).filter(([p, r]) => !r.startsWith('T') && !tools.includes(p));
+  const lines = [
+    `${path}`,
+    `  made by:   ${programOf(thunk)}, thunk ${ref}`,
+    `  command:   ${command.join(' ')}  (in ${thunk.cwd || '.'})`,
+    `  tools:     ${tools.length} files shipped with the job (${tools.filter((t) => t.startsWith('_burst/bin/')).map((t) => t.slice(11)).join(', ')} and their libraries and loader)`,
+    `  inputs:    ${files.length} files${files.length ? ':' : ''}`,
+    ...files.slice(0, 40).map(([p, r]) => `               ${p}  ${r}`),
+    ...(files.length > 40 ? [`               … and ${files.length - 40} more`] : []),
+    ...(upstream.length ? [`  after:     ${upstream.map(([p, r]) => `${p} ← ${r}`).join('\n             ')}`] : []),
+    reduction
+      ? `  ran:       on the ${reduction.backend ?? 'local'} backend in ${reduction.durationMs} ms; its result is cached, so builds reuse it`
+      : '  ran:       not yet (force it with burst force or a build)',
+    `  why there: ${reduction?.backend && reduction.backend !== 'local' ? 'the configured remote backend' : 'the local backend: no remote backend is configured'}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('burst')
     .description('Run builds and tests as small hermetic jobs, locally or on AWS Lambda.')
@@ -306,6 +399,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--cat', 'print the targets\' contents to stdout')
     .addOption(new Option('--run', 'force one placeholder, then run it with the arguments after it').hideHelp())
     .action(run(forceCommand ));
+
+  for (const [verb, inferOnly, description] of [
+    ['build', false, 'run a build command with stand-ins for the compilers, then run every job it recorded and write the outputs'],
+    ['infer', true, 'run a build command with stand-ins, leaving placeholders for the outputs (burst force makes them real)'],
+  ] as const) {
+    addRunOptions(program.command(verb).description(description).argument('<command...>', 'the build command (after --), e.g. make -j8'))
+      .option('--backend <name>', 'where jobs run', 'local')
+      .action(run((command: string[], o: BuildCliOptions, c: Command) => buildCommand(command, o, c, inferOnly)));
+  }
+
+  program
+    .command('explain')
+    .description('show the job behind a build output: program, command, inputs, where it ran and why')
+    .argument('<path>', 'an output of burst build')
+    .action(run(explainCommand));
 
   program
     .command('show')

@@ -89,7 +89,10 @@ export class Scheduler {
     if (opts.signal?.aborted) this.stop(new BurstError('cancelled', 'the run was cancelled'));
   }
 
-  /** Forces every reference; never throws for a job's failure, which is reported per reference. */
+  /**
+   * Forces every reference; never throws for a job's failure, which is reported
+   * per reference. May be called again while earlier calls run: they share work.
+   */
   async force(refs: string[]): Promise<ForceResult> {
     const values = new Map<string, OutputEntry>();
     const failures: ForceFailure[] = [];
@@ -102,7 +105,6 @@ export class Scheduler {
         }
       }),
     );
-    await this.store.flush();
     return { values, failures };
   }
 
@@ -256,7 +258,7 @@ export class Scheduler {
         this.counts.executed++;
         this.byBackend[record.backend] = (this.byBackend[record.backend] ?? 0) + 1;
         this.straggler.recordDuration(program, result.durationMs);
-        const reduction = await this.toReduction(result, program);
+        const reduction = await this.toReduction(result, program, record.backend);
         await this.noteDiagnostics(reduction.stderr, name, thunk.cwd);
         this.emitProgress();
         return { reduction, durationMs: result.durationMs };
@@ -270,8 +272,8 @@ export class Scheduler {
     }
   }
 
-  private async toReduction(result: JobResult, program: string): Promise<Reduction> {
-    const r: Reduction = { outputs: result.outputs, program, durationMs: Math.round(result.durationMs) };
+  private async toReduction(result: JobResult, program: string, backend: string): Promise<Reduction> {
+    const r: Reduction = { outputs: result.outputs, program, durationMs: Math.round(result.durationMs), backend };
     if (result.stdout.length > 0) r.stdout = await this.store.putBytes('V', result.stdout);
     if (result.stderr.length > 0) r.stderr = await this.store.putBytes('V', result.stderr);
     return r;
@@ -301,6 +303,7 @@ export class Scheduler {
     const copies: Array<{ controller: AbortController; record: JobRecord }> = [];
     let settled = false;
     let watchdog: NodeJS.Timeout | undefined;
+    let extraSlots = 0;
     try {
       return await new Promise((resolveRace, rejectRace) => {
         let pending = 0;
@@ -359,6 +362,9 @@ export class Scheduler {
           if (settled || copies.length > 1 || !first) return;
           const elapsed = this.now() - first.record.start;
           if (!this.straggler.isStraggling(program, elapsed, thunk.timeoutMs)) return;
+          // A duplicate only takes a slot nothing else is waiting for: it must never delay other work.
+          if (!this.slots.tryAcquire()) return;
+          extraSlots++;
           this.counts.duplicated++;
           this.emit({ type: 'job-duplicate', job: name, program, elapsedMs: Math.round(elapsed) });
           launch(true);
@@ -366,7 +372,7 @@ export class Scheduler {
       });
     } finally {
       if (watchdog) clearInterval(watchdog);
-      this.slots.release();
+      for (let i = 0; i <= extraSlots; i++) this.slots.release();
     }
   }
 

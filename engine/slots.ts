@@ -28,6 +28,13 @@ export class Slots {
     });
   }
 
+  /** A slot if one is free now, without waiting. */
+  tryAcquire(): boolean {
+    if (this.free === 0) return false;
+    this.free--;
+    return true;
+  }
+
   release(): void {
     const next = this.waiters.shift();
     if (next) next();

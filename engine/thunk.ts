@@ -77,10 +77,8 @@ export function canonicalThunk(t: Thunk): Thunk {
   }
   const outputs = unique((t.outputs ?? []).map((o) => normalizeSandboxPath(o, 'output path')));
   if (outputs.length === 0 || outputs.includes('')) throw new BurstError('bad-thunk', 'a thunk needs at least one output path');
-  for (const o of outputs) {
-    if (o in inputs) throw new BurstError('bad-thunk', `${o} is both an input and an output`);
-  }
-  checkNoFileUnderFile([...Object.keys(inputs), ...outputs]);
+  // An output may also be an input: tools such as ranlib and strip update a file in place.
+  checkNoFileUnderFile([...new Set([...Object.keys(inputs), ...outputs])]);
   const executables = unique((t.executables ?? []).map((e) => normalizeSandboxPath(e, 'executable path'))).sort();
   for (const e of executables) {
     if (!(e in inputs)) throw new BurstError('bad-thunk', `executable ${e} is not an input`);

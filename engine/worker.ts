@@ -61,12 +61,20 @@ async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk)
     dirs.add(dir);
   };
   const executables = new Set(thunk.executables);
+  const updated = new Set(thunk.outputs);
   await Promise.all(
     Object.entries(thunk.inputs).map(async ([path, ref]) => {
       if (isThunkRef(ref)) throw new BurstError('bad-thunk', `input ${path} is not resolved to a value (${ref})`);
       const src = executables.has(path) ? await store.executablePath(ref) : await store.verifiedPath(ref);
       const dest = join(sandbox, path);
       await mkdirs(dirname(dest));
+      if (updated.has(path)) {
+        // A file the job updates in place gets a private, writable copy (ranlib copies into the original when it has other links).
+        await fs.copyFile(src, dest);
+        await fs.chmod(dest, executables.has(path) ? 0o755 : 0o644);
+        if (dropsPrivileges()) await fs.chown(dest, JOB_UID, JOB_UID);
+        return;
+      }
       await fs.link(src, dest).catch(async (e: NodeJS.ErrnoException) => {
         if (e.code !== 'EXDEV' && e.code !== 'EPERM') throw e;
         await fs.copyFile(src, dest);

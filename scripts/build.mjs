@@ -23,5 +23,6 @@ await build({
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
+  loader: { '.c': 'text' },
   logLevel: 'warning',
 });

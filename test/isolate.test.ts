@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { burst, sharedScratch, shThunk, tempDir } from './helpers';
+import { spawn } from 'node:child_process';
+import { CLI, burst, collect, sharedScratch, shThunk, tempDir } from './helpers';
 
 // Shell builtins only: under --isolate nothing but the declared inputs exists, not even cat.
 const COPY = (from: string) => `while IFS= read -r line; do echo "$line"; done < ${from} > out`;
@@ -50,5 +51,26 @@ describe('--isolate', () => {
     const reader = await shThunk(cache, COPY('data.txt'), { inputs: [`data.txt=${data}`] });
     const after = await burst(['force', '--cat', reader], cache);
     assert.equal(after.stdout, 'original\n');
+  });
+});
+
+describe('--isolate without root', () => {
+  const asRoot = process.getuid?.() === 0;
+  test('runs the job in an unprivileged user namespace', { skip: asRoot ? false : 'already unprivileged: the tests above cover it' }, async () => {
+    using dir = tempDir();
+    chmodSync(dir.path, 0o777);
+    const data = join(dir.path, 'data.txt');
+    writeFileSync(data, 'from a user namespace\n');
+    chmodSync(data, 0o644);
+    const cache = join(dir.path, 'store');
+    const env = { HOME: dir.path };
+    // setpriv drops to nobody for the whole CLI, the way an ordinary user runs it.
+    const asNobody = (args: string[]) =>
+      collect(spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '--cache-dir', cache, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const created = await asNobody(['thunk', 'create', '--exe', '/bin/sh', '--input', `data.txt=${data}`, '--', 'sh', '-c', COPY('data.txt')]);
+    assert.equal(created.code, 0, created.stderr);
+    const r = await asNobody(['force', '--isolate', '--cat', created.stdout.trim()]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'from a user namespace\n');
   });
 });

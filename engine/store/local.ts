@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { CorruptObjectError, MissingObjectError } from '../errors';
 import { initHash, nameOfBytes, nameOfFile, parseName, type ObjectType } from '../hash';
 import { dropsPrivileges } from '../jobUser';
-import { looksLikeThunk } from '../thunk';
+import { encodeThunk, looksLikeThunk, type Thunk } from '../thunk';
 import { tempPath, writeFileAtomic } from './atomic';
 import { FileIndex } from './fileIndex';
 
@@ -41,6 +41,8 @@ export interface Reduction {
   stderr?: string;
   program: string;
   durationMs: number;
+  /** Where the job ran: a backend label. */
+  backend?: string;
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -100,6 +102,10 @@ export class LocalStore {
     await writeFileAtomic(target, bytes, this.tmpDir, 0o444);
     this.markVerified(name, await fs.stat(target, { bigint: true }));
     return name;
+  }
+
+  async putThunk(t: Thunk): Promise<string> {
+    return this.putBytes('T', encodeThunk(t));
   }
 
   /**

@@ -1,0 +1,63 @@
+/** The assembler: `as [options] -o OUT INPUT...`, from the driver or called directly. */
+import { basename, resolve } from 'node:path';
+import { packExecutable, relativeFrom } from '../../toolchain';
+import type { ToolCall } from '../protocol';
+import type { ModelContext } from '../session';
+import { JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef, type Step } from './common';
+import { isTempFile } from './gcc';
+
+/** as options whose value is the next argument. */
+const AS_VALUE_OPTS = new Set(['-o', '-I', '--defsym', '-MD', '--debug-prefix-map']);
+
+export async function assembleThunk(ctx: ModelContext, call: ToolCall, asPath: string, args: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
+  const as = await packExecutable(ctx.store, asPath);
+  const inputs: Record<string, string> = { ...as.inputs };
+  const jobArgs: string[] = [];
+  let output: string | undefined;
+  let n = 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (AS_VALUE_OPTS.has(a)) {
+      const v = args[++i];
+      if (v === undefined) return `as ${a} without a value`;
+      if (a === '-o') output = v;
+      else if (a === '-MD' || a === '-I') return `as ${a} is not modelled`;
+      else jobArgs.push(a, v);
+      continue;
+    }
+    if (a.startsWith('-')) {
+      jobArgs.push(a);
+      continue;
+    }
+    const temp = temps.get(a);
+    if (temp) {
+      const at = `_burst/in${n++}.s`;
+      inputs[at] = temp;
+      jobArgs.push(relativeFrom(cwd, at));
+    } else {
+      const abs = resolve(call.cwd, a);
+      inputs[ctx.paths.sandboxPath(abs)] = await ctx.inputRef(abs);
+      jobArgs.push(ctx.paths.argPath(call.cwd, a, cwd));
+    }
+  }
+  if (!output) return 'as without -o';
+  const isTemp = isTempFile(output);
+  const outAbs = resolve(call.cwd, output);
+  if (!isTemp && !ctx.paths.isInside(outAbs)) return `writes ${output}, outside the build tree`;
+  const outTag = isTemp ? '_burst/out.o' : ctx.paths.sandboxPath(outAbs);
+  const name = await ctx.store.putThunk({
+    args: [...as.launch(cwd, 'as'), ...jobArgs, '-o', relativeFrom(cwd, outTag)],
+    env: JOB_ENV,
+    inputs,
+    executables: as.executables,
+    outputs: [outTag],
+    cwd,
+    timeoutMs: JOB_TIMEOUT_MS,
+  });
+  const ref = thunkOutputRef(name, outTag);
+  if (isTemp) {
+    temps.set(output, ref);
+    return { finalOutputs: [] };
+  }
+  return { finalOutputs: [{ path: outAbs, ref, executable: false, program: basename(asPath) }] };
+}

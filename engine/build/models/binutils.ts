@@ -1,0 +1,93 @@
+/**
+ * ar, ranlib and strip: programs that write one file from others, often in
+ * place. A file they update is both an input and an output of the thunk.
+ */
+import { resolve } from 'node:path';
+import { packExecutable } from '../../toolchain';
+import type { ToolCall } from '../protocol';
+import type { ModelContext, ModelResult } from '../session';
+import { JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef } from './common';
+
+async function exists(ctx: ModelContext, abs: string): Promise<string | undefined> {
+  try {
+    return await ctx.inputRef(abs);
+  } catch {
+    return undefined;
+  }
+}
+
+interface FileJob {
+  tool: string;
+  realPath: string;
+  call: ToolCall;
+  /** Arguments, with file names still as the call gave them. */
+  args: string[];
+  /** Indexes in args of files the program reads. */
+  reads: number[];
+  /** The file it writes (also read if it exists and `updates`). */
+  writes: number;
+  updates: boolean;
+}
+
+async function recordFileJob(ctx: ModelContext, job: FileJob): Promise<ModelResult> {
+  const cwd = ctx.paths.sandboxCwd(job.call.cwd);
+  if (cwd === undefined) return { kind: 'fallback', reason: 'runs outside the build tree' };
+  const outAbs = resolve(job.call.cwd, job.args[job.writes] as string);
+  if (!ctx.paths.isInside(outAbs)) return { kind: 'fallback', reason: `writes ${job.args[job.writes]}, outside the build tree` };
+  const tool = await packExecutable(ctx.store, job.realPath);
+  const inputs: Record<string, string> = { ...tool.inputs };
+  const jobArgs = [...job.args];
+  for (const i of [...job.reads, job.writes]) {
+    const abs = resolve(job.call.cwd, job.args[i] as string);
+    const ref = i === job.writes && !job.updates ? undefined : await exists(ctx, abs);
+    if (ref) inputs[ctx.paths.sandboxPath(abs)] = ref;
+    else if (i !== job.writes) return { kind: 'fallback', reason: `${job.args[i]} does not exist` };
+    jobArgs[i] = ctx.paths.argPath(job.call.cwd, job.args[i] as string, cwd);
+  }
+  const outTag = ctx.paths.sandboxPath(outAbs);
+  const name = await ctx.store.putThunk({
+    args: [...tool.launch(cwd, job.tool), ...jobArgs],
+    env: JOB_ENV,
+    inputs,
+    executables: tool.executables,
+    outputs: [outTag],
+    cwd,
+    timeoutMs: JOB_TIMEOUT_MS,
+  });
+  await ctx.record([{ path: outAbs, ref: thunkOutputRef(name, outTag), executable: false, program: job.tool }]);
+  return { kind: 'recorded' };
+}
+
+/** `ar r|q[modifiers] ARCHIVE MEMBER...`: builds or updates an archive; other operations run for real. */
+export async function modelAr(call: ToolCall, ctx: ModelContext, realPath: string): Promise<ModelResult> {
+  const args = call.args;
+  const ops = (args[0] ?? '').replace(/^-/, '');
+  if (args.length < 2 || !/^[cDsSuUv]*[rq][cDsSuUv]*$/.test(ops)) return { kind: 'fallback', reason: `ar ${args[0] ?? ''} is not modelled` };
+  const members = args.slice(2).map((_, i) => i + 2);
+  if (members.some((i) => (args[i] as string).startsWith('-'))) return { kind: 'fallback', reason: 'ar options after the archive are not modelled' };
+  return recordFileJob(ctx, { tool: 'ar', realPath, call, args, reads: members, writes: 1, updates: true });
+}
+
+/** `ranlib [-D|-U] ARCHIVE`: rewrites the archive's index in place. */
+export async function modelRanlib(call: ToolCall, ctx: ModelContext, realPath: string): Promise<ModelResult> {
+  const files = call.args.map((a, i) => [a, i] as const).filter(([a]) => !a.startsWith('-'));
+  if (files.length !== 1 || call.args.some((a) => a.startsWith('-') && a !== '-D' && a !== '-U')) {
+    return { kind: 'fallback', reason: 'ranlib with options or several archives is not modelled' };
+  }
+  return recordFileJob(ctx, { tool: 'ranlib', realPath, call, args: call.args, reads: [], writes: (files[0] as readonly [string, number])[1], updates: true });
+}
+
+const STRIP_FLAGS = /^(-s|-g|-S|-d|-x|-X|-p|-D|-U|--strip-all|--strip-debug|--strip-unneeded|--strip-dwo|--discard-all|--discard-locals|--preserve-dates|--enable-deterministic-archives|--only-keep-debug|-R\S+|-K\S+|-N\S+|--remove-section=\S+|--keep-symbol=\S+|--strip-symbol=\S+)$/;
+
+/** `strip [flags] FILE` in place, or `strip [flags] -o OUT FILE`. */
+export async function modelStrip(call: ToolCall, ctx: ModelContext, realPath: string): Promise<ModelResult> {
+  const args = call.args;
+  const o = args.indexOf('-o');
+  const files = args.map((a, i) => [a, i] as const).filter(([a, i]) => !a.startsWith('-') && i !== o + 1);
+  if (files.length !== 1 || args.some((a, i) => a.startsWith('-') && a !== '-o' && i !== o + 1 && !STRIP_FLAGS.test(a))) {
+    return { kind: 'fallback', reason: 'strip with these options is not modelled' };
+  }
+  const file = (files[0] as readonly [string, number])[1];
+  if (o >= 0) return recordFileJob(ctx, { tool: 'strip', realPath, call, args, reads: [file], writes: o + 1, updates: false });
+  return recordFileJob(ctx, { tool: 'strip', realPath, call, args, reads: [], writes: file, updates: true });
+}

@@ -1,0 +1,14 @@
+/** Shared by the tool models. */
+import type { RecordedOutput } from '../session';
+
+/** What one modelled program run leaves in the tree. */
+export interface Step {
+  finalOutputs: RecordedOutput[];
+}
+
+export function thunkOutputRef(thunk: string, tag: string): string {
+  return `${thunk}#${tag}`;
+}
+
+export const JOB_ENV = { LC_ALL: 'C' };
+export const JOB_TIMEOUT_MS = 10 * 60_000;

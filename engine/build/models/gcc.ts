@@ -1,0 +1,178 @@
+/**
+ * The compiler-driver model (gcc, cc, g++, c++, clang, clang++). The driver's
+ * own plan (`-###`) is split into one thunk per real program: cc1/cc1plus
+ * (source and headers to assembly), as (assembly to object), and the link,
+ * run as ld itself. Each program travels with its libraries and loader. Calls
+ * that only ask the compiler something are probes and run for real.
+ */
+import { basename, resolve } from 'node:path';
+import { relativeFrom, resolveOnPath, packExecutable } from '../../toolchain';
+import type { ToolCall } from '../protocol';
+import type { ModelContext, ModelResult } from '../session';
+import { driverPlan } from './driverPlan';
+import { compileDeps } from './compilerDeps';
+import { linkThunk, type Step } from './link';
+import { assembleThunk } from './assemble';
+import { thunkOutputRef } from './common';
+
+/** Flags that make a call a question to the compiler rather than a build step. */
+const PROBE_FLAGS = new Set(['-E', '-M', '-MM', '-dM', '--version', '-v', '-###', '--help', '-fsyntax-only', '-save-temps', '-dumpversion', '-dumpfullversion', '-dumpmachine', '-dumpspecs', '-Wl,--version', '--target-help', '-print-search-dirs']);
+const PROBE_PREFIXES = ['-print-', '--print-', '-flto', '-fuse-ld', '-save-temps=', '-specs', '--help='];
+/** Environment variables that change what the compiler reads; the model does not carry them into jobs. */
+const COMPILER_ENV = ['CPATH', 'C_INCLUDE_PATH', 'CPLUS_INCLUDE_PATH', 'OBJC_INCLUDE_PATH', 'LIBRARY_PATH', 'GCC_EXEC_PREFIX', 'COMPILER_PATH', 'DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES'];
+
+export function probeReason(call: ToolCall): string | undefined {
+  if (call.args.length === 0) return 'no arguments';
+  for (const a of call.args) {
+    if (PROBE_FLAGS.has(a)) return `asks the compiler (${a})`;
+    const p = PROBE_PREFIXES.find((x) => a.startsWith(x));
+    if (p) return `${a} is not modelled`;
+    if (a === '-' || a === '/dev/null' || a.startsWith('/dev/')) return 'reads or writes a device or stdin';
+    if (a.startsWith('@')) return 'response files are not modelled';
+  }
+  for (const v of COMPILER_ENV) if (call.env.has(v)) return `${v} is set`;
+  return undefined;
+}
+
+export async function modelCompilerDriver(call: ToolCall, ctx: ModelContext, realDriver: string, pathVar: string): Promise<ModelResult> {
+  const probe = probeReason(call);
+  if (probe) return { kind: 'fallback', reason: probe };
+  const cwd = ctx.paths.sandboxCwd(call.cwd);
+  if (cwd === undefined) return { kind: 'fallback', reason: 'runs outside the build tree' };
+  const env = { PATH: pathVar, LC_ALL: 'C' };
+  const planned = await driverPlan(ctx.store, realDriver, call.tool, call.args, call.cwd, env);
+  if (!planned.ok) return { kind: 'fallback', reason: planned.reason };
+
+  const temps = new Map<string, string>();
+  const steps: Step[] = [];
+  for (const cmd of planned.plan.commands) {
+    const program = basename(cmd[0] ?? '');
+    let step: Step | string;
+    if (/^cc1(plus|obj)?$/.test(program)) step = await compileThunk(ctx, call, cmd, cwd, temps);
+    else if (program === 'as') step = await assembleThunk(ctx, call, resolveOnPath('as', pathVar), cmd.slice(1), cwd, temps);
+    else if (program === 'collect2') step = await linkThunk(ctx, call, resolveOnPath('ld', pathVar), collect2ToLd(cmd.slice(1)), cwd, temps);
+    else step = `the driver runs ${program}, which is not modelled`;
+    if (typeof step === 'string') return { kind: 'fallback', reason: step };
+    steps.push(step);
+  }
+  await ctx.record(steps.flatMap((s) => s.finalOutputs));
+  return { kind: 'recorded' };
+}
+
+/** collect2 passes its arguments to ld, plus the LTO plugin, which only matters for LTO objects (and -flto falls back). */
+function collect2ToLd(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-plugin') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-plugin-opt=')) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+/** cc1 options whose value is the next argument. */
+const CC1_VALUE_OPTS = new Set(['-D', '-U', '-I', '-include', '-imacros', '-isystem', '-iquote', '-idirafter', '-iprefix', '-iwithprefix', '-iwithprefixbefore', '-isysroot', '-imultiarch', '-imultilib', '-dumpbase', '-dumpbase-ext', '-dumpdir', '-o', '-MF', '-MT', '-MQ', '-MD', '-MMD', '--param', '-auxbase', '-auxbase-strip', '-aux-info', '-x']);
+const PATH_OPTS = new Set(['-I', '-include', '-imacros', '-isystem', '-iquote', '-idirafter']);
+const INCLUDE_DIR_OPTS = new Set(['-I', '-isystem', '-iquote', '-idirafter']);
+const DEPFILE_OPTS = new Set(['-MF', '-MT', '-MQ', '-MD', '-MMD']);
+
+interface Cc1Args {
+  /** Arguments for the job, paths as the sandbox names them, without -o and depfile options. */
+  jobArgs: string[];
+  /** The same, with host paths: for asking the compiler about headers. */
+  hostArgs: string[];
+  output: string | undefined;
+  userIncludeDirs: string[];
+  nostdinc: boolean;
+  wantsDepfile: boolean;
+}
+
+function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: string): Cc1Args | string {
+  const r: Cc1Args = { jobArgs: [], hostArgs: [], output: undefined, userIncludeDirs: [], nostdinc: false, wantsDepfile: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-nostdinc') r.nostdinc = true;
+    if (a === '-MP' || a === '-MG') {
+      r.wantsDepfile = true;
+      continue;
+    }
+    if (a === '-E') return 'preprocessing only';
+    let opt: string | undefined;
+    let value: string | undefined;
+    if (CC1_VALUE_OPTS.has(a)) {
+      opt = a;
+      value = args[++i];
+      if (value === undefined) return `${a} without a value`;
+    } else {
+      const joined = [...PATH_OPTS].find((p) => a.startsWith(p) && a.length > p.length && p.length === 2);
+      if (joined) [opt, value] = [joined, a.slice(joined.length)];
+    }
+    if (opt === undefined || value === undefined) {
+      if (!a.startsWith('-')) {
+        // the source file
+        r.hostArgs.push(a);
+        r.jobArgs.push(ctx.paths.argPath(call.cwd, a, cwd));
+      } else {
+        r.hostArgs.push(a);
+        r.jobArgs.push(a);
+      }
+      continue;
+    }
+    if (opt === '-o') {
+      r.output = value;
+      continue;
+    }
+    if (DEPFILE_OPTS.has(opt)) {
+      r.wantsDepfile = true;
+      continue;
+    }
+    if (INCLUDE_DIR_OPTS.has(opt)) r.userIncludeDirs.push(value);
+    r.hostArgs.push(opt, value);
+    r.jobArgs.push(opt, PATH_OPTS.has(opt) ? ctx.paths.argPath(call.cwd, value, cwd) : value);
+  }
+  return r;
+}
+
+async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
+  const [cc1Path, ...args] = cmd as [string, ...string[]];
+  const parsed = splitCc1Args(ctx, call, args, cwd);
+  if (typeof parsed === 'string') return parsed;
+  if (!parsed.output) return 'compiles without -o';
+  if (parsed.wantsDepfile) return 'writes a dependency file (-MD/-MMD), which is not modelled yet';
+  const deps = await compileDeps(ctx, cc1Path, parsed.hostArgs, call.cwd, parsed.userIncludeDirs);
+  if (!deps.ok) return deps.reason;
+
+  const cc1 = await packExecutable(ctx.store, cc1Path);
+  const inputs: Record<string, string> = { ...cc1.inputs };
+  for (const f of deps.deps.files) inputs[ctx.paths.sandboxPath(f)] = await ctx.inputRef(f);
+  const isTemp = isTempFile(parsed.output);
+  const outAbs = resolve(call.cwd, parsed.output);
+  if (!isTemp && !ctx.paths.isInside(outAbs)) return `writes ${parsed.output}, outside the build tree`;
+  const outTag = isTemp ? '_burst/out.s' : ctx.paths.sandboxPath(outAbs);
+  const systemIncludes = parsed.nostdinc ? [] : ['-nostdinc', ...deps.deps.systemDirs.flatMap((d) => ['-isystem', relativeFrom(cwd, ctx.paths.sandboxPath(d))])];
+  const name = await ctx.store.putThunk({
+    args: [...cc1.launch(cwd, basename(cc1Path)), ...parsed.jobArgs, ...systemIncludes, '-o', relativeFrom(cwd, outTag)],
+    // SOURCE_DATE_EPOCH fixes __DATE__ and __TIME__, so the job gives the same bytes every day.
+    env: { LC_ALL: 'C', SOURCE_DATE_EPOCH: call.env.get('SOURCE_DATE_EPOCH') ?? '0' },
+    inputs,
+    executables: cc1.executables,
+    outputs: [outTag],
+    cwd,
+    timeoutMs: 10 * 60_000,
+  });
+  const ref = thunkOutputRef(name, outTag);
+  if (isTemp) {
+    temps.set(parsed.output, ref);
+    return { finalOutputs: [] };
+  }
+  return { finalOutputs: [{ path: outAbs, ref, executable: false, program: basename(cc1Path) }] };
+}
+
+/** The driver's temporary files: intermediate values passed between the thunks of one call. */
+export function isTempFile(p: string): boolean {
+  return /^\/tmp\/cc[A-Za-z0-9]{6}\.[a-z]+$/.test(p);
+}

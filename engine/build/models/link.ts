@@ -1,0 +1,103 @@
+/**
+ * The link, run as ld itself (collect2 only starts ld on ELF systems). Every
+ * file ld will read becomes an input: objects and archives on the command
+ * line, -l libraries found as ld finds them, linker scripts and what they
+ * name, shared libraries' own dependencies. Files from outside the tree sit
+ * under `_burst/sys` at their absolute path, and `--sysroot` points ld there,
+ * so absolute names inside linker scripts (Debian's libc.so) resolve too.
+ */
+import { basename, resolve } from 'node:path';
+import { packExecutable, relativeFrom } from '../../toolchain';
+import type { ToolCall } from '../protocol';
+import { SYS_DIR } from '../pathMap';
+import type { ModelContext } from '../session';
+import { JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef, type Step } from './common';
+import { findLibrary, kindOf, ldSearchDirs, libraryClosure, scriptInputs } from './libraries';
+
+export type { Step } from './common';
+
+/** ld options whose value is the next argument and is not a file ld reads. */
+const LD_VALUE_OPTS = new Set(['-m', '-dynamic-linker', '-z', '-soname', '-h', '-rpath', '-rpath-link', '-e', '--entry', '-Map', '-u', '--undefined', '-a', '--hash-style', '-y', '--build-id', '--sort-section', '-Y', '--exclude-libs']);
+/** ld options whose value is a file ld reads. */
+const LD_FILE_OPTS = new Set(['-T', '--script', '--version-script', '--dynamic-list', '-dT', '--default-script']);
+const STATIC_FLAGS = new Set(['-Bstatic', '-static', '-dn', '-non_shared']);
+const DYNAMIC_FLAGS = new Set(['-Bdynamic', '-dy', '-call_shared']);
+
+export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: string, args: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
+  const ld = await packExecutable(ctx.store, ldPath);
+  const inputs: Record<string, string> = { ...ld.inputs };
+  const jobArgs: string[] = [];
+  const libDirs: string[] = [];
+  const addHostFile = async (abs: string): Promise<void> => {
+    inputs[ctx.paths.sandboxPath(abs)] = await ctx.inputRef(abs);
+  };
+  let output = 'a.out';
+  let staticMode = false;
+  let n = 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-o') {
+      output = args[++i] ?? output;
+      continue;
+    }
+    if (a === '--sysroot' || a.startsWith('--sysroot=') || a === '-plugin' || a.startsWith('@')) return `ld ${a} is not modelled`;
+    if (STATIC_FLAGS.has(a)) staticMode = true;
+    if (DYNAMIC_FLAGS.has(a)) staticMode = false;
+    if (LD_VALUE_OPTS.has(a)) {
+      jobArgs.push(a, args[++i] ?? '');
+      continue;
+    }
+    if (LD_FILE_OPTS.has(a)) {
+      const v = args[++i] ?? '';
+      await addHostFile(resolve(call.cwd, v));
+      jobArgs.push(a, ctx.paths.argPath(call.cwd, v, cwd));
+      continue;
+    }
+    if (a.startsWith('-L')) {
+      const dir = a.length > 2 ? a.slice(2) : (args[++i] ?? '');
+      libDirs.push(resolve(call.cwd, dir));
+      jobArgs.push(`-L${ctx.paths.argPath(call.cwd, dir, cwd)}`);
+      continue;
+    }
+    if (a.startsWith('-l')) {
+      const lib = a.length > 2 ? a.slice(2) : (args[++i] ?? '');
+      const found = findLibrary(lib, [...libDirs, ...ldSearchDirs(ldPath)], staticMode);
+      if (!found) return `cannot find library -l${lib}`;
+      for (const f of libraryClosure(found, [...libDirs, ...ldSearchDirs(ldPath)])) await addHostFile(f);
+      jobArgs.push(`-l${lib}`);
+      continue;
+    }
+    if (a.startsWith('-')) {
+      jobArgs.push(a);
+      continue;
+    }
+    const temp = temps.get(a);
+    if (temp) {
+      const at = `_burst/in${n++}.o`;
+      inputs[at] = temp;
+      jobArgs.push(relativeFrom(cwd, at));
+      continue;
+    }
+    const abs = resolve(call.cwd, a);
+    await addHostFile(abs);
+    if (!ctx.paths.isInside(abs) && kindOf(abs) === 'script') {
+      for (const f of scriptInputs(abs, [...libDirs, ...ldSearchDirs(ldPath)]).flatMap((s) => libraryClosure(s, libDirs))) await addHostFile(f);
+    }
+    jobArgs.push(ctx.paths.argPath(call.cwd, a, cwd));
+  }
+  const outAbs = resolve(call.cwd, output);
+  if (!ctx.paths.isInside(outAbs)) return `links ${output}, outside the build tree`;
+  const outTag = ctx.paths.sandboxPath(outAbs);
+  delete inputs[outTag]; // an older output in the tree is not an input
+  const name = await ctx.store.putThunk({
+    args: [...ld.launch(cwd, 'ld'), `--sysroot=${relativeFrom(cwd, SYS_DIR)}`, ...jobArgs, '-o', relativeFrom(cwd, outTag)],
+    env: JOB_ENV,
+    inputs,
+    executables: ld.executables,
+    outputs: [outTag],
+    cwd,
+    timeoutMs: JOB_TIMEOUT_MS,
+  });
+  // Programs and shared libraries come out executable; relocatable objects (-r) do not.
+  return { finalOutputs: [{ path: outAbs, ref: thunkOutputRef(name, outTag), executable: !args.includes('-r'), program: basename(ldPath) }] };
+}

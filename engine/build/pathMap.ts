@@ -1,0 +1,42 @@
+/**
+ * Where a host file goes in a job's sandbox. The sandbox mirrors the build
+ * root, so paths inside the tree keep their relative spelling (and the bytes
+ * compilers write from them stay the same); files from elsewhere on the
+ * machine (system headers, crt objects, libraries) go under `_burst/sys/`
+ * at their absolute path.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import { relativeFrom, TOOL_DIR } from '../toolchain';
+
+export const SYS_DIR = `${TOOL_DIR}/sys`;
+
+export class PathMap {
+  constructor(readonly root: string) {}
+
+  /** The sandbox path (relative to the sandbox root) of a host path. */
+  sandboxPath(hostPath: string): string {
+    const abs = resolve(hostPath);
+    const rel = relative(this.root, abs);
+    if (rel === '') return '';
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel;
+    return `${SYS_DIR}${abs}`;
+  }
+
+  isInside(hostPath: string): boolean {
+    const rel = relative(this.root, resolve(hostPath));
+    return !rel.startsWith('..') && !isAbsolute(rel);
+  }
+
+  /** The job's working directory for a host cwd, or undefined if it is outside the tree. */
+  sandboxCwd(hostCwd: string): string | undefined {
+    return this.isInside(hostCwd) ? relative(this.root, resolve(hostCwd)) : undefined;
+  }
+
+  /** How a job in `cwd` (sandbox) names a host path: unchanged if relative and inside, else mapped. */
+  argPath(hostCwd: string, arg: string, sandboxCwd: string): string {
+    const abs = resolve(hostCwd, arg);
+    if (!isAbsolute(arg) && this.isInside(abs)) return arg;
+    const mapped = this.sandboxPath(abs);
+    return mapped === '' ? '.' : relativeFrom(sandboxCwd, mapped);
+  }
+}

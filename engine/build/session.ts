@@ -1,0 +1,186 @@
+/**
+ * One `burst build`: the build command runs with stand-ins first on PATH; each
+ * tool call they forward is modelled as thunks (or run for real), outputs get
+ * placeholders in the tree and start running at once; at the end every
+ * recorded output still standing as a placeholder is replaced by its real bytes.
+ */
+import { promises as fs } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Backend } from '../backends/backend';
+import type { Diagnostic } from '../diagnostics';
+import { BurstError, errorMessage } from '../errors';
+import { readPlaceholder, writePlaceholder } from '../placeholder';
+import type { Fallback, RunReport } from '../report';
+import { Scheduler, asBurstError, type RunEvent } from '../scheduler';
+import type { LocalStore, OutputEntry } from '../store/local';
+import type { StragglerOptions } from '../straggler';
+import { PathMap, SYS_DIR } from './pathMap';
+import type { Answer, ToolCall } from './protocol';
+
+export interface SessionOptions {
+  backend: Backend;
+  useCache: boolean;
+  retries?: number;
+  straggler?: Partial<StragglerOptions>;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  /** Record and leave placeholders (burst infer): nothing runs. */
+  inferOnly?: boolean;
+}
+
+export interface RecordedOutput {
+  /** Absolute host path. */
+  path: string;
+  ref: string;
+  executable: boolean;
+  program: string;
+}
+
+export interface ModelContext {
+  readonly store: LocalStore;
+  readonly paths: PathMap;
+  /** The object a host file stands for: a placeholder's reference, or the file's value. */
+  inputRef(hostPath: string): Promise<string>;
+  record(outputs: RecordedOutput[]): Promise<void>;
+}
+
+/** What a model made of a tool call. */
+export type ModelResult = { kind: 'recorded'; stdout?: string; stderr?: string } | { kind: 'fallback'; reason: string };
+
+export type ToolModel = (call: ToolCall, ctx: ModelContext) => Promise<ModelResult>;
+
+export class BuildSession implements ModelContext {
+  readonly paths: PathMap;
+  readonly outputs = new Map<string, RecordedOutput>();
+  readonly fallbacks: Fallback[] = [];
+  private readonly scheduler: Scheduler | undefined;
+  private readonly running: Array<Promise<unknown>> = [];
+
+  constructor(readonly store: LocalStore, root: string, opts: SessionOptions) {
+    this.paths = new PathMap(resolve(root));
+    this.scheduler = opts.inferOnly
+      ? undefined
+      : new Scheduler(store, {
+          backend: opts.backend,
+          useCache: opts.useCache,
+          keepGoing: true, // every independent job still runs, so the build after a fix re-runs only what it touches
+          ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+          ...(opts.straggler ? { straggler: opts.straggler } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+        });
+  }
+
+  async inputRef(hostPath: string): Promise<string> {
+    const abs = resolve(hostPath);
+    const recorded = this.outputs.get(abs);
+    const ph = await readPlaceholder(abs);
+    if (ph) return ph;
+    if (recorded && !(await exists(abs))) return recorded.ref;
+    return this.store.putFile(abs);
+  }
+
+  async record(outputs: RecordedOutput[]): Promise<void> {
+    for (const o of outputs) {
+      await fs.rm(o.path, { force: true }); // a tool would replace it; a hard link elsewhere must not see the placeholder
+      await writePlaceholder(o.path, o.ref, o.executable);
+      this.outputs.set(o.path, o);
+      if (this.scheduler) this.running.push(this.scheduler.force([o.ref]));
+    }
+  }
+
+  /** A tool call the models cannot take runs for real, once the placeholders it reads are real files. */
+  async fallback(call: ToolCall, reason: string, realPath: string, pathVar: string): Promise<Answer> {
+    this.fallbacks.push({ what: `${call.tool} ${call.args.join(' ')}`.slice(0, 400), reason });
+    await this.materialize(await this.placeholdersIn(call));
+    return { kind: 'exec', path: realPath, pathVar, argv: [call.tool, ...call.args] };
+  }
+
+  /** Placeholders a tool call names directly, or through -L dirs and -l libraries. */
+  private async placeholdersIn(call: ToolCall): Promise<string[]> {
+    const found: string[] = [];
+    const libDirs = call.args.filter((a) => a.startsWith('-L') && a.length > 2).map((a) => resolve(call.cwd, a.slice(2)));
+    const candidates = new Set<string>();
+    for (const a of call.args) {
+      const value = a.startsWith('-o') && a.length > 2 ? a.slice(2) : a;
+      if (!value.startsWith('-')) candidates.add(resolve(call.cwd, value));
+      if (a.startsWith('-l') && a.length > 2) {
+        for (const d of libDirs) for (const ext of ['.a', '.so']) candidates.add(resolve(d, `lib${a.slice(2)}${ext}`));
+      }
+    }
+    for (const c of candidates) if (this.outputs.has(c) && (await readPlaceholder(c))) found.push(c);
+    return found;
+  }
+
+  /** Forces recorded outputs and writes their real bytes, keeping each placeholder's mtime so make sees the tree as it left it. */
+  async materialize(paths: string[] = [...this.outputs.keys()]): Promise<{ failures: Array<{ path: string; error: BurstError }> }> {
+    const failures: Array<{ path: string; error: BurstError }> = [];
+    if (!this.scheduler) return { failures };
+    const wanted: Array<{ path: string; ref: string }> = [];
+    for (const path of paths) {
+      const o = this.outputs.get(path);
+      if (o && (await readPlaceholder(path)) === o.ref) wanted.push({ path, ref: o.ref });
+    }
+    const { values, failures: failed } = await this.scheduler.force([...new Set(wanted.map((w) => w.ref))]);
+    const errors = new Map(failed.map((f) => [f.ref, f.error]));
+    await Promise.all(
+      wanted.map(async ({ path, ref }) => {
+        const value = values.get(ref);
+        if (!value) {
+          failures.push({ path, error: errors.get(ref) ?? new BurstError('job-failed', `${ref} produced nothing`) });
+          return;
+        }
+        try {
+          await this.writeReal(path, value, this.outputs.get(path)?.executable ?? false);
+        } catch (e) {
+          failures.push({ path, error: asBurstError(e) });
+        }
+      }),
+    );
+    return { failures };
+  }
+
+  private async writeReal(path: string, value: OutputEntry, executable: boolean): Promise<void> {
+    const st = await fs.stat(path);
+    const src = await this.store.verifiedPath(value.name);
+    const tmp = `${path}.burst-${process.pid}`;
+    try {
+      await fs.copyFile(src, tmp);
+      await fs.chmod(tmp, executable || value.executable ? 0o755 : 0o644);
+      await fs.utimes(tmp, st.atime, st.mtime);
+      await fs.rename(tmp, path);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw new BurstError('job-failed', `cannot write ${path}: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Waits for every job started during the build, then writes every output. */
+  async finish(): Promise<{ failures: Array<{ path: string; error: BurstError }> }> {
+    await Promise.allSettled(this.running);
+    const result = await this.materialize();
+    await this.store.flush();
+    return result;
+  }
+
+  report(): RunReport {
+    const base = this.scheduler?.report() ?? emptyReport();
+    return { ...base, fallbacks: [...this.fallbacks], diagnostics: base.diagnostics.map((d) => this.toWorkspace(d)) };
+  }
+
+  /** Diagnostics name files as the sandbox did; users need them as the workspace (or the machine) does. */
+  private toWorkspace(d: Diagnostic): Diagnostic {
+    return d.file.startsWith(`${SYS_DIR}/`) ? { ...d, file: d.file.slice(SYS_DIR.length) } : d;
+  }
+}
+
+function emptyReport(): RunReport {
+  return {
+    thunks: 0, executed: 0, cached: 0, failed: 0, retried: 0, duplicated: 0, byBackend: {}, fallbacks: [],
+    wallMs: 0, criticalPathMs: 0, bytesUploaded: 0, bytesDownloaded: 0, diagnostics: [], jobs: [],
+  };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(() => true, () => false);
+}
