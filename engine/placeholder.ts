@@ -7,6 +7,8 @@ import { promises as fs } from 'node:fs';
 import { isRef } from './thunk';
 
 const MARKER = '# burst placeholder:';
+/** Every placeholder is smaller than this; a larger file is never one. */
+export const PLACEHOLDER_MAX_SIZE = 512;
 
 export function placeholderText(ref: string): string {
   return [

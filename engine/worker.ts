@@ -5,7 +5,7 @@
  * Lambda handler, with a store that fetches from S3.
  */
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, linkSync, mkdirSync, promises as fs, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BurstError, TransientError, isTransientErrno } from './errors';
 import { isThunkRef, type Thunk } from './thunk';
@@ -41,7 +41,7 @@ export async function executeThunk(store: LocalStore, thunk: Thunk, opts: Execut
     const outputs = await collectOutputs(store, sandbox, thunk);
     return { ...run, outputs };
   } finally {
-    await fs.rm(sandbox, { recursive: true, force: true, maxRetries: 3 });
+    rmSync(sandbox, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 
@@ -50,42 +50,41 @@ function rethrowTransient(e: unknown): never {
   throw e;
 }
 
+/**
+ * Lays out the inputs. Synchronous on purpose: a job's few hundred links and
+ * directories take a millisecond or two this way, and several times that as
+ * promises racing to create the same directories.
+ */
 async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk): Promise<void> {
-  const dirs = new Set<string>([sandbox]);
-  const mkdirs = async (dir: string): Promise<void> => {
-    if (dirs.has(dir)) return;
-    await mkdirs(dirname(dir));
-    await fs.mkdir(dir).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EEXIST') throw e;
-    });
-    dirs.add(dir);
-  };
   const executables = new Set(thunk.executables);
   const updated = new Set(thunk.outputs);
-  await Promise.all(
-    Object.entries(thunk.inputs).map(async ([path, ref]) => {
-      if (isThunkRef(ref)) throw new BurstError('bad-thunk', `input ${path} is not resolved to a value (${ref})`);
-      const src = executables.has(path) ? await store.executablePath(ref) : await store.verifiedPath(ref);
-      const dest = join(sandbox, path);
-      await mkdirs(dirname(dest));
-      if (updated.has(path)) {
-        // A file the job updates in place gets a private, writable copy (ranlib copies into the original when it has other links).
-        await fs.copyFile(src, dest);
-        await fs.chmod(dest, executables.has(path) ? 0o755 : 0o644);
-        if (dropsPrivileges()) await fs.chown(dest, JOB_UID, JOB_UID);
-        return;
-      }
-      await fs.link(src, dest).catch(async (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EXDEV' && e.code !== 'EPERM') throw e;
-        await fs.copyFile(src, dest);
-      });
-    }),
-  );
-  for (const out of thunk.outputs) await mkdirs(dirname(join(sandbox, out)));
-  await mkdirs(join(sandbox, thunk.cwd));
-  if (dropsPrivileges()) {
-    await Promise.all([...dirs].map((d) => fs.chown(d, JOB_UID, JOB_UID)));
+  const sources = new Map<string, string>();
+  for (const [path, ref] of Object.entries(thunk.inputs)) {
+    if (isThunkRef(ref)) throw new BurstError('bad-thunk', `input ${path} is not resolved to a value (${ref})`);
+    sources.set(path, executables.has(path) ? await store.executablePath(ref) : await store.verifiedPath(ref));
   }
+  const dirs = new Set<string>();
+  for (const p of [...sources.keys(), ...thunk.outputs]) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  if (thunk.cwd) for (let d = thunk.cwd; d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  const ordered = [...dirs].sort((a, b) => a.length - b.length);
+  for (const d of ordered) mkdirSync(join(sandbox, d));
+  for (const [path, src] of sources) {
+    const dest = join(sandbox, path);
+    if (updated.has(path)) {
+      // A file the job updates in place gets a private, writable copy (ranlib copies into the original when it has other links).
+      copyFileSync(src, dest);
+      chmodSync(dest, executables.has(path) ? 0o755 : 0o644);
+      if (dropsPrivileges()) chownSync(dest, JOB_UID, JOB_UID);
+      continue;
+    }
+    try {
+      linkSync(src, dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV' && (e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+      copyFileSync(src, dest);
+    }
+  }
+  if (dropsPrivileges()) for (const d of ['', ...ordered]) chownSync(join(sandbox, d), JOB_UID, JOB_UID);
 }
 
 interface ProcessResult {

@@ -4,12 +4,12 @@
  * placeholders in the tree and start running at once; at the end every
  * recorded output still standing as a placeholder is replaced by its real bytes.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, type BigIntStats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Backend } from '../backends/backend';
 import type { Diagnostic } from '../diagnostics';
 import { BurstError, errorMessage } from '../errors';
-import { readPlaceholder, writePlaceholder } from '../placeholder';
+import { PLACEHOLDER_MAX_SIZE, readPlaceholder, writePlaceholder } from '../placeholder';
 import type { Fallback, RunReport } from '../report';
 import { Scheduler, asBurstError, type RunEvent } from '../scheduler';
 import type { LocalStore, OutputEntry } from '../store/local';
@@ -55,6 +55,7 @@ export class BuildSession implements ModelContext {
   readonly fallbacks: Fallback[] = [];
   private readonly scheduler: Scheduler | undefined;
   private readonly running: Array<Promise<unknown>> = [];
+  private readonly systemRefs = new Map<string, Promise<string>>();
 
   constructor(readonly store: LocalStore, root: string, opts: SessionOptions) {
     this.paths = new PathMap(resolve(root));
@@ -73,11 +74,32 @@ export class BuildSession implements ModelContext {
 
   async inputRef(hostPath: string): Promise<string> {
     const abs = resolve(hostPath);
-    const recorded = this.outputs.get(abs);
-    const ph = await readPlaceholder(abs);
-    if (ph) return ph;
-    if (recorded && !(await exists(abs))) return recorded.ref;
-    return this.store.putFile(abs);
+    if (!this.paths.isInside(abs)) return this.systemRef(abs);
+    let st: BigIntStats;
+    try {
+      st = await fs.stat(abs, { bigint: true });
+    } catch (e) {
+      const recorded = this.outputs.get(abs);
+      if (recorded) return recorded.ref;
+      throw e;
+    }
+    // Placeholders are small: only small files need a look inside.
+    if (st.size < PLACEHOLDER_MAX_SIZE) {
+      const ph = await readPlaceholder(abs);
+      if (ph) return ph;
+    }
+    return this.store.putFile(abs, 'V', st);
+  }
+
+  /** Files outside the tree (system headers, libraries) do not change during a build: each is looked at once. */
+  private systemRef(abs: string): Promise<string> {
+    let ref = this.systemRefs.get(abs);
+    if (!ref) {
+      ref = this.store.putFile(abs);
+      this.systemRefs.set(abs, ref);
+      ref.catch(() => this.systemRefs.delete(abs));
+    }
+    return ref;
   }
 
   async record(outputs: RecordedOutput[]): Promise<void> {
@@ -181,6 +203,3 @@ function emptyReport(): RunReport {
   };
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(() => true, () => false);
-}

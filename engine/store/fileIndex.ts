@@ -18,10 +18,14 @@ export class FileIndex {
 
   constructor(private readonly file: string, private readonly tmpDir: string) {}
 
-  lookup(path: string, st: BigIntStats): string | undefined {
+  /**
+   * `ignoreCtime` is for store objects: hard-linking them into sandboxes changes
+   * their ctime, while any write to them changes their mtime.
+   */
+  lookup(path: string, st: BigIntStats, ignoreCtime = false): string | undefined {
     const e = this.load().get(path) ?? this.dirty.get(path);
     if (!e) return undefined;
-    return sameState(e, st) ? e[4] : undefined;
+    return sameState(e, st, ignoreCtime) ? e[4] : undefined;
   }
 
   /** `trusted` skips the racy-timestamp guard, for files whose content this process wrote itself. */
@@ -51,8 +55,8 @@ export class FileIndex {
   }
 }
 
-function sameState(e: Entry, st: BigIntStats): boolean {
-  return e[0] === String(st.size) && e[1] === String(st.mtimeNs) && e[2] === String(st.ctimeNs) && e[3] === String(st.ino);
+function sameState(e: Entry, st: BigIntStats, ignoreCtime: boolean): boolean {
+  return e[0] === String(st.size) && e[1] === String(st.mtimeNs) && (ignoreCtime || e[2] === String(st.ctimeNs)) && e[3] === String(st.ino);
 }
 
 function readEntries(file: string): Map<string, Entry> {

@@ -61,6 +61,8 @@ export class LocalStore {
   readonly index: FileIndex;
   /** Objects whose content was hashed by this process: name → the state it was hashed in. */
   private readonly verified = new Map<string, string>();
+  /** Objects seen in the store by this process; only quarantine removes one. */
+  private readonly present = new Set<string>();
 
   private constructor(readonly dir: string) {
     this.objectsDir = join(dir, 'objects');
@@ -86,8 +88,10 @@ export class LocalStore {
   }
 
   has(name: string): boolean {
+    if (this.present.has(name)) return true;
     try {
       statSync(this.objectPath(name));
+      this.present.add(name);
       return true;
     } catch {
       return false;
@@ -113,11 +117,11 @@ export class LocalStore {
    * never linked: the original may be edited in place later. The file-state
    * index skips hashing and copying when the file has not changed.
    */
-  async putFile(path: string, type: ObjectType = 'V'): Promise<string> {
+  async putFile(path: string, type: ObjectType = 'V', known?: BigIntStats): Promise<string> {
     const abs = resolve(path);
-    const before = await fs.stat(abs, { bigint: true });
-    const known = this.index.lookup(abs, before);
-    if (known && this.has(known)) return known;
+    const before = known ?? (await fs.stat(abs, { bigint: true }));
+    const indexed = this.index.lookup(abs, before);
+    if (indexed && this.has(indexed)) return indexed;
     const tmp = tempPath(this.tmpDir, 'in');
     try {
       await fs.copyFile(abs, tmp, constants.COPYFILE_FICLONE);
@@ -183,7 +187,7 @@ export class LocalStore {
     } catch {
       throw new MissingObjectError(name);
     }
-    if (this.verified.get(name) === stateKey(st) || this.index.lookup(path, st) === name) return path;
+    if (this.verified.get(name) === stateKey(st) || this.index.lookup(path, st, true) === name) return path;
     const actual = await nameOfFile(parseName(name).type, path);
     if (actual !== name) {
       await this.quarantine(name);
@@ -213,6 +217,7 @@ export class LocalStore {
   async quarantine(name: string): Promise<void> {
     const path = this.objectPath(name);
     this.verified.delete(name);
+    this.present.delete(name);
     this.index.forget(path);
     await fs.rename(path, join(this.corruptDir, `${name}.${Date.now()}`)).catch(() => undefined);
     await fs.rm(`${path}.x`, { force: true });
@@ -252,8 +257,9 @@ export class LocalStore {
   }
 }
 
+/** Without ctime: linking an object into a sandbox changes it, writing to it changes mtime. */
 function stateKey(st: BigIntStats): string {
-  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  return `${st.ino}:${st.size}:${st.mtimeNs}`;
 }
 
 /**
