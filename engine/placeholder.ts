@@ -15,7 +15,7 @@ export function placeholderText(ref: string): string {
     '#!/bin/sh',
     `${MARKER} ${ref}`,
     '# `burst force` on this file replaces it with the real output; running it forces that output and runs it.',
-    'exec "${BURST:-burst}" force --run "$0" -- "$@"',
+    'exec "${BURST:-burst}" force -q --run "$0" -- "$@"',
     '',
   ].join('\n');
 }

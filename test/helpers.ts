@@ -1,6 +1,6 @@
 /** Shared by the tests: temporary stores and running the real `burst` CLI. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -63,4 +63,36 @@ export function sharedScratch(): { path: string; [Symbol.dispose](): void } {
 
 export function readJson<T = Record<string, unknown>>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** The pristine upstream tree of a Debian source package, fetched once by scripts/fetch-test-sources.sh. */
+export function debianSource(pkg: string): string {
+  const dir = join(ROOT, 'test', '.data', pkg);
+  if (!existsSync(dir)) execFileSync('bash', [join(ROOT, 'scripts', 'fetch-test-sources.sh')], { stdio: 'inherit' });
+  return dir;
+}
+
+export function copyTree(from: string, to: string): string {
+  execFileSync('cp', ['-a', from, to]);
+  return to;
+}
+
+export function run(cmd: string, args: string[], cwd: string): Promise<CliResult> {
+  return collect(spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Files under a directory that are still placeholders. */
+export function placeholdersUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const p = join(entry.parentPath, entry.name);
+    if (statSync(p).size < 512 && readFileSync(p, 'latin1').includes('# burst placeholder:')) found.push(p);
+  }
+  return found;
+}
+
+/** Relative paths of files whose bytes differ between two trees (among the given ones). */
+export function differingFiles(a: string, b: string, files: string[]): string[] {
+  return files.filter((f) => !readFileSync(join(a, f)).equals(readFileSync(join(b, f))));
 }

@@ -150,6 +150,8 @@ export class BuildSession implements ModelContext {
         const value = values.get(ref);
         if (!value) {
           failures.push({ path, error: errors.get(ref) ?? new BurstError('job-failed', `${ref} produced nothing`) });
+          // As make deletes a target whose recipe failed: a placeholder left behind would look up to date to the next make.
+          await fs.rm(path, { force: true });
           return;
         }
         try {

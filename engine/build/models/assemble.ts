@@ -21,7 +21,9 @@ export async function assembleThunk(ctx: ModelContext, call: ToolCall, asPath: s
       const v = args[++i];
       if (v === undefined) return `as ${a} without a value`;
       if (a === '-o') output = v;
-      else if (a === '-MD' || a === '-I') return `as ${a} is not modelled`;
+      else if (a === '-MD') return `as ${a} is not modelled`;
+      // The driver passes its -I options on; they matter only to .include, which compiler output never uses.
+      else if (a === '-I') jobArgs.push(a, ctx.paths.argPath(call.cwd, v, cwd));
       else jobArgs.push(a, v);
       continue;
     }

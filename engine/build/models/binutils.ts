@@ -2,7 +2,8 @@
  * ar, ranlib and strip: programs that write one file from others, often in
  * place. A file they update is both an input and an output of the thunk.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { archiveMembers } from './arMembers';
 import { packExecutable } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext, ModelResult } from '../session';
@@ -27,6 +28,16 @@ interface FileJob {
   /** The file it writes (also read if it exists and `updates`). */
   writes: number;
   updates: boolean;
+}
+
+/**
+ * `ar r` on an archive holding exactly the members it is given, in that order,
+ * replaces each in place: the result is the archive made from scratch. Seen
+ * that way it is the same job as the first build's, and is found in the cache.
+ */
+function rebuildsWholeArchive(call: ToolCall, archive: string, members: string[]): boolean {
+  const existing = archiveMembers(resolve(call.cwd, archive));
+  return existing !== undefined && existing.length === members.length && existing.every((m, i) => m === basename(members[i] as string));
 }
 
 async function recordFileJob(ctx: ModelContext, job: FileJob): Promise<ModelResult> {
@@ -65,7 +76,8 @@ export async function modelAr(call: ToolCall, ctx: ModelContext, realPath: strin
   if (args.length < 2 || !/^[cDsSuUv]*[rq][cDsSuUv]*$/.test(ops)) return { kind: 'fallback', reason: `ar ${args[0] ?? ''} is not modelled` };
   const members = args.slice(2).map((_, i) => i + 2);
   if (members.some((i) => (args[i] as string).startsWith('-'))) return { kind: 'fallback', reason: 'ar options after the archive are not modelled' };
-  return recordFileJob(ctx, { tool: 'ar', realPath, call, args, reads: members, writes: 1, updates: true });
+  const fresh = rebuildsWholeArchive(call, args[1] as string, members.map((i) => args[i] as string));
+  return recordFileJob(ctx, { tool: 'ar', realPath, call, args, reads: members, writes: 1, updates: !fresh });
 }
 
 /** `ranlib [-D|-U] ARCHIVE`: rewrites the archive's index in place. */

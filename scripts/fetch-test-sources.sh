@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fetches the pristine upstream sources of the Debian packages the tests build
+# (the .orig tarballs of lua5.4, zlib and tinyxml2) into test/.data/<package>/.
+# Needs root and Debian's package archive: it adds a deb-src entry if none exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dest=test/.data
+packages=(lua5.4 zlib tinyxml2)
+need=()
+for p in "${packages[@]}"; do [ -d "$dest/$p" ] || need+=("$p"); done
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "fetch-test-sources: run as root (apt-get source needs a deb-src entry), or unpack ${need[*]} into $dest/ by hand" >&2
+  exit 1
+fi
+if ! grep -Eqs '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/*; then
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    sed -i 's/^Types: deb$/Types: deb deb-src/' /etc/apt/sources.list.d/debian.sources
+  else
+    sed -n 's/^deb /deb-src /p' /etc/apt/sources.list >> /etc/apt/sources.list
+  fi
+  apt-get update -qq
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && apt-get source --download-only -qq "${need[@]}" 2>/dev/null) || { apt-get update -qq && (cd "$work" && apt-get source --download-only -qq "${need[@]}"); }
+mkdir -p "$dest"
+for p in "${need[@]}"; do
+  tarball=$(ls "$work"/"${p}"_*.orig.tar.* | head -n 1)
+  mkdir -p "$dest/$p.tmp"
+  tar -xf "$tarball" -C "$dest/$p.tmp" --strip-components=1
+  mv "$dest/$p.tmp" "$dest/$p"
+done
