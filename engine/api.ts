@@ -15,6 +15,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LocalBackend } from './backends/local';
+import { runBuild, type BuildResult } from './build/build';
 import type { Backend } from './backends/backend';
 import { BurstError } from './errors';
 import { initHash, nameOfBytes } from './hash';
@@ -26,7 +27,7 @@ import { packExecutable, type PackedExecutable } from './toolchain';
 import type { RunReport } from './report';
 import type { StragglerOptions } from './straggler';
 
-export type { Backend, OutputEntry, PackedExecutable, Reduction, RunEvent, RunReport, StragglerOptions, Thunk };
+export type { Backend, BuildResult, OutputEntry, PackedExecutable, Reduction, RunEvent, RunReport, StragglerOptions, Thunk };
 export { BurstError, CorruptObjectError, MissingObjectError } from './errors';
 export { formatDiagnostic, type Diagnostic } from './diagnostics';
 export { summarize } from './report';
@@ -135,6 +136,27 @@ export class Engine {
       await fs.rm(tmp, { force: true });
       throw e instanceof BurstError ? e : new BurstError('usage', `cannot write ${dest}: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Runs a build command (make, cmake --build, ninja, a script) in `root` with
+   * stand-ins for the compilers on PATH, then runs every job it recorded and
+   * writes the outputs into the tree (unless `inferOnly`).
+   */
+  async build(command: string[], opts: ForceOptions & { root: string; inferOnly?: boolean; burstProgram?: string }): Promise<BuildResult> {
+    const backend = opts.backend ?? new LocalBackend(this.store, { ...(opts.jobs ? { jobs: opts.jobs } : {}), isolate: opts.isolate ?? false });
+    return runBuild(this.store, {
+      command,
+      root: opts.root,
+      backend,
+      useCache: opts.useCache ?? true,
+      inferOnly: opts.inferOnly ?? false,
+      burstProgram: opts.burstProgram ?? 'burst',
+      ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+      ...(opts.straggler ? { straggler: opts.straggler } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    });
   }
 
   async reductionOf(thunk: string): Promise<Reduction | undefined> {

@@ -5,12 +5,13 @@
  * Lambda handler, with a store that fetches from S3.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, linkSync, mkdirSync, promises as fs, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, promises as fs, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BurstError, TransientError, isTransientErrno } from './errors';
 import { isThunkRef, type Thunk } from './thunk';
 import { JOB_UID, dropsPrivileges } from './jobUser';
-import { resolveOnPath } from './toolchain';
+import { nameOfBytes } from './hash';
+import { resolveOnPath, TOOL_DIR } from './toolchain';
 import type { LocalStore, TaggedOutput } from './store/local';
 
 export interface ExecuteOptions {
@@ -35,7 +36,7 @@ const DEFAULT_OUTPUT_LIMIT = 4 << 20;
 export async function executeThunk(store: LocalStore, thunk: Thunk, opts: ExecuteOptions): Promise<JobResult> {
   const sandbox = await fs.mkdtemp(join(store.sandboxDir, 'job-')).catch(rethrowTransient);
   try {
-    await populateSandbox(store, sandbox, thunk).catch(rethrowTransient);
+    await populateSandbox(store, sandbox, thunk, opts.isolate).catch(rethrowTransient);
     const run = await runProcess(sandbox, thunk, opts);
     if (run.exitCode !== 0) return { ...run, outputs: [] };
     const outputs = await collectOutputs(store, sandbox, thunk);
@@ -55,7 +56,7 @@ function rethrowTransient(e: unknown): never {
  * directories take a millisecond or two this way, and several times that as
  * promises racing to create the same directories.
  */
-async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk): Promise<void> {
+async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk, isolate: boolean): Promise<void> {
   const executables = new Set(thunk.executables);
   const updated = new Set(thunk.outputs);
   const sources = new Map<string, string>();
@@ -63,13 +64,23 @@ async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk)
     if (isThunkRef(ref)) throw new BurstError('bad-thunk', `input ${path} is not resolved to a value (${ref})`);
     sources.set(path, executables.has(path) ? await store.executablePath(ref) : await store.verifiedPath(ref));
   }
+  const shared = isolate ? new Map<string, string>() : sharedPart(thunk, sources);
+  if (shared.size > 0) {
+    symlinkSync(join(sharedTree(store, shared), TOOL_DIR), join(sandbox, TOOL_DIR));
+    for (const p of shared.keys()) sources.delete(p);
+  }
+  const dirs = layOut(sandbox, sources, [...thunk.outputs, ...(thunk.cwd ? [join(thunk.cwd, 'x')] : [])], updated, executables);
+  if (dropsPrivileges()) for (const d of ['', ...dirs]) chownSync(join(sandbox, d), JOB_UID, JOB_UID);
+}
+
+/** Creates the directories and links (or copies) for `sources`; returns the directories made. */
+function layOut(root: string, sources: Map<string, string>, alsoDirsOf: string[], updated: Set<string>, executables: Set<string>): string[] {
   const dirs = new Set<string>();
-  for (const p of [...sources.keys(), ...thunk.outputs]) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
-  if (thunk.cwd) for (let d = thunk.cwd; d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  for (const p of [...sources.keys(), ...alsoDirsOf]) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
   const ordered = [...dirs].sort((a, b) => a.length - b.length);
-  for (const d of ordered) mkdirSync(join(sandbox, d));
+  for (const d of ordered) mkdirSync(join(root, d), { recursive: true });
   for (const [path, src] of sources) {
-    const dest = join(sandbox, path);
+    const dest = join(root, path);
     if (updated.has(path)) {
       // A file the job updates in place gets a private, writable copy (ranlib copies into the original when it has other links).
       copyFileSync(src, dest);
@@ -84,7 +95,35 @@ async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk)
       copyFileSync(src, dest);
     }
   }
-  if (dropsPrivileges()) for (const d of ['', ...ordered]) chownSync(join(sandbox, d), JOB_UID, JOB_UID);
+  return ordered;
+}
+
+/**
+ * Inputs under `_burst/` (shipped programs, their libraries, system headers)
+ * are the same for most jobs of a build and never written by them. Outside
+ * --isolate, one read-only tree per distinct set of them is made once and
+ * linked into each sandbox, instead of hundreds of links per job.
+ */
+function sharedPart(thunk: Thunk, sources: Map<string, string>): Map<string, string> {
+  const shared = new Map<string, string>();
+  if (thunk.outputs.some((o) => o.startsWith(`${TOOL_DIR}/`))) return shared;
+  for (const [p, src] of sources) if (p.startsWith(`${TOOL_DIR}/`)) shared.set(p, src);
+  return shared;
+}
+
+function sharedTree(store: LocalStore, shared: Map<string, string>): string {
+  const key = nameOfBytes('V', Buffer.from(JSON.stringify([...shared].sort()))).slice(1, 33);
+  const dir = join(store.sandboxDir, `shared-${key}`);
+  if (existsSync(dir)) return dir;
+  const tmp = `${dir}.${process.pid}.${Date.now()}`;
+  mkdirSync(tmp);
+  layOut(tmp, shared, [], new Set(), new Set());
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another job made the same tree first
+  }
+  return dir;
 }
 
 interface ProcessResult {

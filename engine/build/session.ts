@@ -5,7 +5,7 @@
  * recorded output still standing as a placeholder is replaced by its real bytes.
  */
 import { promises as fs, type BigIntStats } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend';
 import type { Diagnostic } from '../diagnostics';
 import { BurstError, errorMessage } from '../errors';
@@ -130,19 +130,23 @@ export class BuildSession implements ModelContext {
         for (const d of libDirs) for (const ext of ['.a', '.so']) candidates.add(resolve(d, `lib${a.slice(2)}${ext}`));
       }
     }
-    for (const c of candidates) if (this.outputs.has(c) && (await readPlaceholder(c))) found.push(c);
+    for (const c of candidates) if (await readPlaceholder(c)) found.push(c);
     return found;
   }
 
-  /** Forces recorded outputs and writes their real bytes, keeping each placeholder's mtime so make sees the tree as it left it. */
-  async materialize(paths: string[] = [...this.outputs.keys()]): Promise<{ failures: Array<{ path: string; error: BurstError }> }> {
-    const failures: Array<{ path: string; error: BurstError }> = [];
-    if (!this.scheduler) return { failures };
+  /** Forces placeholders and writes their real bytes, keeping each placeholder's mtime so make sees the tree as it left it. */
+  async materialize(paths: string[]): Promise<{ failures: Array<{ path: string; error: BurstError }> }> {
     const wanted: Array<{ path: string; ref: string }> = [];
     for (const path of paths) {
-      const o = this.outputs.get(path);
-      if (o && (await readPlaceholder(path)) === o.ref) wanted.push({ path, ref: o.ref });
+      const ref = await readPlaceholder(path);
+      if (ref) wanted.push({ path, ref });
     }
+    return this.makeReal(wanted);
+  }
+
+  private async makeReal(wanted: Array<{ path: string; ref: string }>): Promise<{ failures: Array<{ path: string; error: BurstError }> }> {
+    const failures: Array<{ path: string; error: BurstError }> = [];
+    if (!this.scheduler) return { failures };
     const { values, failures: failed } = await this.scheduler.force([...new Set(wanted.map((w) => w.ref))]);
     const errors = new Map(failed.map((f) => [f.ref, f.error]));
     await Promise.all(
@@ -164,6 +168,32 @@ export class BuildSession implements ModelContext {
     return { failures };
   }
 
+  /**
+   * Every placeholder in the tree, wherever the build put it: builds move
+   * outputs (zlib compiles objs/x.o, then renames it x.lo). Hidden
+   * directories (.git and the like) are not searched.
+   */
+  private async placeholdersInTree(): Promise<Array<{ path: string; ref: string }>> {
+    const found: Array<{ path: string; ref: string }> = [];
+    const walk = async (dir: string): Promise<void> => {
+      const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+      await Promise.all(
+        entries.map(async (e) => {
+          if (e.name.startsWith('.')) return;
+          const p = join(dir, e.name);
+          if (e.isDirectory()) return walk(p);
+          if (!e.isFile()) return;
+          const st = await fs.stat(p).catch(() => undefined);
+          if (!st || st.size >= PLACEHOLDER_MAX_SIZE) return;
+          const ref = await readPlaceholder(p);
+          if (ref) found.push({ path: p, ref });
+        }),
+      );
+    };
+    await walk(this.paths.root);
+    return found;
+  }
+
   private async writeReal(path: string, value: OutputEntry, executable: boolean): Promise<void> {
     const st = await fs.stat(path);
     const src = await this.store.verifiedPath(value.name);
@@ -182,7 +212,7 @@ export class BuildSession implements ModelContext {
   /** Waits for every job started during the build, then writes every output. */
   async finish(): Promise<{ failures: Array<{ path: string; error: BurstError }> }> {
     await Promise.allSettled(this.running);
-    const result = await this.materialize();
+    const result = await this.makeReal(await this.placeholdersInTree());
     await this.store.flush();
     return result;
   }

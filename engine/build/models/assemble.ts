@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { packExecutable, relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext } from '../session';
-import { JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef, type Step } from './common';
+import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef, type Step } from './common';
 import { isTempFile } from './gcc';
 
 /** as options whose value is the next argument. */
@@ -33,7 +33,7 @@ export async function assembleThunk(ctx: ModelContext, call: ToolCall, asPath: s
     }
     const temp = temps.get(a);
     if (temp) {
-      const at = `_burst/in${n++}.s`;
+      const at = `${SCRATCH_DIR}/in${n++}.s`;
       inputs[at] = temp;
       jobArgs.push(relativeFrom(cwd, at));
     } else {
@@ -46,7 +46,7 @@ export async function assembleThunk(ctx: ModelContext, call: ToolCall, asPath: s
   const isTemp = isTempFile(output);
   const outAbs = resolve(call.cwd, output);
   if (!isTemp && !ctx.paths.isInside(outAbs)) return `writes ${output}, outside the build tree`;
-  const outTag = isTemp ? '_burst/out.o' : ctx.paths.sandboxPath(outAbs);
+  const outTag = isTemp ? `${SCRATCH_DIR}/out.o` : ctx.paths.sandboxPath(outAbs);
   const name = await ctx.store.putThunk({
     args: [...as.launch(cwd, 'as'), ...jobArgs, '-o', relativeFrom(cwd, outTag)],
     env: JOB_ENV,

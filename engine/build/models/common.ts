@@ -10,5 +10,11 @@ export function thunkOutputRef(thunk: string, tag: string): string {
   return `${thunk}#${tag}`;
 }
 
+/**
+ * Where intermediate values (a driver's temporary .s and .o files) sit in a
+ * sandbox: beside the tree, never under `_burst/`, which jobs only read.
+ */
+export const SCRATCH_DIR = '_burst-scratch';
+
 export const JOB_ENV = { LC_ALL: 'C' };
 export const JOB_TIMEOUT_MS = 10 * 60_000;

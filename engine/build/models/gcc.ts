@@ -13,7 +13,7 @@ import { driverPlan } from './driverPlan';
 import { compileDeps } from './compilerDeps';
 import { linkThunk, type Step } from './link';
 import { assembleThunk } from './assemble';
-import { thunkOutputRef } from './common';
+import { SCRATCH_DIR, thunkOutputRef } from './common';
 
 /** Flags that make a call a question to the compiler rather than a build step. */
 const PROBE_FLAGS = new Set(['-E', '-M', '-MM', '-dM', '--version', '-v', '-###', '--help', '-fsyntax-only', '-save-temps', '-dumpversion', '-dumpfullversion', '-dumpmachine', '-dumpspecs', '-Wl,--version', '--target-help', '-print-search-dirs']);
@@ -152,7 +152,7 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   const isTemp = isTempFile(parsed.output);
   const outAbs = resolve(call.cwd, parsed.output);
   if (!isTemp && !ctx.paths.isInside(outAbs)) return `writes ${parsed.output}, outside the build tree`;
-  const outTag = isTemp ? '_burst/out.s' : ctx.paths.sandboxPath(outAbs);
+  const outTag = isTemp ? `${SCRATCH_DIR}/out.s` : ctx.paths.sandboxPath(outAbs);
   const systemIncludes = parsed.nostdinc ? [] : ['-nostdinc', ...deps.deps.systemDirs.flatMap((d) => ['-isystem', relativeFrom(cwd, ctx.paths.sandboxPath(d))])];
   const name = await ctx.store.putThunk({
     args: [...cc1.launch(cwd, basename(cc1Path)), ...parsed.jobArgs, ...systemIncludes, '-o', relativeFrom(cwd, outTag)],

@@ -11,7 +11,7 @@ import { packExecutable, relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import { SYS_DIR } from '../pathMap';
 import type { ModelContext } from '../session';
-import { JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef, type Step } from './common';
+import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef, type Step } from './common';
 import { findLibrary, kindOf, ldSearchDirs, libraryClosure, scriptInputs } from './libraries';
 
 export type { Step } from './common';
@@ -73,7 +73,7 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
     }
     const temp = temps.get(a);
     if (temp) {
-      const at = `_burst/in${n++}.o`;
+      const at = `${SCRATCH_DIR}/in${n++}.o`;
       inputs[at] = temp;
       jobArgs.push(relativeFrom(cwd, at));
       continue;

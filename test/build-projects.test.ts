@@ -1,0 +1,59 @@
+/**
+ * Other real builds through `burst build`: zlib (configure, then make; its own
+ * tests pass with what Burst built), tinyxml2 (C++: g++ and the C++ runtime),
+ * and a build that compiles and runs its own generator.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { RunReport } from '../engine/api';
+import { ROOT, burst, copyTree, debianSource, placeholdersUnder, readJson, run, tempDir } from './helpers';
+
+describe('real builds', () => {
+  test('zlib: ./configure probes run for real, then make through burst; make test passes with its library', async () => {
+    using work = tempDir('burst-zlib-');
+    const tree = copyTree(debianSource('zlib'), join(work.path, 'zlib'));
+    const configured = await run('./configure', [], tree);
+    assert.equal(configured.code, 0, configured.stderr);
+    const reportFile = join(work.path, 'report.json');
+    const built = await burst(['build', '--report', reportFile, '--', 'make', '-j2'], join(work.path, 'store'), { cwd: tree });
+    assert.equal(built.code, 0, built.stderr);
+    const report = readJson<RunReport>(reportFile);
+    assert.ok(report.executed >= 60, `${report.executed} jobs ran`);
+    assert.deepEqual(report.fallbacks, []);
+    assert.deepEqual(placeholdersUnder(tree), []);
+    const tested = await run('make', ['test'], tree);
+    assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+    assert.match(tested.stdout, /\*\*\* zlib test OK \*\*\*/);
+    assert.match(tested.stdout, /\*\*\* zlib shared test OK \*\*\*/);
+    assert.doesNotMatch(tested.stdout, /^(gcc|cc) /m, 'make test found everything built');
+  });
+
+  test('tinyxml2: a C++ library and test program link with the C++ runtime and pass their tests', async () => {
+    using work = tempDir('burst-tinyxml2-');
+    const tree = copyTree(debianSource('tinyxml2'), join(work.path, 'tinyxml2'));
+    const reportFile = join(work.path, 'report.json');
+    const built = await burst(['build', '--report', reportFile, '--', 'make', '-j2', 'xmltest'], join(work.path, 'store'), { cwd: tree });
+    assert.equal(built.code, 0, built.stderr);
+    const report = readJson<RunReport>(reportFile);
+    assert.ok(report.jobs.some((j) => j.program === 'cc1plus'), 'compiled as C++');
+    assert.deepEqual(report.fallbacks, []);
+    const tested = await run('./xmltest', [], tree);
+    assert.equal(tested.code, 0, tested.stdout);
+    assert.match(tested.stdout, /Pass \d+, Fail 0/);
+  });
+
+  test('a build that compiles a generator and runs it during the build', async () => {
+    using work = tempDir('burst-gen-');
+    const tree = copyTree(join(ROOT, 'test', 'fixtures', 'generator'), join(work.path, 'gen'));
+    const reportFile = join(work.path, 'report.json');
+    const built = await burst(['build', '--report', reportFile, '--', 'make'], join(work.path, 'store'), { cwd: tree });
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(readFileSync(join(tree, 'table.h'), 'utf8'), /squares\[TABLE_SIZE\] = \{0, 1, 4, 9/);
+    const app = await run('./app', [], tree);
+    assert.equal(app.stdout, '12 squares sum to 506\n');
+    assert.ok(existsSync(join(tree, 'gen')));
+    assert.deepEqual(placeholdersUnder(tree), []);
+  });
+});
