@@ -16,6 +16,8 @@ import { run } from './driverPlan';
 export interface CompileDeps {
   /** Absolute paths of the source and every header it includes. */
   files: string[];
+  /** The same files as the compiler spelled them (for dependency files). */
+  spelled: string[];
   /** The compiler's own include directories (not the ones the command line adds). */
   systemDirs: string[];
 }
@@ -30,15 +32,16 @@ export async function compileDeps(ctx: ModelContext, cc1: string, args: string[]
   const key = nameOfBytes('V', Buffer.from(JSON.stringify([cc1, args, cwd])));
   const file = join(ctx.store.dir, 'deps', key.slice(1, 3), key);
   const known = await readEntry(file);
-  if (known && (await stillValid(ctx, known))) return { ok: true, deps: known };
+  if (known?.spelled && (await stillValid(ctx, known))) return { ok: true, deps: known };
 
   const { code, stdout, stderr } = await run(cc1, [...args, '-E', '-M', '-v'], cwd, { LC_ALL: 'C' });
   if (code !== 0) return { ok: false, reason: `the compiler could not list the headers: ${firstError(stderr)}` };
-  const files = parseMakeDeps(stdout).map((p) => resolve(cwd, p));
+  const spelled = parseMakeDeps(stdout);
+  const files = spelled.map((p) => resolve(cwd, p));
   const user = new Set(userDirs.map((d) => resolve(cwd, d)));
   const systemDirs = searchList(stderr).filter((d) => !user.has(resolve(cwd, d)));
   const names = await Promise.all(files.map((f) => ctx.inputRef(f)));
-  const entry: Entry = { files, systemDirs, names };
+  const entry: Entry = { files, spelled, systemDirs, names };
   await fs.mkdir(join(file, '..'), { recursive: true });
   await writeFileAtomic(file, JSON.stringify(entry), ctx.store.tmpDir);
   return { ok: true, deps: entry };

@@ -5,12 +5,13 @@
  * run as ld itself. Each program travels with its libraries and loader. Calls
  * that only ask the compiler something are probes and run for real.
  */
+import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { relativeFrom, resolveOnPath, packExecutable } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext, ModelResult } from '../session';
 import { driverPlan } from './driverPlan';
-import { compileDeps } from './compilerDeps';
+import { compileDeps, type CompileDeps } from './compilerDeps';
 import { linkThunk, type Step } from './link';
 import { assembleThunk } from './assemble';
 import { SCRATCH_DIR, thunkOutputRef } from './common';
@@ -80,6 +81,14 @@ const PATH_OPTS = new Set(['-I', '-include', '-imacros', '-isystem', '-iquote', 
 const INCLUDE_DIR_OPTS = new Set(['-I', '-isystem', '-iquote', '-idirafter']);
 const DEPFILE_OPTS = new Set(['-MF', '-MT', '-MQ', '-MD', '-MMD']);
 
+/** What the call asked for with -MD/-MMD and friends. */
+interface DepfileRequest {
+  file: string | undefined;
+  systemHeaders: boolean;
+  targets: string[];
+  phony: boolean;
+}
+
 interface Cc1Args {
   /** Arguments for the job, paths as the sandbox names them, without -o and depfile options. */
   jobArgs: string[];
@@ -88,18 +97,21 @@ interface Cc1Args {
   output: string | undefined;
   userIncludeDirs: string[];
   nostdinc: boolean;
-  wantsDepfile: boolean;
+  depfile: DepfileRequest | undefined;
+  source: string | undefined;
 }
 
 function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: string): Cc1Args | string {
-  const r: Cc1Args = { jobArgs: [], hostArgs: [], output: undefined, userIncludeDirs: [], nostdinc: false, wantsDepfile: false };
+  const r: Cc1Args = { jobArgs: [], hostArgs: [], output: undefined, userIncludeDirs: [], nostdinc: false, depfile: undefined, source: undefined };
+  const depfile = (): DepfileRequest => (r.depfile ??= { file: undefined, systemHeaders: true, targets: [], phony: false });
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '-nostdinc') r.nostdinc = true;
-    if (a === '-MP' || a === '-MG') {
-      r.wantsDepfile = true;
+    if (a === '-MP') {
+      depfile().phony = true;
       continue;
     }
+    if (a === '-MG') return '-MG (missing headers as dependencies) is not modelled';
     if (a === '-E') return 'preprocessing only';
     let opt: string | undefined;
     let value: string | undefined;
@@ -113,7 +125,7 @@ function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: st
     }
     if (opt === undefined || value === undefined) {
       if (!a.startsWith('-')) {
-        // the source file
+        r.source = a;
         r.hostArgs.push(a);
         r.jobArgs.push(ctx.paths.argPath(call.cwd, a, cwd));
       } else {
@@ -127,7 +139,12 @@ function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: st
       continue;
     }
     if (DEPFILE_OPTS.has(opt)) {
-      r.wantsDepfile = true;
+      const d = depfile();
+      if (opt === '-MD' || opt === '-MMD') {
+        d.file ??= value;
+        d.systemHeaders = opt === '-MD';
+      } else if (opt === '-MF') d.file = value;
+      else d.targets.push(opt === '-MQ' ? value.replace(/\$/g, '$$$$') : value);
       continue;
     }
     if (INCLUDE_DIR_OPTS.has(opt)) r.userIncludeDirs.push(value);
@@ -142,9 +159,9 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   const parsed = splitCc1Args(ctx, call, args, cwd);
   if (typeof parsed === 'string') return parsed;
   if (!parsed.output) return 'compiles without -o';
-  if (parsed.wantsDepfile) return 'writes a dependency file (-MD/-MMD), which is not modelled yet';
   const deps = await compileDeps(ctx, cc1Path, parsed.hostArgs, call.cwd, parsed.userIncludeDirs);
   if (!deps.ok) return deps.reason;
+  if (parsed.depfile) await writeDepfile(call.cwd, parsed, deps.deps);
 
   const cc1 = await packExecutable(ctx.store, cc1Path);
   const inputs: Record<string, string> = { ...cc1.inputs };
@@ -175,4 +192,21 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
 /** The driver's temporary files: intermediate values passed between the thunks of one call. */
 export function isTempFile(p: string): boolean {
   return /^\/tmp\/cc[A-Za-z0-9]{6}\.[a-z]+$/.test(p);
+}
+
+/**
+ * The dependency file -MD/-MMD asked for, written into the tree at once from
+ * the headers the compiler listed: make reads it on the next run, and it is
+ * the same whether or not the compile itself is cached.
+ */
+async function writeDepfile(cwd: string, parsed: Cc1Args, deps: CompileDeps): Promise<void> {
+  const req = parsed.depfile as DepfileRequest;
+  const file = req.file ?? `${(parsed.output ?? 'a').replace(/\.[^./]*$/, '')}.d`;
+  const targets = req.targets.length > 0 ? req.targets : [`${basename(parsed.source ?? 'a.c').replace(/\.[^.]*$/, '')}.o`];
+  const systemDirs = deps.systemDirs.map((d) => `${resolve(d)}/`);
+  const listed = deps.spelled.filter((_, i) => req.systemHeaders || !systemDirs.some((d) => (deps.files[i] as string).startsWith(d)));
+  const escape = (p: string): string => p.replace(/ /g, '\\ ').replace(/#/g, '\\#');
+  const lines = [`${targets.join(' ')}: ${listed.map(escape).join(' ')}`];
+  if (req.phony) for (const h of listed.slice(1)) lines.push(`${escape(h)}:`);
+  await writeFile(resolve(cwd, file), `${lines.join('\n')}\n`);
 }

@@ -1,0 +1,86 @@
+/**
+ * Builds of real projects (Debian's upstream tarballs), side by side in one
+ * run, median of N: plain `make -jJ`; `burst build` cold (a fresh store) and
+ * after `make clean` (warm store); ccache warm (after `make clean`, with a
+ * populated ccache). Prints the ratios the project aims at:
+ *   cold burst / make        goal <= 1.10
+ *   make / warm burst        goal >= 10
+ *   warm ccache / warm burst goal > 1
+ *
+ *   node dist/bench/build.js [runs=3] [project...]   (projects: lua zlib zstd)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { copyTree, debianSource } from '../test/helpers';
+import { median, row } from './lib/measure';
+
+interface Project {
+  name: string;
+  pkg: string;
+  configure?: string[];
+  make: string[];
+  clean: string[];
+  /** The make variable assignment that puts ccache in front of the compiler. */
+  ccache: string;
+}
+
+const JOBS = availableParallelism();
+const PROJECTS: Project[] = [
+  { name: 'lua', pkg: 'lua5.4', make: [`-j${JOBS}`, 'linux'], clean: ['clean'], ccache: 'CC=ccache gcc -std=gnu99' },
+  { name: 'zlib', pkg: 'zlib', configure: ['./configure'], make: [`-j${JOBS}`], clean: ['clean'], ccache: 'CC=ccache gcc' },
+  { name: 'zstd', pkg: 'libzstd', make: [`-j${JOBS}`, 'zstd-release'], clean: ['clean'], ccache: 'CC=ccache cc' },
+];
+const BURST = resolve(__dirname, '..', 'cli.js');
+
+function timed(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { cwd, env, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}`);
+  return performance.now() - t;
+}
+
+function clean(p: Project, tree: string): void {
+  spawnSync('make', p.clean, { cwd: tree, stdio: 'ignore' });
+}
+
+async function benchProject(p: Project, runs: number, work: string): Promise<void> {
+  const tree = copyTree(debianSource(p.pkg), join(work, p.name));
+  if (p.configure) execFileSync(p.configure[0] as string, p.configure.slice(1), { cwd: tree, stdio: 'ignore' });
+  const ccacheEnv = { ...process.env, CCACHE_DIR: join(work, `ccache-${p.name}`) };
+  let round = 0;
+  const plain = await median(runs, () => (clean(p, tree), timed('make', p.make, tree)));
+  const cold = await median(runs, () => {
+    clean(p, tree);
+    return timed(process.execPath, [BURST, '--cache-dir', join(work, `store-${p.name}-${round++}`), 'build', '-q', '--', 'make', ...p.make], tree);
+  });
+  const store = join(work, `store-${p.name}-0`);
+  const warm = await median(runs, () => (clean(p, tree), timed(process.execPath, [BURST, '--cache-dir', store, 'build', '-q', '--', 'make', ...p.make], tree)));
+  clean(p, tree);
+  timed('make', [...p.make, p.ccache], tree, ccacheEnv);
+  const ccache = await median(runs, () => (clean(p, tree), timed('make', [...p.make, p.ccache], tree, ccacheEnv)));
+  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`\n${p.name}: make ${p.make.join(' ')}`);
+  row('plain make', s(plain));
+  row('burst build, cold store', s(cold), `${(cold / plain).toFixed(2)}x make (goal <= 1.10)`);
+  row('burst build after make clean, warm store', s(warm), `${(plain / warm).toFixed(1)}x faster than make (goal >= 10)`);
+  row('ccache after make clean, warm cache', s(ccache), `${(ccache / warm).toFixed(2)}x burst's time (goal > 1)`);
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 3);
+  const wanted = process.argv.slice(3);
+  const work = mkdtempSync(join(tmpdir(), 'burst-bench-build-'));
+  try {
+    console.log(`build bench: -j${JOBS}, median of ${runs}`);
+    for (const p of PROJECTS.filter((x) => wanted.length === 0 || wanted.includes(x.name))) await benchProject(p, runs, work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
