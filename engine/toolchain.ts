@@ -17,6 +17,8 @@ export interface PackedExecutable {
   executables: string[];
   /** Sandbox path of the program itself. */
   program: string;
+  /** The machine's files it was made from: host path → value name. */
+  hostFiles: Array<[string, string]>;
   /** argv that starts the program from `cwd` as `argv0`; append the program's own arguments. */
   launch(cwd: string, argv0: string): string[];
 }
@@ -38,23 +40,30 @@ export function packExecutable(store: LocalStore, exe: string): Promise<PackedEx
 
 async function pack(store: LocalStore, hostPath: string): Promise<PackedExecutable> {
   const program = `${TOOL_DIR}/bin/${basename(hostPath)}`;
-  const inputs: Record<string, string> = { [program]: await store.putFile(hostPath) };
+  const hostFiles: Array<[string, string]> = [];
+  const add = async (path: string): Promise<string> => {
+    const name = await store.putFile(path);
+    hostFiles.push([path, name]);
+    return name;
+  };
+  const inputs: Record<string, string> = { [program]: await add(hostPath) };
   if (!isElf(hostPath)) {
-    return { inputs, executables: [program], program, launch: (cwd, _argv0) => [relativeFrom(cwd, program)] };
+    return { inputs, executables: [program], program, hostFiles, launch: (cwd, _argv0) => [relativeFrom(cwd, program)] };
   }
   const closure = sharedLibraryClosure(hostPath);
   for (const [soname, libPath] of closure.libraries) {
-    inputs[`${TOOL_DIR}/lib/${soname}`] = await store.putFile(libPath);
+    inputs[`${TOOL_DIR}/lib/${soname}`] = await add(libPath);
   }
   if (!closure.interpreter) {
-    return { inputs, executables: [program], program, launch: (cwd, _argv0) => [relativeFrom(cwd, program)] };
+    return { inputs, executables: [program], program, hostFiles, launch: (cwd, _argv0) => [relativeFrom(cwd, program)] };
   }
   const loader = `${TOOL_DIR}/lib/${basename(closure.interpreter)}`;
-  inputs[loader] = await store.putFile(closure.interpreter);
+  inputs[loader] = await add(closure.interpreter);
   return {
     inputs,
     executables: [program, loader],
     program,
+    hostFiles,
     launch: (cwd, argv0) => [
       relativeFrom(cwd, loader),
       '--inhibit-cache',

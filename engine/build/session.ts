@@ -14,6 +14,7 @@ import type { Fallback, RunReport } from '../report';
 import { Scheduler, asBurstError, type RunEvent } from '../scheduler';
 import type { LocalStore, OutputEntry } from '../store/local';
 import type { StragglerOptions } from '../straggler';
+import { packExecutable, type PackedExecutable } from '../toolchain';
 import { PathMap, SYS_DIR } from './pathMap';
 import type { Answer, ToolCall } from './protocol';
 
@@ -41,7 +42,11 @@ export interface ModelContext {
   readonly paths: PathMap;
   /** The object a host file stands for: a placeholder's reference, or the file's value. */
   inputRef(hostPath: string): Promise<string>;
+  /** A program of the machine, shipped with its libraries and loader. */
+  packTool(hostPath: string): Promise<PackedExecutable>;
   record(outputs: RecordedOutput[]): Promise<void>;
+  /** A file the tool writes as a by-product, known at once (a dependency file). */
+  writeSideFile(path: string, text: string): Promise<void>;
 }
 
 /** What a model made of a tool call. */
@@ -100,6 +105,14 @@ export class BuildSession implements ModelContext {
       ref.catch(() => this.systemRefs.delete(abs));
     }
     return ref;
+  }
+
+  packTool(hostPath: string): Promise<PackedExecutable> {
+    return packExecutable(this.store, hostPath);
+  }
+
+  async writeSideFile(path: string, text: string): Promise<void> {
+    await fs.writeFile(path, text);
   }
 
   async record(outputs: RecordedOutput[]): Promise<void> {

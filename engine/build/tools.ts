@@ -2,7 +2,8 @@
 import { errorMessage } from '../errors';
 import { resolveOnPath } from '../toolchain';
 import type { Answer, ToolCall } from './protocol';
-import type { BuildSession, ModelResult } from './session';
+import type { BuildSession, ModelContext, ModelResult } from './session';
+import { RecordingContext, rememberCall, replayCall } from './callCache';
 import { assembleThunk } from './models/assemble';
 import { modelAr, modelRanlib, modelStrip } from './models/binutils';
 import { modelCompilerDriver } from './models/gcc';
@@ -13,13 +14,13 @@ export const COMPILER_DRIVERS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++'];
 /** Every name a stand-in is installed under (when the real tool exists). cpp always runs for real. */
 export const STANDIN_TOOLS = [...COMPILER_DRIVERS, 'cpp', 'as', 'ld', 'ar', 'ranlib', 'strip'];
 
-async function recordStep(session: BuildSession, step: Step | string): Promise<ModelResult> {
+async function recordStep(ctx: ModelContext, step: Step | string): Promise<ModelResult> {
   if (typeof step === 'string') return { kind: 'fallback', reason: step };
-  await session.record(step.finalOutputs);
+  await ctx.record(step.finalOutputs);
   return { kind: 'recorded' };
 }
 
-async function model(call: ToolCall, session: BuildSession, realPath: string, pathVar: string): Promise<ModelResult> {
+async function model(call: ToolCall, session: ModelContext, realPath: string, pathVar: string): Promise<ModelResult> {
   if (COMPILER_DRIVERS.includes(call.tool)) return modelCompilerDriver(call, session, realPath, pathVar);
   const cwd = session.paths.sandboxCwd(call.cwd);
   switch (call.tool) {
@@ -50,7 +51,10 @@ export async function answerCall(call: ToolCall, session: BuildSession, pathVar:
   }
   let result: ModelResult;
   try {
-    result = await model(call, session, realPath, pathVar);
+    if (await replayCall(session, call, realPath)) return { kind: 'exit', status: 0, stdout: '', stderr: '' };
+    const rec = new RecordingContext(session);
+    result = await model(call, rec, realPath, pathVar);
+    if (result.kind === 'recorded') await rememberCall(session.store, call, realPath, rec);
   } catch (e) {
     result = { kind: 'fallback', reason: `the ${call.tool} model failed: ${errorMessage(e)}` };
   }

@@ -1,6 +1,6 @@
 /** The assembler: `as [options] -o OUT INPUT...`, from the driver or called directly. */
 import { basename, resolve } from 'node:path';
-import { packExecutable, relativeFrom } from '../../toolchain';
+import { relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext } from '../session';
 import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef, type Step } from './common';
@@ -10,7 +10,7 @@ import { isTempFile } from './gcc';
 const AS_VALUE_OPTS = new Set(['-o', '-I', '--defsym', '-MD', '--debug-prefix-map']);
 
 export async function assembleThunk(ctx: ModelContext, call: ToolCall, asPath: string, args: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
-  const as = await packExecutable(ctx.store, asPath);
+  const as = await ctx.packTool(asPath);
   const inputs: Record<string, string> = { ...as.inputs };
   const jobArgs: string[] = [];
   let output: string | undefined;

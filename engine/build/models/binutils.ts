@@ -4,7 +4,6 @@
  */
 import { basename, resolve } from 'node:path';
 import { archiveMembers } from './arMembers';
-import { packExecutable } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext, ModelResult } from '../session';
 import { JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef } from './common';
@@ -45,7 +44,7 @@ async function recordFileJob(ctx: ModelContext, job: FileJob): Promise<ModelResu
   if (cwd === undefined) return { kind: 'fallback', reason: 'runs outside the build tree' };
   const outAbs = resolve(job.call.cwd, job.args[job.writes] as string);
   if (!ctx.paths.isInside(outAbs)) return { kind: 'fallback', reason: `writes ${job.args[job.writes]}, outside the build tree` };
-  const tool = await packExecutable(ctx.store, job.realPath);
+  const tool = await ctx.packTool(job.realPath);
   const inputs: Record<string, string> = { ...tool.inputs };
   const jobArgs = [...job.args];
   for (const i of [...job.reads, job.writes]) {

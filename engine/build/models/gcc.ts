@@ -5,9 +5,8 @@
  * run as ld itself. Each program travels with its libraries and loader. Calls
  * that only ask the compiler something are probes and run for real.
  */
-import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { relativeFrom, resolveOnPath, packExecutable } from '../../toolchain';
+import { relativeFrom, resolveOnPath } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext, ModelResult } from '../session';
 import { driverPlan } from './driverPlan';
@@ -40,6 +39,7 @@ export async function modelCompilerDriver(call: ToolCall, ctx: ModelContext, rea
   if (probe) return { kind: 'fallback', reason: probe };
   const cwd = ctx.paths.sandboxCwd(call.cwd);
   if (cwd === undefined) return { kind: 'fallback', reason: 'runs outside the build tree' };
+  await ctx.inputRef(realDriver); // its plan depends on the driver itself
   const env = { PATH: pathVar, LC_ALL: 'C' };
   const planned = await driverPlan(ctx.store, realDriver, call.tool, call.args, call.cwd, env);
   if (!planned.ok) return { kind: 'fallback', reason: planned.reason };
@@ -161,9 +161,9 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   if (!parsed.output) return 'compiles without -o';
   const deps = await compileDeps(ctx, cc1Path, parsed.hostArgs, call.cwd, parsed.userIncludeDirs);
   if (!deps.ok) return deps.reason;
-  if (parsed.depfile) await writeDepfile(call.cwd, parsed, deps.deps);
+  if (parsed.depfile) await writeDepfile(ctx, call.cwd, parsed, deps.deps);
 
-  const cc1 = await packExecutable(ctx.store, cc1Path);
+  const cc1 = await ctx.packTool(cc1Path);
   const inputs: Record<string, string> = { ...cc1.inputs };
   for (const f of deps.deps.files) inputs[ctx.paths.sandboxPath(f)] = await ctx.inputRef(f);
   const isTemp = isTempFile(parsed.output);
@@ -199,7 +199,7 @@ export function isTempFile(p: string): boolean {
  * the headers the compiler listed: make reads it on the next run, and it is
  * the same whether or not the compile itself is cached.
  */
-async function writeDepfile(cwd: string, parsed: Cc1Args, deps: CompileDeps): Promise<void> {
+async function writeDepfile(ctx: ModelContext, cwd: string, parsed: Cc1Args, deps: CompileDeps): Promise<void> {
   const req = parsed.depfile as DepfileRequest;
   const file = req.file ?? `${(parsed.output ?? 'a').replace(/\.[^./]*$/, '')}.d`;
   const targets = req.targets.length > 0 ? req.targets : [`${basename(parsed.source ?? 'a.c').replace(/\.[^.]*$/, '')}.o`];
@@ -208,5 +208,5 @@ async function writeDepfile(cwd: string, parsed: Cc1Args, deps: CompileDeps): Pr
   const escape = (p: string): string => p.replace(/ /g, '\\ ').replace(/#/g, '\\#');
   const lines = [`${targets.join(' ')}: ${listed.map(escape).join(' ')}`];
   if (req.phony) for (const h of listed.slice(1)) lines.push(`${escape(h)}:`);
-  await writeFile(resolve(cwd, file), `${lines.join('\n')}\n`);
+  await ctx.writeSideFile(resolve(cwd, file), `${lines.join('\n')}\n`);
 }

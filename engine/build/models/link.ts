@@ -7,7 +7,7 @@
  * so absolute names inside linker scripts (Debian's libc.so) resolve too.
  */
 import { basename, resolve } from 'node:path';
-import { packExecutable, relativeFrom } from '../../toolchain';
+import { relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import { SYS_DIR } from '../pathMap';
 import type { ModelContext } from '../session';
@@ -24,7 +24,7 @@ const STATIC_FLAGS = new Set(['-Bstatic', '-static', '-dn', '-non_shared']);
 const DYNAMIC_FLAGS = new Set(['-Bdynamic', '-dy', '-call_shared']);
 
 export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: string, args: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
-  const ld = await packExecutable(ctx.store, ldPath);
+  const ld = await ctx.packTool(ldPath);
   const inputs: Record<string, string> = { ...ld.inputs };
   const jobArgs: string[] = [];
   const libDirs: string[] = [];
