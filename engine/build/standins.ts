@@ -4,7 +4,7 @@
  * after each tool, put first on the build's PATH.
  */
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { nameOfBytes } from '../hash';
@@ -16,12 +16,17 @@ import { STANDIN_TOOLS } from './tools';
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * The stand-in to install: the compiled C client, or, where no C compiler can
+ * build it (or BURST_STANDIN_CLIENT=node), a script that runs the portable
+ * Node client, which costs a Node start per call.
+ */
 export async function standinProgram(store: LocalStore, pathVar: string): Promise<string> {
+  const cc = ['cc', 'gcc', 'clang'].map((c) => tryResolve(c, pathVar)).find((p) => p !== undefined);
+  if (!cc || process.env.BURST_STANDIN_CLIENT === 'node') return nodeStandin(store);
   const key = nameOfBytes('V', Buffer.from(source)).slice(1, 17);
   const program = join(store.dir, 'standin', key, 'burst-standin');
   if (await fs.stat(program).then(() => true, () => false)) return program;
-  const cc = ['cc', 'gcc', 'clang'].map((c) => tryResolve(c, pathVar)).find((p) => p !== undefined);
-  if (!cc) throw new Error('burst build needs a C compiler on PATH to build its stand-in (cc, gcc or clang)');
   await fs.mkdir(join(program, '..'), { recursive: true });
   const src = tempPath(store.tmpDir, 'standin') + '.c';
   const out = tempPath(store.tmpDir, 'standin');
@@ -34,6 +39,18 @@ export async function standinProgram(store: LocalStore, pathVar: string): Promis
     await fs.rm(out, { force: true });
   }
   return program;
+}
+
+async function nodeStandin(store: LocalStore): Promise<string> {
+  // dist/standin-node.js, from the CLI bundle in dist/ or another bundle below it.
+  const client = [__dirname, join(__dirname, '..'), join(__dirname, '..', '..')].map((d) => join(d, 'standin-node.js')).find((p) => existsSync(p));
+  if (!client) throw new Error('the portable stand-in (dist/standin-node.js) is missing: run npm run build');
+  const script = join(store.dir, 'standin', 'node', 'burst-standin');
+  await fs.mkdir(join(script, '..'), { recursive: true });
+  const tmp = tempPath(store.tmpDir, 'standin');
+  await fs.writeFile(tmp, `#!/bin/sh\nexec "${process.execPath}" "${client}" "$0" "$@"\n`, { mode: 0o755 });
+  await fs.rename(tmp, script);
+  return script;
 }
 
 function tryResolve(tool: string, pathVar: string): string | undefined {

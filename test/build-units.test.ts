@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { archiveMembers } from '../engine/build/models/arMembers';
+import { parseMakeDeps, searchList } from '../engine/build/models/compilerDeps';
+import { isTempFile, probeReason } from '../engine/build/models/gcc';
+import { PathMap } from '../engine/build/pathMap';
+import { encodeAnswer, FrameReader, parseRequest } from '../engine/build/protocol';
+import { splitCommandLine } from '../engine/build/shellWords';
+import { readPlaceholder, writePlaceholder } from '../engine/placeholder';
+import { ROOT, burst, copyTree, run, tempDir } from './helpers';
+
+const call = (args: string[], env: Record<string, string> = {}) => ({ tool: 'gcc', cwd: '/w', args, env: new Map(Object.entries(env)) });
+
+describe('reading what compilers print', () => {
+  test('gcc -### command lines, quoted and escaped', () => {
+    assert.deepEqual(splitCommandLine(' /usr/lib/cc1 -quiet -D "X=a b" "-mtune=generic" -o /tmp/ccA1b2C3.s'), ['/usr/lib/cc1', '-quiet', '-D', 'X=a b', '-mtune=generic', '-o', '/tmp/ccA1b2C3.s']);
+    assert.deepEqual(splitCommandLine(' as "a\\"b"'), ['as', 'a"b']);
+  });
+
+  test('make rules from cc -M, with continuation lines and escaped spaces', () => {
+    assert.deepEqual(parseMakeDeps('lapi.o: lapi.c lprefix.h \\\n /usr/include/stdio.h my\\ dir/x.h\n'), ['lapi.c', 'lprefix.h', '/usr/include/stdio.h', 'my dir/x.h']);
+  });
+
+  test('the system include directories from cc1 -v', () => {
+    const stderr = '#include "..." search starts here:\n#include <...> search starts here:\n /usr/lib/gcc/x86_64-linux-gnu/12/include\n /usr/include\nEnd of search list.\n';
+    assert.deepEqual(searchList(stderr), ['/usr/lib/gcc/x86_64-linux-gnu/12/include', '/usr/include']);
+  });
+
+  test('archive members in order, long names included', () => {
+    using dir = tempDir();
+    for (const n of ['a.o', 'a_rather_long_member_name.o']) writeFileSync(join(dir.path, n), 'x');
+    execFileSync('ar', ['rc', 'lib.a', 'a_rather_long_member_name.o', 'a.o'], { cwd: dir.path });
+    assert.deepEqual(archiveMembers(join(dir.path, 'lib.a')), ['a_rather_long_member_name.o', 'a.o']);
+    assert.equal(archiveMembers(join(dir.path, 'a.o')), undefined);
+  });
+});
+
+describe('the compiler model', () => {
+  test('probes are told apart from build steps, with the reason', () => {
+    assert.match(probeReason(call(['-E', 'x.c'])) ?? '', /asks the compiler \(-E\)/);
+    assert.match(probeReason(call(['--version'])) ?? '', /--version/);
+    assert.match(probeReason(call(['-print-file-name=libc.so'])) ?? '', /not modelled/);
+    assert.match(probeReason(call(['-c', 'conftest.c', '-o', '/dev/null'])) ?? '', /device/);
+    assert.match(probeReason(call(['-c', 'x.c'], { CPATH: '/opt/inc' })) ?? '', /CPATH is set/);
+    assert.equal(probeReason(call(['-O2', '-c', '-o', 'x.o', 'x.c'])), undefined);
+  });
+
+  test('driver temporaries are recognised', () => {
+    assert.ok(isTempFile('/tmp/ccAb12Cd.s'));
+    assert.ok(!isTempFile('/tmp/project/x.s'));
+  });
+
+  test('tree paths keep their spelling; other paths move under _burst/sys', () => {
+    const m = new PathMap('/w/proj');
+    assert.equal(m.sandboxPath('/w/proj/src/a.c'), 'src/a.c');
+    assert.equal(m.sandboxPath('/usr/include/stdio.h'), '_burst/sys/usr/include/stdio.h');
+    assert.equal(m.argPath('/w/proj/src', 'a.c', 'src'), 'a.c');
+    assert.equal(m.argPath('/w/proj/src', '/usr/include', 'src'), '../_burst/sys/usr/include');
+    assert.equal(m.sandboxCwd('/elsewhere'), undefined);
+  });
+
+  test('placeholders name their output and are read back', async () => {
+    using dir = tempDir();
+    const p = join(dir.path, 'x.o');
+    const ref = `T${'1'.repeat(40)}#src/x.o`;
+    await writePlaceholder(p, ref, false);
+    assert.equal(await readPlaceholder(p), ref);
+    writeFileSync(p, 'not a placeholder');
+    assert.equal(await readPlaceholder(p), undefined);
+  });
+
+  test('stand-in requests and answers survive the wire format', () => {
+    const fields = ['burst-standin/1', 'gcc', '/w', '3', 'gcc', '-c', 'a.c', '1', 'PATH=/bin'];
+    const body = Buffer.from(fields.map((f) => `${f}\0`).join(''));
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(body.length);
+    const reader = new FrameReader();
+    const frames = [...reader.push(Buffer.concat([head, body.subarray(0, 5)])), ...reader.push(body.subarray(5))];
+    assert.equal(frames.length, 1);
+    assert.deepEqual(parseRequest(frames[0] as Buffer), { tool: 'gcc', cwd: '/w', args: ['-c', 'a.c'], env: new Map([['PATH', '/bin']]) });
+    const answer = encodeAnswer({ kind: 'exec', path: '/usr/bin/gcc', pathVar: '/usr/bin', argv: ['gcc', '-v'] });
+    assert.equal(answer.subarray(4).toString(), 'exec\0/usr/bin/gcc\0/usr/bin\x002\0gcc\0-v\0');
+  });
+});
+
+describe('the portable stand-in', () => {
+  test('builds with the Node client where no C compiler builds the fast one', async () => {
+    using dir = tempDir();
+    const tree = copyTree(join(ROOT, 'test', 'fixtures', 'generator'), join(dir.path, 'gen'));
+    const r = await burst(['build', '--', 'make'], join(dir.path, 'store'), { cwd: tree, env: { BURST_STANDIN_CLIENT: 'node' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await run('./app', [], tree)).stdout, '12 squares sum to 506\n');
+  });
+});
