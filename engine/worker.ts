@@ -5,11 +5,13 @@
  * Lambda handler, with a store that fetches from S3.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, promises as fs, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, promises as fs, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BurstError, TransientError, isTransientErrno } from './errors';
 import { isThunkRef, type Thunk } from './thunk';
 import { JOB_UID, dropsPrivileges } from './jobUser';
+import { launcherFor, type Launcher } from './launcher';
 import { nameOfBytes } from './hash';
 import { resolveOnPath, TOOL_DIR } from './toolchain';
 import type { LocalStore, TaggedOutput } from './store/local';
@@ -37,7 +39,8 @@ export async function executeThunk(store: LocalStore, thunk: Thunk, opts: Execut
   const sandbox = await fs.mkdtemp(join(store.sandboxDir, 'job-')).catch(rethrowTransient);
   try {
     await populateSandbox(store, sandbox, thunk, opts.isolate).catch(rethrowTransient);
-    const run = await runProcess(sandbox, thunk, opts);
+    const launcher = await launcherFor(store);
+    const run = launcher ? await launchProcess(launcher, sandbox, thunk, opts) : await runProcess(sandbox, thunk, opts);
     if (run.exitCode !== 0) return { ...run, outputs: [] };
     const outputs = await collectOutputs(store, sandbox, thunk);
     return { ...run, outputs };
@@ -190,6 +193,71 @@ function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promis
       resolvePromise({ exitCode: code ?? 1, stdout: stdout(), stderr: stderr(), durationMs });
     });
   });
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+/** runProcess through the launcher: the same contract, without forking this process. */
+async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promise<ProcessResult> {
+  const limit = opts.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
+  const { file, args } = commandFor(sandbox, thunk, opts.isolate);
+  const program = file.includes('/') ? file : resolveOnPath(file, thunk.env.PATH ?? '/usr/bin:/bin');
+  const setUser = dropsPrivileges() && !opts.isolate;
+  const stdoutFile = `${sandbox}.stdout`;
+  const stderrFile = `${sandbox}.stderr`;
+  const started = performance.now();
+  const job = launcher.launch({
+    cwd: join(sandbox, thunk.cwd),
+    argv: [program, ...args],
+    env: thunk.env,
+    ...(setUser ? { uid: JOB_UID, gid: JOB_UID } : {}),
+    stdoutFile,
+    stderrFile,
+  });
+  let killedFor: 'timeout' | 'cancel' | undefined;
+  const killGroup = (why: 'timeout' | 'cancel'): void => {
+    killedFor ??= why;
+    void job.pid.then((pid) => {
+      try {
+        if (pid > 0) process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+  };
+  const timer = setTimeout(() => killGroup('timeout'), thunk.timeoutMs);
+  const onAbort = (): void => killGroup('cancel');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  try {
+    const end = await job.end;
+    const durationMs = performance.now() - started;
+    if (end.kind === 'failed') {
+      if (end.reason === 'ENOENT' || end.reason === 'EACCES') {
+        throw new BurstError('job-failed', `cannot start ${thunk.args[0]}: ${end.reason === 'ENOENT' ? 'no such file in the sandbox or on this machine' : 'not executable'}`);
+      }
+      throw new TransientError(`cannot start ${thunk.args[0]}: ${end.reason}`);
+    }
+    if (killedFor === 'cancel') throw new BurstError('cancelled', 'cancelled');
+    if (killedFor === 'timeout') throw new TransientError(`timed out after ${(thunk.timeoutMs / 1000).toFixed(1)} s`);
+    if (end.signal > 0) throw new TransientError(`killed by ${SIGNAL_NAMES.get(end.signal) ?? `signal ${end.signal}`}`);
+    return { exitCode: end.status, stdout: readLimited(stdoutFile, limit), stderr: readLimited(stderrFile, limit), durationMs };
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    rmSync(stdoutFile, { force: true });
+    rmSync(stderrFile, { force: true });
+  }
+}
+
+function readLimited(file: string, limit: number): Buffer {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return Buffer.alloc(0);
+  }
+  return data.length > limit ? Buffer.concat([data.subarray(0, limit), Buffer.from('\n[output cut]\n')]) : data;
 }
 
 function capture(stream: NodeJS.ReadableStream | null, limit: number): () => Buffer {

@@ -184,7 +184,7 @@ export class BuildSession implements ModelContext {
   /**
    * Every placeholder in the tree, wherever the build put it: builds move
    * outputs (zlib compiles objs/x.o, then renames it x.lo). Hidden
-   * directories (.git and the like) are not searched.
+   * directories (.git and the like) and node_modules are not searched.
    */
   private async placeholdersInTree(): Promise<Array<{ path: string; ref: string }>> {
     const found: Array<{ path: string; ref: string }> = [];
@@ -192,7 +192,7 @@ export class BuildSession implements ModelContext {
       const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
       await Promise.all(
         entries.map(async (e) => {
-          if (e.name.startsWith('.')) return;
+          if (e.name.startsWith('.') || e.name === 'node_modules') return;
           const p = join(dir, e.name);
           if (e.isDirectory()) return walk(p);
           if (!e.isFile()) return;

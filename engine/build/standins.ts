@@ -3,18 +3,14 @@
  * on first use and kept in the store, and a directory of links to it named
  * after each tool, put first on the build's PATH.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { nameOfBytes } from '../hash';
+import { nativeHelper } from '../nativeHelper';
 import type { LocalStore } from '../store/local';
 import { tempPath } from '../store/atomic';
 import { resolveOnPath } from '../toolchain';
 import source from './standin.c';
 import { STANDIN_TOOLS } from './tools';
-
-const execFileAsync = promisify(execFile);
 
 /**
  * The stand-in to install: the compiled C client, or, where no C compiler can
@@ -22,23 +18,8 @@ const execFileAsync = promisify(execFile);
  * Node client, which costs a Node start per call.
  */
 export async function standinProgram(store: LocalStore, pathVar: string): Promise<string> {
-  const cc = ['cc', 'gcc', 'clang'].map((c) => tryResolve(c, pathVar)).find((p) => p !== undefined);
-  if (!cc || process.env.BURST_STANDIN_CLIENT === 'node') return nodeStandin(store);
-  const key = nameOfBytes('V', Buffer.from(source)).slice(1, 17);
-  const program = join(store.dir, 'standin', key, 'burst-standin');
-  if (await fs.stat(program).then(() => true, () => false)) return program;
-  await fs.mkdir(join(program, '..'), { recursive: true });
-  const src = tempPath(store.tmpDir, 'standin') + '.c';
-  const out = tempPath(store.tmpDir, 'standin');
-  try {
-    await fs.writeFile(src, source);
-    await execFileAsync(cc, ['-O2', '-o', out, src]);
-    await fs.rename(out, program);
-  } finally {
-    await fs.rm(src, { force: true });
-    await fs.rm(out, { force: true });
-  }
-  return program;
+  if (process.env.BURST_STANDIN_CLIENT === 'node') return nodeStandin(store);
+  return (await nativeHelper(store, 'burst-standin', source, pathVar)) ?? nodeStandin(store);
 }
 
 async function nodeStandin(store: LocalStore): Promise<string> {

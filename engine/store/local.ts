@@ -181,13 +181,18 @@ export class LocalStore {
   /** The path of an object whose content has been checked against its name. */
   async verifiedPath(name: string): Promise<string> {
     const path = this.objectPath(name);
+    // Checked once per process: objects are never rewritten in place, and a job cannot write them.
+    if (this.verified.has(name)) return path;
     let st: BigIntStats;
     try {
       st = await fs.stat(path, { bigint: true });
     } catch {
       throw new MissingObjectError(name);
     }
-    if (this.verified.get(name) === stateKey(st) || this.index.lookup(path, st, true) === name) return path;
+    if (this.index.lookup(path, st, true) === name) {
+      this.verified.set(name, stateKey(st));
+      return path;
+    }
     const actual = await nameOfFile(parseName(name).type, path);
     if (actual !== name) {
       await this.quarantine(name);

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { nameOfBytes } from '../../hash';
 import { writeFileAtomic } from '../../store/atomic';
 import type { ModelContext } from '../session';
-import { run } from './driverPlan';
+import { runCommand } from '../../launcher';
 
 export interface CompileDeps {
   /** Absolute paths of the source and every header it includes. */
@@ -34,7 +34,7 @@ export async function compileDeps(ctx: ModelContext, cc1: string, args: string[]
   const known = await readEntry(file);
   if (known?.spelled && (await stillValid(ctx, known))) return { ok: true, deps: known };
 
-  const { code, stdout, stderr } = await run(cc1, [...args, '-E', '-M', '-v'], cwd, { LC_ALL: 'C' });
+  const { code, stdout, stderr } = await runCommand(ctx.store, cc1, [...args, '-E', '-M', '-v'], cwd, { LC_ALL: 'C' });
   if (code !== 0) return { ok: false, reason: `the compiler could not list the headers: ${firstError(stderr)}` };
   const spelled = parseMakeDeps(stdout);
   const files = spelled.map((p) => resolve(cwd, p));

@@ -3,10 +3,10 @@
  * cc1plus, as, collect2), read once per distinct call and remembered in the
  * store, so a rebuild does not start the driver again.
  */
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { nameOfBytes } from '../../hash';
+import { runCommand } from '../../launcher';
 import type { LocalStore } from '../../store/local';
 import { writeFileAtomic } from '../../store/atomic';
 import { splitCommandLine } from '../shellWords';
@@ -17,7 +17,7 @@ export interface DriverPlan {
 
 export type PlanResult = { ok: true; plan: DriverPlan } | { ok: false; reason: string };
 
-export async function driverPlan(store: LocalStore, driver: string, driverName: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<PlanResult> {
+export async function driverPlan(store: LocalStore, driver: string, driverName: string, args: string[], cwd: string, env: Record<string, string>): Promise<PlanResult> {
   const key = nameOfBytes('V', Buffer.from(JSON.stringify([driverName, args, cwd, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''])));
   const file = join(store.dir, 'plans', key.slice(1, 3), key);
   try {
@@ -25,7 +25,7 @@ export async function driverPlan(store: LocalStore, driver: string, driverName: 
   } catch {
     // not planned before
   }
-  const { code, stderr } = await run(driver, ['-###', ...args], cwd, env);
+  const { code, stderr } = await runCommand(store, driver, ['-###', ...args], cwd, env);
   if (code !== 0) return { ok: false, reason: `${driverName} -### failed: ${stderr.trim().split('\n').pop() ?? ''}` };
   const commands = stderr
     .split('\n')
@@ -35,13 +35,4 @@ export async function driverPlan(store: LocalStore, driver: string, driverName: 
   await fs.mkdir(join(file, '..'), { recursive: true });
   await writeFileAtomic(file, JSON.stringify(plan), store.tmpDir);
   return { ok: true, plan };
-}
-
-export function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(file, args, { cwd, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      res({ code, stdout, stderr });
-    });
-  });
 }

@@ -1,0 +1,156 @@
+/**
+ * Starting job processes through the small launcher (launcher.c) instead of
+ * forking the engine's own, much larger, process for each job. Jobs write
+ * stdout and stderr to files the caller names. Where no C compiler can build
+ * the launcher, `launcherFor` gives undefined and callers use child_process.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { nativeHelper } from './nativeHelper';
+import source from './launcher.c';
+import { tempPath } from './store/atomic';
+import type { LocalStore } from './store/local';
+
+export interface LaunchRequest {
+  cwd: string;
+  argv: string[];
+  env: Record<string, string>;
+  uid?: number;
+  gid?: number;
+  stdoutFile: string;
+  stderrFile: string;
+}
+
+export type LaunchEnd = { kind: 'exited'; status: number; signal: number } | { kind: 'failed'; reason: string };
+
+export interface Launched {
+  /** The job's pid, which is also its process group. */
+  pid: Promise<number>;
+  end: Promise<LaunchEnd>;
+}
+
+interface Pending {
+  started: (pid: number) => void;
+  ended: (e: LaunchEnd) => void;
+}
+
+export class Launcher {
+  private readonly pending = new Map<string, Pending>();
+  private nextId = 0;
+  private buffered = Buffer.alloc(0);
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout?.on('data', (c: Buffer) => this.onData(c));
+    child.on('exit', () => {
+      for (const p of this.pending.values()) p.ended({ kind: 'failed', reason: 'the job launcher exited' });
+      this.pending.clear();
+      launchers.delete(this.key);
+    });
+    this.setRef(false);
+  }
+
+  private key = '';
+
+  static async start(program: string, key: string): Promise<Launcher> {
+    const child = spawn(program, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const l = new Launcher(child);
+    l.key = key;
+    return l;
+  }
+
+  launch(req: LaunchRequest): Launched {
+    const id = String(this.nextId++);
+    let started!: (pid: number) => void;
+    let ended!: (e: LaunchEnd) => void;
+    const pid = new Promise<number>((res) => (started = res));
+    const end = new Promise<LaunchEnd>((res) => (ended = res));
+    this.pending.set(id, {
+      started,
+      ended: (e) => {
+        started(-1);
+        ended(e);
+      },
+    });
+    this.setRef(true);
+    const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
+    const fields = [id, req.cwd, req.uid === undefined ? '' : String(req.uid), req.gid === undefined ? '' : String(req.gid), req.stdoutFile, req.stderrFile, String(req.argv.length), ...req.argv, String(env.length), ...env];
+    const body = Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(body.length, 0);
+    this.child.stdin?.write(Buffer.concat([head, body]));
+    return { pid, end };
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffered = Buffer.concat([this.buffered, chunk]);
+    while (this.buffered.length >= 4) {
+      const n = this.buffered.readUInt32LE(0);
+      if (this.buffered.length < 4 + n) break;
+      const fields = this.buffered.subarray(4, 4 + n).toString('utf8').split('\0');
+      this.buffered = this.buffered.subarray(4 + n);
+      this.onEvent(fields);
+    }
+  }
+
+  private onEvent([kind, id, a, b]: string[]): void {
+    const p = this.pending.get(id ?? '');
+    if (!p) return;
+    if (kind === 'started') return p.started(Number(a));
+    this.pending.delete(id as string);
+    if (kind === 'exited') p.ended({ kind: 'exited', status: Number(a), signal: Number(b) });
+    else p.ended({ kind: 'failed', reason: a ?? 'unknown' });
+    if (this.pending.size === 0) this.setRef(false);
+  }
+
+  /** The launcher keeps the engine's process alive only while it has jobs. */
+  private setRef(on: boolean): void {
+    for (const h of [this.child, this.child.stdout as Readable & { ref?: () => void; unref?: () => void }, this.child.stdin as unknown as { ref?: () => void; unref?: () => void }]) {
+      if (on) h?.ref?.();
+      else h?.unref?.();
+    }
+  }
+}
+
+const launchers = new Map<string, Promise<Launcher | undefined>>();
+
+/** The launcher for this store's helpers, started once per process; undefined without a C compiler or with BURST_LAUNCHER=node. */
+export function launcherFor(store: LocalStore): Promise<Launcher | undefined> {
+  if (process.env.BURST_LAUNCHER === 'node') return Promise.resolve(undefined);
+  let l = launchers.get(store.dir);
+  if (!l) {
+    l = nativeHelper(store, 'burst-launcher', source).then((program) => (program ? Launcher.start(program, store.dir) : undefined));
+    launchers.set(store.dir, l);
+  }
+  return l;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a machine program to completion (a compiler asked for its plan or headers), through the launcher when there is one. */
+export async function runCommand(store: LocalStore, file: string, args: string[], cwd: string, env: Record<string, string>): Promise<CommandResult> {
+  const launcher = await launcherFor(store);
+  if (!launcher) {
+    return new Promise((res) => {
+      execFile(file, args, { cwd, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        res({ code, stdout, stderr });
+      });
+    });
+  }
+  const base = tempPath(store.tmpDir, 'cmd');
+  const [stdoutFile, stderrFile] = [`${base}.out`, `${base}.err`];
+  try {
+    const end = await launcher.launch({ cwd, argv: [file, ...args], env, stdoutFile, stderrFile }).end;
+    const read = async (f: string): Promise<string> => fs.readFile(f, 'utf8').catch(() => '');
+    const [stdout, stderr] = await Promise.all([read(stdoutFile), read(stderrFile)]);
+    if (end.kind === 'failed') return { code: 127, stdout, stderr: `${stderr}cannot run ${file}: ${end.reason}\n` };
+    return { code: end.signal > 0 ? 128 + end.signal : end.status, stdout, stderr };
+  } finally {
+    await Promise.all([fs.rm(stdoutFile, { force: true }), fs.rm(stderrFile, { force: true })]);
+  }
+}
