@@ -19,7 +19,7 @@ import { runBuild, type BuildResult } from './build/build';
 import type { Backend } from './backends/backend';
 import { BurstError } from './errors';
 import { initHash, nameOfBytes } from './hash';
-import { Scheduler, type ForceResult, type RunEvent } from './scheduler';
+import { Scheduler, type ForceResult, type RunEvent, type SchedulerOptions } from './scheduler';
 import { tempPath } from './store/atomic';
 import { LocalStore, defaultCacheDir, type OutputEntry, type Reduction } from './store/local';
 import { canonicalThunk, decodeThunk, encodeThunk, type Thunk } from './thunk';
@@ -48,20 +48,14 @@ export function thunkName(spec: ThunkSpec): string {
   return nameOfBytes('T', encodeThunk(completeThunk(spec)));
 }
 
-export interface ForceOptions {
+/** The scheduler's options (cache, retries, stragglers, cancellation, events), with the local pool as the default backend. */
+export interface ForceOptions extends Omit<SchedulerOptions, 'backend'> {
   /** Jobs at once on the local backend (default: the number of cores). */
   jobs?: number;
   /** Run each job under a root holding only its inputs. */
   isolate?: boolean;
   /** A backend other than the local pool. */
   backend?: Backend;
-  useCache?: boolean;
-  retries?: number;
-  retryBaseMs?: number;
-  straggler?: Partial<StragglerOptions>;
-  keepGoing?: boolean;
-  signal?: AbortSignal;
-  onEvent?: (e: RunEvent) => void;
 }
 
 export interface EngineOptions {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BurstError, Engine, formatDiagnostic, isRef, programOf, readPlaceholder, summarize, type ForceOptions, type RunEvent, type RunReport } from './api';
+import { BurstError, Engine, formatDiagnostic, isRef, programOf, readPlaceholder, summarize, type ForceOptions, type RunEvent, type RunReport, type StragglerOptions } from './api';
 import { cacheStats, collectGarbage, parseSize } from './store/maintenance';
 import { JobFailedError } from './scheduler';
 import { LocalBackend } from './backends/local';
@@ -64,6 +64,14 @@ function addRunOptions(cmd: Command): Command {
     .option('-q, --quiet', 'no progress or summary on stderr');
 }
 
+function stragglerOptions(o: RunOptions): Partial<StragglerOptions> {
+  return {
+    enabled: o.straggler,
+    ...(o.stragglerFactor ? { factor: o.stragglerFactor } : {}),
+    ...(o.stragglerMinMs !== undefined ? { minMs: o.stragglerMinMs } : {}),
+  };
+}
+
 function forceOptions(o: RunOptions, signal: AbortSignal, onEvent: (e: RunEvent) => void): ForceOptions {
   return {
     ...(o.jobs ? { jobs: o.jobs } : {}),
@@ -71,11 +79,7 @@ function forceOptions(o: RunOptions, signal: AbortSignal, onEvent: (e: RunEvent)
     useCache: o.cache,
     retries: o.retries,
     keepGoing: o.keepGoing ?? false,
-    straggler: {
-      enabled: o.straggler,
-      ...(o.stragglerFactor ? { factor: o.stragglerFactor } : {}),
-      ...(o.stragglerMinMs !== undefined ? { minMs: o.stragglerMinMs } : {}),
-    },
+    straggler: stragglerOptions(o),
     signal,
     onEvent,
   };
@@ -320,7 +324,7 @@ async function buildCommand(command: string[], o: BuildCliOptions, cmd: Command,
     useCache: o.cache,
     inferOnly,
     retries: o.retries,
-    straggler: forceOptions(o, signal, () => undefined).straggler ?? {},
+    straggler: stragglerOptions(o),
     signal,
     onEvent: progressPrinter(o.quiet ?? false),
     burstProgram: resolve(__dirname, '..', 'bin', 'burst.js'),

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext } from '../session';
-import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef, type Step } from './common';
+import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, scratchInput, thunkOutputRef, type Step } from './common';
 import { isTempFile } from './gcc';
 
 /** as options whose value is the next argument. */
@@ -33,9 +33,7 @@ export async function assembleThunk(ctx: ModelContext, call: ToolCall, asPath: s
     }
     const temp = temps.get(a);
     if (temp) {
-      const at = `${SCRATCH_DIR}/in${n++}.s`;
-      inputs[at] = temp;
-      jobArgs.push(relativeFrom(cwd, at));
+      jobArgs.push(scratchInput(inputs, temp, n++, '.s', cwd));
     } else {
       const abs = resolve(call.cwd, a);
       inputs[ctx.paths.sandboxPath(abs)] = await ctx.inputRef(abs);

@@ -1,4 +1,5 @@
 /** Shared by the tool models. */
+import { relativeFrom } from '../../toolchain';
 import type { RecordedOutput } from '../session';
 
 /** What one modelled program run leaves in the tree. */
@@ -18,3 +19,13 @@ export const SCRATCH_DIR = '_burst-scratch';
 
 export const JOB_ENV = { LC_ALL: 'C' };
 export const JOB_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * A driver temporary (another thunk's output) given to a job: placed in the
+ * scratch directory under a numbered name, and the argument that names it.
+ */
+export function scratchInput(inputs: Record<string, string>, ref: string, index: number, ext: string, cwd: string): string {
+  const at = `${SCRATCH_DIR}/in${index}${ext}`;
+  inputs[at] = ref;
+  return relativeFrom(cwd, at);
+}

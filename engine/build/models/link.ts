@@ -11,7 +11,7 @@ import { relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import { SYS_DIR } from '../pathMap';
 import type { ModelContext } from '../session';
-import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, thunkOutputRef, type Step } from './common';
+import { JOB_ENV, JOB_TIMEOUT_MS, scratchInput, thunkOutputRef, type Step } from './common';
 import { findLibrary, kindOf, ldSearchDirs, libraryClosure, scriptInputs } from './libraries';
 
 export type { Step } from './common';
@@ -73,9 +73,7 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
     }
     const temp = temps.get(a);
     if (temp) {
-      const at = `${SCRATCH_DIR}/in${n++}.o`;
-      inputs[at] = temp;
-      jobArgs.push(relativeFrom(cwd, at));
+      jobArgs.push(scratchInput(inputs, temp, n++, '.o', cwd));
       continue;
     }
     const abs = resolve(call.cwd, a);
