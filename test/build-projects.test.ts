@@ -55,5 +55,28 @@ describe('real builds', () => {
     assert.equal(app.stdout, '12 squares sum to 506\n');
     assert.ok(existsSync(join(tree, 'gen')));
     assert.deepEqual(placeholdersUnder(tree), []);
+
+    const explained = await burst(['explain', 'app.o'], join(work.path, 'store'), { cwd: tree });
+    assert.equal(explained.code, 0, explained.stderr);
+    assert.match(explained.stdout, /made by: +as, thunk T[0-9a-f]+#app\.o/);
+    assert.match(explained.stdout, /command: +as --64 .*-o \.\/app\.o/);
+    assert.match(explained.stdout, /after: +_burst-scratch\/in0\.s ← T[0-9a-f]+#_burst-scratch\/out\.s/);
+    assert.match(explained.stdout, /ran: +on the local backend in \d+ ms/);
+    assert.match(explained.stdout, /why there: the local backend: no remote backend is configured/);
+    const unknown = await burst(['explain', 'Makefile'], join(work.path, 'store'), { cwd: tree });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Makefile was not made by burst build/);
+  });
+
+  test('burst infer leaves placeholders that burst force makes real', async () => {
+    using work = tempDir('burst-infer-');
+    const tree = copyTree(join(ROOT, 'test', 'fixtures', 'generator'), join(work.path, 'gen'));
+    const store = join(work.path, 'store');
+    const inferred = await burst(['infer', '--', 'make'], store, { cwd: tree });
+    assert.equal(inferred.code, 0, inferred.stderr);
+    assert.deepEqual(placeholdersUnder(tree).map((p) => p.slice(tree.length + 1)).sort(), ['app', 'app.o']);
+    const forced = await burst(['force', '-q', 'app'], store, { cwd: tree });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal((await run('./app', [], tree)).stdout, '12 squares sum to 506\n');
   });
 });
