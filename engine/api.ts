@@ -145,6 +145,7 @@ export class Engine {
       backend,
       useCache: opts.useCache ?? true,
       inferOnly: opts.inferOnly ?? false,
+      isolate: opts.isolate ?? false,
       burstProgram: opts.burstProgram ?? 'burst',
       ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
       ...(opts.straggler ? { straggler: opts.straggler } : {}),

@@ -127,6 +127,25 @@ export class Scheduler {
     };
   }
 
+  /**
+   * A thunk run outside the scheduler (a compile run where it stands to learn
+   * its headers): counted, reported and remembered as if run here.
+   */
+  adopt(name: string, reduction: Reduction, stderr: string, cwd: string): void {
+    this.thunks.add(name);
+    this.reductions.set(name, Promise.resolve({ reduction, pathMs: reduction.durationMs }));
+    this.counts.executed++;
+    const backend = reduction.backend ?? this.opts.backend.label;
+    this.byBackend[backend] = (this.byBackend[backend] ?? 0) + 1;
+    const end = this.now();
+    this.jobs.push({ name, program: reduction.program, backend, start: Math.max(0, end - reduction.durationMs), end, exitCode: 0, attempt: 1, duplicate: false, outcome: 'ok' });
+    this.straggler.recordDuration(reduction.program, reduction.durationMs);
+    this.criticalPathMs = Math.max(this.criticalPathMs, reduction.durationMs);
+    this.diagnostics.push(...parseDiagnostics(stderr, cwd, name));
+    this.emit({ type: 'job-end', job: name, program: reduction.program, backend, exitCode: 0, durationMs: reduction.durationMs });
+    this.emitProgress();
+  }
+
   private stop(reason: BurstError): void {
     if (this.stopped) return;
     this.stopped = reason;

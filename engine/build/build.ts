@@ -23,6 +23,7 @@ export interface BuildOptions {
   backend: Backend;
   useCache: boolean;
   inferOnly: boolean;
+  isolate?: boolean;
   retries?: number;
   straggler?: Partial<StragglerOptions>;
   signal?: AbortSignal;
@@ -47,6 +48,7 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
     backend: opts.backend,
     useCache: opts.useCache,
     inferOnly: opts.inferOnly,
+    isolate: opts.isolate ?? false,
     ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
     ...(opts.straggler ? { straggler: opts.straggler } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),

@@ -11,7 +11,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { nameOfBytes } from '../hash';
-import type { LocalStore } from '../store/local';
+import type { LocalStore, Reduction } from '../store/local';
 import { writeFileAtomic } from '../store/atomic';
 import type { PackedExecutable } from '../toolchain';
 import type { ToolCall } from './protocol';
@@ -64,6 +64,14 @@ export class RecordingContext implements ModelContext {
   async record(outputs: RecordedOutput[]): Promise<void> {
     this.outputs.push(...outputs);
     await this.inner.record(outputs);
+  }
+
+  get compilesInPlace(): boolean {
+    return this.inner.compilesInPlace;
+  }
+
+  adoptResult(thunk: string, reduction: Reduction, stderr: string, cwd: string): Promise<void> {
+    return this.inner.adoptResult(thunk, reduction, stderr, cwd);
   }
 
   async writeSideFile(path: string, text: string): Promise<void> {

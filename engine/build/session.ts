@@ -12,7 +12,7 @@ import { BurstError, errorMessage } from '../errors';
 import { PLACEHOLDER_MAX_SIZE, readPlaceholder, writePlaceholder } from '../placeholder';
 import type { Fallback, RunReport } from '../report';
 import { Scheduler, asBurstError, type RunEvent } from '../scheduler';
-import type { LocalStore, OutputEntry } from '../store/local';
+import type { LocalStore, OutputEntry, Reduction } from '../store/local';
 import type { StragglerOptions } from '../straggler';
 import { packExecutable, type PackedExecutable } from '../toolchain';
 import { PathMap, SYS_DIR } from './pathMap';
@@ -27,6 +27,7 @@ export interface SessionOptions {
   onEvent?: (e: RunEvent) => void;
   /** Record and leave placeholders (burst infer): nothing runs. */
   inferOnly?: boolean;
+  isolate?: boolean;
 }
 
 export interface RecordedOutput {
@@ -47,6 +48,10 @@ export interface ModelContext {
   record(outputs: RecordedOutput[]): Promise<void>;
   /** A file the tool writes as a by-product, known at once (a dependency file). */
   writeSideFile(path: string, text: string): Promise<void>;
+  /** Whether a model may run a compile where it stands when it must run it anyway (local backend, cache on, not isolated). */
+  readonly compilesInPlace: boolean;
+  /** The result of a thunk a model ran itself: recorded as if the scheduler had run it. */
+  adoptResult(thunk: string, reduction: Reduction, stderr: string, cwd: string): Promise<void>;
 }
 
 /** What a model made of a tool call. */
@@ -62,8 +67,11 @@ export class BuildSession implements ModelContext {
   private readonly running: Array<Promise<unknown>> = [];
   private readonly systemRefs = new Map<string, Promise<string>>();
 
+  readonly compilesInPlace: boolean;
+
   constructor(readonly store: LocalStore, root: string, opts: SessionOptions) {
     this.paths = new PathMap(resolve(root));
+    this.compilesInPlace = !opts.inferOnly && opts.useCache && !opts.isolate && opts.backend.label === 'local';
     this.scheduler = opts.inferOnly
       ? undefined
       : new Scheduler(store, {
@@ -109,6 +117,11 @@ export class BuildSession implements ModelContext {
 
   packTool(hostPath: string): Promise<PackedExecutable> {
     return packExecutable(this.store, hostPath);
+  }
+
+  async adoptResult(thunk: string, reduction: Reduction, stderr: string, cwd: string): Promise<void> {
+    await this.store.putReduction(thunk, reduction);
+    this.scheduler?.adopt(thunk, reduction, stderr, cwd);
   }
 
   async writeSideFile(path: string, text: string): Promise<void> {

@@ -7,9 +7,9 @@
  * direct mode).
  */
 import { promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { nameOfBytes } from '../../hash';
-import { writeFileAtomic } from '../../store/atomic';
+import { tempPath, writeFileAtomic } from '../../store/atomic';
 import type { ModelContext } from '../session';
 import { runCommand } from '../../launcher';
 
@@ -28,23 +28,94 @@ interface Entry extends CompileDeps {
 
 export type DepsResult = { ok: true; deps: CompileDeps } | { ok: false; reason: string };
 
-export async function compileDeps(ctx: ModelContext, cc1: string, args: string[], cwd: string, userDirs: string[]): Promise<DepsResult> {
-  const key = nameOfBytes('V', Buffer.from(JSON.stringify([cc1, args, cwd])));
-  const file = join(ctx.store.dir, 'deps', key.slice(1, 3), key);
-  const known = await readEntry(file);
-  if (known?.spelled && (await stillValid(ctx, known))) return { ok: true, deps: known };
+/**
+ * Entries are keyed by the directory inside the tree and name tree files
+ * relative to its root, so a copy of the tree elsewhere finds them too.
+ */
+function entryFile(ctx: ModelContext, cc1: string, args: string[], cwd: string): string {
+  const key = nameOfBytes('V', Buffer.from(JSON.stringify([cc1, args, ctx.paths.sandboxCwd(cwd) ?? cwd])));
+  return join(ctx.store.dir, 'deps', key.slice(1, 3), key);
+}
 
+function toStored(ctx: ModelContext, files: string[]): string[] {
+  return files.map((f) => (ctx.paths.isInside(f) ? relative(ctx.paths.root, f) : f));
+}
+
+function fromStored(ctx: ModelContext, files: string[]): string[] {
+  return files.map((f) => (isAbsolute(f) ? f : join(ctx.paths.root, f)));
+}
+
+/** The remembered header list of this compile, if every file in it is unchanged. */
+export async function knownDeps(ctx: ModelContext, cc1: string, args: string[], cwd: string): Promise<CompileDeps | undefined> {
+  const stored = await readEntry(entryFile(ctx, cc1, args, cwd));
+  if (!stored?.spelled) return undefined;
+  const known = { ...stored, files: fromStored(ctx, stored.files) };
+  return (await stillValid(ctx, known)) ? known : undefined;
+}
+
+async function remember(ctx: ModelContext, cc1: string, args: string[], cwd: string, spelled: string[], systemDirs: string[]): Promise<CompileDeps> {
+  const files = spelled.map((p) => resolve(cwd, p));
+  const names = await Promise.all(files.map((f) => ctx.inputRef(f)));
+  const file = entryFile(ctx, cc1, args, cwd);
+  await fs.mkdir(join(file, '..'), { recursive: true });
+  await writeFileAtomic(file, JSON.stringify({ files: toStored(ctx, files), spelled, systemDirs, names }), ctx.store.tmpDir);
+  return { files, spelled, systemDirs };
+}
+
+function systemDirsOf(stderr: string, cwd: string, userDirs: string[]): string[] {
+  const user = new Set(userDirs.map((d) => resolve(cwd, d)));
+  return searchList(stderr).filter((d) => !user.has(resolve(cwd, d)));
+}
+
+export async function compileDeps(ctx: ModelContext, cc1: string, args: string[], cwd: string, userDirs: string[]): Promise<DepsResult> {
+  const known = await knownDeps(ctx, cc1, args, cwd);
+  if (known) return { ok: true, deps: known };
   const { code, stdout, stderr } = await runCommand(ctx.store, cc1, [...args, '-E', '-M', '-v'], cwd, { LC_ALL: 'C' });
   if (code !== 0) return { ok: false, reason: `the compiler could not list the headers: ${firstError(stderr)}` };
-  const spelled = parseMakeDeps(stdout);
-  const files = spelled.map((p) => resolve(cwd, p));
-  const user = new Set(userDirs.map((d) => resolve(cwd, d)));
-  const systemDirs = searchList(stderr).filter((d) => !user.has(resolve(cwd, d)));
-  const names = await Promise.all(files.map((f) => ctx.inputRef(f)));
-  const entry: Entry = { files, spelled, systemDirs, names };
-  await fs.mkdir(join(file, '..'), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(entry), ctx.store.tmpDir);
-  return { ok: true, deps: entry };
+  return { ok: true, deps: await remember(ctx, cc1, args, cwd, parseMakeDeps(stdout), systemDirsOf(stderr, cwd, userDirs)) };
+}
+
+export interface CompiledHere {
+  deps: CompileDeps;
+  /** The assembly the compile wrote, in the store's temporary directory. */
+  asm: string;
+  stderr: string;
+  durationMs: number;
+}
+
+const searchLists = new Map<string, Promise<string>>();
+
+/**
+ * A compile whose headers are not known yet, run once where it stands with
+ * -MD: one pass gives both the header list and the output (what a plain build
+ * would have run), where asking for the headers first would preprocess twice.
+ * Undefined if the compile fails: the caller then takes the sandboxed path,
+ * which reports the error as a job's.
+ */
+export async function compileHere(ctx: ModelContext, cc1: string, args: string[], source: string, cwd: string, env: Record<string, string>, userDirs: string[]): Promise<CompiledHere | undefined> {
+  const base = tempPath(ctx.store.tmpDir, 'cc1');
+  const [asm, depfile] = [`${base}.s`, `${base}.d`];
+  const probeArgs = args.filter((a) => a !== source);
+  const probeKey = JSON.stringify([cc1, probeArgs, cwd]);
+  let probe = searchLists.get(probeKey);
+  if (!probe) {
+    probe = runCommand(ctx.store, cc1, [...probeArgs, '-E', '-v', '/dev/null'], cwd, { LC_ALL: 'C' }).then((r) => r.stderr);
+    searchLists.set(probeKey, probe);
+  }
+  const started = performance.now();
+  const run = await runCommand(ctx.store, cc1, [...args, '-MD', depfile, '-o', asm], cwd, env);
+  const durationMs = performance.now() - started;
+  try {
+    if (run.code !== 0) {
+      await fs.rm(asm, { force: true });
+      return undefined;
+    }
+    const spelled = parseMakeDeps(await fs.readFile(depfile, 'utf8'));
+    const deps = await remember(ctx, cc1, args, cwd, spelled, systemDirsOf(await probe, cwd, userDirs));
+    return { deps, asm, stderr: run.stderr, durationMs };
+  } finally {
+    await fs.rm(depfile, { force: true });
+  }
 }
 
 async function readEntry(file: string): Promise<Entry | undefined> {

@@ -10,7 +10,8 @@ import { relativeFrom, resolveOnPath } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext, ModelResult } from '../session';
 import { driverPlan } from './driverPlan';
-import { compileDeps, type CompileDeps } from './compilerDeps';
+import { compileDeps, compileHere, knownDeps, type CompiledHere, type CompileDeps } from './compilerDeps';
+import type { Reduction } from '../../store/local';
 import { linkThunk, type Step } from './link';
 import { assembleThunk } from './assemble';
 import { SCRATCH_DIR, thunkOutputRef } from './common';
@@ -159,34 +160,53 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   const parsed = splitCc1Args(ctx, call, args, cwd);
   if (typeof parsed === 'string') return parsed;
   if (!parsed.output) return 'compiles without -o';
-  const deps = await compileDeps(ctx, cc1Path, parsed.hostArgs, call.cwd, parsed.userIncludeDirs);
-  if (!deps.ok) return deps.reason;
-  if (parsed.depfile) await writeDepfile(ctx, call.cwd, parsed, deps.deps);
+  // SOURCE_DATE_EPOCH fixes __DATE__ and __TIME__, so the job gives the same bytes every day.
+  const env = { LC_ALL: 'C', SOURCE_DATE_EPOCH: call.env.get('SOURCE_DATE_EPOCH') ?? '0' };
+  let here: CompiledHere | undefined;
+  let deps = await knownDeps(ctx, cc1Path, parsed.hostArgs, call.cwd);
+  if (!deps && ctx.compilesInPlace && parsed.source) {
+    here = await compileHere(ctx, cc1Path, parsed.hostArgs, parsed.source, call.cwd, env, parsed.userIncludeDirs);
+    deps = here?.deps;
+  }
+  if (!deps) {
+    const listed = await compileDeps(ctx, cc1Path, parsed.hostArgs, call.cwd, parsed.userIncludeDirs);
+    if (!listed.ok) return listed.reason;
+    deps = listed.deps;
+  }
+  if (parsed.depfile) await writeDepfile(ctx, call.cwd, parsed, deps);
 
   const cc1 = await ctx.packTool(cc1Path);
   const inputs: Record<string, string> = { ...cc1.inputs };
-  for (const f of deps.deps.files) inputs[ctx.paths.sandboxPath(f)] = await ctx.inputRef(f);
+  for (const f of deps.files) inputs[ctx.paths.sandboxPath(f)] = await ctx.inputRef(f);
   const isTemp = isTempFile(parsed.output);
   const outAbs = resolve(call.cwd, parsed.output);
   if (!isTemp && !ctx.paths.isInside(outAbs)) return `writes ${parsed.output}, outside the build tree`;
   const outTag = isTemp ? `${SCRATCH_DIR}/out.s` : ctx.paths.sandboxPath(outAbs);
-  const systemIncludes = parsed.nostdinc ? [] : ['-nostdinc', ...deps.deps.systemDirs.flatMap((d) => ['-isystem', relativeFrom(cwd, ctx.paths.sandboxPath(d))])];
+  const systemIncludes = parsed.nostdinc ? [] : ['-nostdinc', ...deps.systemDirs.flatMap((d) => ['-isystem', relativeFrom(cwd, ctx.paths.sandboxPath(d))])];
   const name = await ctx.store.putThunk({
     args: [...cc1.launch(cwd, basename(cc1Path)), ...parsed.jobArgs, ...systemIncludes, '-o', relativeFrom(cwd, outTag)],
-    // SOURCE_DATE_EPOCH fixes __DATE__ and __TIME__, so the job gives the same bytes every day.
-    env: { LC_ALL: 'C', SOURCE_DATE_EPOCH: call.env.get('SOURCE_DATE_EPOCH') ?? '0' },
+    env,
     inputs,
     executables: cc1.executables,
     outputs: [outTag],
     cwd,
     timeoutMs: 10 * 60_000,
   });
+  if (here) await adoptCompiledHere(ctx, name, outTag, basename(cc1Path), here, cwd);
   const ref = thunkOutputRef(name, outTag);
   if (isTemp) {
     temps.set(parsed.output, ref);
     return { finalOutputs: [] };
   }
   return { finalOutputs: [{ path: outAbs, ref, executable: false, program: basename(cc1Path) }] };
+}
+
+/** The in-place compile's output becomes the thunk's result, exactly as if its job had run. */
+async function adoptCompiledHere(ctx: ModelContext, thunk: string, tag: string, program: string, here: CompiledHere, cwd: string): Promise<void> {
+  const output = await ctx.store.ingestOutput(here.asm);
+  const reduction: Reduction = { outputs: [{ tag, ...output }], program, durationMs: Math.round(here.durationMs), backend: 'local' };
+  if (here.stderr) reduction.stderr = await ctx.store.putBytes('V', Buffer.from(here.stderr));
+  await ctx.adoptResult(thunk, reduction, here.stderr, cwd);
 }
 
 /** The driver's temporary files: intermediate values passed between the thunks of one call. */
