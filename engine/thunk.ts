@@ -5,6 +5,10 @@
  * two equal jobs encode to the same bytes, and so to the same name, on any
  * machine. Inputs are values (`V…`) or outputs of other thunks (`T…` for the
  * first declared output, `T…#path` for any other).
+ *
+ * By convention, inputs under `_burst/` are shipped programs, their libraries
+ * and files from outside the project (`_burst/sys/…`): jobs only read them, so
+ * the local backend may share one read-only copy of them between sandboxes.
  */
 import { posix } from 'node:path';
 import { BurstError } from './errors';
