@@ -31,6 +31,13 @@ export interface Thunk {
 }
 
 export const THUNK_MAGIC = 'BURST-THUNK/1\n';
+/**
+ * In args, replaced when the job starts by the absolute path of its sandbox
+ * root ('' under isolation, where the root is '/'): for options such as
+ * -fdebug-prefix-map that must name the directory a job runs in, which is
+ * different every run.
+ */
+export const SANDBOX_TOKEN = '@{sandbox}';
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 export interface ThunkRef {

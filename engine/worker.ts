@@ -9,7 +9,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, pr
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BurstError, TransientError, isTransientErrno } from './errors';
-import { isThunkRef, type Thunk } from './thunk';
+import { isThunkRef, SANDBOX_TOKEN, type Thunk } from './thunk';
 import { JOB_UID, dropsPrivileges } from './jobUser';
 import { launcherFor, type Launcher } from './launcher';
 import { nameOfBytes } from './hash';
@@ -137,7 +137,9 @@ interface ProcessResult {
 }
 
 function commandFor(sandbox: string, thunk: Thunk, isolate: boolean): { file: string; args: string[] } {
-  const [program, ...rest] = thunk.args as [string, ...string[]];
+  // The job's root as the job sees it: its directory here, '/' (so the empty prefix) under isolation.
+  const root = isolate ? '' : sandbox;
+  const [program, ...rest] = thunk.args.map((a) => a.replaceAll(SANDBOX_TOKEN, root)) as [string, ...string[]];
   if (!isolate) return { file: program, args: rest };
   const ns = dropsPrivileges() ? ['--setuid', String(JOB_UID), '--setgid', String(JOB_UID)] : ['--user'];
   return {

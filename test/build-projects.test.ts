@@ -80,3 +80,18 @@ describe('real builds', () => {
     assert.equal((await run('./app', [], tree)).stdout, '12 squares sum to 506\n');
   });
 });
+
+describe('debug information', () => {
+  test('a -g object is the same bytes as the plain compile, run after run', async () => {
+    using work = tempDir('burst-debug-');
+    const tree = copyTree(join(ROOT, 'test', 'fixtures', 'generator'), join(work.path, 'tree'));
+    const plain = await run('gcc', ['-g', '-O2', '-c', 'gen.c', '-o', 'plain.o'], tree);
+    assert.equal(plain.code, 0, plain.stderr);
+    for (const extra of [[], ['--no-cache']]) {
+      // Each compile runs in a new sandbox directory, which must not show in the object.
+      const r = await burst(['build', ...extra, '--', 'gcc', '-g', '-O2', '-c', 'gen.c', '-o', 'gen.o'], join(work.path, 'store'), { cwd: tree });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(readFileSync(join(tree, 'gen.o')).equals(readFileSync(join(tree, 'plain.o'))), `gen.o (${extra.join(' ') || 'first run'}) differs from the plain compile`);
+    }
+  });
+});

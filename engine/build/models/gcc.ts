@@ -12,6 +12,8 @@ import type { ModelContext, ModelResult } from '../session';
 import { driverPlan } from './driverPlan';
 import { compileDeps, compileHere, knownDeps, type CompiledHere, type CompileDeps } from './compilerDeps';
 import type { Reduction } from '../../store/local';
+import { SANDBOX_TOKEN } from '../../thunk';
+import { SYS_DIR } from '../pathMap';
 import { linkThunk, type Step } from './link';
 import { assembleThunk } from './assemble';
 import { SCRATCH_DIR, thunkOutputRef } from './common';
@@ -164,7 +166,7 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   const env = { LC_ALL: 'C', SOURCE_DATE_EPOCH: call.env.get('SOURCE_DATE_EPOCH') ?? '0' };
   let here: CompiledHere | undefined;
   let deps = await knownDeps(ctx, cc1Path, parsed.hostArgs, call.cwd);
-  if (!deps && ctx.compilesInPlace && parsed.source) {
+  if (!deps && ctx.compilesInPlace && parsed.source && !wantsDebugInfo(parsed.hostArgs)) {
     here = await compileHere(ctx, cc1Path, parsed.hostArgs, parsed.source, call.cwd, env, parsed.userIncludeDirs);
     deps = here?.deps;
   }
@@ -183,8 +185,9 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   if (!isTemp && !ctx.paths.isInside(outAbs)) return `writes ${parsed.output}, outside the build tree`;
   const outTag = isTemp ? `${SCRATCH_DIR}/out.s` : ctx.paths.sandboxPath(outAbs);
   const systemIncludes = parsed.nostdinc ? [] : ['-nostdinc', ...deps.systemDirs.flatMap((d) => ['-isystem', relativeFrom(cwd, ctx.paths.sandboxPath(d))])];
+  const sameNames = prefixMaps(call, cwd, parsed.hostArgs);
   const name = await ctx.store.putThunk({
-    args: [...cc1.launch(cwd, basename(cc1Path)), ...parsed.jobArgs, ...systemIncludes, '-o', relativeFrom(cwd, outTag)],
+    args: [...cc1.launch(cwd, basename(cc1Path)), ...parsed.jobArgs, ...systemIncludes, ...sameNames, '-o', relativeFrom(cwd, outTag)],
     env,
     inputs,
     executables: cc1.executables,
@@ -199,6 +202,25 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
     return { finalOutputs: [] };
   }
   return { finalOutputs: [{ path: outAbs, ref, executable: false, program: basename(cc1Path) }] };
+}
+
+function wantsDebugInfo(args: string[]): boolean {
+  let on = false;
+  for (const a of args) if (/^-g/.test(a)) on = a !== '-g0';
+  return on;
+}
+
+/**
+ * Names as the plain build writes them: system files, which the job reads
+ * under _burst/sys, appear under their own path in __FILE__ and debug
+ * information; with debug information, the job's directory (a new sandbox
+ * each run) is recorded as the build's directory. That last one names the
+ * tree's place on this machine, so only -g builds depend on it.
+ */
+function prefixMaps(call: ToolCall, cwd: string, args: string[]): string[] {
+  const maps = [`-ffile-prefix-map=${relativeFrom(cwd, SYS_DIR)}=`];
+  if (wantsDebugInfo(args)) maps.push(`-fdebug-prefix-map=${SANDBOX_TOKEN}${cwd ? `/${cwd}` : ''}=${call.cwd}`);
+  return maps;
 }
 
 /** The in-place compile's output becomes the thunk's result, exactly as if its job had run. */
