@@ -95,3 +95,19 @@ describe('debug information', () => {
     }
   });
 });
+
+describe('assembly sources', () => {
+  test('a .S file is preprocessed and assembled as thunks, the same bytes as gcc makes', async () => {
+    using work = tempDir('burst-asm-');
+    const tree = copyTree(join(ROOT, 'test', 'fixtures', 'asm'), join(work.path, 'asm'));
+    const reportFile = join(work.path, 'report.json');
+    const r = await burst(['build', '--report', reportFile, '--', 'sh', '-c', 'gcc -c add.S -o add.o && gcc -o prog main.c add.o'], join(work.path, 'store'), { cwd: tree });
+    assert.equal(r.code, 0, r.stderr);
+    const report = readJson<RunReport>(reportFile);
+    assert.deepEqual(report.fallbacks, []);
+    assert.deepEqual(report.jobs.map((j) => j.program).sort(), ['as', 'as', 'cc1', 'cc1', 'ld']);
+    assert.equal((await run('./prog', [], tree)).stdout, '42\n');
+    assert.equal((await run('gcc', ['-c', 'add.S', '-o', 'plain.o'], tree)).code, 0);
+    assert.ok(readFileSync(join(tree, 'add.o')).equals(readFileSync(join(tree, 'plain.o'))));
+  });
+});

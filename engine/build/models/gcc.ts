@@ -102,10 +102,12 @@ interface Cc1Args {
   nostdinc: boolean;
   depfile: DepfileRequest | undefined;
   source: string | undefined;
+  /** cc1 -E: the driver preprocessing a .S file before assembling it. */
+  preprocessOnly: boolean;
 }
 
 function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: string): Cc1Args | string {
-  const r: Cc1Args = { jobArgs: [], hostArgs: [], output: undefined, userIncludeDirs: [], nostdinc: false, depfile: undefined, source: undefined };
+  const r: Cc1Args = { jobArgs: [], hostArgs: [], output: undefined, userIncludeDirs: [], nostdinc: false, depfile: undefined, source: undefined, preprocessOnly: false };
   const depfile = (): DepfileRequest => (r.depfile ??= { file: undefined, systemHeaders: true, targets: [], phony: false });
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -115,7 +117,11 @@ function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: st
       continue;
     }
     if (a === '-MG') return '-MG (missing headers as dependencies) is not modelled';
-    if (a === '-E') return 'preprocessing only';
+    if (a === '-E') {
+      r.preprocessOnly = true;
+      r.jobArgs.push(a);
+      continue;
+    }
     let opt: string | undefined;
     let value: string | undefined;
     if (CC1_VALUE_OPTS.has(a)) {
@@ -162,6 +168,7 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   const parsed = splitCc1Args(ctx, call, args, cwd);
   if (typeof parsed === 'string') return parsed;
   if (!parsed.output) return 'compiles without -o';
+  if (parsed.preprocessOnly && !isTempFile(parsed.output)) return 'preprocessing only';
   // SOURCE_DATE_EPOCH fixes __DATE__ and __TIME__, so the job gives the same bytes every day.
   const env = { LC_ALL: 'C', SOURCE_DATE_EPOCH: call.env.get('SOURCE_DATE_EPOCH') ?? '0' };
   let here: CompiledHere | undefined;
