@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext } from '../session';
-import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, scratchInput, thunkOutputRef, type Step } from './common';
+import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, fileArgument, thunkOutputRef, type Step } from './common';
 import { isTempFile } from './gcc';
 
 /** as options whose value is the next argument. */
@@ -31,14 +31,7 @@ export async function assembleThunk(ctx: ModelContext, call: ToolCall, asPath: s
       jobArgs.push(a);
       continue;
     }
-    const temp = temps.get(a);
-    if (temp) {
-      jobArgs.push(scratchInput(inputs, temp, n++, '.s', cwd));
-    } else {
-      const abs = resolve(call.cwd, a);
-      inputs[ctx.paths.sandboxPath(abs)] = await ctx.inputRef(abs);
-      jobArgs.push(ctx.paths.argPath(call.cwd, a, cwd));
-    }
+    jobArgs.push(await fileArgument(ctx, call, cwd, a, temps, inputs, n++, '.s'));
   }
   if (!output) return 'as without -o';
   const isTemp = isTempFile(output);

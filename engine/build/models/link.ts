@@ -11,7 +11,7 @@ import { relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import { SYS_DIR } from '../pathMap';
 import type { ModelContext } from '../session';
-import { JOB_ENV, JOB_TIMEOUT_MS, scratchInput, thunkOutputRef, type Step } from './common';
+import { JOB_ENV, JOB_TIMEOUT_MS, fileArgument, thunkOutputRef, type Step } from './common';
 import { findLibrary, kindOf, ldSearchDirs, libraryClosure, scriptInputs } from './libraries';
 
 export type { Step } from './common';
@@ -71,17 +71,11 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
       jobArgs.push(a);
       continue;
     }
-    const temp = temps.get(a);
-    if (temp) {
-      jobArgs.push(scratchInput(inputs, temp, n++, '.o', cwd));
-      continue;
-    }
+    jobArgs.push(await fileArgument(ctx, call, cwd, a, temps, inputs, n++, '.o'));
     const abs = resolve(call.cwd, a);
-    await addHostFile(abs);
-    if (!ctx.paths.isInside(abs) && kindOf(abs) === 'script') {
+    if (!temps.has(a) && !ctx.paths.isInside(abs) && kindOf(abs) === 'script') {
       for (const f of scriptInputs(abs, [...libDirs, ...ldSearchDirs(ldPath)]).flatMap((s) => libraryClosure(s, libDirs))) await addHostFile(f);
     }
-    jobArgs.push(ctx.paths.argPath(call.cwd, a, cwd));
   }
   const outAbs = resolve(call.cwd, output);
   if (!ctx.paths.isInside(outAbs)) return `links ${output}, outside the build tree`;
