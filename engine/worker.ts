@@ -5,7 +5,7 @@
  * Lambda handler, with a store that fetches from S3.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, promises as fs, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, promises as fs, readFileSync, renameSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BurstError, TransientError, isTransientErrno } from './errors';
@@ -117,7 +117,11 @@ function sharedPart(thunk: Thunk, sources: Map<string, string>): Map<string, str
 function sharedTree(store: LocalStore, shared: Map<string, string>): string {
   const key = nameOfBytes('V', Buffer.from(JSON.stringify([...shared].sort()))).slice(1, 33);
   const dir = join(store.sandboxDir, `shared-${key}`);
-  if (existsSync(dir)) return dir;
+  if (existsSync(dir)) {
+    const now = new Date();
+    utimesSync(dir, now, now); // in use: `burst cache gc` removes only trees unused for a day
+    return dir;
+  }
   const tmp = `${dir}.${process.pid}.${Date.now()}`;
   mkdirSync(tmp);
   layOut(tmp, shared, [], new Set(), new Set());
