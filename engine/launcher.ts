@@ -40,24 +40,20 @@ export class Launcher {
   private nextId = 0;
   private buffered = Buffer.alloc(0);
 
-  private constructor(private readonly child: ChildProcess) {
-    child.stdout?.on('data', (c: Buffer) => this.onData(c));
-    child.on('exit', () => {
+  /** `key` names this launcher in the per-process table, which forgets it if it dies, so the next job starts a new one. */
+  constructor(program: string, key: string) {
+    this.child = spawn(program, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child.stdout?.on('data', (c: Buffer) => this.onData(c));
+    this.child.on('exit', () => {
+      // Jobs it had started are lost: a transient fault, retried by the scheduler.
       for (const p of this.pending.values()) p.ended({ kind: 'failed', reason: 'the job launcher exited' });
       this.pending.clear();
-      launchers.delete(this.key);
+      launchers.delete(key);
     });
     this.setRef(false);
   }
 
-  private key = '';
-
-  static async start(program: string, key: string): Promise<Launcher> {
-    const child = spawn(program, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const l = new Launcher(child);
-    l.key = key;
-    return l;
-  }
+  private readonly child: ChildProcess;
 
   launch(req: LaunchRequest): Launched {
     const id = String(this.nextId++);
@@ -119,7 +115,7 @@ export function launcherFor(store: LocalStore): Promise<Launcher | undefined> {
   if (process.env.BURST_LAUNCHER === 'node') return Promise.resolve(undefined);
   let l = launchers.get(store.dir);
   if (!l) {
-    l = nativeHelper(store, 'burst-launcher', source).then((program) => (program ? Launcher.start(program, store.dir) : undefined));
+    l = nativeHelper(store, 'burst-launcher', source).then((program) => (program ? new Launcher(program, store.dir) : undefined));
     launchers.set(store.dir, l);
   }
   return l;
