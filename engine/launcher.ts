@@ -33,6 +33,7 @@ export interface Launched {
 interface Pending {
   started: (pid: number) => void;
   ended: (e: LaunchEnd) => void;
+  pid?: number;
 }
 
 export class Launcher {
@@ -45,8 +46,11 @@ export class Launcher {
     this.child = spawn(program, [], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.child.stdout?.on('data', (c: Buffer) => this.onData(c));
     this.child.on('exit', () => {
-      // Jobs it had started are lost: a transient fault, retried by the scheduler.
-      for (const p of this.pending.values()) p.ended({ kind: 'failed', reason: 'the job launcher exited' });
+      // Jobs it had started are lost: killed, so none outlives its sandbox, and reported as a transient fault, which the scheduler retries.
+      for (const p of this.pending.values()) {
+        if (p.pid !== undefined) killGroup(p.pid);
+        p.ended({ kind: 'failed', reason: 'the job launcher exited' });
+      }
       this.pending.clear();
       launchers.delete(key);
     });
@@ -92,7 +96,10 @@ export class Launcher {
   private onEvent([kind, id, a, b]: string[]): void {
     const p = this.pending.get(id ?? '');
     if (!p) return;
-    if (kind === 'started') return p.started(Number(a));
+    if (kind === 'started') {
+      p.pid = Number(a);
+      return p.started(p.pid);
+    }
     this.pending.delete(id as string);
     if (kind === 'exited') p.ended({ kind: 'exited', status: Number(a), signal: Number(b) });
     else p.ended({ kind: 'failed', reason: a ?? 'unknown' });
@@ -105,6 +112,14 @@ export class Launcher {
       if (on) h?.ref?.();
       else h?.unref?.();
     }
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunReport } from '../engine/api';
-import { burst, readJson, sharedScratch, shThunk, tempDir } from './helpers';
+import { burst, collect, readJson, sharedScratch, shThunk, startBurst, tempDir } from './helpers';
 
 describe('faults', () => {
   test('a hanging job gets a duplicate, the duplicate finishes the run, and the hung copy is killed', async () => {
@@ -83,5 +83,28 @@ describe('faults', () => {
         { file: 'src/lib.c', line: 12, column: 5, severity: 'warning', message: "unused variable 'x'" },
       ]);
     }
+  });
+});
+
+describe('a lost job launcher', () => {
+  test('its jobs are retried by a new one, and the run succeeds', async () => {
+    using dir = tempDir();
+    const cache = join(dir.path, 'store');
+    const jobs = await Promise.all([1, 2, 3, 4].map((i) => shThunk(cache, `sleep 2.${i}7; echo ${i} > out`)));
+    const report = join(dir.path, 'report.json');
+    const run = startBurst(['force', '-j', '4', '--report', report, ...jobs], cache);
+    const done = collect(run);
+    const sleeping = (): boolean => spawnSync('pgrep', ['-f', 'sleep 2\\.[1-4]7']).status === 0;
+    for (let waited = 0; !sleeping() && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    // The launcher is the burst process's child; killing it loses the jobs it started.
+    execFileSync('pkill', ['-KILL', '-P', String(run.pid), '-f', 'burst-launcher']);
+    const r = await done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /retrying sh \(cannot start .*the job launcher exited\)|retrying sh \(.*launcher exited\)/);
+    const rep = readJson<RunReport>(report);
+    assert.equal(rep.executed, 4);
+    assert.ok(rep.retried >= 1);
+    assert.equal(r.stdout.trim().split('\n').length, 4);
+    assert.equal(sleeping(), false, 'the lost launcher\'s jobs were killed with it');
   });
 });
