@@ -222,13 +222,15 @@ export class BuildSession implements ModelContext {
   }
 
   private async writeReal(path: string, value: OutputEntry, executable: boolean): Promise<void> {
-    const st = await fs.stat(path);
+    const st = await fs.stat(path, { bigint: true });
     const src = await this.store.verifiedPath(value.name);
+    // Seconds with their fraction: Date would round to milliseconds and could make an output older than a source written just before it.
+    const seconds = (ns: bigint): number => Number(ns) / 1e9;
     const tmp = `${path}.burst-${process.pid}`;
     try {
       await fs.copyFile(src, tmp);
       await fs.chmod(tmp, executable || value.executable ? 0o755 : 0o644);
-      await fs.utimes(tmp, st.atime, st.mtime);
+      await fs.utimes(tmp, seconds(st.atimeNs), seconds(st.mtimeNs));
       await fs.rename(tmp, path);
     } catch (e) {
       await fs.rm(tmp, { force: true });
