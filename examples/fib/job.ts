@@ -3,8 +3,7 @@
  * `out`; `add` writes the sum of inputs `a` and `b`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { encodeThunk, initHash, nameOfBytes } from '../../engine/api';
-import { completeThunk } from '../../engine/api';
+import { completeThunk, encodeThunk, initHash, nameOfBytes } from '../../engine/api';
 import { BASE_PATH, addThunk, fibThunk, type Base } from './graph';
 
 async function main(): Promise<void> {

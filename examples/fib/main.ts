@@ -24,6 +24,6 @@ async function cli(): Promise<void> {
 }
 
 cli().catch((e: unknown) => {
-    process.stderr.write(`${(e as Error).message}\n`);
-    process.exit(1);
-  });
+  process.stderr.write(`${(e as Error).message}\n`);
+  process.exit(1);
+});
