@@ -152,6 +152,55 @@ function commandFor(sandbox: string, thunk: Thunk, isolate: boolean): { file: st
   };
 }
 
+type KillReason = 'timeout' | 'cancel';
+
+/**
+ * Kills a job's process group at its timeout or when the run is cancelled,
+ * and remembers which, so the ending can be told apart from the job's own.
+ */
+function watchJob(thunk: Thunk, signal: AbortSignal | undefined, killGroup: () => void): { reason(): KillReason | undefined; stop(): void } {
+  let killedFor: KillReason | undefined;
+  const kill = (why: KillReason): void => {
+    killedFor ??= why;
+    killGroup();
+  };
+  const timer = setTimeout(() => kill('timeout'), thunk.timeoutMs);
+  const onAbort = (): void => kill('cancel');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  return {
+    reason: () => killedFor,
+    stop: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+function killProcessGroup(pid: number | undefined): void {
+  try {
+    if (pid !== undefined && pid > 0) process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** A program that could not start: missing or not executable is the job's answer; anything else a fault. */
+function startError(thunk: Thunk, code: string): BurstError {
+  if (code === 'ENOENT' || code === 'EACCES') {
+    return new BurstError('job-failed', `cannot start ${thunk.args[0]}: ${code === 'ENOENT' ? 'no such file in the sandbox or on this machine' : 'not executable'}`);
+  }
+  return new TransientError(`cannot start ${thunk.args[0]}: ${code}`);
+}
+
+/** Why an ended job has no answer of its own, if it has none. */
+function endError(thunk: Thunk, killedFor: KillReason | undefined, signalName: string | undefined): BurstError | undefined {
+  if (killedFor === 'cancel') return new BurstError('cancelled', 'cancelled');
+  if (killedFor === 'timeout') return new TransientError(`timed out after ${(thunk.timeoutMs / 1000).toFixed(1)} s`);
+  if (signalName) return new TransientError(`killed by ${signalName}`);
+  return undefined;
+}
+
 function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promise<ProcessResult> {
   const limit = opts.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
   const { file, args } = commandFor(sandbox, thunk, opts.isolate);
@@ -167,35 +216,16 @@ function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promis
     });
     const stdout = capture(child.stdout, limit);
     const stderr = capture(child.stderr, limit);
-    let killedFor: 'timeout' | 'cancel' | undefined;
-    const killGroup = (why: 'timeout' | 'cancel'): void => {
-      killedFor ??= why;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(() => killGroup('timeout'), thunk.timeoutMs);
-    const onAbort = (): void => killGroup('cancel');
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) onAbort();
-    const finish = (): void => {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-    };
+    const watch = watchJob(thunk, opts.signal, () => killProcessGroup(child.pid));
     child.on('error', (e: NodeJS.ErrnoException) => {
-      finish();
-      if (e.code === 'ENOENT' || e.code === 'EACCES') {
-        reject(new BurstError('job-failed', `cannot start ${thunk.args[0]}: ${e.code === 'ENOENT' ? 'no such file in the sandbox or on this machine' : 'not executable'}`));
-      } else reject(new TransientError(`cannot start ${thunk.args[0]}: ${e.message}`));
+      watch.stop();
+      reject(e.code === 'ENOENT' || e.code === 'EACCES' ? startError(thunk, e.code) : startError(thunk, e.message));
     });
     child.on('close', (code, signal) => {
-      finish();
+      watch.stop();
       const durationMs = performance.now() - started;
-      if (killedFor === 'cancel') return reject(new BurstError('cancelled', 'cancelled'));
-      if (killedFor === 'timeout') return reject(new TransientError(`timed out after ${(thunk.timeoutMs / 1000).toFixed(1)} s`));
-      if (signal) return reject(new TransientError(`killed by ${signal}`));
+      const err = endError(thunk, watch.reason(), signal ?? undefined);
+      if (err) return reject(err);
       resolvePromise({ exitCode: code ?? 1, stdout: stdout(), stderr: stderr(), durationMs });
     });
   });
@@ -220,37 +250,16 @@ async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, 
     stdoutFile,
     stderrFile,
   });
-  let killedFor: 'timeout' | 'cancel' | undefined;
-  const killGroup = (why: 'timeout' | 'cancel'): void => {
-    killedFor ??= why;
-    void job.pid.then((pid) => {
-      try {
-        if (pid > 0) process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    });
-  };
-  const timer = setTimeout(() => killGroup('timeout'), thunk.timeoutMs);
-  const onAbort = (): void => killGroup('cancel');
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  if (opts.signal?.aborted) onAbort();
+  const watch = watchJob(thunk, opts.signal, () => void job.pid.then(killProcessGroup));
   try {
     const end = await job.end;
     const durationMs = performance.now() - started;
-    if (end.kind === 'failed') {
-      if (end.reason === 'ENOENT' || end.reason === 'EACCES') {
-        throw new BurstError('job-failed', `cannot start ${thunk.args[0]}: ${end.reason === 'ENOENT' ? 'no such file in the sandbox or on this machine' : 'not executable'}`);
-      }
-      throw new TransientError(`cannot start ${thunk.args[0]}: ${end.reason}`);
-    }
-    if (killedFor === 'cancel') throw new BurstError('cancelled', 'cancelled');
-    if (killedFor === 'timeout') throw new TransientError(`timed out after ${(thunk.timeoutMs / 1000).toFixed(1)} s`);
-    if (end.signal > 0) throw new TransientError(`killed by ${SIGNAL_NAMES.get(end.signal) ?? `signal ${end.signal}`}`);
+    if (end.kind === 'failed') throw startError(thunk, end.reason);
+    const err = endError(thunk, watch.reason(), end.signal > 0 ? (SIGNAL_NAMES.get(end.signal) ?? `signal ${end.signal}`) : undefined);
+    if (err) throw err;
     return { exitCode: end.status, stdout: readLimited(stdoutFile, limit), stderr: readLimited(stderrFile, limit), durationMs };
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onAbort);
+    watch.stop();
     rmSync(stdoutFile, { force: true });
     rmSync(stderrFile, { force: true });
   }
