@@ -328,7 +328,7 @@ async function buildCommand(command: string[], o: BuildCliOptions, cmd: Command,
     straggler: stragglerOptions(o),
     signal,
     onEvent: progressPrinter(o.quiet ?? false),
-    burstProgram: resolve(__dirname, '..', 'bin', 'burst.js'),
+    burstProgram: resolve(__dirname, '..', 'bin', 'burst'),
   });
   clearProgress();
   await writeReport(o.report, result.report);

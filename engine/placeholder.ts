@@ -3,7 +3,7 @@
  * names the thunk output it stands for. It is a shell script, so a placeholder
  * for a program the build runs forces its thunk and runs the result.
  */
-import { promises as fs } from 'node:fs';
+import { closeSync, promises as fs, openSync, readSync } from 'node:fs';
 import { isRef } from './thunk';
 
 const MARKER = '# burst placeholder:';
@@ -26,15 +26,17 @@ export async function writePlaceholder(path: string, ref: string, executable: bo
 
 /** The reference a placeholder file stands for, or undefined if the file is not one. */
 export async function readPlaceholder(path: string): Promise<string | undefined> {
+  // Synchronous reads of at most 512 bytes: this runs for every small file a
+  // build reads or writes, where a thread-pool round trip costs more than the read.
   let head: string;
   try {
-    const fh = await fs.open(path, 'r');
+    const fd = openSync(path, 'r');
     try {
       const buf = Buffer.alloc(512);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      const bytesRead = readSync(fd, buf, 0, buf.length, 0);
       head = buf.subarray(0, bytesRead).toString('latin1');
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   } catch {
     return undefined;

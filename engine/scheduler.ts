@@ -127,6 +127,13 @@ export class Scheduler {
     };
   }
 
+  /** Whether forcing the reference will most likely be a cache hit (a recorded result; force still checks its outputs). */
+  probablyCached(ref: string): boolean {
+    if (!this.useCache || !isThunkRef(ref)) return false;
+    const { thunk } = parseThunkRef(ref);
+    return this.reductions.has(thunk) || this.store.hasReduction(thunk);
+  }
+
   /**
    * A thunk run outside the scheduler (a compile run where it stands to learn
    * its headers): counted, reported and remembered as if run here.

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { Engine, summarize, type BuildResult } from '../engine/api';
 
 const PROJECT = resolve(__dirname, '..', '..', 'examples', 'geom');
-const BURST = resolve(__dirname, '..', '..', 'bin', 'burst.js');
+const BURST = resolve(__dirname, '..', '..', 'bin', 'burst');
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;

@@ -9,7 +9,7 @@ const files = (dir, suffix) =>
     .filter((f) => f.endsWith(suffix))
     .map((f) => join(dir, f));
 
-const entryPoints = { cli: 'engine/cli.ts', 'standin-node': 'engine/build/standinNode.ts' };
+const entryPoints = { cli: 'engine/cli.ts', boot: 'engine/boot.ts', 'standin-node': 'engine/build/standinNode.ts' };
 for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...files('examples', '.ts')]) {
   if (f.includes('/fixtures/') || f.includes('/lib/') || f.startsWith('examples/geom')) continue;
   entryPoints[f.replace(/\.ts$/, '')] = f;

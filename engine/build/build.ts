@@ -16,6 +16,7 @@ import { writeBuildRecord } from './record';
 import { startServer } from './server';
 import { BuildSession } from './session';
 import { standinDir, standinProgram } from './standins';
+import { userEnv } from '../userEnv';
 
 export interface BuildOptions {
   command: string[];
@@ -60,7 +61,7 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
     const bin = join(work, 'bin');
     await standinDir(program, pathVar, bin);
     const commandStatus = await runCommand(opts.command, opts.root, {
-      ...process.env,
+      ...userEnv(),
       PATH: `${bin}:${pathVar}`,
       BURST_SOCKET: socket,
       BURST: opts.burstProgram,

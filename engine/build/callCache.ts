@@ -8,7 +8,7 @@
  * Like ccache's direct mode, it does not notice a new file that would be
  * found earlier on a search path (a header shadowing another).
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { nameOfBytes } from '../hash';
 import type { LocalStore, Reduction } from '../store/local';
@@ -83,7 +83,8 @@ export class RecordingContext implements ModelContext {
 export async function replayCall(ctx: ModelContext, call: ToolCall, realPath: string): Promise<boolean> {
   let entry: CallEntry;
   try {
-    entry = JSON.parse(await fs.readFile(entryPath(ctx.store, call, realPath), 'utf8')) as CallEntry;
+    // Synchronous: small, and read by every tool call of a rebuild.
+    entry = JSON.parse(readFileSync(entryPath(ctx.store, call, realPath), 'utf8')) as CallEntry;
   } catch {
     return false;
   }

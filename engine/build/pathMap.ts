@@ -11,7 +11,11 @@ import { relativeFrom, TOOL_DIR } from '../toolchain';
 export const SYS_DIR = `${TOOL_DIR}/sys`;
 
 export class PathMap {
-  constructor(readonly root: string) {}
+  private readonly rootSlash: string;
+
+  constructor(readonly root: string) {
+    this.rootSlash = root.endsWith('/') ? root : `${root}/`;
+  }
 
   /** The sandbox path (relative to the sandbox root) of a host path. */
   sandboxPath(hostPath: string): string {
@@ -23,6 +27,8 @@ export class PathMap {
   }
 
   isInside(hostPath: string): boolean {
+    // Called for every header of every compile: plain absolute paths skip path.resolve.
+    if (isPlainAbsolute(hostPath)) return hostPath === this.root || hostPath.startsWith(this.rootSlash);
     const rel = relative(this.root, resolve(hostPath));
     return !rel.startsWith('..') && !isAbsolute(rel);
   }
@@ -39,4 +45,9 @@ export class PathMap {
     const mapped = this.sandboxPath(abs);
     return mapped === '' ? '.' : relativeFrom(sandboxCwd, mapped);
   }
+}
+
+/** An absolute path that path.resolve would return unchanged: no `.`, `..` or empty segments. */
+export function isPlainAbsolute(p: string): boolean {
+  return p.startsWith('/') && !/\/\.{0,2}(\/|$)/.test(p);
 }

@@ -14,8 +14,8 @@ import type { Fallback, RunReport } from '../report';
 import { Scheduler, asBurstError, type RunEvent } from '../scheduler';
 import type { LocalStore, OutputEntry, Reduction } from '../store/local';
 import type { StragglerOptions } from '../straggler';
-import { packExecutable, type PackedExecutable } from '../toolchain';
-import { PathMap, SYS_DIR } from './pathMap';
+import { packExecutable, resolveOnPath, type PackedExecutable } from '../toolchain';
+import { isPlainAbsolute, PathMap, SYS_DIR } from './pathMap';
 import type { Answer, ToolCall } from './protocol';
 
 export interface SessionOptions {
@@ -66,6 +66,9 @@ export class BuildSession implements ModelContext {
   private readonly scheduler: Scheduler | undefined;
   private readonly running: Array<Promise<unknown>> = [];
   private readonly systemRefs = new Map<string, Promise<string>>();
+  private readonly toolPaths = new Map<string, string>();
+  /** Outputs written with their real bytes, by path: the reference they came from and the file's state then. */
+  private readonly written = new Map<string, { ref: string; state: string }>();
 
   readonly compilesInPlace: boolean;
 
@@ -86,7 +89,7 @@ export class BuildSession implements ModelContext {
   }
 
   async inputRef(hostPath: string): Promise<string> {
-    const abs = resolve(hostPath);
+    const abs = isPlainAbsolute(hostPath) ? hostPath : resolve(hostPath);
     if (!this.paths.isInside(abs)) return this.systemRef(abs);
     let st: BigIntStats;
     try {
@@ -97,6 +100,9 @@ export class BuildSession implements ModelContext {
       if (recorded) return recorded.ref;
       throw e;
     }
+    // An output this build wrote stands for its job's result, exactly as its placeholder did.
+    const written = this.written.get(abs);
+    if (written && written.state === fileState(st)) return written.ref;
     // Placeholders are small: only small files need a look inside.
     if (st.size < PLACEHOLDER_MAX_SIZE) {
       const ph = await readPlaceholder(abs);
@@ -116,6 +122,16 @@ export class BuildSession implements ModelContext {
     return ref;
   }
 
+  /** Where the build's PATH finds a tool; looked up once per build, as PATH does not change during one. */
+  realTool(tool: string, pathVar: string): string {
+    let path = this.toolPaths.get(tool);
+    if (path === undefined) {
+      path = resolveOnPath(tool, pathVar);
+      this.toolPaths.set(tool, path);
+    }
+    return path;
+  }
+
   packTool(hostPath: string): Promise<PackedExecutable> {
     return packExecutable(this.store, hostPath);
   }
@@ -131,11 +147,21 @@ export class BuildSession implements ModelContext {
 
   async record(outputs: RecordedOutput[]): Promise<void> {
     for (const o of outputs) {
+      this.outputs.set(o.path, o);
+      if (await this.writeCachedOutput(o)) continue;
       await fs.rm(o.path, { force: true }); // a tool would replace it; a hard link elsewhere must not see the placeholder
       await writePlaceholder(o.path, o.ref, o.executable);
-      this.outputs.set(o.path, o);
       if (this.scheduler) this.running.push(this.scheduler.force([o.ref]));
     }
+  }
+
+  /** An output whose job's result is in the cache is written at once, as the tool itself would have: no placeholder to replace later. */
+  private async writeCachedOutput(o: RecordedOutput): Promise<boolean> {
+    if (!this.scheduler?.probablyCached(o.ref)) return false;
+    const value = (await this.scheduler.force([o.ref])).values.get(o.ref);
+    if (!value) return false; // the placeholder path reports the failure with the others at the end
+    await this.writeFile(o.path, o.ref, value, o.executable);
+    return true;
   }
 
   /** A tool call the models cannot take runs for real, once the placeholders it reads are real files. */
@@ -186,7 +212,7 @@ export class BuildSession implements ModelContext {
           return;
         }
         try {
-          await this.writeReal(path, value, this.outputs.get(path)?.executable ?? false);
+          await this.writeReal(path, ref, value, this.outputs.get(path)?.executable ?? false);
         } catch (e) {
           failures.push({ path, error: asBurstError(e) });
         }
@@ -221,17 +247,24 @@ export class BuildSession implements ModelContext {
     return found;
   }
 
-  private async writeReal(path: string, value: OutputEntry, executable: boolean): Promise<void> {
+  /** Replaces a placeholder by its real bytes, keeping the placeholder's times so make sees the tree as it left it. */
+  private async writeReal(path: string, ref: string, value: OutputEntry, executable: boolean): Promise<void> {
     const st = await fs.stat(path, { bigint: true });
-    const src = await this.store.verifiedPath(value.name);
     // Seconds with their fraction: Date would round to milliseconds and could make an output older than a source written just before it.
     const seconds = (ns: bigint): number => Number(ns) / 1e9;
+    await this.writeFile(path, ref, value, executable, [seconds(st.atimeNs), seconds(st.mtimeNs)]);
+  }
+
+  /** Writes an output by copy and rename, so no reader ever sees half of it. */
+  private async writeFile(path: string, ref: string, value: OutputEntry, executable: boolean, times?: [number, number]): Promise<void> {
+    const src = await this.store.verifiedPath(value.name);
     const tmp = `${path}.burst-${process.pid}`;
     try {
       await fs.copyFile(src, tmp);
       await fs.chmod(tmp, executable || value.executable ? 0o755 : 0o644);
-      await fs.utimes(tmp, seconds(st.atimeNs), seconds(st.mtimeNs));
+      if (times) await fs.utimes(tmp, ...times);
       await fs.rename(tmp, path);
+      this.written.set(path, { ref, state: fileState(statSync(path, { bigint: true })) });
     } catch (e) {
       await fs.rm(tmp, { force: true });
       throw new BurstError('job-failed', `cannot write ${path}: ${errorMessage(e)}`);
@@ -255,6 +288,10 @@ export class BuildSession implements ModelContext {
   private toWorkspace(d: Diagnostic): Diagnostic {
     return d.file.startsWith(`${SYS_DIR}/`) ? { ...d, file: d.file.slice(SYS_DIR.length) } : d;
   }
+}
+
+function fileState(st: BigIntStats): string {
+  return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
 }
 
 function emptyReport(): RunReport {

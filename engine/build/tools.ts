@@ -1,6 +1,5 @@
 /** Which model takes which tool, and what a stand-in is told to do. */
 import { errorMessage } from '../errors';
-import { resolveOnPath } from '../toolchain';
 import type { Answer, ToolCall } from './protocol';
 import type { BuildSession, ModelContext, ModelResult } from './session';
 import { RecordingContext, rememberCall, replayCall } from './callCache';
@@ -45,7 +44,7 @@ async function model(call: ToolCall, session: ModelContext, realPath: string, pa
 export async function answerCall(call: ToolCall, session: BuildSession, pathVar: string): Promise<Answer> {
   let realPath: string;
   try {
-    realPath = resolveOnPath(call.tool, pathVar);
+    realPath = session.realTool(call.tool, pathVar);
   } catch {
     return { kind: 'exit', status: 127, stdout: '', stderr: `${call.tool}: command not found\n` };
   }

@@ -12,7 +12,7 @@
  * Every write is a temporary file renamed into place, so readers never see a
  * partial object and concurrent processes never corrupt each other's work.
  */
-import { constants, promises as fs, statSync, type BigIntStats } from 'node:fs';
+import { constants, existsSync, promises as fs, statSync, type BigIntStats } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CorruptObjectError, MissingObjectError } from '../errors';
@@ -119,7 +119,7 @@ export class LocalStore {
    */
   async putFile(path: string, type: ObjectType = 'V', known?: BigIntStats): Promise<string> {
     const abs = resolve(path);
-    const before = known ?? (await fs.stat(abs, { bigint: true }));
+    const before = known ?? statSync(abs, { bigint: true });
     const indexed = this.index.lookup(abs, before);
     if (indexed && this.has(indexed)) return indexed;
     const tmp = tempPath(this.tmpDir, 'in');
@@ -185,7 +185,7 @@ export class LocalStore {
     if (this.verified.has(name)) return path;
     let st: BigIntStats;
     try {
-      st = await fs.stat(path, { bigint: true });
+      st = statSync(path, { bigint: true }); // synchronous: once per object per process, on every job's path
     } catch {
       throw new MissingObjectError(name);
     }
@@ -244,6 +244,11 @@ export class LocalStore {
     } catch {
       return undefined;
     }
+  }
+
+  /** Whether a result is recorded for the thunk (not whether its outputs are intact: getReduction's caller checks that). */
+  hasReduction(thunk: string): boolean {
+    return existsSync(this.reductionPath(thunk));
   }
 
   async putReduction(thunk: string, r: Reduction): Promise<void> {

@@ -1,5 +1,0 @@
-#!/usr/bin/env node
-'use strict';
-require('../dist/cli.js')
-  .main(process.argv.slice(2))
-  .then((code) => process.exit(code));
