@@ -6,8 +6,8 @@
  * cryptographic hash's cost; the size is part of the name so schedulers can plan
  * transfers without asking the store. Example: `V1f0c…9ab2` + `00000400`.
  */
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import xxhash from 'xxhash-wasm';
 
 export type ObjectType = 'V' | 'T';
@@ -44,10 +44,14 @@ export function nameOfBytes(type: ObjectType, bytes: Uint8Array): string {
 }
 
 const WHOLE_FILE_LIMIT = 8 << 20;
+const SYNC_READ_LIMIT = 1 << 20;
 
 export async function nameOfFile(type: ObjectType, path: string): Promise<string> {
   const h = hasher();
-  if ((await stat(path)).size <= WHOLE_FILE_LIMIT) return nameOfBytes(type, await readFile(path)); // one read beats a stream for most files
+  const fileSize = statSync(path).size;
+  // Small files (sources, headers, objects) are read synchronously: the thread pool's round trips cost more than the read.
+  if (fileSize <= SYNC_READ_LIMIT) return nameOfBytes(type, readFileSync(path));
+  if (fileSize <= WHOLE_FILE_LIMIT) return nameOfBytes(type, await readFile(path)); // one read beats a stream for most files
   const a = h.create64(SEED_A);
   const b = h.create64(SEED_B);
   let size = 0;

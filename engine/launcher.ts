@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { nativeHelper } from './nativeHelper';
 import source from './launcher.c';
-import { tempPath } from './store/atomic';
+import { scratchPath } from './scratch';
 import type { LocalStore } from './store/local';
 
 export interface LaunchRequest {
@@ -143,7 +143,12 @@ export interface CommandResult {
 }
 
 /** Runs a machine program to completion (a compiler asked for its plan or headers), through the launcher when there is one. */
-export async function runCommand(store: LocalStore, file: string, args: string[], cwd: string, env: Record<string, string>): Promise<CommandResult> {
+export interface RunCommandOptions {
+  /** false: the command's output goes to /dev/null (one file fewer to create and delete). */
+  stdout?: boolean;
+}
+
+export async function runCommand(store: LocalStore, file: string, args: string[], cwd: string, env: Record<string, string>, opts: RunCommandOptions = {}): Promise<CommandResult> {
   const launcher = await launcherFor(store);
   if (!launcher) {
     return new Promise((res) => {
@@ -153,15 +158,15 @@ export async function runCommand(store: LocalStore, file: string, args: string[]
       });
     });
   }
-  const base = tempPath(store.tmpDir, 'cmd');
-  const [stdoutFile, stderrFile] = [`${base}.out`, `${base}.err`];
+  const base = scratchPath(store.tmpDir, 'cmd');
+  const [stdoutFile, stderrFile] = [opts.stdout === false ? '/dev/null' : `${base}.out`, `${base}.err`];
   try {
     const end = await launcher.launch({ cwd, argv: [file, ...args], env, stdoutFile, stderrFile }).end;
     const read = async (f: string): Promise<string> => fs.readFile(f, 'utf8').catch(() => '');
-    const [stdout, stderr] = await Promise.all([read(stdoutFile), read(stderrFile)]);
+    const [stdout, stderr] = await Promise.all([opts.stdout === false ? '' : read(stdoutFile), read(stderrFile)]);
     if (end.kind === 'failed') return { code: 127, stdout, stderr: `${stderr}cannot run ${file}: ${end.reason}\n` };
     return { code: end.signal > 0 ? 128 + end.signal : end.status, stdout, stderr };
   } finally {
-    await Promise.all([fs.rm(stdoutFile, { force: true }), fs.rm(stderrFile, { force: true })]);
+    await Promise.all([opts.stdout === false ? undefined : fs.rm(stdoutFile, { force: true }), fs.rm(stderrFile, { force: true })]);
   }
 }

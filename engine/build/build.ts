@@ -17,6 +17,7 @@ import { startServer } from './server';
 import { BuildSession } from './session';
 import { standinDir, standinProgram } from './standins';
 import { userEnv } from '../userEnv';
+import { launcherFor } from '../launcher';
 
 export interface BuildOptions {
   command: string[];
@@ -43,6 +44,8 @@ export interface BuildResult {
 
 export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<BuildResult> {
   const pathVar = process.env.PATH ?? '/usr/bin:/bin';
+  // The job launcher is needed by the first compile: on first use its build overlaps the stand-in's.
+  void launcherFor(store).catch(() => undefined);
   const program = await standinProgram(store, pathVar);
   const work = await fs.mkdtemp(join(tmpdir(), 'burst-build-'));
   const session = new BuildSession(store, opts.root, {

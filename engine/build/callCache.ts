@@ -8,8 +8,8 @@
  * Like ccache's direct mode, it does not notice a new file that would be
  * found earlier on a search path (a header shadowing another).
  */
-import { promises as fs, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { nameOfBytes } from '../hash';
 import type { LocalStore, Reduction } from '../store/local';
 import { writeFileAtomic } from '../store/atomic';
@@ -30,7 +30,7 @@ const KEY_ENV = ['SOURCE_DATE_EPOCH', 'CPATH', 'C_INCLUDE_PATH', 'CPLUS_INCLUDE_
 function entryPath(store: LocalStore, call: ToolCall, realPath: string): string {
   const env = KEY_ENV.map((k) => call.env.get(k) ?? '');
   const key = nameOfBytes('V', Buffer.from(JSON.stringify([call.tool, realPath, call.cwd, call.args, env])));
-  return join(store.dir, 'calls', key.slice(1, 3), key);
+  return join(store.dir, 'calls', key.slice(1, 2), key);
 }
 
 /** A model context that notes everything the model consults and produces. */
@@ -101,6 +101,5 @@ export async function rememberCall(store: LocalStore, call: ToolCall, realPath: 
   if (rec.outputs.length === 0) return;
   const file = entryPath(store, call, realPath);
   const entry: CallEntry = { inputs: [...rec.inputs], outputs: rec.outputs, sideFiles: rec.sideFiles };
-  await fs.mkdir(dirname(file), { recursive: true });
   await writeFileAtomic(file, JSON.stringify(entry), store.tmpDir);
 }

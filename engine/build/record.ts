@@ -31,7 +31,6 @@ export async function writeBuildRecord(store: LocalStore, root: string, outputs:
   const record = (await readBuildRecord(store, root)) ?? { root, outputs: {} };
   for (const o of outputs) record.outputs[relative(root, o.path)] = { ref: o.ref, program: o.program, executable: o.executable };
   const file = recordPath(store, root);
-  await fs.mkdir(dirname(file), { recursive: true });
   await writeFileAtomic(file, JSON.stringify(record), store.tmpDir);
 }
 

@@ -67,6 +67,7 @@ export class BuildSession implements ModelContext {
   private readonly running: Array<Promise<unknown>> = [];
   private readonly systemRefs = new Map<string, Promise<string>>();
   private readonly toolPaths = new Map<string, string>();
+  private readonly treeRefs = new Map<string, Promise<string>>();
   /** Outputs written with their real bytes, by path: the reference they came from and the file's state then. */
   private readonly written = new Map<string, { ref: string; state: string }>();
 
@@ -108,7 +109,19 @@ export class BuildSession implements ModelContext {
       const ph = await readPlaceholder(abs);
       if (ph) return ph;
     }
-    return this.store.putFile(abs, 'V', st);
+    return this.treeFileRef(abs, st);
+  }
+
+  /** Parallel compiles read the same headers: one copy and hash per file state, however many ask at once. */
+  private treeFileRef(abs: string, st: BigIntStats): Promise<string> {
+    const key = `${abs}\0${fileState(st)}`;
+    let ref = this.treeRefs.get(key);
+    if (!ref) {
+      ref = this.store.putFile(abs, 'V', st);
+      this.treeRefs.set(key, ref);
+      ref.catch(() => this.treeRefs.delete(key));
+    }
+    return ref;
   }
 
   /** Files outside the tree (system headers, libraries) do not change during a build: each is looked at once. */

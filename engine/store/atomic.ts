@@ -1,19 +1,35 @@
 /** Writes that are all or nothing: a temporary file in the same file system, then rename. */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+// Unique per process without asking the system for randomness on every write.
+const processTag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let counter = 0;
 
 export function tempPath(tmpDir: string, hint = 'tmp'): string {
-  return join(tmpDir, `${hint}.${process.pid}.${randomBytes(6).toString('hex')}`);
+  return join(tmpDir, `${hint}.${processTag}.${(counter++).toString(36)}`);
 }
 
+/**
+ * Creates the target's directory if it is missing. Synchronous inside: these
+ * are small records (thunks, results, remembered calls), written several
+ * times per compile, where the thread pool's round trips cost more than the
+ * writes themselves.
+ */
 export async function writeFileAtomic(target: string, data: string | Uint8Array, tmpDir: string, mode = 0o644): Promise<void> {
   const tmp = tempPath(tmpDir);
   try {
-    await fs.writeFile(tmp, data, { mode });
-    await fs.rename(tmp, target);
+    writeFileSync(tmp, data, { mode });
+    try {
+      renameSync(tmp, target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(tmp, target);
+    }
   } catch (e) {
-    await fs.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw e;
   }
 }

@@ -12,7 +12,7 @@
  * Every write is a temporary file renamed into place, so readers never see a
  * partial object and concurrent processes never corrupt each other's work.
  */
-import { constants, existsSync, promises as fs, statSync, type BigIntStats } from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, existsSync, mkdirSync, openSync, promises as fs, readSync, renameSync, statSync, type BigIntStats } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CorruptObjectError, MissingObjectError } from '../errors';
@@ -83,8 +83,14 @@ export class LocalStore {
     return store;
   }
 
+  /**
+   * Sixteen subdirectories per kind (objects, reductions, remembered calls):
+   * few enough that a new store creates them at once, where 256 made a first
+   * build create hundreds of directories; ext4's hashed directories keep
+   * lookups fast however many files each holds.
+   */
   objectPath(name: string): string {
-    return join(this.objectsDir, parseName(name).hash.slice(0, 2), name);
+    return join(this.objectsDir, parseName(name).hash.slice(0, 1), name);
   }
 
   has(name: string): boolean {
@@ -102,9 +108,8 @@ export class LocalStore {
     const name = nameOfBytes(type, bytes);
     if (this.has(name)) return name;
     const target = this.objectPath(name);
-    await fs.mkdir(dirname(target), { recursive: true });
     await writeFileAtomic(target, bytes, this.tmpDir, 0o444);
-    this.markVerified(name, await fs.stat(target, { bigint: true }));
+    this.markVerified(name, statSync(target, { bigint: true }));
     return name;
   }
 
@@ -137,13 +142,13 @@ export class LocalStore {
 
   /** Moves a job's output file into the store; its type is T if it holds a thunk. */
   async ingestOutput(path: string): Promise<OutputEntry> {
-    const st = await fs.stat(path);
+    const st = statSync(path);
     const head = Buffer.alloc(32);
-    const fh = await fs.open(path, 'r');
+    const fd = openSync(path, 'r');
     try {
-      await fh.read(head, 0, head.length, 0);
+      readSync(fd, head, 0, head.length, 0);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
     const type: ObjectType = looksLikeThunk(head) ? 'T' : 'V';
     const name = await nameOfFile(type, path);
@@ -155,11 +160,17 @@ export class LocalStore {
   private async adopt(file: string, name: string): Promise<void> {
     if (this.has(name)) return;
     const target = this.objectPath(name);
-    await fs.mkdir(dirname(target), { recursive: true });
-    await fs.chmod(file, 0o444);
-    if (dropsPrivileges()) await fs.chown(file, 0, 0); // a job's uid must not own what later jobs read
-    await fs.rename(file, target);
-    this.markVerified(name, await fs.stat(target, { bigint: true }));
+    // Synchronous: metadata calls on one file, for every object a build makes.
+    chmodSync(file, 0o444);
+    if (dropsPrivileges()) chownSync(file, 0, 0); // a job's uid must not own what later jobs read
+    try {
+      renameSync(file, target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(file, target);
+    }
+    this.markVerified(name, statSync(target, { bigint: true }));
   }
 
   async readBytes(name: string): Promise<Buffer> {
@@ -234,7 +245,7 @@ export class LocalStore {
   }
 
   private reductionPath(thunk: string): string {
-    return join(this.reductionsDir, parseName(thunk).hash.slice(0, 2), thunk);
+    return join(this.reductionsDir, parseName(thunk).hash.slice(0, 1), thunk);
   }
 
   async getReduction(thunk: string): Promise<Reduction | undefined> {
@@ -253,7 +264,6 @@ export class LocalStore {
 
   async putReduction(thunk: string, r: Reduction): Promise<void> {
     const path = this.reductionPath(thunk);
-    await fs.mkdir(dirname(path), { recursive: true });
     await writeFileAtomic(path, JSON.stringify(r), this.tmpDir);
   }
 

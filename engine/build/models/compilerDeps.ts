@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { nameOfBytes } from '../../hash';
 import { tempPath, writeFileAtomic } from '../../store/atomic';
+import { scratchPath } from '../../scratch';
 import type { ModelContext } from '../session';
 import { runCommand } from '../../launcher';
 
@@ -34,7 +35,7 @@ export type DepsResult = { ok: true; deps: CompileDeps } | { ok: false; reason: 
  */
 function entryFile(ctx: ModelContext, cc1: string, args: string[], cwd: string): string {
   const key = nameOfBytes('V', Buffer.from(JSON.stringify([cc1, args, ctx.paths.sandboxCwd(cwd) ?? cwd])));
-  return join(ctx.store.dir, 'deps', key.slice(1, 3), key);
+  return join(ctx.store.dir, 'deps', key.slice(1, 2), key);
 }
 
 function toStored(ctx: ModelContext, files: string[]): string[] {
@@ -57,7 +58,6 @@ async function remember(ctx: ModelContext, cc1: string, args: string[], cwd: str
   const files = spelled.map((p) => resolve(cwd, p));
   const names = await Promise.all(files.map((f) => ctx.inputRef(f)));
   const file = entryFile(ctx, cc1, args, cwd);
-  await fs.mkdir(join(file, '..'), { recursive: true });
   await writeFileAtomic(file, JSON.stringify({ files: toStored(ctx, files), spelled, systemDirs, names }), ctx.store.tmpDir);
   return { files, spelled, systemDirs };
 }
@@ -93,8 +93,8 @@ const searchLists = new Map<string, Promise<string>>();
  * which reports the error as a job's.
  */
 export async function compileHere(ctx: ModelContext, cc1: string, args: string[], source: string, cwd: string, env: Record<string, string>, userDirs: string[]): Promise<CompiledHere | undefined> {
-  const base = tempPath(ctx.store.tmpDir, 'cc1');
-  const [asm, depfile] = [`${base}.s`, `${base}.d`];
+  const asm = `${tempPath(ctx.store.tmpDir, 'cc1')}.s`; // kept: it becomes a store object
+  const depfile = `${scratchPath(ctx.store.tmpDir, 'cc1')}.d`;
   const probeArgs = args.filter((a) => a !== source);
   const probeKey = JSON.stringify([cc1, probeArgs, cwd]);
   let probe = searchLists.get(probeKey);
@@ -103,7 +103,7 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
     searchLists.set(probeKey, probe);
   }
   const started = performance.now();
-  const run = await runCommand(ctx.store, cc1, [...args, '-MD', depfile, '-o', asm], cwd, env);
+  const run = await runCommand(ctx.store, cc1, [...args, '-MD', depfile, '-o', asm], cwd, env, { stdout: false });
   const durationMs = performance.now() - started;
   try {
     if (run.code !== 0) {

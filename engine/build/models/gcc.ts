@@ -11,7 +11,7 @@ import type { ToolCall } from '../protocol';
 import type { ModelContext, ModelResult } from '../session';
 import { driverPlan } from './driverPlan';
 import { compileDeps, compileHere, knownDeps, type CompiledHere, type CompileDeps } from './compilerDeps';
-import type { Reduction } from '../../store/local';
+import { adoptRanHere, type HereFiles } from './ranHere';
 import { SANDBOX_TOKEN } from '../../thunk';
 import { SYS_DIR } from '../pathMap';
 import { linkThunk, type Step } from './link';
@@ -48,12 +48,13 @@ export async function modelCompilerDriver(call: ToolCall, ctx: ModelContext, rea
   if (!planned.ok) return { kind: 'fallback', reason: planned.reason };
 
   const temps = new Map<string, string>();
+  const hereFiles: HereFiles = new Map();
   const steps: Step[] = [];
   for (const cmd of planned.plan.commands) {
     const program = basename(cmd[0] ?? '');
     let step: Step | string;
-    if (/^cc1(plus|obj)?$/.test(program)) step = await compileThunk(ctx, call, cmd, cwd, temps);
-    else if (program === 'as') step = await assembleThunk(ctx, call, resolveOnPath('as', pathVar), cmd.slice(1), cwd, temps);
+    if (/^cc1(plus|obj)?$/.test(program)) step = await compileThunk(ctx, call, cmd, cwd, temps, hereFiles);
+    else if (program === 'as') step = await assembleThunk(ctx, call, resolveOnPath('as', pathVar), cmd.slice(1), cwd, temps, hereFiles);
     else if (program === 'collect2') step = await linkThunk(ctx, call, resolveOnPath('ld', pathVar), collect2ToLd(cmd.slice(1)), cwd, temps);
     else step = `the driver runs ${program}, which is not modelled`;
     if (typeof step === 'string') return { kind: 'fallback', reason: step };
@@ -163,7 +164,7 @@ function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: st
   return r;
 }
 
-async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
+async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cwd: string, temps: Map<string, string>, hereFiles: HereFiles): Promise<Step | string> {
   const [cc1Path, ...args] = cmd as [string, ...string[]];
   const parsed = splitCc1Args(ctx, call, args, cwd);
   if (typeof parsed === 'string') return parsed;
@@ -202,8 +203,11 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
     cwd,
     timeoutMs: 10 * 60_000,
   });
-  if (here) await adoptCompiledHere(ctx, name, outTag, basename(cc1Path), here, cwd);
   const ref = thunkOutputRef(name, outTag);
+  if (here) {
+    const value = await adoptRanHere(ctx, name, outTag, basename(cc1Path), { output: here.asm, stderr: here.stderr, durationMs: here.durationMs }, cwd);
+    hereFiles.set(ref, { name: value, path: await ctx.store.verifiedPath(value) });
+  }
   if (isTemp) {
     temps.set(parsed.output, ref);
     return { finalOutputs: [] };
@@ -228,14 +232,6 @@ function prefixMaps(call: ToolCall, cwd: string, args: string[]): string[] {
   const maps = [`-ffile-prefix-map=${relativeFrom(cwd, SYS_DIR)}=`];
   if (wantsDebugInfo(args)) maps.push(`-fdebug-prefix-map=${SANDBOX_TOKEN}${cwd ? `/${cwd}` : ''}=${call.cwd}`);
   return maps;
-}
-
-/** The in-place compile's output becomes the thunk's result, exactly as if its job had run. */
-async function adoptCompiledHere(ctx: ModelContext, thunk: string, tag: string, program: string, here: CompiledHere, cwd: string): Promise<void> {
-  const output = await ctx.store.ingestOutput(here.asm);
-  const reduction: Reduction = { outputs: [{ tag, ...output }], program, durationMs: Math.round(here.durationMs), backend: 'local' };
-  if (here.stderr) reduction.stderr = await ctx.store.putBytes('V', Buffer.from(here.stderr));
-  await ctx.adoptResult(thunk, reduction, here.stderr, cwd);
 }
 
 /** The driver's temporary files: intermediate values passed between the thunks of one call. */
