@@ -21,15 +21,20 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   const tmp = tempPath(tmpDir);
   try {
     writeFileSync(tmp, data, { mode });
-    try {
-      renameSync(tmp, target);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      mkdirSync(dirname(target), { recursive: true });
-      renameSync(tmp, target);
-    }
+    renameCreatingDir(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/** rename(2), creating the target's directory first if it is missing. */
+export function renameCreatingDir(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    mkdirSync(dirname(to), { recursive: true });
+    renameSync(from, to);
   }
 }

@@ -12,14 +12,14 @@
  * Every write is a temporary file renamed into place, so readers never see a
  * partial object and concurrent processes never corrupt each other's work.
  */
-import { chmodSync, chownSync, closeSync, constants, existsSync, mkdirSync, openSync, promises as fs, readSync, renameSync, statSync, type BigIntStats } from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, existsSync, openSync, promises as fs, readSync, statSync, type BigIntStats } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CorruptObjectError, MissingObjectError } from '../errors';
 import { initHash, nameOfBytes, nameOfFile, parseName, type ObjectType } from '../hash';
 import { dropsPrivileges } from '../jobUser';
 import { encodeThunk, looksLikeThunk, type Thunk } from '../thunk';
-import { tempPath, writeFileAtomic } from './atomic';
+import { renameCreatingDir, tempPath, writeFileAtomic } from './atomic';
 import { FileIndex } from './fileIndex';
 
 export interface OutputEntry {
@@ -163,13 +163,7 @@ export class LocalStore {
     // Synchronous: metadata calls on one file, for every object a build makes.
     chmodSync(file, 0o444);
     if (dropsPrivileges()) chownSync(file, 0, 0); // a job's uid must not own what later jobs read
-    try {
-      renameSync(file, target);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      mkdirSync(dirname(target), { recursive: true });
-      renameSync(file, target);
-    }
+    renameCreatingDir(file, target);
     this.markVerified(name, statSync(target, { bigint: true }));
   }
 
