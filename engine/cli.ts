@@ -9,7 +9,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { BurstError, Engine, formatDiagnostic, isRef, programOf, readPlaceholder, summarize, type ForceOptions, type RunEvent, type RunReport, type StragglerOptions } from './api';
 import { cacheStats, collectGarbage, parseSize } from './store/maintenance';
 import { JobFailedError } from './scheduler';
-import { LocalBackend } from './backends/local';
+import type { Backend } from './backends/backend';
+import { addBackendOptions, addDeployCommand, backendFor, type BackendCliOptions } from './cliAws';
 import { runBuild, type BuildResult } from './build/build';
 import { findOutput } from './build/record';
 
@@ -21,7 +22,7 @@ interface GlobalOptions {
   cacheDir?: string;
 }
 
-interface RunOptions {
+interface RunOptions extends BackendCliOptions {
   jobs?: number;
   isolate?: boolean;
   cache: boolean;
@@ -51,8 +52,8 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 function addRunOptions(cmd: Command): Command {
-  return cmd
-    .option('-j, --jobs <n>', 'jobs at once (default: number of cores)', positiveInt)
+  return addBackendOptions(cmd)
+    .option('-j, --jobs <n>', 'local jobs at once (default: number of cores)', positiveInt)
     .option('--isolate', 'run each job under a root holding only its declared inputs (Linux)')
     .option('--no-cache', 'run every job, ignoring and not recording cached results')
     .option('--report <file>', 'write a JSON run report')
@@ -72,8 +73,9 @@ function stragglerOptions(o: RunOptions): Partial<StragglerOptions> {
   };
 }
 
-function forceOptions(o: RunOptions, signal: AbortSignal, onEvent: (e: RunEvent) => void): ForceOptions {
+function forceOptions(o: RunOptions, signal: AbortSignal, onEvent: (e: RunEvent) => void, backend: Backend): ForceOptions {
   return {
+    backend,
     ...(o.jobs ? { jobs: o.jobs } : {}),
     isolate: o.isolate ?? false,
     useCache: o.cache,
@@ -159,7 +161,8 @@ async function forceCommand(targets: string[], o: RunOptions & { outputDir?: str
   const runArgs = o.run ? targets.slice(1) : [];
   const resolved = await Promise.all((o.run ? targets.slice(0, 1) : targets).map(targetRef));
   const signal = interruptSignal();
-  const { values, failures, report } = await engine.force(resolved.map((r) => r.ref), forceOptions(o, signal, progressPrinter(o.quiet ?? false)));
+  const backend = await backendFor(engine.store, o, process.cwd());
+  const { values, failures, report } = await engine.force(resolved.map((r) => r.ref), forceOptions(o, signal, progressPrinter(o.quiet ?? false), backend));
   clearProgress();
   await writeReport(o.report, report);
   for (const d of report.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -279,15 +282,6 @@ function humanBytes(n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
-interface BuildCliOptions extends RunOptions {
-  backend: string;
-}
-
-function backendFor(engine: Engine, o: BuildCliOptions): LocalBackend {
-  if (o.backend !== 'local') throw new BurstError('usage', `unknown backend ${o.backend}: this build has only the local backend`);
-  return new LocalBackend(engine.store, { ...(o.jobs ? { jobs: o.jobs } : {}), isolate: o.isolate ?? false });
-}
-
 function printBuildOutcome(result: BuildResult, quiet: boolean): void {
   for (const d of result.report.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   const shown = new Set<string>();
@@ -314,13 +308,13 @@ function printBuildOutcome(result: BuildResult, quiet: boolean): void {
   process.stderr.write(`burst: ${result.outputs} outputs; ${summarize(result.report)}\n`);
 }
 
-async function buildCommand(command: string[], o: BuildCliOptions, cmd: Command, inferOnly: boolean): Promise<number> {
+async function buildCommand(command: string[], o: RunOptions, cmd: Command, inferOnly: boolean): Promise<number> {
   const engine = await openEngine(cmd);
   const signal = interruptSignal();
   const result = await runBuild(engine.store, {
     command,
     root: process.cwd(),
-    backend: backendFor(engine, o),
+    backend: await backendFor(engine.store, o, process.cwd()),
     useCache: o.cache,
     inferOnly,
     isolate: o.isolate ?? false,
@@ -410,8 +404,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     ['infer', true, 'run a build command with stand-ins, leaving placeholders for the outputs (burst force makes them real)'],
   ] as const) {
     addRunOptions(program.command(verb).description(description).argument('<command...>', 'the build command (after --), e.g. make -j8'))
-      .option('--backend <name>', 'where jobs run', 'local')
-      .action(run((command: string[], o: BuildCliOptions, c: Command) => buildCommand(command, o, c, inferOnly)));
+      .action(run((command: string[], o: RunOptions, c: Command) => buildCommand(command, o, c, inferOnly)));
   }
 
   program
@@ -425,6 +418,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('show an object: a thunk as JSON (with its cached result), or a value\'s size')
     .argument('<name>', 'an object name or a placeholder file')
     .action(run(showCommand ));
+
+  addDeployCommand(program, run);
 
   const cache = program.command('cache').description('inspect and trim the object store');
   cache

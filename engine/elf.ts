@@ -31,6 +31,14 @@ function isElf64(path: string): boolean {
   return head.length === 5 && head.readUInt32BE(0) === 0x7f454c46 && head[4] === 2;
 }
 
+/** The machine an ELF file is built for, as Lambda names architectures; undefined for anything else (scripts, other machines). */
+export function elfArchitecture(path: string): 'x86_64' | 'arm64' | undefined {
+  const head = readHead(path, 20);
+  if (head.length < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+  return machine === 62 ? 'x86_64' : machine === 183 ? 'arm64' : undefined;
+}
+
 function readHead(path: string, n: number): Buffer {
   const fd = openSync(path, 'r');
   try {

@@ -10,13 +10,14 @@ export type ErrorCode =
   | 'job-failed'
   | 'dependency-failed'
   | 'cancelled'
-  | 'transient';
+  | 'transient'
+  | 'aws';
 
 export class BurstError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { object?: string; job?: string } = {},
+    readonly details: { object?: string; job?: string; file?: string } = {},
   ) {
     super(message);
     this.name = 'BurstError';

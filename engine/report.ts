@@ -14,6 +14,23 @@ export interface JobRecord {
   /** What happened: ok, failed (the job's own answer), lost (a transient fault), cancelled (lost a race or the run stopped). */
   outcome: 'ok' | 'failed' | 'lost' | 'cancelled';
   error?: string;
+  /** Why the job ran where it did, when that is not the chosen backend. */
+  reason?: string;
+}
+
+/** A job a remote backend could not take, run on this machine instead. */
+export interface LocalRun {
+  job: string;
+  program: string;
+  reason: string;
+}
+
+/** What the run would cost on AWS at list prices (us-east-1), as far as the engine can tell. */
+export interface CostEstimate {
+  lambdaRequests: number;
+  lambdaGbSeconds: number;
+  s3Requests: number;
+  usd: number;
 }
 
 export interface Fallback {
@@ -35,6 +52,9 @@ export interface RunReport {
   criticalPathMs: number;
   bytesUploaded: number;
   bytesDownloaded: number;
+  /** Jobs that ran on this machine although a remote backend was chosen, and why. */
+  ranLocally: LocalRun[];
+  cost?: CostEstimate;
   diagnostics: Diagnostic[];
   jobs: JobRecord[];
 }

@@ -109,6 +109,7 @@ export class Scheduler {
   }
 
   report(): RunReport {
+    const stats = this.opts.backend.stats?.();
     return {
       thunks: this.thunks.size,
       executed: this.counts.executed,
@@ -120,8 +121,10 @@ export class Scheduler {
       fallbacks: [],
       wallMs: Math.round(performance.now() - this.started),
       criticalPathMs: Math.round(this.criticalPathMs),
-      bytesUploaded: 0,
-      bytesDownloaded: 0,
+      bytesUploaded: stats?.bytesUploaded ?? 0,
+      bytesDownloaded: stats?.bytesDownloaded ?? 0,
+      ranLocally: stats?.ranLocally ?? [],
+      ...(stats?.cost ? { cost: stats.cost } : {}),
       diagnostics: [...this.diagnostics],
       jobs: [...this.jobs],
     };
@@ -223,10 +226,11 @@ export class Scheduler {
   /** A recorded reduction whose outputs are all present and intact, or undefined. */
   private async cachedReduction(name: string, countAs = name): Promise<Reduction | undefined> {
     if (!this.useCache) return undefined;
-    const r = await this.store.getReduction(name);
+    const r = (await this.store.getReduction(name)) ?? (await this.sharedReduction(name));
     if (!r) return undefined;
     try {
-      for (const o of r.outputs) await this.store.verifiedPath(o.name);
+      // An output a remote backend holds is fetched (and checked) only if something here needs its bytes.
+      for (const o of r.outputs) if (!this.opts.backend.holds?.(o.name) || this.store.has(o.name)) await this.store.verifiedPath(o.name);
     } catch (e) {
       if (!(e instanceof CorruptObjectError || e instanceof MissingObjectError)) throw e;
       this.emit({ type: 'warning', message: `${e.message} (the job that made it runs again)` });
@@ -237,6 +241,13 @@ export class Scheduler {
     this.emit({ type: 'job-cached', job: countAs, program: r.program });
     await this.noteDiagnostics(r.stderr, countAs);
     this.emitProgress();
+    return r;
+  }
+
+  /** A result the remote backend's shared store has (another machine ran the job), kept locally too. */
+  private async sharedReduction(name: string): Promise<Reduction | undefined> {
+    const r = await this.opts.backend.remoteReduction?.(name).catch(() => undefined);
+    if (r) await this.store.putReduction(name, r);
     return r;
   }
 
@@ -363,6 +374,10 @@ export class Scheduler {
           };
           this.opts.backend.execute(name, thunk, controller.signal).then(
             (result) => {
+              if (result.ranOn) {
+                record.backend = result.ranOn.backend;
+                record.reason = result.ranOn.reason;
+              }
               this.finishRecord(record, result.exitCode === 0 ? 'ok' : 'failed', result.exitCode);
               if (!settled) {
                 settled = true;

@@ -31,6 +31,8 @@ export interface JobResult {
   /** In declared order; present when exitCode is 0. */
   outputs: TaggedOutput[];
   durationMs: number;
+  /** Where it ran, when a backend ran it elsewhere than its own label says (Lambda's local fallback), and why. */
+  ranOn?: { backend: string; reason: string };
 }
 
 const DEFAULT_OUTPUT_LIMIT = 4 << 20;

@@ -9,7 +9,8 @@ const files = (dir, suffix) =>
     .filter((f) => f.endsWith(suffix))
     .map((f) => join(dir, f));
 
-const entryPoints = { cli: 'engine/cli.ts', boot: 'engine/boot.ts', 'standin-node': 'engine/build/standinNode.ts' };
+// aws.js (the Lambda backend and deploy) is loaded by the CLI only when needed; lambda/index.js is the worker function.
+const entryPoints = { cli: 'engine/cli.ts', boot: 'engine/boot.ts', aws: 'engine/aws/index.ts', 'lambda/index': 'engine/aws/handler.ts', 'standin-node': 'engine/build/standinNode.ts' };
 for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...files('examples', '.ts')]) {
   if (f.includes('/fixtures/') || f.includes('/lib/') || f.startsWith('examples/geom')) continue;
   entryPoints[f.replace(/\.ts$/, '')] = f;

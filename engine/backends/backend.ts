@@ -1,7 +1,9 @@
 /**
- * Where jobs run. The scheduler sees only this interface; the local process pool
- * implements it now, Lambda later.
+ * Where jobs run. The scheduler sees only this interface: the local process
+ * pool, and Lambda (engine/aws), which keeps objects and results in a bucket.
  */
+import type { CostEstimate, LocalRun } from '../report';
+import type { Reduction } from '../store/local';
 import type { Thunk } from '../thunk';
 import type { JobResult } from '../worker';
 
@@ -12,4 +14,17 @@ export interface Backend {
   readonly maxJobs: number;
   /** Runs a thunk whose inputs are all values. Rejects with TransientError for faults worth a retry. */
   execute(name: string, thunk: Thunk, signal: AbortSignal): Promise<JobResult>;
+  /** Remote backends: whether the backend holds the object (so a cached result needing it is usable without it being local). */
+  holds?(name: string): boolean;
+  /** Remote backends: a result recorded where other machines share it, asked after the local cache. */
+  remoteReduction?(thunk: string): Promise<Reduction | undefined>;
+  /** Figures for the run report. */
+  stats?(): BackendStats;
+}
+
+export interface BackendStats {
+  bytesUploaded: number;
+  bytesDownloaded: number;
+  cost?: CostEstimate;
+  ranLocally: LocalRun[];
 }

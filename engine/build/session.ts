@@ -4,7 +4,8 @@
  * placeholders in the tree and start running at once; at the end every
  * recorded output still standing as a placeholder is replaced by its real bytes.
  */
-import { promises as fs, statSync, type BigIntStats } from 'node:fs';
+import { chmodSync, copyFileSync, promises as fs, renameSync, statSync, utimesSync, type BigIntStats } from 'node:fs';
+import { parseName } from '../hash';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend';
 import type { Diagnostic } from '../diagnostics';
@@ -17,6 +18,8 @@ import type { StragglerOptions } from '../straggler';
 import { packExecutable, resolveOnPath, type PackedExecutable } from '../toolchain';
 import { isPlainAbsolute, PathMap, SYS_DIR } from './pathMap';
 import type { Answer, ToolCall } from './protocol';
+
+const SYNC_WRITE_LIMIT = 1 << 20;
 
 export interface SessionOptions {
   backend: Backend;
@@ -272,11 +275,20 @@ export class BuildSession implements ModelContext {
   private async writeFile(path: string, ref: string, value: OutputEntry, executable: boolean, times?: [number, number]): Promise<void> {
     const src = await this.store.verifiedPath(value.name);
     const tmp = `${path}.burst-${process.pid}`;
+    const mode = executable || value.executable ? 0o755 : 0o644;
     try {
-      await fs.copyFile(src, tmp);
-      await fs.chmod(tmp, executable || value.executable ? 0o755 : 0o644);
-      if (times) await fs.utimes(tmp, ...times);
-      await fs.rename(tmp, path);
+      // Objects and the like, the most of a rebuild's outputs, are copied synchronously: a thread-pool round trip per call costs more.
+      if (parseName(value.name).size <= SYNC_WRITE_LIMIT) {
+        copyFileSync(src, tmp);
+        chmodSync(tmp, mode);
+        if (times) utimesSync(tmp, ...times);
+        renameSync(tmp, path);
+      } else {
+        await fs.copyFile(src, tmp);
+        await fs.chmod(tmp, mode);
+        if (times) await fs.utimes(tmp, ...times);
+        await fs.rename(tmp, path);
+      }
       this.written.set(path, { ref, state: fileState(statSync(path, { bigint: true })) });
     } catch (e) {
       await fs.rm(tmp, { force: true });
@@ -310,7 +322,7 @@ function fileState(st: BigIntStats): string {
 function emptyReport(): RunReport {
   return {
     thunks: 0, executed: 0, cached: 0, failed: 0, retried: 0, duplicated: 0, byBackend: {}, fallbacks: [],
-    wallMs: 0, criticalPathMs: 0, bytesUploaded: 0, bytesDownloaded: 0, diagnostics: [], jobs: [],
+    wallMs: 0, criticalPathMs: 0, bytesUploaded: 0, bytesDownloaded: 0, ranLocally: [], diagnostics: [], jobs: [],
   };
 }
 

@@ -12,7 +12,7 @@
  * Every write is a temporary file renamed into place, so readers never see a
  * partial object and concurrent processes never corrupt each other's work.
  */
-import { chmodSync, chownSync, closeSync, constants, existsSync, openSync, promises as fs, readSync, statSync, type BigIntStats } from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, existsSync, openSync, promises as fs, readFileSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CorruptObjectError, MissingObjectError } from '../errors';
@@ -31,6 +31,13 @@ export interface OutputEntry {
 export interface TaggedOutput extends OutputEntry {
   /** The output's sandbox path. */
   tag: string;
+}
+
+export interface RemoteObjects {
+  /** Writes the object's bytes to `dest`; false if the remote does not have it. */
+  fetch(name: string, dest: string): Promise<boolean>;
+  /** Where an object lives remotely, for messages. */
+  describe(name: string): string;
 }
 
 export interface Reduction {
@@ -156,6 +163,20 @@ export class LocalStore {
     return { name, executable: (st.mode & 0o111) !== 0 };
   }
 
+  /**
+   * Takes a file fetched from elsewhere (a bucket) as the object `name`, if its
+   * bytes match the name; otherwise deletes it and throws, naming the object
+   * and where it came from.
+   */
+  async adoptFetched(file: string, name: string, from: string): Promise<void> {
+    const actual = await nameOfFile(parseName(name).type, file);
+    if (actual !== name) {
+      await fs.rm(file, { force: true });
+      throw new CorruptObjectError(name, from);
+    }
+    await this.adopt(file, name);
+  }
+
   /** Renames a complete file, already hashed to `name`, into the store. */
   private async adopt(file: string, name: string): Promise<void> {
     if (this.has(name)) return;
@@ -167,8 +188,30 @@ export class LocalStore {
     this.markVerified(name, statSync(target, { bigint: true }));
   }
 
+  /**
+   * Where objects this store lacks may be fetched from (a remote backend's
+   * bucket, which keeps intermediate outputs): set by that backend. Fetched
+   * objects are checked against their names like any other.
+   */
+  remote: RemoteObjects | undefined;
+
+  /** Fetches a missing object from the remote, if there is one and it has it. */
+  private async fetchMissing(name: string): Promise<boolean> {
+    if (!this.remote) return false;
+    if (this.has(name)) return true;
+    const tmp = tempPath(this.tmpDir, 'fetch');
+    try {
+      if (!(await this.remote.fetch(name, tmp))) return false;
+      await this.adoptFetched(tmp, name, this.remote.describe(name));
+      return true;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  }
+
   async readBytes(name: string): Promise<Buffer> {
     const path = this.objectPath(name);
+    await this.fetchMissing(name);
     let bytes: Buffer;
     try {
       bytes = await fs.readFile(path);
@@ -188,6 +231,7 @@ export class LocalStore {
     const path = this.objectPath(name);
     // Checked once per process: objects are never rewritten in place, and a job cannot write them.
     if (this.verified.has(name)) return path;
+    await this.fetchMissing(name);
     let st: BigIntStats;
     try {
       st = statSync(path, { bigint: true }); // synchronous: once per object per process, on every job's path
@@ -244,7 +288,8 @@ export class LocalStore {
 
   async getReduction(thunk: string): Promise<Reduction | undefined> {
     try {
-      const parsed = JSON.parse(await fs.readFile(this.reductionPath(thunk), 'utf8')) as Reduction;
+      // Synchronous: a few hundred bytes, read for every cached job.
+      const parsed = JSON.parse(readFileSync(this.reductionPath(thunk), 'utf8')) as Reduction;
       return Array.isArray(parsed.outputs) && parsed.outputs.length > 0 ? parsed : undefined;
     } catch {
       return undefined;

@@ -1,0 +1,160 @@
+/**
+ * Settings of the Lambda backend and of `burst deploy`, from (highest first)
+ * command-line flags, the workspace's `.burst.json` ("aws" section) and the
+ * environment. Credentials are not settings: the AWS SDK's default provider
+ * chain finds them (environment, shared config and SSO profiles).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BurstError } from '../errors';
+
+export interface LambdaSettings {
+  region?: string;
+  profile?: string;
+  bucket: string;
+  /** '' or ending in '/'. */
+  prefix: string;
+  functionName: string;
+  concurrency: number;
+  s3Endpoint?: string;
+  lambdaEndpoint?: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Lambda's /tmp in MB (512 to 10240). */
+  ephemeralMb: number;
+  runtime: string;
+  architecture: 'x86_64' | 'arm64';
+  role?: string;
+  /** Jobs whose inputs add up to more run locally. */
+  maxInputBytes: number;
+}
+
+/** What a user may set; every field optional. */
+export interface LambdaFlags {
+  region?: string;
+  profile?: string;
+  bucket?: string;
+  prefix?: string;
+  function?: string;
+  concurrency?: number | string;
+  s3Endpoint?: string;
+  lambdaEndpoint?: string;
+  memory?: number | string;
+  timeout?: number | string;
+  ephemeralStorage?: number | string;
+  runtime?: string;
+  architecture?: string;
+  role?: string;
+  maxInputBytes?: number | string;
+}
+
+export const WORKSPACE_CONFIG = '.burst.json';
+
+const ENV: Record<keyof LambdaFlags, string[]> = {
+  region: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+  profile: ['AWS_PROFILE'],
+  bucket: ['BURST_BUCKET'],
+  prefix: ['BURST_PREFIX'],
+  function: ['BURST_FUNCTION'],
+  concurrency: ['BURST_CONCURRENCY'],
+  s3Endpoint: ['BURST_S3_ENDPOINT'],
+  lambdaEndpoint: ['BURST_LAMBDA_ENDPOINT'],
+  memory: ['BURST_LAMBDA_MEMORY'],
+  timeout: ['BURST_LAMBDA_TIMEOUT'],
+  ephemeralStorage: ['BURST_LAMBDA_EPHEMERAL_STORAGE'],
+  runtime: ['BURST_LAMBDA_RUNTIME'],
+  architecture: ['BURST_LAMBDA_ARCHITECTURE'],
+  role: ['BURST_LAMBDA_ROLE'],
+  maxInputBytes: ['BURST_MAX_INPUT_BYTES'],
+};
+
+/** The "aws" section of `.burst.json` in `root`, or {} when there is none. */
+export function readWorkspaceConfig(root: string): LambdaFlags {
+  const file = join(root, WORKSPACE_CONFIG);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new BurstError('usage', `${file}: not valid JSON (${(e as Error).message})`, { file });
+  }
+  const aws = (parsed as { aws?: unknown }).aws;
+  if (aws === undefined) return {};
+  if (typeof aws !== 'object' || aws === null) throw new BurstError('usage', `${file}: "aws" must be an object`, { file });
+  const known = new Set(Object.keys(ENV));
+  for (const k of Object.keys(aws)) if (!known.has(k)) throw new BurstError('usage', `${file}: unknown setting aws.${k} (known: ${[...known].join(', ')})`, { file });
+  return aws as LambdaFlags;
+}
+
+function pick(key: keyof LambdaFlags, flags: LambdaFlags, file: LambdaFlags, env: NodeJS.ProcessEnv): string | undefined {
+  const v = flags[key] ?? file[key] ?? ENV[key].map((k) => env[k]).find((x) => x !== undefined && x !== '');
+  return v === undefined ? undefined : String(v);
+}
+
+function integer(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new BurstError('usage', `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+function endpoint(name: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const u = new URL(v);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new BurstError('usage', `${name} must be an http(s) URL, not ${JSON.stringify(v)}`);
+  }
+  return v.replace(/\/+$/, '');
+}
+
+export function hostArchitecture(): 'x86_64' | 'arm64' {
+  return process.arch === 'arm64' ? 'arm64' : 'x86_64';
+}
+
+export interface ResolveOptions {
+  /** deploy may create the bucket, but it still needs its name. */
+  requireBucket?: boolean;
+}
+
+export function resolveLambdaSettings(flags: LambdaFlags, root: string, env: NodeJS.ProcessEnv = process.env, opts: ResolveOptions = {}): LambdaSettings {
+  const file = readWorkspaceConfig(root);
+  const get = (k: keyof LambdaFlags): string | undefined => pick(k, flags, file, env);
+  const bucket = get('bucket');
+  if (!bucket && opts.requireBucket !== false) {
+    throw new BurstError('usage', `no S3 bucket is configured for the Lambda backend: pass --bucket, set BURST_BUCKET, or set aws.bucket in ${WORKSPACE_CONFIG} (burst deploy creates the bucket)`);
+  }
+  let prefix = get('prefix') ?? '';
+  if (prefix && !prefix.endsWith('/')) prefix += '/';
+  const architecture = get('architecture') ?? hostArchitecture();
+  if (architecture !== 'x86_64' && architecture !== 'arm64') throw new BurstError('usage', `architecture must be x86_64 or arm64, not ${JSON.stringify(architecture)}`);
+  const ephemeralMb = integer('the Lambda ephemeral storage (MB)', get('ephemeralStorage'), 2048, 512, 10240);
+  const settings: LambdaSettings = {
+    bucket: bucket ?? '',
+    prefix,
+    functionName: get('function') ?? 'burst-worker',
+    concurrency: integer('concurrency', get('concurrency'), 1000, 1, 100_000),
+    memoryMb: integer('the Lambda memory (MB)', get('memory'), 3008, 128, 10240),
+    timeoutSeconds: integer('the Lambda timeout (seconds)', get('timeout'), 300, 1, 900),
+    ephemeralMb,
+    runtime: get('runtime') ?? 'nodejs22.x',
+    architecture,
+    // The worker keeps a warm cache in /tmp too: a job may use about half of it.
+    maxInputBytes: integer('the largest job input (bytes)', get('maxInputBytes'), Math.floor(ephemeralMb / 2) << 20, 1, 10240 << 20),
+  };
+  const optional: Array<[keyof LambdaSettings, string | undefined]> = [
+    ['region', get('region')],
+    ['profile', get('profile')],
+    ['s3Endpoint', endpoint('the S3 endpoint', get('s3Endpoint'))],
+    ['lambdaEndpoint', endpoint('the Lambda endpoint', get('lambdaEndpoint'))],
+    ['role', get('role')],
+  ];
+  for (const [k, v] of optional) if (v !== undefined) (settings as unknown as Record<string, unknown>)[k] = v;
+  return settings;
+}

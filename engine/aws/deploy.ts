@@ -1,0 +1,139 @@
+/**
+ * `burst deploy`: the bucket (created if missing) and the worker function
+ * (created, or its code and configuration brought up to date). Idempotent: a
+ * second run with the same settings changes nothing. The zip is built the
+ * same way every time (fixed dates and modes), so its SHA-256 tells whether
+ * the deployed code is current.
+ */
+import {
+  CreateFunctionCommand,
+  GetFunctionCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  type FunctionConfiguration,
+  type Runtime,
+} from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { ZipFile } from 'yazl';
+import { BurstError } from '../errors';
+import { explainAwsError } from './awsErrors';
+import { lambdaClient, resolvedRegion, s3Client } from './clients';
+import type { LambdaSettings } from './config';
+import { isNotFound } from './s3Objects';
+
+/** The handler Lambda calls: index.js exports `handler`. */
+export const HANDLER = 'index.handler';
+const ZIP_DATE = new Date('2020-01-01T00:00:00Z');
+
+export async function packageWorker(workerBundle: string): Promise<Buffer> {
+  let code: Buffer;
+  try {
+    code = await fs.readFile(workerBundle);
+  } catch {
+    throw new BurstError('usage', `the worker bundle ${workerBundle} is missing: run npm run build`);
+  }
+  const zip = new ZipFile();
+  zip.addBuffer(code, 'index.js', { mtime: ZIP_DATE, mode: 0o100644, compress: true });
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const c of zip.outputStream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export interface DeployResult {
+  bucketCreated: boolean;
+  functionCreated: boolean;
+  codeUpdated: boolean;
+  configurationUpdated: boolean;
+}
+
+export async function deploy(settings: LambdaSettings, workerBundle: string, log: (line: string) => void): Promise<DeployResult> {
+  const zip = await packageWorker(workerBundle);
+  const result: DeployResult = { bucketCreated: false, functionCreated: false, codeUpdated: false, configurationUpdated: false };
+  try {
+    result.bucketCreated = await ensureBucket(settings, log);
+    Object.assign(result, await ensureFunction(settings, zip, log));
+  } catch (e) {
+    throw explainAwsError(e, settings);
+  }
+  return result;
+}
+
+async function ensureBucket(s: LambdaSettings, log: (line: string) => void): Promise<boolean> {
+  const client = s3Client(s);
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: s.bucket }));
+    log(`bucket ${s.bucket}: exists`);
+    return false;
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  const region = await resolvedRegion(client);
+  await client.send(
+    new CreateBucketCommand({
+      Bucket: s.bucket,
+      // us-east-1 is the one region that takes no location constraint.
+      ...(region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } } : {}),
+    }),
+  );
+  log(`bucket ${s.bucket}: created`);
+  return true;
+}
+
+function wantedConfiguration(s: LambdaSettings): { Runtime: Runtime; Handler: string; MemorySize: number; Timeout: number; EphemeralStorage: { Size: number } } {
+  return { Runtime: s.runtime as Runtime, Handler: HANDLER, MemorySize: s.memoryMb, Timeout: s.timeoutSeconds, EphemeralStorage: { Size: s.ephemeralMb } };
+}
+
+function configurationDiffers(current: FunctionConfiguration, s: LambdaSettings): boolean {
+  const want = wantedConfiguration(s);
+  return (
+    current.Runtime !== want.Runtime ||
+    current.Handler !== want.Handler ||
+    current.MemorySize !== want.MemorySize ||
+    current.Timeout !== want.Timeout ||
+    (current.EphemeralStorage?.Size ?? 512) !== want.EphemeralStorage.Size ||
+    (s.role !== undefined && current.Role !== s.role)
+  );
+}
+
+async function ensureFunction(s: LambdaSettings, zip: Buffer, log: (line: string) => void): Promise<Omit<DeployResult, 'bucketCreated'>> {
+  const client = lambdaClient(s);
+  const sha = createHash('sha256').update(zip).digest('base64');
+  let current: FunctionConfiguration | undefined;
+  try {
+    current = (await client.send(new GetFunctionCommand({ FunctionName: s.functionName }))).Configuration;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
+  }
+  if (!current) {
+    if (!s.role) {
+      throw new BurstError('usage', `creating the function ${s.functionName} needs an execution role: pass --role ARN (or set BURST_LAMBDA_ROLE, or aws.role in .burst.json), a role Lambda can assume with s3:GetObject and s3:PutObject on ${s.bucket}`);
+    }
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: s.functionName,
+        Role: s.role,
+        Code: { ZipFile: zip },
+        Architectures: [s.architecture],
+        PackageType: 'Zip',
+        ...wantedConfiguration(s),
+      }),
+    );
+    log(`function ${s.functionName}: created (${s.runtime}, ${s.architecture}, ${s.memoryMb} MB, ${s.timeoutSeconds} s)`);
+    return { functionCreated: true, codeUpdated: false, configurationUpdated: false };
+  }
+  const codeUpdated = current.CodeSha256 !== sha || (current.Architectures?.[0] ?? 'x86_64') !== s.architecture;
+  if (codeUpdated) {
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: s.functionName, ZipFile: zip, Architectures: [s.architecture] }));
+    log(`function ${s.functionName}: code updated`);
+  }
+  const configurationUpdated = configurationDiffers(current, s);
+  if (configurationUpdated) {
+    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.functionName, ...(s.role ? { Role: s.role } : {}), ...wantedConfiguration(s) }));
+    log(`function ${s.functionName}: configuration updated`);
+  }
+  if (!codeUpdated && !configurationUpdated) log(`function ${s.functionName}: up to date`);
+  return { functionCreated: false, codeUpdated, configurationUpdated };
+}

@@ -1,0 +1,143 @@
+/**
+ * The Lambda function: runs one thunk sent by the engine. Inputs come inline
+ * or from the bucket, each checked against its name, into a store in /tmp
+ * that stays warm across invocations (capped in size); the job runs through
+ * the same worker module as local jobs, in a fresh directory; outputs and
+ * the result go to the bucket, small outputs also back in the answer.
+ * Never throws: every failure is an answer the engine can act on.
+ */
+import './sdkNotice';
+import { S3Client } from '@aws-sdk/client-s3';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CorruptObjectError, MissingObjectError, errorMessage } from '../errors';
+import { nameOfBytes, parseName } from '../hash';
+import { tempPath } from '../store/atomic';
+import { LocalStore, type Reduction } from '../store/local';
+import { cacheStats, collectGarbage } from '../store/maintenance';
+import { decodeThunk, isThunkRef, programOf, type Thunk } from '../thunk';
+import { executeThunk } from '../worker';
+import { S3Objects } from './s3Objects';
+import { WORKER_PROTOCOL, type StorageTarget, type WorkerFault, type WorkerOutput, type WorkerRequest, type WorkerResponse } from './protocol';
+import { mapLimit } from './mapLimit';
+
+// Lambda has no C compiler for the job launcher: jobs start through child_process.
+process.env.BURST_LAUNCHER = 'node';
+
+const STORE_DIR = process.env.BURST_WORKER_DIR ?? join(tmpdir(), 'burst-worker');
+/** The warm store's size cap; Lambda's /tmp is 512 MB unless configured larger. */
+const CACHE_BYTES = Number(process.env.BURST_WORKER_CACHE_BYTES ?? 384 << 20);
+const FETCH_PARALLELISM = 32;
+
+let storePromise: Promise<LocalStore> | undefined;
+let storeBytes: number | undefined;
+const clients = new Map<string, S3Client>();
+
+function s3For(target: StorageTarget): S3Objects {
+  const key = `${target.region}\0${target.endpoint ?? ''}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = new S3Client({
+      region: target.region,
+      ...(target.endpoint ? { endpoint: target.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    });
+    clients.set(key, client);
+  }
+  return new S3Objects(client, target);
+}
+
+export async function handler(event: WorkerRequest): Promise<WorkerResponse> {
+  const started = performance.now();
+  const timings = { fetchMs: 0, runMs: 0, uploadMs: 0, totalMs: 0 };
+  const answer = (partial: Partial<WorkerResponse>, s3?: S3Objects): WorkerResponse => ({
+    protocol: WORKER_PROTOCOL, exitCode: -1, stdout: '', stderr: '', outputs: [],
+    ...partial,
+    timings: { ...timings, totalMs: Math.round(performance.now() - started) },
+    bytesFetched: s3?.counts.bytesDown ?? 0, bytesStored: s3?.counts.bytesUp ?? 0,
+    s3Gets: s3?.counts.gets ?? 0, s3Puts: (s3?.counts.puts ?? 0) + (s3?.counts.heads ?? 0),
+  });
+  if (event?.protocol !== WORKER_PROTOCOL) return answer({ fault: { code: 'bad-request', message: `this worker speaks protocol ${WORKER_PROTOCOL}; redeploy it (burst deploy)` } });
+  const s3 = s3For(event.storage);
+  try {
+    const store = await openStore();
+    const thunk = readThunk(event);
+    let t = performance.now();
+    await fetchInputs(store, s3, thunk, event.inline);
+    timings.fetchMs = Math.round(performance.now() - t);
+    t = performance.now();
+    const result = await executeThunk(store, thunk, { isolate: false, outputLimit: event.outputLimit });
+    timings.runMs = Math.round(performance.now() - t);
+    const base = { exitCode: result.exitCode, stdout: result.stdout.toString('base64'), stderr: result.stderr.toString('base64') };
+    if (result.exitCode !== 0) return answer(base, s3);
+    t = performance.now();
+    const outputs = await storeOutputs(store, s3, result.outputs, event.inlineOutputLimit);
+    const reduction: Reduction = { outputs: result.outputs, program: programOf(thunk), durationMs: timings.runMs, backend: 'lambda' };
+    if (result.stdout.length > 0) reduction.stdout = await putValue(s3, result.stdout);
+    if (result.stderr.length > 0) reduction.stderr = await putValue(s3, result.stderr);
+    await s3.putReduction(event.thunk, reduction);
+    timings.uploadMs = Math.round(performance.now() - t);
+    await trimStore(store);
+    return answer({ ...base, outputs }, s3);
+  } catch (e) {
+    return answer({ fault: faultOf(e) }, s3);
+  }
+}
+
+function openStore(): Promise<LocalStore> {
+  storePromise ??= LocalStore.open(STORE_DIR).catch((e: unknown) => {
+    storePromise = undefined;
+    throw e;
+  });
+  return storePromise;
+}
+
+function readThunk(event: WorkerRequest): Thunk {
+  const bytes = Buffer.from(event.thunkData, 'base64');
+  if (nameOfBytes('T', bytes) !== event.thunk) throw new CorruptObjectError(event.thunk, 'the request');
+  return decodeThunk(bytes, event.thunk);
+}
+
+async function fetchInputs(store: LocalStore, s3: S3Objects, thunk: Thunk, inline: Record<string, string>): Promise<void> {
+  const names = [...new Set(Object.values(thunk.inputs))].filter((n) => !isThunkRef(n) && !store.has(n));
+  await mapLimit(names, FETCH_PARALLELISM, async (name) => {
+    const data = inline[name];
+    if (data !== undefined) {
+      if ((await store.putBytes(parseName(name).type, Buffer.from(data, 'base64'))) !== name) throw new CorruptObjectError(name, 'the request');
+      return;
+    }
+    const tmp = tempPath(store.tmpDir, 'get');
+    if (!(await s3.getToFile(name, tmp))) throw new MissingObjectError(name);
+    await store.adoptFetched(tmp, name, `s3://${s3.target.bucket}/${s3.target.prefix}objects/${name}`);
+    if (storeBytes !== undefined) storeBytes += parseName(name).size;
+  });
+}
+
+async function storeOutputs(store: LocalStore, s3: S3Objects, outputs: Array<{ tag: string; name: string; executable: boolean }>, inlineLimit: number): Promise<WorkerOutput[]> {
+  return mapLimit(outputs, FETCH_PARALLELISM, async (o) => {
+    const path = await store.verifiedPath(o.name);
+    if (!(await s3.exists(o.name))) await s3.putFile(o.name, path);
+    const out: WorkerOutput = { tag: o.tag, name: o.name, executable: o.executable };
+    if (parseName(o.name).size <= inlineLimit) out.data = (await store.readBytes(o.name)).toString('base64');
+    return out;
+  });
+}
+
+async function putValue(s3: S3Objects, bytes: Buffer): Promise<string> {
+  const name = nameOfBytes('V', bytes);
+  await s3.putBytes(name, bytes);
+  return name;
+}
+
+/** Keeps the warm store under its cap: the oldest objects go first. */
+async function trimStore(store: LocalStore): Promise<void> {
+  storeBytes ??= (await cacheStats(store)).bytes;
+  if (storeBytes <= CACHE_BYTES) return;
+  await collectGarbage(store, Math.floor(CACHE_BYTES * 0.75));
+  storeBytes = (await cacheStats(store)).bytes;
+}
+
+function faultOf(e: unknown): WorkerFault {
+  if (e instanceof CorruptObjectError) return { code: 'corrupt-object', message: e.message, object: e.object };
+  if (e instanceof MissingObjectError) return { code: 'missing-object', message: e.message, object: e.object };
+  return { code: 'worker-error', message: errorMessage(e) };
+}

@@ -1,0 +1,10 @@
+/**
+ * The Lambda backend and deploy, as one bundle (dist/aws.js) that the CLI
+ * loads only when a command needs AWS: the SDK is large, and most commands
+ * start without it.
+ */
+import './sdkNotice';
+
+export { LambdaBackend, type LambdaBackendOptions } from './lambdaBackend';
+export { resolveLambdaSettings, readWorkspaceConfig, WORKSPACE_CONFIG, type LambdaFlags, type LambdaSettings } from './config';
+export { deploy, packageWorker, HANDLER, type DeployResult } from './deploy';

@@ -1,0 +1,274 @@
+/**
+ * The Lambda backend: one RequestResponse invocation of the worker function
+ * per job. Inputs the bucket lacks go up first (each object once, small ones
+ * inline in the request); outputs stay in the bucket, small ones also come
+ * back at once, and the rest are fetched only when something here needs
+ * their bytes. Results are shared through the bucket, so another machine
+ * with the same bucket gets cache hits. Jobs Lambda cannot take run on the
+ * local pool, and the report says why.
+ */
+import { InvokeCommand, LambdaServiceException, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { posix } from 'node:path';
+import type { Backend, BackendStats } from '../backends/backend';
+import { LocalBackend } from '../backends/local';
+import { elfArchitecture } from '../elf';
+import { BurstError, TransientError, errorMessage } from '../errors';
+import { parseName } from '../hash';
+import type { LocalRun } from '../report';
+import { Slots } from '../slots';
+import type { LocalStore, Reduction, TaggedOutput } from '../store/local';
+import { encodeThunk, isThunkRef, programOf, SANDBOX_TOKEN, type Thunk } from '../thunk';
+import type { JobResult } from '../worker';
+import { lambdaClient, resolvedRegion, s3Client } from './clients';
+import type { LambdaSettings } from './config';
+import { explainAwsError } from './awsErrors';
+import { mapLimit } from './mapLimit';
+import { WORKER_PROTOCOL, type StorageTarget, type WorkerRequest, type WorkerResponse } from './protocol';
+import { S3Objects } from './s3Objects';
+import { UploadRecord } from './uploaded';
+
+/** Objects up to this size travel inside the request. */
+const INLINE_OBJECT_BYTES = 64 << 10;
+/** Lambda takes requests up to 6 MB; base64 grows bytes by a third. */
+const INLINE_REQUEST_BYTES = 3 << 20;
+const INLINE_OUTPUT_BYTES = 256 << 10;
+const OUTPUT_LIMIT = 1 << 20;
+const UPLOAD_PARALLELISM = 32;
+
+/** us-east-1 list prices. */
+const PRICE = { gbSecond: { x86_64: 0.0000166667, arm64: 0.0000133334 }, request: 0.2e-6, s3Put: 0.005e-3, s3Get: 0.0004e-3 };
+
+export interface LambdaBackendOptions {
+  /** Jobs at once on the local pool, for the jobs Lambda cannot take. */
+  localJobs?: number;
+}
+
+export class LambdaBackend implements Backend {
+  readonly label = 'lambda';
+  readonly maxJobs: number;
+  private readonly lambda: LambdaClient;
+  private readonly s3: S3Objects;
+  private readonly uploaded: UploadRecord;
+  private readonly uploading = new Map<string, Promise<void>>();
+  private readonly local: LocalBackend;
+  private readonly localSlots: Slots;
+  private readonly ranLocally: LocalRun[] = [];
+  private readonly meter = { invocations: 0, billedMs: 0, workerGets: 0, workerPuts: 0, bytesDown: 0 };
+
+  private constructor(private readonly store: LocalStore, private readonly settings: LambdaSettings, s3: S3Client, target: StorageTarget, opts: LambdaBackendOptions) {
+    this.maxJobs = settings.concurrency;
+    this.lambda = lambdaClient(settings);
+    this.s3 = new S3Objects(s3, target);
+    this.uploaded = new UploadRecord(store, target, settings.s3Endpoint);
+    this.local = new LocalBackend(store, opts.localJobs !== undefined ? { jobs: opts.localJobs } : {});
+    this.localSlots = new Slots(this.local.maxJobs);
+    store.remote = {
+      fetch: async (name, dest) => {
+        const got = await this.s3.getToFile(name, dest);
+        return got;
+      },
+      describe: (name) => `s3://${target.bucket}/${target.prefix}objects/${name}`,
+    };
+  }
+
+  static async create(store: LocalStore, settings: LambdaSettings, opts: LambdaBackendOptions = {}): Promise<LambdaBackend> {
+    const s3 = s3Client(settings);
+    let region: string;
+    try {
+      region = await resolvedRegion(s3);
+    } catch {
+      throw new BurstError('usage', 'no AWS region is configured: pass --region, set AWS_REGION, or set aws.region in .burst.json');
+    }
+    const target: StorageTarget = { bucket: settings.bucket, prefix: settings.prefix, region, ...(settings.s3Endpoint ? { endpoint: settings.s3Endpoint } : {}) };
+    return new LambdaBackend(store, settings, s3, target, opts);
+  }
+
+  holds(name: string): boolean {
+    return this.uploaded.has(name);
+  }
+
+  async remoteReduction(thunk: string): Promise<Reduction | undefined> {
+    const r = await this.s3.getReduction(thunk).catch((e: unknown) => {
+      throw explainAwsError(e, this.settings);
+    });
+    if (!r) return undefined;
+    for (const o of r.outputs) this.uploaded.add(o.name);
+    for (const n of [r.stdout, r.stderr]) if (n) this.uploaded.add(n);
+    return r;
+  }
+
+  stats(): BackendStats {
+    const gbSeconds = (this.settings.memoryMb / 1024) * (this.meter.billedMs / 1000);
+    const s3Requests = this.s3.counts.gets + this.s3.counts.puts + this.s3.counts.heads + this.meter.workerGets + this.meter.workerPuts;
+    const usd = gbSeconds * PRICE.gbSecond[this.settings.architecture] + this.meter.invocations * PRICE.request +
+      (this.s3.counts.puts + this.meter.workerPuts) * PRICE.s3Put + (this.s3.counts.gets + this.s3.counts.heads + this.meter.workerGets) * PRICE.s3Get;
+    return {
+      bytesUploaded: this.s3.counts.bytesUp,
+      bytesDownloaded: this.s3.counts.bytesDown + this.meter.bytesDown,
+      ranLocally: [...this.ranLocally],
+      cost: { lambdaRequests: this.meter.invocations, lambdaGbSeconds: Number(gbSeconds.toFixed(3)), s3Requests, usd: Number(usd.toFixed(6)) },
+    };
+  }
+
+  async execute(name: string, thunk: Thunk, signal: AbortSignal): Promise<JobResult> {
+    const why = this.whyLocal(thunk);
+    if (why) return this.runLocally(name, thunk, signal, why);
+    const inline = await this.prepareInputs(thunk);
+    const request: WorkerRequest = {
+      protocol: WORKER_PROTOCOL,
+      thunk: name,
+      thunkData: encodeThunk(thunk).toString('base64'),
+      inline,
+      storage: this.s3.target,
+      inlineOutputLimit: INLINE_OUTPUT_BYTES,
+      outputLimit: OUTPUT_LIMIT,
+    };
+    const started = performance.now();
+    const response = await this.invoke(request, signal);
+    const durationMs = performance.now() - started;
+    this.meter.billedMs += Math.max(1, response.timings.totalMs);
+    this.meter.workerGets += response.s3Gets;
+    this.meter.workerPuts += response.s3Puts;
+    if (response.fault) return this.onFault(response);
+    const outputs: TaggedOutput[] = [];
+    for (const o of response.outputs) {
+      this.uploaded.add(o.name);
+      if (o.data !== undefined) {
+        const bytes = Buffer.from(o.data, 'base64');
+        this.meter.bytesDown += bytes.length;
+        if ((await this.store.putBytes(parseName(o.name).type, bytes)) !== o.name) throw new TransientError(`the worker's copy of ${o.name} does not match its name`);
+      }
+      outputs.push({ tag: o.tag, name: o.name, executable: o.executable });
+    }
+    return { exitCode: response.exitCode, stdout: Buffer.from(response.stdout, 'base64'), stderr: Buffer.from(response.stderr, 'base64'), outputs, durationMs };
+  }
+
+  /** Why a job cannot run on Lambda, or undefined if it can. */
+  private whyLocal(thunk: Thunk): string | undefined {
+    const program = (thunk.args[0] ?? '').replace(`${SANDBOX_TOKEN}/`, '');
+    const inSandbox = program.startsWith('/') ? undefined : posix.normalize(posix.join(thunk.cwd, program));
+    if (!inSandbox || !(inSandbox in thunk.inputs)) return `it runs ${thunk.args[0]}, a program of this machine that the job does not carry`;
+    const values = [...new Set(Object.values(thunk.inputs))];
+    const bytes = values.reduce((n, v) => n + (isThunkRef(v) ? 0 : parseName(v).size), 0);
+    if (bytes > this.settings.maxInputBytes) {
+      return `its inputs are ${mb(bytes)}, over the ${mb(this.settings.maxInputBytes)} a Lambda job may take (BURST_MAX_INPUT_BYTES, --max-input-bytes)`;
+    }
+    for (const path of thunk.executables) {
+      const name = thunk.inputs[path];
+      if (!name || isThunkRef(name) || !this.store.has(name)) continue;
+      const arch = elfArchitecture(this.store.objectPath(name));
+      if (arch && arch !== this.settings.architecture) return `${path} is built for ${arch}; the function runs on ${this.settings.architecture}`;
+    }
+    return undefined;
+  }
+
+  private async runLocally(name: string, thunk: Thunk, signal: AbortSignal, reason: string): Promise<JobResult> {
+    await this.localSlots.acquire(signal);
+    try {
+      const result = await this.local.execute(name, thunk, signal);
+      this.ranLocally.push({ job: name, program: programOf(thunk), reason });
+      return { ...result, ranOn: { backend: 'local', reason } };
+    } finally {
+      this.localSlots.release();
+    }
+  }
+
+  /** Uploads what the bucket lacks; returns the small objects to carry inline. */
+  private async prepareInputs(thunk: Thunk): Promise<Record<string, string>> {
+    const inline: Record<string, string> = {};
+    let inlineBytes = 0;
+    const upload: string[] = [];
+    for (const name of new Set(Object.values(thunk.inputs))) {
+      if (this.uploaded.has(name)) continue;
+      const size = parseName(name).size;
+      if (size <= INLINE_OBJECT_BYTES && inlineBytes + size <= INLINE_REQUEST_BYTES) {
+        inline[name] = (await this.store.readBytes(name)).toString('base64');
+        inlineBytes += size;
+      } else {
+        upload.push(name);
+      }
+    }
+    await mapLimit(upload, UPLOAD_PARALLELISM, (name) => this.ensureUploaded(name));
+    return inline;
+  }
+
+  /** One upload per object however many jobs need it at once; a HEAD first, as another machine may have put it there. */
+  private ensureUploaded(name: string): Promise<void> {
+    let p = this.uploading.get(name);
+    if (!p) {
+      p = (async () => {
+        try {
+          if (!(await this.s3.exists(name))) await this.s3.putFile(name, await this.store.verifiedPath(name));
+        } catch (e) {
+          throw explainAwsError(e, this.settings);
+        }
+        this.uploaded.add(name);
+      })().finally(() => this.uploading.delete(name));
+      this.uploading.set(name, p);
+    }
+    return p;
+  }
+
+  private async invoke(request: WorkerRequest, signal: AbortSignal): Promise<WorkerResponse> {
+    this.meter.invocations++;
+    let out;
+    try {
+      out = await this.lambda.send(
+        new InvokeCommand({ FunctionName: this.settings.functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(request)) }),
+        { abortSignal: signal },
+      );
+    } catch (e) {
+      if (signal.aborted) throw new BurstError('cancelled', 'cancelled');
+      if (isTransientInvokeError(e)) throw new TransientError(`invocation failed: ${errorMessage(e)}`);
+      throw explainAwsError(e, this.settings);
+    }
+    const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
+    if (out.FunctionError) {
+      // The worker never throws: this is the runtime failing it (a timeout, memory, a crash). Worth another try.
+      throw new TransientError(`the worker failed (${out.FunctionError}): ${errorText(text)}`);
+    }
+    try {
+      return JSON.parse(text) as WorkerResponse;
+    } catch {
+      throw new TransientError(`the worker answered something that is not JSON: ${text.slice(0, 200)}`);
+    }
+  }
+
+  /** A worker that found an object missing or corrupt in the bucket: it is uploaded again from here, and the job retried. */
+  private onFault(response: WorkerResponse): never {
+    const fault = response.fault as NonNullable<WorkerResponse['fault']>;
+    if (fault.object && (fault.code === 'corrupt-object' || fault.code === 'missing-object')) {
+      this.uploaded.forget(fault.object);
+      if (this.store.has(fault.object)) {
+        // The next attempt re-uploads it over the bad copy (the HEAD would say it is there).
+        this.uploading.set(fault.object, this.s3.putFile(fault.object, this.store.objectPath(fault.object)).then(() => this.uploaded.add(fault.object as string)).finally(() => this.uploading.delete(fault.object as string)));
+      }
+      throw new TransientError(`the worker: ${fault.message}`);
+    }
+    if (fault.code === 'bad-request') throw new BurstError('usage', `the Lambda worker refused the job: ${fault.message}`);
+    throw new TransientError(`the worker: ${fault.message}`);
+  }
+}
+
+function isTransientInvokeError(e: unknown): boolean {
+  if (e instanceof LambdaServiceException) {
+    const status = e.$metadata.httpStatusCode ?? 0;
+    return status === 429 || status >= 500 || /TooManyRequests|Throttl|ServiceException|ResourceNotReady|EC2|ENI/.test(e.name);
+  }
+  const code = (e as { code?: string; name?: string }).code ?? (e as { name?: string }).name ?? '';
+  return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|TimeoutError|socket hang up|RequestTimeout/i.test(`${code} ${errorMessage(e)}`);
+}
+
+function errorText(payload: string): string {
+  try {
+    const p = JSON.parse(payload) as { errorMessage?: string; errorType?: string };
+    return p.errorMessage ?? payload.slice(0, 300);
+  } catch {
+    return payload.slice(0, 300);
+  }
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / (1 << 20)).toFixed(1)} MB`;
+}

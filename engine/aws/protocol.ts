@@ -1,0 +1,76 @@
+/**
+ * What the engine sends to the Lambda worker and what it answers: one JSON
+ * document each way, shared by both sides. Bytes travel as base64.
+ */
+
+export const WORKER_PROTOCOL = 1;
+
+/** Where the worker reads and writes objects and results. */
+export interface StorageTarget {
+  bucket: string;
+  /** Key prefix, '' or ending in '/'. */
+  prefix: string;
+  region: string;
+  /** An S3-compatible server instead of AWS (path-style addressing). */
+  endpoint?: string;
+}
+
+export interface WorkerRequest {
+  protocol: typeof WORKER_PROTOCOL;
+  /** The thunk's name and its canonical bytes (checked against each other). */
+  thunk: string;
+  thunkData: string;
+  /** Small input objects carried in the request, by name. */
+  inline: Record<string, string>;
+  storage: StorageTarget;
+  /** Outputs up to this size come back in the answer as well as going to S3. */
+  inlineOutputLimit: number;
+  /** Bytes of stdout and of stderr kept. */
+  outputLimit: number;
+}
+
+export interface WorkerOutput {
+  tag: string;
+  name: string;
+  executable: boolean;
+  /** The bytes, for small outputs. */
+  data?: string;
+}
+
+export interface WorkerTimings {
+  fetchMs: number;
+  runMs: number;
+  uploadMs: number;
+  totalMs: number;
+}
+
+export interface WorkerFault {
+  /** corrupt-object: an object in the bucket does not match its name (named in `object`). */
+  code: 'corrupt-object' | 'missing-object' | 'bad-request' | 'worker-error';
+  message: string;
+  object?: string;
+}
+
+export interface WorkerResponse {
+  protocol: typeof WORKER_PROTOCOL;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  outputs: WorkerOutput[];
+  timings: WorkerTimings;
+  /** Bytes this invocation read from and wrote to S3. */
+  bytesFetched: number;
+  bytesStored: number;
+  s3Gets: number;
+  s3Puts: number;
+  fault?: WorkerFault;
+}
+
+/** S3 keys: objects and results live under the prefix, named as in the local store. */
+export function objectKey(prefix: string, name: string): string {
+  return `${prefix}objects/${name}`;
+}
+
+export function reductionKey(prefix: string, thunk: string): string {
+  return `${prefix}reductions/${thunk}`;
+}
