@@ -67,6 +67,8 @@ function loadCli(): { cli: CliModule; afterRun: () => void } {
   const script = new Script(Module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
   const mod = new Module(bundle, module);
   mod.filename = bundle;
+  // Registered as a loaded module: dist/aws.js requires the CLI for the engine modules it shares.
+  (Module as unknown as { _cache: Record<string, unknown> })._cache[bundle] = mod;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(bundle));
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(mod.exports, mod.exports, (id: string) => mod.require(id), mod, bundle, dirname(bundle));

@@ -13,6 +13,24 @@ import type { Backend } from './backends/backend';
 import { addBackendOptions, addDeployCommand, backendFor, type BackendCliOptions } from './cliAws';
 import { runBuild, type BuildResult } from './build/build';
 import { findOutput } from './build/record';
+import * as localBackendModule from './backends/local';
+import * as elfModule from './elf';
+import * as errorsModule from './errors';
+import * as hashModule from './hash';
+import * as slotsModule from './slots';
+import * as thunkModule from './thunk';
+import * as userEnvModule from './userEnv';
+
+/** The engine modules dist/aws.js uses, shared rather than bundled twice (scripts/build.mjs). */
+export const engineModules: Record<string, unknown> = {
+  'backends/local': localBackendModule,
+  elf: elfModule,
+  errors: errorsModule,
+  hash: hashModule,
+  slots: slotsModule,
+  thunk: thunkModule,
+  userEnv: userEnvModule,
+};
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;

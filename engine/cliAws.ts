@@ -12,9 +12,9 @@ import { LocalBackend } from './backends/local';
 import { BurstError } from './errors';
 import type { LocalStore } from './store/local';
 
-export function loadAws(): typeof Aws {
-  // Not bundled into the CLI: a separate file beside it.
-  return require(join(__dirname, 'aws.js')) as typeof Aws;
+/** A bundle of its own beside the CLI (see scripts/build.mjs), loaded only when a command needs it: the SDK is large. */
+export function loadAws(): Promise<typeof Aws> {
+  return Promise.resolve(require(join(__dirname, 'aws.js')) as typeof Aws);
 }
 
 export interface BackendCliOptions extends Aws.LambdaFlags {
@@ -43,7 +43,7 @@ export async function backendFor(store: LocalStore, o: BackendCliOptions, root: 
   if (name === 'local') return new LocalBackend(store, { ...(o.jobs ? { jobs: o.jobs } : {}), isolate: o.isolate ?? false });
   if (name !== 'lambda') throw new BurstError('usage', `unknown backend ${name}: use local or lambda`);
   if (o.isolate) throw new BurstError('usage', '--isolate is for the local backend: Lambda runs every job in a fresh directory of its own inputs already');
-  const aws = loadAws();
+  const aws = await loadAws();
   return aws.LambdaBackend.create(store, aws.resolveLambdaSettings(o, root), o.jobs ? { localJobs: o.jobs } : {});
 }
 
@@ -66,7 +66,7 @@ export function addDeployCommand(program: Command, run: (fn: (o: DeployCliOption
 }
 
 async function deployCommand(o: DeployCliOptions): Promise<number> {
-  const aws = loadAws();
+  const aws = await loadAws();
   const bundle = join(__dirname, 'lambda', 'index.js');
   if (o.packageOnly) {
     await fs.writeFile(o.packageOnly, await aws.packageWorker(bundle));

@@ -2,22 +2,21 @@
 // Later bundles (language server, extension, webview, Lambda worker) are added here.
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 const files = (dir, suffix) =>
   readdirSync(dir, { recursive: true })
     .filter((f) => f.endsWith(suffix))
     .map((f) => join(dir, f));
 
-// aws.js (the Lambda backend and deploy) is loaded by the CLI only when needed; lambda/index.js is the worker function.
-const entryPoints = { cli: 'engine/cli.ts', boot: 'engine/boot.ts', aws: 'engine/aws/index.ts', 'lambda/index': 'engine/aws/handler.ts', 'standin-node': 'engine/build/standinNode.ts' };
+// lambda/index.js is the worker function.
+const entryPoints = { cli: 'engine/cli.ts', boot: 'engine/boot.ts', 'lambda/index': 'engine/aws/handler.ts', 'standin-node': 'engine/build/standinNode.ts' };
 for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...files('examples', '.ts')]) {
   if (f.includes('/fixtures/') || f.includes('/lib/') || f.startsWith('examples/geom')) continue;
   entryPoints[f.replace(/\.ts$/, '')] = f;
 }
 
-await build({
-  entryPoints,
+const common = {
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -26,4 +25,30 @@ await build({
   sourcemap: 'linked',
   loader: { '.c': 'text' },
   logLevel: 'warning',
-});
+};
+
+await build({ ...common, entryPoints });
+
+// dist/aws.js: the Lambda backend and deploy, loaded by the CLI only when a
+// command needs AWS (the SDK would slow every start). Engine modules it uses
+// are the CLI's own instances (engine/cli.ts exports them as engineModules),
+// never second copies: hash state and error classes must be one.
+const engineDir = resolve('engine');
+const awsDir = join(engineDir, 'aws');
+const shareEngine = {
+  name: 'share-engine',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const abs = resolve(args.resolveDir, args.path);
+      if (!abs.startsWith(`${engineDir}/`) || abs.startsWith(`${awsDir}/`)) return undefined;
+      return { path: relative(engineDir, abs), namespace: 'engine-shared' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'engine-shared' }, (args) => ({
+      contents: `const m = require('./cli.js').engineModules[${JSON.stringify(args.path)}];\n` +
+        `if (!m) throw new Error('engine module ${args.path} is not shared with aws.js: add it to engineModules in engine/cli.ts');\n` +
+        'module.exports = m;',
+      loader: 'js',
+    }));
+  },
+};
+await build({ ...common, entryPoints: { aws: 'engine/aws/index.ts' }, external: ['./cli.js'], plugins: [shareEngine] });

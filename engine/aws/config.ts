@@ -50,6 +50,8 @@ export interface LambdaFlags {
 
 export const WORKSPACE_CONFIG = '.burst.json';
 
+const MB = 1 << 20;
+
 const ENV: Record<keyof LambdaFlags, string[]> = {
   region: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
   profile: ['AWS_PROFILE'],
@@ -146,7 +148,7 @@ export function resolveLambdaSettings(flags: LambdaFlags, root: string, env: Nod
     runtime: get('runtime') ?? 'nodejs22.x',
     architecture,
     // The worker keeps a warm cache in /tmp too: a job may use about half of it.
-    maxInputBytes: integer('the largest job input (bytes)', get('maxInputBytes'), Math.floor(ephemeralMb / 2) << 20, 1, 10240 << 20),
+    maxInputBytes: integer('the largest job input (bytes)', get('maxInputBytes'), Math.floor(ephemeralMb / 2) * MB, 1, 10240 * MB),
   };
   const optional: Array<[keyof LambdaSettings, string | undefined]> = [
     ['region', get('region')],

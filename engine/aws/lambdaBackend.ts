@@ -7,7 +7,7 @@
  * with the same bucket gets cache hits. Jobs Lambda cannot take run on the
  * local pool, and the report says why.
  */
-import { InvokeCommand, LambdaServiceException, type LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { posix } from 'node:path';
 import type { Backend, BackendStats } from '../backends/backend';
@@ -210,6 +210,17 @@ export class LambdaBackend implements Backend {
     return p;
   }
 
+  /** Puts a good copy over a bad or lost one (a HEAD would say it is there); the job's next attempt waits for it. */
+  private reupload(name: string): void {
+    const p = this.store
+      .verifiedPath(name)
+      .then((path) => this.s3.putFile(name, path))
+      .then(() => this.uploaded.add(name))
+      .finally(() => this.uploading.delete(name));
+    p.catch(() => undefined); // awaited, and reported, by the next attempt
+    this.uploading.set(name, p);
+  }
+
   private async invoke(request: WorkerRequest, signal: AbortSignal): Promise<WorkerResponse> {
     this.meter.invocations++;
     let out;
@@ -240,10 +251,7 @@ export class LambdaBackend implements Backend {
     const fault = response.fault as NonNullable<WorkerResponse['fault']>;
     if (fault.object && (fault.code === 'corrupt-object' || fault.code === 'missing-object')) {
       this.uploaded.forget(fault.object);
-      if (this.store.has(fault.object)) {
-        // The next attempt re-uploads it over the bad copy (the HEAD would say it is there).
-        this.uploading.set(fault.object, this.s3.putFile(fault.object, this.store.objectPath(fault.object)).then(() => this.uploaded.add(fault.object as string)).finally(() => this.uploading.delete(fault.object as string)));
-      }
+      if (this.store.has(fault.object)) this.reupload(fault.object);
       throw new TransientError(`the worker: ${fault.message}`);
     }
     if (fault.code === 'bad-request') throw new BurstError('usage', `the Lambda worker refused the job: ${fault.message}`);
@@ -252,12 +260,11 @@ export class LambdaBackend implements Backend {
 }
 
 function isTransientInvokeError(e: unknown): boolean {
-  if (e instanceof LambdaServiceException) {
-    const status = e.$metadata.httpStatusCode ?? 0;
-    return status === 429 || status >= 500 || /TooManyRequests|Throttl|ServiceException|ResourceNotReady|EC2|ENI/.test(e.name);
-  }
-  const code = (e as { code?: string; name?: string }).code ?? (e as { name?: string }).name ?? '';
-  return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|TimeoutError|socket hang up|RequestTimeout/i.test(`${code} ${errorMessage(e)}`);
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const name = (e as { name?: string }).name ?? '';
+  if (status !== undefined && status > 0) return status === 429 || status >= 500 || /TooManyRequests|Throttl|ResourceNotReady/.test(name);
+  // No answer at all (a dropped connection, a timeout): worth another try, unless the credentials are missing.
+  return !/Credential|ExpiredToken/i.test(`${name} ${errorMessage(e)}`);
 }
 
 function errorText(payload: string): string {

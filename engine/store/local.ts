@@ -100,6 +100,12 @@ export class LocalStore {
     return join(this.objectsDir, parseName(name).hash.slice(0, 1), name);
   }
 
+  /** After an object was removed (garbage collection in a long-lived process): this process must not think it is still there. */
+  forgetObject(name: string): void {
+    this.present.delete(name);
+    this.verified.delete(name);
+  }
+
   has(name: string): boolean {
     if (this.present.has(name)) return true;
     try {

@@ -90,6 +90,7 @@ export async function collectGarbage(store: LocalStore, maxBytes?: number): Prom
     }
   }
   if (removed.size === 0) return result;
+  for (const name of removed) store.forgetObject(name);
   for (const r of await listFiles(store.reductionsDir)) {
     const text = await fs.readFile(r.path, 'utf8').catch(() => '');
     if ([...text.matchAll(/"name":"([VT][0-9a-f]+)"/g)].some((m) => removed.has(m[1] as string))) {

@@ -1,0 +1,199 @@
+/**
+ * The Lambda backend against real servers on 127.0.0.1: s3rver for S3 and
+ * serverless-offline for Invoke, running the worker bundle. Real builds
+ * (lua, zlib) give the same bytes as plain make; results are shared through
+ * the bucket; corrupt objects, throttling and dropped invocations are
+ * survived; jobs Lambda cannot take run locally and say why; `burst deploy`
+ * is checked against a loopback control-plane API (test/lib/fakeLambdaApi.ts:
+ * no emulator implements CreateFunction).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RunReport } from '../engine/api';
+import { burst, copyTree, debianSource, differingFiles, placeholdersUnder, readJson, run, tempDir, type CliResult } from './helpers';
+import { startFakeLambdaApi } from './lib/fakeLambdaApi';
+import { startFaultyProxy } from './lib/faultyProxy';
+import { startLocalAws, WORKER_BUNDLE, type LocalAws } from './lib/localAws';
+
+const work = tempDir('burst-lambda-');
+let aws: LocalAws;
+let reportCount = 0;
+
+async function lambdaBuild(tree: string, store: string, command: string[], extra: string[] = [], env: Record<string, string> = {}): Promise<CliResult & { report: RunReport }> {
+  const reportFile = join(work.path, `report-${reportCount++}.json`);
+  const r = await burst(['build', '--report', reportFile, ...extra, '--', ...command], store, { cwd: tree, env: { ...aws.env, ...env } });
+  let report: RunReport;
+  try {
+    report = readJson<RunReport>(reportFile);
+  } catch {
+    throw new Error(`no report; exit ${r.code}\n${r.stderr}`);
+  }
+  return { ...r, report };
+}
+
+function luaOutputs(tree: string): string[] {
+  return [...readdirSync(join(tree, 'src')).filter((f) => f.endsWith('.o') || f.endsWith('.a')), 'lua', 'luac'].map((f) => join('src', f));
+}
+
+/** A two-file C program: small enough to build in a second, real enough to compile, assemble and link. */
+function smallProject(dir: string, salt: string): string {
+  execFileSync('mkdir', ['-p', dir]);
+  writeFileSync(join(dir, 'greet.c'), `#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s (${salt})\\n", who); }\n`);
+  writeFileSync(join(dir, 'main.c'), 'void greet(const char *who);\nint main(void) { greet("lambda"); return 0; }\n');
+  return dir;
+}
+function unzipEntry(zip: string, entry: string): Buffer {
+  return execFileSync('unzip', ['-p', zip, entry], { maxBuffer: 64 << 20 });
+}
+
+const SMALL_BUILD = ['gcc', '-O2', '-o', 'hello', 'main.c', 'greet.c'];
+
+describe('the Lambda backend on loopback S3 and Lambda servers', () => {
+  let plainLua: string;
+  before(async () => {
+    aws = await startLocalAws();
+    plainLua = copyTree(debianSource('lua5.4'), join(work.path, 'lua-plain'));
+    const made = await run('make', ['-j2', 'linux'], plainLua);
+    assert.equal(made.code, 0, made.stderr);
+  });
+  after(async () => {
+    await aws?.stop();
+    work[Symbol.dispose]();
+  });
+
+  test('lua builds on Lambda, byte-identical to plain make', async () => {
+    const tree = copyTree(debianSource('lua5.4'), join(work.path, 'lua'));
+    const r = await lambdaBuild(tree, join(work.path, 'store-a'), ['make', '-j2', 'linux']);
+    assert.equal(r.code, 0, r.stderr);
+    const outputs = luaOutputs(plainLua);
+    assert.equal(outputs.length, 37);
+    assert.deepEqual(differingFiles(plainLua, tree, outputs), []);
+    assert.deepEqual(placeholdersUnder(tree), []);
+    assert.ok((r.report.byBackend.lambda ?? 0) >= 70, `jobs on Lambda: ${JSON.stringify(r.report.byBackend)}`);
+    assert.deepEqual(r.report.ranLocally, []);
+    assert.ok(r.report.bytesUploaded > 0);
+    assert.ok(r.report.cost && r.report.cost.lambdaRequests >= 70 && r.report.cost.usd > 0, JSON.stringify(r.report.cost));
+    const lua = await run(join(tree, 'src', 'lua'), ['-e', 'print(("x"):rep(3))'], tree);
+    assert.equal(lua.stdout, 'xxx\n');
+  });
+
+  test('a clean tree with an empty local cache and the same bucket runs no job and uploads nothing', async () => {
+    const tree = copyTree(debianSource('lua5.4'), join(work.path, 'lua-again'));
+    const r = await lambdaBuild(tree, join(work.path, 'store-b'), ['make', '-j2', 'linux']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.report.executed, 0);
+    assert.equal(r.report.bytesUploaded, 0);
+    assert.ok(r.report.cached >= 70);
+    assert.deepEqual(differingFiles(plainLua, tree, luaOutputs(plainLua)), []);
+  });
+
+  test('zlib: configure runs for real, the build runs on Lambda, and make test passes', async () => {
+    const tree = copyTree(debianSource('zlib'), join(work.path, 'zlib'));
+    assert.equal((await run('./configure', [], tree)).code, 0);
+    const r = await lambdaBuild(tree, join(work.path, 'store-a'), ['make', '-j2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((r.report.byBackend.lambda ?? 0) > 0);
+    const t = await run('make', ['test'], tree);
+    assert.equal(t.code, 0, t.stdout + t.stderr);
+    assert.match(t.stdout, /\*\*\* zlib test OK \*\*\*/);
+    assert.match(t.stdout, /\*\*\* zlib shared test OK \*\*\*/);
+  });
+
+  test('an object corrupted in the bucket is found by the worker, named, and not used', async () => {
+    const dir = smallProject(join(work.path, 'corrupt'), 'corrupt');
+    const store = join(work.path, 'store-a');
+    // The compiler is the largest object in the bucket: damage its middle, keeping its size.
+    const objects = join(aws.s3Dir, aws.bucket, 'objects');
+    const files = readdirSync(objects).filter((f) => f.endsWith('._S3rver_object'));
+    const biggest = files.map((f) => ({ f, size: statSync(join(objects, f)).size })).sort((a, b) => b.size - a.size)[0];
+    assert.ok(biggest && biggest.size > 10 << 20, 'the compiler was uploaded by the builds above');
+    const name = biggest.f.replace('._S3rver_object', '');
+    const fd = openSync(join(objects, biggest.f), 'r+');
+    writeSync(fd, Buffer.from('corrupted by the test'), 0, 21, Math.floor(biggest.size / 2));
+    closeSync(fd);
+    // A worker with an empty cache, and no cached results: the compile must fetch the compiler from the bucket.
+    const r = await lambdaBuild(dir, store, SMALL_BUILD, ['--no-cache'], { BURST_FUNCTION: aws.freshFunction });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`${name} is corrupt`));
+    assert.ok(r.report.retried >= 1);
+    assert.equal((await run(join(dir, 'hello'), [], dir)).stdout, 'hello, lambda (corrupt)\n');
+    const repaired = readFileSync(join(objects, biggest.f));
+    assert.equal(repaired.includes(Buffer.from('corrupted by the test')), false, 'the bad copy in the bucket was replaced');
+  });
+
+  test('throttled, failing and dropped invocations are retried and the build completes', async () => {
+    const proxy = await startFaultyProxy(aws.lambdaPort, ['throttle', 'error', 'drop', 'pass', 'throttle']);
+    try {
+      const dir = smallProject(join(work.path, 'faults'), 'faults');
+      const r = await lambdaBuild(dir, join(work.path, 'store-a'), SMALL_BUILD, ['--no-cache', '--retries', '6'], { BURST_LAMBDA_ENDPOINT: proxy.endpoint });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.report.retried >= 4, `retried ${r.report.retried}; served ${proxy.served.join(',')}`);
+      assert.equal((await run(join(dir, 'hello'), [], dir)).stdout, 'hello, lambda (faults)\n');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('jobs whose inputs exceed the Lambda limit run locally, and the report says why', async () => {
+    const dir = smallProject(join(work.path, 'limit'), 'limit');
+    const r = await lambdaBuild(dir, join(work.path, 'store-a'), SMALL_BUILD, ['--no-cache', '--max-input-bytes', String(12 << 20)]);
+    assert.equal(r.code, 0, r.stderr);
+    const local = r.report.ranLocally;
+    assert.equal(local.filter((l) => l.program === 'cc1').length, 2, JSON.stringify(local));
+    assert.ok(local.every((l) => /its inputs are [\d.]+ MB, over the 12.0 MB/.test(l.reason)), JSON.stringify(local));
+    assert.ok(r.report.jobs.some((j) => j.backend === 'lambda' && j.program === 'as'), 'the assembler still ran on Lambda');
+    assert.ok(r.report.jobs.filter((j) => j.program === 'cc1').every((j) => j.backend === 'local' && j.reason));
+    assert.equal((await run(join(dir, 'hello'), [], dir)).stdout, 'hello, lambda (limit)\n');
+  });
+
+  test('burst deploy creates, then updates, then changes nothing; its zip holds the worker these tests ran', async () => {
+    const api = await startFakeLambdaApi();
+    const deployArgs = (extra: string[]): string[] => ['deploy', '--bucket', 'deployed-bucket', '--function', 'burst-worker', '--lambda-endpoint', api.endpoint, '--role', 'arn:aws:iam::123456789012:role/burst', ...extra];
+    const env = { ...aws.env, BURST_LAMBDA_ENDPOINT: '', BURST_FUNCTION: '', BURST_BUCKET: '' };
+    const cache = join(work.path, 'store-deploy');
+    try {
+      const first = await burst(deployArgs([]), cache, { env });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /bucket deployed-bucket: created/);
+      assert.match(first.stdout, /function burst-worker: created \(nodejs22\.x, x86_64, 3008 MB, 300 s\)/);
+      const created = api.requests.filter((q) => q.method === 'POST');
+      assert.equal(created.length, 1);
+      assert.equal(created[0]?.body.Handler, 'index.handler');
+      assert.deepEqual(created[0]?.body.Architectures, ['x86_64']);
+      assert.equal(created[0]?.body.Role, 'arn:aws:iam::123456789012:role/burst');
+      assert.ok(api.requests.every((q) => q.authorization.includes('Credential=S3RVER/')), 'signed with the default credential chain');
+      const zip = join(work.path, 'deployed.zip');
+      writeFileSync(zip, api.code.get('burst-worker') as Buffer);
+      const handler = unzipEntry(zip, 'index.js');
+      assert.ok(handler.equals(readFileSync(WORKER_BUNDLE)), 'the deployed index.js is the worker bundle serverless-offline ran above');
+
+      const changed = await burst(deployArgs(['--memory', '4096']), cache, { env });
+      assert.equal(changed.code, 0, changed.stderr);
+      assert.match(changed.stdout, /bucket deployed-bucket: exists/);
+      assert.match(changed.stdout, /configuration updated/);
+      assert.doesNotMatch(changed.stdout, /code updated/);
+      assert.equal(api.functions.get('burst-worker')?.MemorySize, 4096);
+
+      const writes = api.requests.filter((q) => q.method !== 'GET').length;
+      const same = await burst(deployArgs(['--memory', '4096']), cache, { env });
+      assert.equal(same.code, 0, same.stderr);
+      assert.match(same.stdout, /up to date/);
+      assert.match(same.stdout, /nothing to change/);
+      assert.equal(api.requests.filter((q) => q.method !== 'GET').length, writes, 'the third deploy wrote nothing');
+
+      const noRole = await burst(['deploy', '--bucket', 'deployed-bucket', '--function', 'other', '--lambda-endpoint', api.endpoint], cache, { env });
+      assert.equal(noRole.code, 2);
+      assert.match(noRole.stderr, /needs an execution role: pass --role ARN/);
+
+      const pkg = join(work.path, 'package.zip');
+      const only = await burst(['deploy', '--package-only', pkg], cache, { env: {} });
+      assert.equal(only.code, 0, only.stderr);
+      assert.ok(unzipEntry(pkg, 'index.js').equals(readFileSync(WORKER_BUNDLE)));
+    } finally {
+      await api.close();
+    }
+  });
+});

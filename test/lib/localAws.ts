@@ -1,0 +1,184 @@
+/**
+ * S3 and Lambda on 127.0.0.1 for the tests: s3rver (the S3 wire protocol)
+ * and serverless-offline (Lambda's Invoke API), both real servers in their
+ * own processes, with the worker bundle (dist/lambda/index.js) as the
+ * function. No AWS SDK is mocked: the engine talks to them as to AWS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+const MODULES = join(ROOT, 'node_modules');
+export const WORKER_BUNDLE = join(ROOT, 'dist', 'lambda', 'index.js');
+
+/** Test credentials: s3rver accepts only these; they reach the worker as its environment. */
+export const TEST_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+
+export interface LocalAws {
+  s3Endpoint: string;
+  lambdaEndpoint: string;
+  lambdaPort: number;
+  bucket: string;
+  /** The worker's function name; `freshFunction` runs the same code with a worker store of its own. */
+  functionName: string;
+  freshFunction: string;
+  /** s3rver's files: DIR/BUCKET/KEY._S3rver_object. */
+  s3Dir: string;
+  /** Environment for a burst process: credentials, region, endpoints, bucket and function. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Starts a server process and resolves once its output shows `ready`; rejects with its output if it exits first. */
+function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 60_000): Promise<ChildProcess> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    const timer = setTimeout(() => rej(new Error(`${args[0]} did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        res(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`${args[0]} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((res) => {
+    if (child.exitCode !== null || child.pid === undefined) return res();
+    child.once('exit', () => res());
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      res();
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }, 3000).unref();
+  });
+}
+
+function serverlessYml(lambdaPort: number, httpPort: number, workerDir: string, freshDir: string): string {
+  const env = (dir: string): string => [...Object.entries(TEST_CREDENTIALS), ['BURST_WORKER_DIR', dir]].map(([k, v]) => `      ${k}: ${v}`).join('\n');
+  return `service: burst
+frameworkVersion: '3'
+provider:
+  name: aws
+  runtime: nodejs20.x
+  stage: test
+  region: us-east-1
+functions:
+  worker:
+    handler: index.handler
+    timeout: 300
+    environment:
+${env(workerDir)}
+  fresh:
+    handler: index.handler
+    timeout: 300
+    environment:
+${env(freshDir)}
+plugins:
+  - serverless-offline
+custom:
+  serverless-offline:
+    host: 127.0.0.1
+    lambdaPort: ${lambdaPort}
+    httpPort: ${httpPort}
+    noPrependStageInUrl: true
+`;
+}
+
+export async function startLocalAws(): Promise<LocalAws> {
+  const work = mkdtempSync(join(tmpdir(), 'burst-aws-'));
+  const s3Dir = join(work, 's3');
+  mkdirSync(s3Dir);
+  const [s3Port, lambdaPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  const children: ChildProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map(stopProcess));
+    rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    // --openssl-legacy-provider: s3rver's paginated listing fails without it under Node 20.
+    children.push(
+      await startProcess(
+        [join(MODULES, 's3rver', 'bin', 's3rver.js'), '-d', s3Dir, '-a', '127.0.0.1', '-p', String(s3Port), '--no-vhost-buckets'],
+        work,
+        { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
+        /listening/i,
+      ),
+    );
+    const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+    const bucket = 'burst-test';
+    const made = await fetch(`${s3Endpoint}/${bucket}`, { method: 'PUT' });
+    if (!made.ok) throw new Error(`cannot create the test bucket: ${made.status}`);
+
+    const service = join(work, 'service');
+    mkdirSync(service);
+    symlinkSync(MODULES, join(service, 'node_modules'));
+    copyFileSync(WORKER_BUNDLE, join(service, 'index.js'));
+    writeFileSync(join(service, 'serverless.yml'), serverlessYml(lambdaPort, httpPort, join(work, 'worker'), join(work, 'worker-fresh')));
+    children.push(
+      await startProcess(
+        [join(MODULES, 'serverless', 'bin', 'serverless.js'), 'offline', 'start'],
+        service,
+        { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+        /\[http for lambda\] listening/,
+      ),
+    );
+    const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;
+    return {
+      s3Endpoint,
+      lambdaEndpoint,
+      lambdaPort,
+      bucket,
+      functionName: 'burst-test-worker',
+      freshFunction: 'burst-test-fresh',
+      s3Dir,
+      env: {
+        ...TEST_CREDENTIALS,
+        BURST_BACKEND: 'lambda',
+        BURST_BUCKET: bucket,
+        BURST_FUNCTION: 'burst-test-worker',
+        BURST_S3_ENDPOINT: s3Endpoint,
+        BURST_LAMBDA_ENDPOINT: lambdaEndpoint,
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** The file s3rver keeps an object's bytes in. */
+export function s3rverObjectFile(aws: LocalAws, key: string): string {
+  return join(aws.s3Dir, aws.bucket, `${key}._S3rver_object`);
+}
