@@ -115,7 +115,8 @@ async function fetchInputs(store: LocalStore, s3: S3Objects, thunk: Thunk, inlin
 async function storeOutputs(store: LocalStore, s3: S3Objects, outputs: Array<{ tag: string; name: string; executable: boolean }>, inlineLimit: number): Promise<WorkerOutput[]> {
   return mapLimit(outputs, FETCH_PARALLELISM, async (o) => {
     const path = await store.verifiedPath(o.name);
-    if (!(await s3.exists(o.name))) await s3.putFile(o.name, path);
+    // A HEAD saves re-sending a large object another job already put there; for a small one it costs as much as the PUT.
+    if (parseName(o.name).size <= inlineLimit || !(await s3.exists(o.name))) await s3.putFile(o.name, path);
     const out: WorkerOutput = { tag: o.tag, name: o.name, executable: o.executable };
     if (parseName(o.name).size <= inlineLimit) out.data = (await store.readBytes(o.name)).toString('base64');
     return out;
