@@ -78,6 +78,8 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.ok(r.report.cost && r.report.cost.lambdaRequests >= 70 && r.report.cost.usd > 0, JSON.stringify(r.report.cost));
     const lua = await run(join(tree, 'src', 'lua'), ['-e', 'print(("x"):rep(3))'], tree);
     assert.equal(lua.stdout, 'xxx\n');
+    const secret = aws.env.AWS_SECRET_ACCESS_KEY as string;
+    assert.equal(`${r.stdout}${r.stderr}${JSON.stringify(r.report)}`.includes(secret), false, 'no credential in the output or the report');
   });
 
   test('a clean tree with an empty local cache and the same bucket runs no job and uploads nothing', async () => {
