@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BurstError, Engine, formatDiagnostic, isRef, programOf, readPlaceholder, summarize, type ForceOptions, type RunEvent, type RunReport, type StragglerOptions } from './api';
+import { BurstError, Engine, formatDiagnostic, isRef, programOf, readPlaceholder, summarize, type ForceOptions, type RunEvent, type Reduction, type RunReport, type StragglerOptions } from './api';
 import { cacheStats, collectGarbage, parseSize } from './store/maintenance';
 import { JobFailedError } from './scheduler';
 import type { Backend } from './backends/backend';
@@ -350,6 +350,12 @@ async function buildCommand(command: string[], o: RunOptions, cmd: Command, infe
   return result.failures.some((f) => f.error.code !== 'cancelled') ? EXIT_FAILED : 0;
 }
 
+function whyThere(r: Reduction | undefined): string {
+  if (r?.reason) return `not on the chosen remote backend: ${r.reason}`;
+  if (r?.backend && r.backend !== 'local') return `the chosen backend (--backend ${r.backend})`;
+  return 'the local backend: no remote backend is configured';
+}
+
 async function explainCommand(path: string, _o: unknown, cmd: Command): Promise<number> {
   const engine = await openEngine(cmd);
   const placeholder = await readPlaceholder(path);
@@ -376,7 +382,7 @@ async function explainCommand(path: string, _o: unknown, cmd: Command): Promise<
     reduction
       ? `  ran:       on the ${reduction.backend ?? 'local'} backend in ${reduction.durationMs} ms; its result is cached, so builds reuse it`
       : '  ran:       not yet (force it with burst force or a build)',
-    `  why there: ${reduction?.backend && reduction.backend !== 'local' ? 'the configured remote backend' : 'the local backend: no remote backend is configured'}`,
+    `  why there: ${whyThere(reduction)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -296,6 +296,7 @@ export class Scheduler {
         this.byBackend[record.backend] = (this.byBackend[record.backend] ?? 0) + 1;
         this.straggler.recordDuration(program, result.durationMs);
         const reduction = await this.toReduction(result, program, record.backend);
+        if (result.ranOn) reduction.reason = result.ranOn.reason;
         await this.noteDiagnostics(reduction.stderr, name, thunk.cwd);
         this.emitProgress();
         return { reduction, durationMs: result.durationMs };

@@ -149,6 +149,13 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.ok(r.report.jobs.some((j) => j.backend === 'lambda' && j.program === 'as'), 'the assembler still ran on Lambda');
     assert.ok(r.report.jobs.filter((j) => j.program === 'cc1').every((j) => j.backend === 'local' && j.reason));
     assert.equal((await run(join(dir, 'hello'), [], dir)).stdout, 'hello, lambda (limit)\n');
+    // With a limit nothing meets, even the link runs here, and explain says why.
+    const all = smallProject(join(work.path, 'limit-all'), 'limit-all');
+    const none = await lambdaBuild(all, join(work.path, 'store-a'), SMALL_BUILD, ['--max-input-bytes', '1']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.ok(none.report.executed >= 3 && none.report.byBackend.lambda === undefined, JSON.stringify(none.report.byBackend));
+    const explained = await burst(['explain', join(all, 'hello')], join(work.path, 'store-a'), { cwd: all });
+    assert.match(explained.stdout, /why there: not on the chosen remote backend: its inputs are [\d.]+ MB, over the 0.0 MB/);
   });
 
   test('burst deploy creates, then updates, then changes nothing; its zip holds the worker these tests ran', async () => {

@@ -50,6 +50,8 @@ export interface Reduction {
   durationMs: number;
   /** Where the job ran: a backend label. */
   backend?: string;
+  /** Why it ran there, when that is not the backend the run chose (a job Lambda could not take). */
+  reason?: string;
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
