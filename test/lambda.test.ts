@@ -158,6 +158,34 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.match(explained.stdout, /why there: not on the chosen remote backend: its inputs are [\d.]+ MB, over the 0.0 MB/);
   });
 
+  test('a job for another architecture, or running a program it does not carry, runs locally and says why', async () => {
+    const store = join(work.path, 'store-a');
+    // An ELF header for aarch64 (e_machine 183): enough for the check, never run.
+    const arm = Buffer.alloc(64);
+    arm.writeUInt32BE(0x7f454c46, 0);
+    arm[4] = 2;
+    arm[5] = 1;
+    arm.writeUInt16LE(183, 18);
+    const armFile = join(work.path, 'tool-arm64');
+    writeFileSync(armFile, arm, { mode: 0o755 });
+    const create = async (args: string[]): Promise<string> => {
+      const r = await burst(['thunk', 'create', ...args], store, { env: aws.env });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const foreign = await create(['--exe', '/bin/sh', '--input', `tool=${armFile}`, '--executable', 'tool', '--output', 'out', '--', 'sh', '-c', 'echo foreign > out']);
+    const unshipped = await create(['--output', 'out', '--', '/bin/sh', '-c', 'echo unshipped > out']);
+    const reportFile = join(work.path, 'fallbacks.json');
+    const r = await burst(['force', '--report', reportFile, '--cat', foreign, unshipped], store, { env: aws.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /foreign/);
+    assert.match(r.stdout, /unshipped/);
+    const reasons = readJson<RunReport>(reportFile).ranLocally.map((l) => l.reason).sort();
+    assert.equal(reasons.length, 2, JSON.stringify(reasons));
+    assert.match(reasons[0] as string, /^it runs \/bin\/sh, a program of this machine that the job does not carry$/);
+    assert.match(reasons[1] as string, /^tool is built for arm64; the function runs on x86_64$/);
+  });
+
   test('burst deploy creates, then updates, then changes nothing; its zip holds the worker these tests ran', async () => {
     const api = await startFakeLambdaApi();
     const deployArgs = (extra: string[]): string[] => ['deploy', '--bucket', 'deployed-bucket', '--function', 'burst-worker', '--lambda-endpoint', api.endpoint, '--role', 'arn:aws:iam::123456789012:role/burst', ...extra];
