@@ -7,7 +7,7 @@
  * Imports nothing of the engine: it is on every command's start-up path.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,9 +35,9 @@ function privateCacheDir(): string | undefined {
   }
 }
 
+/** Named by the bundle's content (installs give every file the same date) and the Node that compiled it. */
 function cacheFile(dir: string, source: string): string {
-  const st = statSync(bundle);
-  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${st.size}\0${st.mtimeMs}\0${source.length}`).digest('hex');
+  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0`).update(source).digest('hex');
   return join(dir, `cli-${key.slice(0, 24)}.bin`);
 }
 

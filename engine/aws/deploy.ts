@@ -10,6 +10,8 @@ import {
   GetFunctionCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
   type FunctionConfiguration,
   type Runtime,
 } from '@aws-sdk/client-lambda';
@@ -82,8 +84,30 @@ async function ensureBucket(s: LambdaSettings, log: (line: string) => void): Pro
   return true;
 }
 
-function wantedConfiguration(s: LambdaSettings): { Runtime: Runtime; Handler: string; MemorySize: number; Timeout: number; EphemeralStorage: { Size: number } } {
-  return { Runtime: s.runtime as Runtime, Handler: HANDLER, MemorySize: s.memoryMb, Timeout: s.timeoutSeconds, EphemeralStorage: { Size: s.ephemeralMb } };
+type WantedConfiguration = Pick<FunctionConfiguration, 'Handler' | 'MemorySize' | 'Timeout'> & {
+  Runtime: Runtime;
+  EphemeralStorage: { Size: number };
+  Environment: { Variables: Record<string, string> };
+};
+
+function wantedConfiguration(s: LambdaSettings): WantedConfiguration {
+  return {
+    Runtime: s.runtime as Runtime,
+    Handler: HANDLER,
+    MemorySize: s.memoryMb,
+    Timeout: s.timeoutSeconds,
+    EphemeralStorage: { Size: s.ephemeralMb },
+    Environment: { Variables: workerEnvironment(s) },
+  };
+}
+
+/** What the worker is allowed to use (it refuses requests for other buckets or endpoints), and its warm cache's share of /tmp. */
+function workerEnvironment(s: LambdaSettings): Record<string, string> {
+  return {
+    BURST_WORKER_BUCKET: s.bucket,
+    BURST_WORKER_CACHE_BYTES: String(Math.floor(s.ephemeralMb * 0.4) * 2 ** 20),
+    ...(s.s3Endpoint ? { BURST_WORKER_S3_ENDPOINT: s.s3Endpoint } : {}),
+  };
 }
 
 function configurationDiffers(current: FunctionConfiguration, s: LambdaSettings): boolean {
@@ -94,9 +118,17 @@ function configurationDiffers(current: FunctionConfiguration, s: LambdaSettings)
     current.MemorySize !== want.MemorySize ||
     current.Timeout !== want.Timeout ||
     (current.EphemeralStorage?.Size ?? 512) !== want.EphemeralStorage.Size ||
+    JSON.stringify(sorted(current.Environment?.Variables ?? {})) !== JSON.stringify(sorted(want.Environment.Variables)) ||
     (s.role !== undefined && current.Role !== s.role)
   );
 }
+
+function sorted(o: Record<string, string>): Array<[string, string]> {
+  return Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Lambda takes no other change while a function is being created or updated. */
+const WAIT = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };
 
 async function ensureFunction(s: LambdaSettings, zip: Buffer, log: (line: string) => void): Promise<Omit<DeployResult, 'bucketCreated'>> {
   const client = lambdaClient(s);
@@ -109,7 +141,7 @@ async function ensureFunction(s: LambdaSettings, zip: Buffer, log: (line: string
   }
   if (!current) {
     if (!s.role) {
-      throw new BurstError('usage', `creating the function ${s.functionName} needs an execution role: pass --role ARN (or set BURST_LAMBDA_ROLE, or aws.role in .burst.json), a role Lambda can assume with s3:GetObject and s3:PutObject on ${s.bucket}`);
+      throw new BurstError('usage', `creating the function ${s.functionName} needs an execution role: pass --role ARN (or set BURST_LAMBDA_ROLE, or aws.role in .burst.json), a role Lambda can assume with s3:GetObject, s3:PutObject and s3:ListBucket on ${s.bucket}`);
     }
     await client.send(
       new CreateFunctionCommand({
@@ -121,17 +153,20 @@ async function ensureFunction(s: LambdaSettings, zip: Buffer, log: (line: string
         ...wantedConfiguration(s),
       }),
     );
+    await waitUntilFunctionActiveV2({ client, ...WAIT }, { FunctionName: s.functionName });
     log(`function ${s.functionName}: created (${s.runtime}, ${s.architecture}, ${s.memoryMb} MB, ${s.timeoutSeconds} s)`);
     return { functionCreated: true, codeUpdated: false, configurationUpdated: false };
   }
   const codeUpdated = current.CodeSha256 !== sha || (current.Architectures?.[0] ?? 'x86_64') !== s.architecture;
   if (codeUpdated) {
     await client.send(new UpdateFunctionCodeCommand({ FunctionName: s.functionName, ZipFile: zip, Architectures: [s.architecture] }));
+    await waitUntilFunctionUpdatedV2({ client, ...WAIT }, { FunctionName: s.functionName });
     log(`function ${s.functionName}: code updated`);
   }
   const configurationUpdated = configurationDiffers(current, s);
   if (configurationUpdated) {
     await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.functionName, ...(s.role ? { Role: s.role } : {}), ...wantedConfiguration(s) }));
+    await waitUntilFunctionUpdatedV2({ client, ...WAIT }, { FunctionName: s.functionName });
     log(`function ${s.functionName}: configuration updated`);
   }
   if (!codeUpdated && !configurationUpdated) log(`function ${s.functionName}: up to date`);

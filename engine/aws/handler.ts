@@ -8,6 +8,7 @@
  */
 import './sdkNotice';
 import { S3Client } from '@aws-sdk/client-s3';
+import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptObjectError, MissingObjectError, errorMessage } from '../errors';
@@ -28,6 +29,20 @@ const STORE_DIR = process.env.BURST_WORKER_DIR ?? join(tmpdir(), 'burst-worker')
 /** The warm store's size cap; Lambda's /tmp is 512 MB unless configured larger. */
 const CACHE_BYTES = Number(process.env.BURST_WORKER_CACHE_BYTES ?? 384 << 20);
 const FETCH_PARALLELISM = 32;
+/** Base64 grows bytes by a third: this much raw output keeps an answer under Lambda's 6 MB. */
+const ANSWER_INLINE_BYTES = 4 << 20;
+
+/**
+ * The bucket and endpoint deploy fixed in the function's environment: a
+ * request may not make the function use its role's access anywhere else.
+ */
+function refusedStorage(target: StorageTarget): string | undefined {
+  const bucket = process.env.BURST_WORKER_BUCKET;
+  if (bucket && target.bucket !== bucket) return `this worker serves bucket ${bucket}, not ${target.bucket}`;
+  const endpoint = process.env.BURST_WORKER_S3_ENDPOINT;
+  if ((target.endpoint ?? '') !== (endpoint ?? '')) return `this worker uses ${endpoint ? `the S3 endpoint ${endpoint}` : 'AWS S3'}, not ${target.endpoint ?? 'AWS S3'}`;
+  return undefined;
+}
 
 let storePromise: Promise<LocalStore> | undefined;
 let storeBytes: number | undefined;
@@ -57,6 +72,8 @@ export async function handler(event: WorkerRequest): Promise<WorkerResponse> {
     s3Gets: s3?.counts.gets ?? 0, s3Puts: (s3?.counts.puts ?? 0) + (s3?.counts.heads ?? 0),
   });
   if (event?.protocol !== WORKER_PROTOCOL) return answer({ fault: { code: 'bad-request', message: `this worker speaks protocol ${WORKER_PROTOCOL}; redeploy it (burst deploy)` } });
+  const refused = refusedStorage(event.storage);
+  if (refused) return answer({ fault: { code: 'bad-request', message: refused } });
   const s3 = s3For(event.storage);
   try {
     const store = await openStore();
@@ -70,13 +87,13 @@ export async function handler(event: WorkerRequest): Promise<WorkerResponse> {
     const base = { exitCode: result.exitCode, stdout: result.stdout.toString('base64'), stderr: result.stderr.toString('base64') };
     if (result.exitCode !== 0) return answer(base, s3);
     t = performance.now();
-    const outputs = await storeOutputs(store, s3, result.outputs, event.inlineOutputLimit);
+    const outputs = await storeOutputs(store, s3, result.outputs, event.inlineOutputLimit, ANSWER_INLINE_BYTES - result.stdout.length - result.stderr.length);
     const reduction: Reduction = { outputs: result.outputs, program: programOf(thunk), durationMs: timings.runMs, backend: 'lambda' };
     if (result.stdout.length > 0) reduction.stdout = await putValue(s3, result.stdout);
     if (result.stderr.length > 0) reduction.stderr = await putValue(s3, result.stderr);
     await s3.putReduction(event.thunk, reduction);
     timings.uploadMs = Math.round(performance.now() - t);
-    await trimStore(store);
+    await trimStore(store).catch(() => undefined); // the job is done; a cache that stays too big is trimmed next time
     return answer({ ...base, outputs }, s3);
   } catch (e) {
     return answer({ fault: faultOf(e) }, s3);
@@ -97,28 +114,57 @@ function readThunk(event: WorkerRequest): Thunk {
   return decodeThunk(bytes, event.thunk);
 }
 
+/** Every missing or corrupt object is named at once, so the engine repairs them all before the next attempt. */
+class BadObjects extends Error {
+  constructor(readonly fault: WorkerFault) {
+    super(fault.message);
+  }
+}
+
 async function fetchInputs(store: LocalStore, s3: S3Objects, thunk: Thunk, inline: Record<string, string>): Promise<void> {
   const names = [...new Set(Object.values(thunk.inputs))].filter((n) => !isThunkRef(n) && !store.has(n));
+  const bad: Array<CorruptObjectError | MissingObjectError> = [];
   await mapLimit(names, FETCH_PARALLELISM, async (name) => {
-    const data = inline[name];
-    if (data !== undefined) {
-      if ((await store.putBytes(parseName(name).type, Buffer.from(data, 'base64'))) !== name) throw new CorruptObjectError(name, 'the request');
-      return;
+    try {
+      await fetchInput(store, s3, name, inline[name]);
+    } catch (e) {
+      if (!(e instanceof CorruptObjectError || e instanceof MissingObjectError)) throw e;
+      bad.push(e);
     }
-    const tmp = tempPath(store.tmpDir, 'get');
+  });
+  if (bad.length === 0) return;
+  const corrupt = bad.some((e) => e instanceof CorruptObjectError);
+  throw new BadObjects({ code: corrupt ? 'corrupt-object' : 'missing-object', message: bad.map((e) => e.message).join('; '), object: bad[0]?.object as string, objects: bad.map((e) => e.object) });
+}
+
+async function fetchInput(store: LocalStore, s3: S3Objects, name: string, data: string | undefined): Promise<void> {
+  if (data !== undefined) {
+    if ((await store.putBytes(parseName(name).type, Buffer.from(data, 'base64'))) !== name) throw new CorruptObjectError(name, 'the request');
+    return;
+  }
+  const tmp = tempPath(store.tmpDir, 'get');
+  try {
     if (!(await s3.getToFile(name, tmp))) throw new MissingObjectError(name);
     await store.adoptFetched(tmp, name, `s3://${s3.target.bucket}/${s3.target.prefix}objects/${name}`);
     if (storeBytes !== undefined) storeBytes += parseName(name).size;
-  });
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
 }
 
-async function storeOutputs(store: LocalStore, s3: S3Objects, outputs: Array<{ tag: string; name: string; executable: boolean }>, inlineLimit: number): Promise<WorkerOutput[]> {
+async function storeOutputs(store: LocalStore, s3: S3Objects, outputs: Array<{ tag: string; name: string; executable: boolean }>, inlineLimit: number, inlineBudget: number): Promise<WorkerOutput[]> {
+  let budget = inlineBudget;
   return mapLimit(outputs, FETCH_PARALLELISM, async (o) => {
     const path = await store.verifiedPath(o.name);
+    const size = parseName(o.name).size;
     // A HEAD saves re-sending a large object another job already put there; for a small one it costs as much as the PUT.
-    if (parseName(o.name).size <= inlineLimit || !(await s3.exists(o.name))) await s3.putFile(o.name, path);
+    if (size <= inlineLimit || !(await s3.exists(o.name))) await s3.putFile(o.name, path);
     const out: WorkerOutput = { tag: o.tag, name: o.name, executable: o.executable };
-    if (parseName(o.name).size <= inlineLimit) out.data = (await store.readBytes(o.name)).toString('base64');
+    // The answer stays under Lambda's 6 MB: outputs past the budget are fetched from the bucket instead.
+    if (size <= inlineLimit && size <= budget) {
+      budget -= size;
+      out.data = (await store.readBytes(o.name)).toString('base64');
+    }
     return out;
   });
 }
@@ -138,6 +184,7 @@ async function trimStore(store: LocalStore): Promise<void> {
 }
 
 function faultOf(e: unknown): WorkerFault {
+  if (e instanceof BadObjects) return e.fault;
   if (e instanceof CorruptObjectError) return { code: 'corrupt-object', message: e.message, object: e.object };
   if (e instanceof MissingObjectError) return { code: 'missing-object', message: e.message, object: e.object };
   return { code: 'worker-error', message: errorMessage(e) };

@@ -53,7 +53,7 @@ export class LambdaBackend implements Backend {
   private readonly uploading = new Map<string, Promise<void>>();
   private readonly local: LocalBackend;
   private readonly localSlots: Slots;
-  private readonly ranLocally: LocalRun[] = [];
+  private readonly ranLocally = new Map<string, LocalRun>();
   private readonly meter = { invocations: 0, billedMs: 0, workerGets: 0, workerPuts: 0, bytesDown: 0 };
 
   private constructor(private readonly store: LocalStore, private readonly settings: LambdaSettings, s3: S3Client, target: StorageTarget, opts: LambdaBackendOptions) {
@@ -106,7 +106,7 @@ export class LambdaBackend implements Backend {
     return {
       bytesUploaded: this.s3.counts.bytesUp,
       bytesDownloaded: this.s3.counts.bytesDown + this.meter.bytesDown,
-      ranLocally: [...this.ranLocally],
+      ranLocally: [...this.ranLocally.values()],
       cost: { lambdaRequests: this.meter.invocations, lambdaGbSeconds: Number(gbSeconds.toFixed(3)), s3Requests, usd: Number(usd.toFixed(6)) },
     };
   }
@@ -164,10 +164,12 @@ export class LambdaBackend implements Backend {
   }
 
   private async runLocally(name: string, thunk: Thunk, signal: AbortSignal, reason: string): Promise<JobResult> {
-    await this.localSlots.acquire(signal);
+    await this.localSlots.acquire(signal).catch(() => {
+      throw new BurstError('cancelled', 'cancelled');
+    });
     try {
       const result = await this.local.execute(name, thunk, signal);
-      this.ranLocally.push({ job: name, program: programOf(thunk), reason });
+      this.ranLocally.set(name, { job: name, program: programOf(thunk), reason }); // once per job, however many attempts
       return { ...result, ranOn: { backend: 'local', reason } };
     } finally {
       this.localSlots.release();
@@ -195,30 +197,35 @@ export class LambdaBackend implements Backend {
 
   /** One upload per object however many jobs need it at once; a HEAD first, as another machine may have put it there. */
   private ensureUploaded(name: string): Promise<void> {
-    let p = this.uploading.get(name);
-    if (!p) {
-      p = (async () => {
-        try {
-          if (!(await this.s3.exists(name))) await this.s3.putFile(name, await this.store.verifiedPath(name));
-        } catch (e) {
-          throw explainAwsError(e, this.settings);
-        }
-        this.uploaded.add(name);
-      })().finally(() => this.uploading.delete(name));
-      this.uploading.set(name, p);
-    }
+    const running = this.uploading.get(name);
+    if (running) return running;
+    const p: Promise<void> = (async () => {
+      try {
+        if (!(await this.s3.exists(name))) await this.s3.putFile(name, await this.store.verifiedPath(name));
+      } catch (e) {
+        if (isTransientAwsError(e)) throw new TransientError(`uploading ${name} failed: ${errorMessage(e)}`);
+        throw explainAwsError(e, this.settings);
+      }
+      this.uploaded.add(name);
+    })().finally(() => this.settled(name, p));
+    this.uploading.set(name, p);
     return p;
   }
 
   /** Puts a good copy over a bad or lost one (a HEAD would say it is there); the job's next attempt waits for it. */
   private reupload(name: string): void {
-    const p = this.store
+    const p: Promise<void> = this.store
       .verifiedPath(name)
       .then((path) => this.s3.putFile(name, path))
       .then(() => this.uploaded.add(name))
-      .finally(() => this.uploading.delete(name));
+      .finally(() => this.settled(name, p));
     p.catch(() => undefined); // awaited, and reported, by the next attempt
     this.uploading.set(name, p);
+  }
+
+  /** Forgets a finished upload, unless a newer one for the same object took its place. */
+  private settled(name: string, p: Promise<void>): void {
+    if (this.uploading.get(name) === p) this.uploading.delete(name);
   }
 
   private async invoke(request: WorkerRequest, signal: AbortSignal): Promise<WorkerResponse> {
@@ -231,7 +238,7 @@ export class LambdaBackend implements Backend {
       );
     } catch (e) {
       if (signal.aborted) throw new BurstError('cancelled', 'cancelled');
-      if (isTransientInvokeError(e)) throw new TransientError(`invocation failed: ${errorMessage(e)}`);
+      if (isTransientAwsError(e)) throw new TransientError(`invocation failed: ${errorMessage(e)}`);
       throw explainAwsError(e, this.settings);
     }
     const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
@@ -249,9 +256,12 @@ export class LambdaBackend implements Backend {
   /** A worker that found an object missing or corrupt in the bucket: it is uploaded again from here, and the job retried. */
   private onFault(response: WorkerResponse): never {
     const fault = response.fault as NonNullable<WorkerResponse['fault']>;
-    if (fault.object && (fault.code === 'corrupt-object' || fault.code === 'missing-object')) {
-      this.uploaded.forget(fault.object);
-      if (this.store.has(fault.object)) this.reupload(fault.object);
+    const bad = fault.objects ?? (fault.object ? [fault.object] : []);
+    if (bad.length > 0 && (fault.code === 'corrupt-object' || fault.code === 'missing-object')) {
+      for (const name of bad) {
+        this.uploaded.forget(name);
+        if (this.store.has(name)) this.reupload(name);
+      }
       throw new TransientError(`the worker: ${fault.message}`);
     }
     if (fault.code === 'bad-request') throw new BurstError('usage', `the Lambda worker refused the job: ${fault.message}`);
@@ -259,10 +269,11 @@ export class LambdaBackend implements Backend {
   }
 }
 
-function isTransientInvokeError(e: unknown): boolean {
+function isTransientAwsError(e: unknown): boolean {
   const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const name = (e as { name?: string }).name ?? '';
-  if (status !== undefined && status > 0) return status === 429 || status >= 500 || /TooManyRequests|Throttl|ResourceNotReady/.test(name);
+  // 409: the function is still being created or updated (right after a deploy).
+  if (status !== undefined && status > 0) return status === 429 || status === 409 || status >= 500 || /TooManyRequests|Throttl|ResourceNotReady|ResourceConflict/.test(name);
   // No answer at all (a dropped connection, a timeout): worth another try, unless the credentials are missing.
   return !/Credential|ExpiredToken/i.test(`${name} ${errorMessage(e)}`);
 }

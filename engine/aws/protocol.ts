@@ -49,6 +49,8 @@ export interface WorkerFault {
   code: 'corrupt-object' | 'missing-object' | 'bad-request' | 'worker-error';
   message: string;
   object?: string;
+  /** Every object found missing or corrupt. */
+  objects?: string[];
 }
 
 export interface WorkerResponse {

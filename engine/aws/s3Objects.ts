@@ -29,13 +29,14 @@ export class S3Objects {
 
   constructor(readonly client: S3Client, readonly target: StorageTarget) {}
 
+  /** Whether the bucket has the object; false also when S3 will not say (403: no s3:ListBucket), so the caller puts it. */
   async exists(name: string): Promise<boolean> {
     this.counts.heads++;
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.target.bucket, Key: objectKey(this.target.prefix, name) }));
       return true;
     } catch (e) {
-      if (isNotFound(e)) return false;
+      if (isNotFound(e) || statusOf(e) === 403) return false;
       throw e;
     }
   }
@@ -67,7 +68,8 @@ export class S3Objects {
       const r = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: objectKey(this.target.prefix, name) }));
       body = r.Body as Readable;
     } catch (e) {
-      if (isNotFound(e)) return false;
+      // Without s3:ListBucket, S3 answers 403 for a key it does not have.
+      if (isNotFound(e) || statusOf(e) === 403) return false;
       throw e;
     }
     await pipeline(body, createWriteStream(dest, { mode: 0o600 }));
@@ -95,6 +97,10 @@ export class S3Objects {
     await this.client.send(new PutObjectCommand({ Bucket: this.target.bucket, Key: reductionKey(this.target.prefix, thunk), Body: body, ContentType: 'application/json' }));
     this.counts.bytesUp += body.length;
   }
+}
+
+function statusOf(e: unknown): number | undefined {
+  return (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
 export function isNotFound(e: unknown): boolean {

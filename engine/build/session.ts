@@ -176,8 +176,12 @@ export class BuildSession implements ModelContext {
     if (!this.scheduler?.probablyCached(o.ref)) return false;
     const value = (await this.scheduler.force([o.ref])).values.get(o.ref);
     if (!value) return false; // the placeholder path reports the failure with the others at the end
-    await this.writeFile(o.path, o.ref, value, o.executable);
-    return true;
+    try {
+      await this.writeFile(o.path, o.ref, value, o.executable);
+      return true;
+    } catch {
+      return false; // its bytes could not be had (a remote copy gone bad): a placeholder, and the failure at the end
+    }
   }
 
   /** A tool call the models cannot take runs for real, once the placeholders it reads are real files. */

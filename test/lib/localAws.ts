@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(__dirname, '..', '..');
 const MODULES = join(ROOT, 'node_modules');
 export const WORKER_BUNDLE = join(ROOT, 'dist', 'lambda', 'index.js');
+const BUCKET = 'burst-test';
 
 /** Test credentials: s3rver accepts only these; they reach the worker as its environment. */
 export const TEST_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
@@ -84,8 +85,10 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-function serverlessYml(lambdaPort: number, httpPort: number, workerDir: string, freshDir: string): string {
-  const env = (dir: string): string => [...Object.entries(TEST_CREDENTIALS), ['BURST_WORKER_DIR', dir]].map(([k, v]) => `      ${k}: ${v}`).join('\n');
+function serverlessYml(lambdaPort: number, httpPort: number, s3Endpoint: string, workerDir: string, freshDir: string): string {
+  // As deploy sets them: the worker refuses other buckets and endpoints.
+  const fixed = [['BURST_WORKER_BUCKET', BUCKET], ['BURST_WORKER_S3_ENDPOINT', s3Endpoint]];
+  const env = (dir: string): string => [...Object.entries(TEST_CREDENTIALS), ...fixed, ['BURST_WORKER_DIR', dir]].map(([k, v]) => `      ${k}: ${v}`).join('\n');
   return `service: burst
 frameworkVersion: '3'
 provider:
@@ -136,7 +139,7 @@ export async function startLocalAws(): Promise<LocalAws> {
       ),
     );
     const s3Endpoint = `http://127.0.0.1:${s3Port}`;
-    const bucket = 'burst-test';
+    const bucket = BUCKET;
     const made = await fetch(`${s3Endpoint}/${bucket}`, { method: 'PUT' });
     if (!made.ok) throw new Error(`cannot create the test bucket: ${made.status}`);
 
@@ -144,7 +147,7 @@ export async function startLocalAws(): Promise<LocalAws> {
     mkdirSync(service);
     symlinkSync(MODULES, join(service, 'node_modules'));
     copyFileSync(WORKER_BUNDLE, join(service, 'index.js'));
-    writeFileSync(join(service, 'serverless.yml'), serverlessYml(lambdaPort, httpPort, join(work, 'worker'), join(work, 'worker-fresh')));
+    writeFileSync(join(service, 'serverless.yml'), serverlessYml(lambdaPort, httpPort, s3Endpoint, join(work, 'worker'), join(work, 'worker-fresh')));
     children.push(
       await startProcess(
         [join(MODULES, 'serverless', 'bin', 'serverless.js'), 'offline', 'start'],
