@@ -130,6 +130,25 @@ export class Scheduler {
     };
   }
 
+  /**
+   * A value found missing or corrupt when its bytes were needed (a copy in a
+   * remote backend's bucket, fetched only then): the remote copy is dropped
+   * and the job that made it runs again, its cached results overwritten.
+   */
+  async recompute(ref: string, cause: CorruptObjectError | MissingObjectError): Promise<OutputEntry> {
+    const { thunk: name } = parseThunkRef(ref);
+    this.emit({ type: 'warning', message: `${cause.message} (the job that made it runs again)` });
+    await this.opts.backend.discard?.(cause.object);
+    const thunk = decodeThunk(await this.store.readBytes(name), name);
+    const { resolved } = await this.resolveInputs(name, thunk);
+    const runName = resolved === thunk ? name : await this.store.putBytes('T', encodeThunk(resolved));
+    const { reduction } = await this.execute(runName, resolved);
+    await this.store.putReduction(runName, reduction);
+    if (runName !== name) await this.store.putReduction(name, reduction);
+    this.reductions.set(name, Promise.resolve({ reduction, pathMs: reduction.durationMs }));
+    return (await this.resolve(ref, 0)).entry;
+  }
+
   /** Whether forcing the reference will most likely be a cache hit (a recorded result; force still checks its outputs). */
   probablyCached(ref: string): boolean {
     if (!this.useCache || !isThunkRef(ref)) return false;

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { RunReport } from '../engine/api';
+import { initHash, nameOfBytes, type RunReport } from '../engine/api';
 import { burst, copyTree, debianSource, differingFiles, placeholdersUnder, readJson, run, tempDir, type CliResult } from './helpers';
 import { startFakeLambdaApi } from './lib/fakeLambdaApi';
 import { startFaultyProxy } from './lib/faultyProxy';
@@ -124,6 +124,26 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.equal((await run(join(dir, 'hello'), [], dir)).stdout, 'hello, lambda (corrupt)\n');
     const repaired = readFileSync(join(objects, biggest.f));
     assert.equal(repaired.includes(Buffer.from('corrupted by the test')), false, 'the bad copy in the bucket was replaced');
+  });
+
+  test('an output kept only in the bucket and found corrupt there is made again', async () => {
+    const first = smallProject(join(work.path, 'repair-a'), 'repair');
+    const r1 = await lambdaBuild(first, join(work.path, 'store-a'), SMALL_BUILD);
+    assert.equal(r1.code, 0, r1.stderr);
+    await initHash();
+    const name = nameOfBytes('V', readFileSync(join(first, 'hello')));
+    const file = join(aws.s3Dir, aws.bucket, 'objects', `${name}._S3rver_object`);
+    const bytes = readFileSync(file);
+    bytes.write('corrupted', 100);
+    writeFileSync(file, bytes);
+    // Another machine: the same sources, an empty local cache, the same bucket. Every result is shared; the program's bytes are bad.
+    const second = smallProject(join(work.path, 'repair-b'), 'repair');
+    const r2 = await lambdaBuild(second, join(work.path, 'store-repair'), SMALL_BUILD);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.match(r2.stderr, new RegExp(`object ${name} is corrupt: the copy at s3://${aws.bucket}/objects/${name} does not match its name \\(the job that made it runs again\\)`));
+    assert.deepEqual(r2.report.jobs.map((j) => j.program), ['ld'], 'only the link runs again');
+    assert.equal((await run(join(second, 'hello'), [], second)).stdout, 'hello, lambda (repair)\n');
+    assert.ok(readFileSync(file).equals(readFileSync(join(first, 'hello'))), 'the bucket holds good bytes again');
   });
 
   test('throttled, failing and dropped invocations are retried and the build completes', async () => {

@@ -98,6 +98,11 @@ export class LambdaBackend implements Backend {
     return r;
   }
 
+  async discard(name: string): Promise<void> {
+    this.uploaded.forget(name);
+    await this.s3.delete(name).catch(() => undefined); // best effort: a worker overwrites small objects anyway
+  }
+
   stats(): BackendStats {
     const gbSeconds = (this.settings.memoryMb / 1024) * (this.meter.billedMs / 1000);
     const s3Requests = this.s3.counts.gets + this.s3.counts.puts + this.s3.counts.heads + this.meter.workerGets + this.meter.workerPuts;

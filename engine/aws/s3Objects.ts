@@ -7,7 +7,7 @@
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { parseName } from '../hash';
 import type { Reduction } from '../store/local';
@@ -75,6 +75,11 @@ export class S3Objects {
     await pipeline(body, createWriteStream(dest, { mode: 0o600 }));
     this.counts.bytesDown += (await fs.stat(dest)).size;
     return true;
+  }
+
+  async delete(name: string): Promise<void> {
+    this.counts.puts++;
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.target.bucket, Key: objectKey(this.target.prefix, name) }));
   }
 
   async getReduction(thunk: string): Promise<Reduction | undefined> {

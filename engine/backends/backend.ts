@@ -18,6 +18,8 @@ export interface Backend {
   holds?(name: string): boolean;
   /** Remote backends: a result recorded where other machines share it, asked after the local cache. */
   remoteReduction?(thunk: string): Promise<Reduction | undefined>;
+  /** Remote backends: drop a copy of an object found bad, so the job that made it puts a good one. */
+  discard?(name: string): Promise<void>;
   /** Figures for the run report. */
   stats?(): BackendStats;
 }

@@ -9,7 +9,7 @@ import { parseName } from '../hash';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend';
 import type { Diagnostic } from '../diagnostics';
-import { BurstError, errorMessage } from '../errors';
+import { BurstError, CorruptObjectError, MissingObjectError, errorMessage } from '../errors';
 import { PLACEHOLDER_MAX_SIZE, readPlaceholder, writePlaceholder } from '../placeholder';
 import type { Fallback, RunReport } from '../report';
 import { Scheduler, asBurstError, type RunEvent } from '../scheduler';
@@ -219,8 +219,9 @@ export class BuildSession implements ModelContext {
 
   private async makeReal(wanted: Array<{ path: string; ref: string }>): Promise<{ failures: Array<{ path: string; error: BurstError }> }> {
     const failures: Array<{ path: string; error: BurstError }> = [];
-    if (!this.scheduler) return { failures };
-    const { values, failures: failed } = await this.scheduler.force([...new Set(wanted.map((w) => w.ref))]);
+    const scheduler = this.scheduler;
+    if (!scheduler) return { failures };
+    const { values, failures: failed } = await scheduler.force([...new Set(wanted.map((w) => w.ref))]);
     const errors = new Map(failed.map((f) => [f.ref, f.error]));
     await Promise.all(
       wanted.map(async ({ path, ref }) => {
@@ -231,10 +232,19 @@ export class BuildSession implements ModelContext {
           await fs.rm(path, { force: true });
           return;
         }
+        const executable = this.outputs.get(path)?.executable ?? false;
         try {
-          await this.writeReal(path, ref, value, this.outputs.get(path)?.executable ?? false);
+          await this.writeReal(path, ref, value, executable);
         } catch (e) {
-          failures.push({ path, error: asBurstError(e) });
+          if (!((e instanceof CorruptObjectError || e instanceof MissingObjectError) && e.object === value.name)) {
+            failures.push({ path, error: asBurstError(e) });
+            return;
+          }
+          try {
+            await this.writeReal(path, ref, await scheduler.recompute(ref, e), executable);
+          } catch (again) {
+            failures.push({ path, error: asBurstError(again) });
+          }
         }
       }),
     );

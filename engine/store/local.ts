@@ -180,7 +180,9 @@ export class LocalStore {
     const actual = await nameOfFile(parseName(name).type, file);
     if (actual !== name) {
       await fs.rm(file, { force: true });
-      throw new CorruptObjectError(name, from);
+      const err = new CorruptObjectError(name, from);
+      err.message = `object ${name} is corrupt: the copy at ${from} does not match its name`;
+      throw err;
     }
     await this.adopt(file, name);
   }
