@@ -9,8 +9,8 @@ const files = (dir, suffix) =>
     .filter((f) => f.endsWith(suffix))
     .map((f) => join(dir, f));
 
-// lambda/index.js is the worker function.
-const entryPoints = { cli: 'engine/cli.ts', boot: 'engine/boot.ts', 'lambda/index': 'engine/aws/handler.ts', 'standin-node': 'engine/build/standinNode.ts' };
+// lambda/index.js is the worker function; server.js the engine as a language server for the extension.
+const entryPoints = { cli: 'engine/cli.ts', boot: 'engine/boot.ts', 'lambda/index': 'engine/aws/handler.ts', server: 'engine/lsp/server.ts', 'standin-node': 'engine/build/standinNode.ts' };
 for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...files('examples', '.ts')]) {
   if (f.includes('/fixtures/') || f.includes('/lib/') || f.startsWith('examples/geom')) continue;
   entryPoints[f.replace(/\.ts$/, '')] = f;

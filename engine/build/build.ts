@@ -32,6 +32,8 @@ export interface BuildOptions {
   onEvent?: (e: RunEvent) => void;
   /** The `burst` program placeholders call when the build runs one of them. */
   burstProgram: string;
+  /** Receives the build command's output (stdout and stderr, as they come); without it the command shares this process's terminal. */
+  onOutput?: (chunk: string) => void;
 }
 
 export interface BuildResult {
@@ -69,7 +71,7 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
       BURST_SOCKET: socket,
       BURST: opts.burstProgram,
       BURST_CACHE_DIR: store.dir,
-    }, opts.signal);
+    }, opts.signal, opts.onOutput);
     const { failures } = opts.inferOnly ? { failures: [] } : await session.finish();
     if (opts.inferOnly) await store.flush();
     await writeBuildRecord(store, resolve(opts.root), session.outputs.values());
@@ -80,19 +82,42 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
   }
 }
 
-function runCommand(command: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<number> {
+/** After an interrupt, how long the build command gets to stop before it is killed. */
+const STOP_GRACE_MS = 5000;
+
+function runCommand(command: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal, onOutput?: (chunk: string) => void): Promise<number> {
   return new Promise((res) => {
-    const child = spawn(command[0] as string, command.slice(1), { cwd, env, stdio: 'inherit' });
+    // Without a terminal (the language server), the command gets a process group of its own, so an
+    // interrupt reaches everything it started, as Ctrl-C does in a terminal.
+    const ownGroup = onOutput !== undefined;
+    const child = spawn(command[0] as string, command.slice(1), { cwd, env, stdio: ownGroup ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: ownGroup });
+    if (onOutput) {
+      child.stdout?.setEncoding('utf8').on('data', onOutput);
+      child.stderr?.setEncoding('utf8').on('data', onOutput);
+    }
+    let killTimer: NodeJS.Timeout | undefined;
+    const signalCommand = (sig: NodeJS.Signals): void => {
+      try {
+        if (ownGroup && child.pid) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        // already gone
+      }
+    };
     const onAbort = (): void => {
-      child.kill('SIGINT');
+      signalCommand('SIGINT');
+      killTimer = setTimeout(() => signalCommand('SIGKILL'), STOP_GRACE_MS);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (e) => {
-      process.stderr.write(`burst: cannot run ${command[0]}: ${e.message}\n`);
+      const message = `burst: cannot run ${command[0]}: ${e.message}\n`;
+      if (onOutput) onOutput(message);
+      else process.stderr.write(message);
       res(127);
     });
     child.on('close', (code, sig) => {
       signal?.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
       res(code ?? (sig ? 130 : 1));
     });
   });

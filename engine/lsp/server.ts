@@ -1,0 +1,122 @@
+/**
+ * The engine as a language server (dist/server.js), started by the VS Code
+ * extension over node IPC: builds run here, never in the extension host.
+ * Custom requests and notifications are in ./protocol; diagnostics go out as
+ * standard LSP diagnostics (replaced on every run, cleared for files that
+ * became clean) and progress as work-done progress.
+ */
+import { resolve } from 'node:path';
+import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
+import { LambdaBackend } from '../aws/lambdaBackend';
+import { resolveLambdaSettings } from '../aws/config';
+import type { Backend } from '../backends/backend';
+import { LocalBackend } from '../backends/local';
+import { runBuild } from '../build/build';
+import { BurstError, errorMessage } from '../errors';
+import { initHash } from '../hash';
+import type { RunEvent } from '../scheduler';
+import { defaultCacheDir, LocalStore } from '../store/local';
+import { toLspDiagnostics } from './diagnostics';
+import { BuildRequest, CancelNotification, LogNotification, RunEventNotification, type BuildOutcome, type BuildParams } from './protocol';
+
+interface ServerOptions {
+  /** The store's directory (the extension's setting, else the user's default store). */
+  cacheDir?: string;
+}
+
+const BURST = resolve(__dirname, '..', 'bin', 'burst');
+/** Progress reports at most this often: a large build has thousands of events. */
+const PROGRESS_EVERY_MS = 200;
+
+export function startServer(connection: Connection): void {
+  let options: ServerOptions = {};
+  let canReportProgress = false;
+  const runs = new Map<string, AbortController>();
+  /** Per workspace root: the documents that have diagnostics from its last run. */
+  const published = new Map<string, Set<string>>();
+
+  connection.onInitialize((params) => {
+    options = (params.initializationOptions ?? {}) as ServerOptions;
+    canReportProgress = params.capabilities.window?.workDoneProgress === true;
+    return { capabilities: { textDocumentSync: TextDocumentSyncKind.None }, serverInfo: { name: 'burst-engine' } };
+  });
+
+  connection.onNotification(CancelNotification, ({ runId }) => runs.get(runId)?.abort());
+
+  connection.onRequest(BuildRequest, async (params, token) => {
+    if (runs.has(params.runId)) throw new ResponseError(ErrorCodes.InvalidParams, `run ${params.runId} is already running`);
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    runs.set(params.runId, controller);
+    try {
+      const outcome = await build(connection, params, options, controller, canReportProgress);
+      publishDiagnostics(connection, published, params.cwd, outcome);
+      return outcome;
+    } catch (e) {
+      const code = e instanceof BurstError ? e.code : 'internal';
+      throw new ResponseError(ErrorCodes.InternalError, errorMessage(e), { code });
+    } finally {
+      runs.delete(params.runId);
+    }
+  });
+
+  connection.listen();
+}
+
+async function backendFor(store: LocalStore, p: BuildParams): Promise<Backend> {
+  if (p.backend === 'local') return new LocalBackend(store, { ...(p.jobs ? { jobs: p.jobs } : {}), isolate: p.isolate ?? false });
+  return LambdaBackend.create(store, resolveLambdaSettings(p.aws ?? {}, p.cwd), p.jobs ? { localJobs: p.jobs } : {});
+}
+
+async function build(connection: Connection, p: BuildParams, options: ServerOptions, controller: AbortController, canReportProgress: boolean): Promise<BuildOutcome> {
+  const signal = controller.signal;
+  await initHash();
+  // A store per run: a run on Lambda points its store at the bucket, which another run must not inherit.
+  const store = await LocalStore.open(options.cacheDir ?? defaultCacheDir());
+  const progress = canReportProgress ? await connection.window.createWorkDoneProgress() : undefined;
+  progress?.begin('Burst', 0, p.command.join(' '), true);
+  progress?.token.onCancellationRequested(() => controller.abort()); // the Cancel button on the progress notification
+  let lastProgress = 0;
+  const onEvent = (event: RunEvent): void => {
+    void connection.sendNotification(RunEventNotification, { runId: p.runId, event });
+    if (progress && event.type === 'progress' && Date.now() - lastProgress > PROGRESS_EVERY_MS) {
+      lastProgress = Date.now();
+      progress.report(event.thunks ? Math.round((100 * event.done) / event.thunks) : 0, `${event.done}/${event.thunks} jobs, ${event.cached} cached, ${event.failed} failed`);
+    }
+  };
+  try {
+    const result = await runBuild(store, {
+      command: p.command,
+      root: p.cwd,
+      backend: await backendFor(store, p),
+      useCache: true,
+      inferOnly: false,
+      isolate: p.isolate ?? false,
+      ...(p.retries !== undefined ? { retries: p.retries } : {}),
+      ...(p.straggler ? { straggler: p.straggler } : {}),
+      signal,
+      onEvent,
+      onOutput: (chunk) => void connection.sendNotification(LogNotification, { runId: p.runId, line: chunk }),
+      burstProgram: BURST,
+    });
+    return {
+      runId: p.runId,
+      commandStatus: result.commandStatus,
+      failures: result.failures.filter((f) => f.error.code !== 'cancelled').map((f) => ({ path: f.path, message: f.error.message })),
+      report: result.report,
+      cancelled: signal.aborted,
+    };
+  } finally {
+    progress?.done();
+  }
+}
+
+function publishDiagnostics(connection: Connection, published: Map<string, Set<string>>, root: string, outcome: BuildOutcome): void {
+  const now = toLspDiagnostics(outcome.report.diagnostics, root);
+  const before = published.get(root) ?? new Set<string>();
+  for (const [uri, diagnostics] of now) void connection.sendDiagnostics({ uri, diagnostics });
+  for (const uri of before) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+  published.set(root, new Set(now.keys()));
+}
+
+if (require.main === module) startServer(createConnection(ProposedFeatures.all));

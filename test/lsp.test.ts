@@ -1,0 +1,92 @@
+/**
+ * The engine as a language server, driven the way the extension drives it:
+ * a real LSP conversation over node IPC with dist/server.js (no VS Code
+ * needed). A build of examples/geom with a compile error publishes the error
+ * at its file and line; the fixed build clears it; a run can be cancelled.
+ */
+import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, type ProtocolConnection, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import { BuildRequest, CancelNotification, LogNotification, RunEventNotification } from '../engine/lsp/protocol';
+import { copyTree, ROOT, tempDir } from './helpers';
+
+const work = tempDir('burst-lsp-');
+
+describe('the engine language server', () => {
+  let server: ChildProcess;
+  let connection: ProtocolConnection;
+  const diagnostics: PublishDiagnosticsParams[] = [];
+  const events: string[] = [];
+  const log: string[] = [];
+  let tree: string;
+
+  before(async () => {
+    tree = copyTree(join(ROOT, 'examples', 'geom'), join(work.path, 'geom'));
+    server = fork(join(ROOT, 'dist', 'server.js'), ['--node-ipc'], { env: { ...process.env, BURST_CACHE_DIR: join(work.path, 'store') }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    connection = createProtocolConnection(new IPCMessageReader(server), new IPCMessageWriter(server));
+    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => diagnostics.push(p));
+    connection.onNotification(RunEventNotification, ({ event }) => events.push(event.type));
+    connection.onNotification(LogNotification, ({ line }) => log.push(line));
+    connection.listen();
+    const init = await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(tree).href, capabilities: {}, initializationOptions: { cacheDir: join(work.path, 'store') } });
+    assert.equal((init as { serverInfo: { name: string } }).serverInfo.name, 'burst-engine');
+    await connection.sendNotification('initialized', {});
+  });
+
+  after(async () => {
+    await connection.sendRequest('shutdown').catch(() => undefined);
+    await connection.sendNotification('exit').catch(() => undefined);
+    connection.dispose();
+    server.kill();
+    work[Symbol.dispose]();
+  });
+
+  test('a compile error is published at its file and line; the fixed build clears it', async () => {
+    const file = join(tree, 'lib', 'bbox.c');
+    const original = readFileSync(file, 'utf8');
+    const lines = original.split('\n');
+    lines.unshift('int broken_here = ;');
+    writeFileSync(file, lines.join('\n'));
+    const failed = await connection.sendRequest(BuildRequest, { runId: 'r1', command: ['make', '-j2'], cwd: tree, backend: 'local' });
+    assert.notEqual(failed.commandStatus === 0 && failed.failures.length === 0, true, 'the build fails');
+    const uri = pathToFileURL(file).href;
+    const published = diagnostics.filter((d) => d.uri === uri).at(-1);
+    assert.ok(published, `diagnostics for ${uri}: ${JSON.stringify(diagnostics.map((d) => d.uri))}`);
+    const error = published.diagnostics.find((d) => d.severity === 1);
+    assert.ok(error, JSON.stringify(published.diagnostics));
+    assert.equal(error.range.start.line, 0, 'line 1, 0-based');
+    assert.match(error.message, /expected expression before ';' token/);
+    assert.ok(events.includes('job-start') && events.includes('job-end'), `events: ${[...new Set(events)].join(',')}`);
+    assert.ok(log.join('').includes('lib/bbox.c'), 'the build command\'s output is streamed');
+
+    writeFileSync(file, original);
+    const fixed = await connection.sendRequest(BuildRequest, { runId: 'r2', command: ['make', '-j2'], cwd: tree, backend: 'local' });
+    assert.equal(fixed.commandStatus, 0);
+    assert.deepEqual(fixed.failures, []);
+    assert.deepEqual(diagnostics.filter((d) => d.uri === uri).at(-1)?.diagnostics, [], 'cleared once the file compiles');
+    assert.equal((await import('node:fs')).existsSync(join(tree, 'geomdemo')), true);
+  });
+
+  test('a run is cancelled by its id, and answers at once', async () => {
+    const started = Date.now();
+    const pending = connection.sendRequest(BuildRequest, { runId: 'slow', command: ['sh', '-c', 'sleep 30'], cwd: tree, backend: 'local' });
+    await new Promise((r) => setTimeout(r, 500));
+    await connection.sendNotification(CancelNotification, { runId: 'slow' });
+    const outcome = await pending;
+    assert.equal(outcome.cancelled, true);
+    assert.ok(Date.now() - started < 10_000, 'the sleeping command was stopped');
+  });
+
+  test('bad settings come back as an error with the message, and the server keeps serving', async () => {
+    await assert.rejects(
+      connection.sendRequest(BuildRequest, { runId: 'bad', command: ['true'], cwd: tree, backend: 'lambda', aws: { region: 'us-east-1' } }),
+      /no S3 bucket is configured for the Lambda backend/,
+    );
+    const ok = await connection.sendRequest(BuildRequest, { runId: 'after', command: ['true'], cwd: tree, backend: 'local' });
+    assert.equal(ok.commandStatus, 0);
+  });
+});
