@@ -1,0 +1,43 @@
+/** The extension's plain-data parts: tasks.json tasks as engine commands, settings as build parameters, engine diagnostics as LSP diagnostics. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { toLspDiagnostics } from '../engine/lsp/diagnostics';
+import { mapTask } from '../extension/taskMapping';
+import { runSettings } from '../extension/settingsModel';
+
+test('shell tasks run through sh -c with their args quoted; process tasks as given; cwd variables resolved', () => {
+  assert.deepEqual(mapTask({ type: 'shell', command: 'make', args: ['-j8', 'CFLAGS=-O2 -g'] }, '/ws'), { ok: true, command: ['sh', '-c', "make -j8 'CFLAGS=-O2 -g'"], cwd: '/ws' });
+  assert.deepEqual(mapTask({ type: 'shell', command: 'make -C src && make test' }, '/ws'), { ok: true, command: ['sh', '-c', 'make -C src && make test'], cwd: '/ws' });
+  assert.deepEqual(mapTask({ type: 'process', command: 'make', args: ['-j2', { value: 'all', quoting: 'escape' }], options: { cwd: '${workspaceFolder}/lua' } }, '/ws'), { ok: true, command: ['make', '-j2', 'all'], cwd: '/ws/lua' });
+  assert.deepEqual(mapTask({ type: 'burst', command: 'make -j2' }, '/ws'), { ok: true, command: ['sh', '-c', 'make -j2'], cwd: '/ws' });
+});
+
+test('tasks Burst cannot run say why', () => {
+  assert.deepEqual(mapTask({ type: 'npm', label: 'build' }, '/ws'), { ok: false, error: 'task build has no command' });
+  assert.deepEqual(mapTask({ type: 'gulp', command: 'x' }, '/ws'), { ok: false, error: 'tasks of type gulp cannot run through Burst (only shell, process and burst tasks)' });
+  const r = mapTask({ type: 'shell', command: 'make ${input:target}' }, '/ws');
+  assert.equal(r.ok, false);
+  assert.match((r as { error: string }).error, /\$\{input:target\} is not supported/);
+});
+
+test('settings become build parameters; bad values are named', () => {
+  const ok = runSettings({ backend: 'lambda', concurrency: 200, retries: 5, aws: { bucket: 'b', region: 'eu-west-1', s3Endpoint: '' }, straggler: { enabled: false } });
+  assert.deepEqual(ok.errors, []);
+  assert.deepEqual(ok.settings, { backend: 'lambda', retries: 5, straggler: { enabled: false }, aws: { bucket: 'b', region: 'eu-west-1', concurrency: 200 } });
+  assert.equal(runSettings({ backend: 'lambda' }, 'local').settings.backend, 'local', 'the command chooses the backend');
+  const bad = runSettings({ backend: 'cloud', concurrency: 0, aws: { lambdaEndpoint: 'localhost:3000' }, straggler: { factor: 0.5 } });
+  assert.deepEqual(bad.errors, [
+    'burst.backend must be "local" or "lambda", not "cloud"',
+    'burst.straggler.factor must be a number above 1, not 0.5',
+    'burst.aws.lambdaEndpoint must be an http(s) URL, not "localhost:3000"',
+    'burst.concurrency must be a whole number of at least 1, not 0',
+  ]);
+});
+
+test('diagnostics land on the workspace file, 0-based, once each', () => {
+  const d = { file: 'src/a.c', line: 12, column: 5, severity: 'error' as const, message: 'expected ;' };
+  const byUri = toLspDiagnostics([d, { ...d }, { file: '/usr/include/stdio.h', line: 1, column: 0, severity: 'note' as const, message: 'in here' }], '/ws');
+  assert.deepEqual([...byUri.keys()], ['file:///ws/src/a.c', 'file:///usr/include/stdio.h']);
+  assert.deepEqual(byUri.get('file:///ws/src/a.c'), [{ range: { start: { line: 11, character: 4 }, end: { line: 11, character: 4 } }, severity: 1, source: 'burst', message: 'expected ;' }]);
+  assert.equal(byUri.get('file:///usr/include/stdio.h')?.[0]?.severity, 3);
+});
