@@ -29,6 +29,9 @@ const common = {
 
 await build({ ...common, entryPoints });
 
+// The extension: VS Code provides `vscode` at run time.
+await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, external: ['vscode'] });
+
 // dist/aws.js: the Lambda backend and deploy, loaded by the CLI only when a
 // command needs AWS (the SDK would slow every start). Engine modules it uses
 // are the CLI's own instances (engine/cli.ts exports them as engineModules),

@@ -1,0 +1,88 @@
+/**
+ * The engine process: a language server (dist/server.js) started over node
+ * IPC. Builds run there, never in the extension host; if it dies, the user
+ * is told and offered a restart, and the extension host is unaffected.
+ */
+import * as vscode from 'vscode';
+import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { BuildRequest, CancelNotification, LogNotification, RunEventNotification, type BuildOutcome, type BuildParams } from '../engine/lsp/protocol';
+import type { RunEvent } from '../engine/scheduler';
+import type { Log } from './log';
+
+export interface RunHandlers {
+  onEvent(event: RunEvent): void;
+  onOutput(chunk: string): void;
+}
+
+export class EngineClient implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private readonly handlers = new Map<string, RunHandlers>();
+  private stopping = false;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {}
+
+  async start(): Promise<void> {
+    const module = this.context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = { run: { module, transport: TransportKind.ipc }, debug: { module, transport: TransportKind.ipc } };
+    const cacheDir = vscode.workspace.getConfiguration('burst').get<string>('cacheDir');
+    const clientOptions: LanguageClientOptions = {
+      outputChannel: this.log.channel,
+      initializationOptions: cacheDir ? { cacheDir } : {},
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue }),
+        closed: () => {
+          if (!this.stopping) void this.engineStopped();
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+    };
+    const client = new LanguageClient('burst', 'Burst engine', serverOptions, clientOptions);
+    client.onNotification(RunEventNotification, ({ runId, event }) => this.handlers.get(runId)?.onEvent(event));
+    client.onNotification(LogNotification, ({ runId, line }) => (runId ? this.handlers.get(runId)?.onOutput(line) : this.log.line(line)));
+    this.client = client;
+    this.stopping = false;
+    await client.start();
+  }
+
+  get running(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  async build(params: BuildParams, handlers: RunHandlers): Promise<BuildOutcome> {
+    const client = this.client;
+    if (!client || !this.running) throw new Error('The Burst engine is not running. Run "Burst: Restart Engine".');
+    this.handlers.set(params.runId, handlers);
+    try {
+      return await client.sendRequest(BuildRequest, params);
+    } finally {
+      this.handlers.delete(params.runId);
+    }
+  }
+
+  cancel(runId: string): void {
+    if (this.running) void this.client?.sendNotification(CancelNotification, { runId });
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+    this.log.line('engine restarted');
+  }
+
+  private async stop(): Promise<void> {
+    this.stopping = true;
+    await this.client?.stop().catch(() => undefined);
+    this.client = undefined;
+  }
+
+  private async engineStopped(): Promise<void> {
+    this.log.line('the engine process stopped');
+    const choice = await vscode.window.showErrorMessage('The Burst engine stopped. Builds cannot run until it is restarted.', 'Restart Engine', 'Show Log');
+    if (choice === 'Restart Engine') await this.restart();
+    if (choice === 'Show Log') this.log.show();
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+}
