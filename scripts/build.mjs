@@ -4,10 +4,13 @@ import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
+/** Files under dir ending in suffix, not looking into node_modules (test/e2e/code-server has a large one). */
 const files = (dir, suffix) =>
-  readdirSync(dir, { recursive: true })
-    .filter((f) => f.endsWith(suffix))
-    .map((f) => join(dir, f));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : files(p, suffix);
+    return p.endsWith(suffix) ? [p] : [];
+  });
 
 // lambda/index.js is the worker function; server.js the engine as a language server for the extension.
 const entryPoints = { cli: 'engine/cli.ts', boot: 'engine/boot.ts', 'lambda/index': 'engine/aws/handler.ts', server: 'engine/lsp/server.ts', 'standin-node': 'engine/build/standinNode.ts' };

@@ -1,0 +1,168 @@
+/**
+ * The extension in a real VS Code: code-server 4.100.3 driven by Playwright
+ * in Debian's Chromium, with the Lambda backend pointed at the loopback S3
+ * and Lambda servers. A small C project with a tasks.json build task (make)
+ * is built with "Burst: Build on Lambda"; a compile error then shows in the
+ * Problems panel at its file and line; the status bar shows each result.
+ * Screenshots of each step go to test-output/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ROOT, tempDir } from './helpers';
+import { freePort, startLocalAws, type LocalAws } from './lib/localAws';
+
+const E2E = join(ROOT, 'test', 'e2e', 'code-server');
+const SHOTS = join(ROOT, 'test-output', 'e2e');
+const work = tempDir('burst-e2e-');
+
+function ensureInstalled(): void {
+  if (existsSync(join(E2E, 'node_modules', '.bin', 'code-server')) && existsSync('/usr/bin/chromium')) return;
+  execFileSync('bash', [join(ROOT, 'scripts', 'setup-e2e.sh')], { stdio: 'inherit' });
+}
+
+function project(dir: string, aws: LocalAws): void {
+  mkdirSync(join(dir, '.vscode'), { recursive: true });
+  writeFileSync(join(dir, 'main.c'), 'void greet(const char *who);\nint main(void) { greet("code-server"); return 0; }\n');
+  writeFileSync(join(dir, 'greet.c'), '#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s\\n", who); }\n');
+  writeFileSync(join(dir, 'Makefile'), 'hello: main.o greet.o\n\tcc -o hello main.o greet.o\n');
+  writeFileSync(join(dir, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [{ label: 'build', type: 'shell', command: 'make', group: { kind: 'build', isDefault: true } }] }, null, 2));
+  writeFileSync(
+    join(dir, '.vscode', 'settings.json'),
+    JSON.stringify({
+      'burst.backend': 'lambda',
+      'burst.aws.region': 'us-east-1',
+      'burst.aws.bucket': aws.bucket,
+      'burst.aws.function': aws.functionName,
+      'burst.aws.s3Endpoint': aws.s3Endpoint,
+      'burst.aws.lambdaEndpoint': aws.lambdaEndpoint,
+    }),
+  );
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Runs a palette command once the extension host has registered it (the row appears). */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await waitFor(`the command "${title}" in the palette`, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 2000 });
+    } catch {
+      return false;
+    }
+    await page.keyboard.press('Enter');
+    return true;
+  }, 60_000);
+}
+
+async function statusText(page: Page): Promise<string> {
+  const item = page.locator('.part.statusbar .statusbar-item', { hasText: 'Burst' }).first();
+  return (await item.innerText({ timeout: 1000 }).catch(() => '')).trim();
+}
+
+describe('the extension in code-server (Lambda backend on loopback servers)', () => {
+  let aws: LocalAws;
+  let server: ChildProcess;
+  let context: BrowserContext;
+  let page: Page;
+  const folder = join(work.path, 'hello');
+  let shot = 0;
+  const screenshot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`) });
+  };
+
+  before(async () => {
+    ensureInstalled();
+    mkdirSync(SHOTS, { recursive: true });
+    aws = await startLocalAws();
+    project(folder, aws);
+    const home = join(work.path, 'home');
+    mkdirSync(home);
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      ...aws.env,
+      BURST_CACHE_DIR: join(work.path, 'store'),
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_DATA_HOME: join(home, '.local'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+      EXTENSIONS_GALLERY: '{"serviceUrl":"http://127.0.0.1:9/"}',
+    };
+    server = spawn(
+      join(E2E, 'node_modules', '.bin', 'code-server'),
+      ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', join(work.path, 'ud'), '--extensions-dir', join(work.path, 'ext')],
+      { env, stdio: 'ignore', detached: true },
+    );
+    await waitFor('code-server', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true, 60_000);
+    // From test/e2e/code-server's own node_modules, not bundled into the test.
+    const { chromium } = require(join(E2E, 'node_modules', 'playwright-core')) as typeof import('playwright-core');
+    context = await chromium.launchPersistentContext(join(work.path, 'browser'), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    const payload = encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${ROOT}`]]));
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${payload}`);
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+  });
+
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    if (server?.pid) {
+      try {
+        process.kill(-server.pid, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+    await aws?.stop();
+    work[Symbol.dispose]();
+  });
+
+  test('Build on Lambda builds the program; a compile error lands in Problems at its line; the status bar tells each result', async (t) => {
+    t.after(() => screenshot('last'));
+    await waitFor('the Burst status bar item', async () => /Burst: lambda/.test(await statusText(page)), 60_000);
+    await screenshot('workbench');
+
+    await runCommand(page, 'Burst: Build on Lambda');
+    await waitFor('the built program', () => existsSync(join(folder, 'hello')), 180_000);
+    await waitFor('the status bar result', async () => /Burst lambda: \d+ ran, \d+ cached/.test(await statusText(page)), 30_000);
+    await screenshot('built');
+    assert.equal(execFileSync(join(folder, 'hello')).toString(), 'hello, code-server\n');
+    assert.match(await statusText(page), /Burst lambda: 5 ran, 0 cached/, 'cc1 and as for each file, then the link');
+
+    writeFileSync(join(folder, 'greet.c'), '#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s\\n", who) }\n');
+    await runCommand(page, 'Burst: Build on Lambda');
+    await waitFor('the failed run in the status bar', async () => /failed|ran/.test(await statusText(page)) && !/starting|jobs/.test(await statusText(page)), 120_000);
+    // The Problems tab, as a user would click it (again if the task's terminal takes the panel back as the run ends).
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: "expected ';' before '}' token" }).first();
+    await waitFor('the compile error in the Problems panel', async () => {
+      await page.getByRole('tab', { name: /^Problems/ }).first().click({ timeout: 2000 }).catch(() => undefined);
+      return problem.isVisible();
+    }, 60_000);
+    await screenshot('problem');
+    const row = (await problem.getAttribute('aria-label')) ?? (await problem.innerText());
+    assert.match(row, /expected .;. before .\}. token at line 2 and character \d+\. generated by burst/, row);
+    const fileRow = page.locator('.markers-panel .monaco-list-row', { hasText: 'greet.c' }).first();
+    await fileRow.waitFor({ timeout: 10_000 });
+  });
+});
