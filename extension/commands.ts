@@ -80,7 +80,8 @@ function runBurst(burst: string, args: string[], title: string, log: Log, cwd?: 
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: false }, () =>
     new Promise<void>((resolve) => {
       log.line(`$ burst ${args.join(' ')}`);
-      execFile(burst, args, { cwd: cwd ?? process.cwd(), maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      // Through sh, with this Node: a packaged extension keeps no file modes, and `node` may not be on PATH.
+      execFile('/bin/sh', [burst, ...args], { cwd: cwd ?? process.cwd(), env: { ...process.env, BURST_NODE: process.execPath }, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
         if (stdout) log.line(stdout.trimEnd());
         if (stderr) log.line(stderr.trimEnd());
         if (err) void vscode.window.showErrorMessage(`${title} failed: ${(stderr.trim().split('\n').pop() ?? err.message).replace(/^burst: /, '')}`, 'Show Log').then((c) => c && log.show());

@@ -70,6 +70,7 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
       PATH: `${bin}:${pathVar}`,
       BURST_SOCKET: socket,
       BURST: opts.burstProgram,
+      BURST_NODE: process.execPath,
       BURST_CACHE_DIR: store.dir,
     }, opts.signal, opts.onOutput);
     const { failures } = opts.inferOnly ? { failures: [] } : await session.finish();
