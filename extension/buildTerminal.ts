@@ -4,6 +4,7 @@
  * the build's exit status. Ctrl-C, or closing the terminal, cancels the run.
  */
 import * as vscode from 'vscode';
+import { offerFixes } from './errorAdvice';
 import type { RunRequest, Runs } from './runs';
 
 export class BuildTerminal implements vscode.Pseudoterminal {
@@ -45,9 +46,11 @@ export class BuildTerminal implements vscode.Pseudoterminal {
       const where = Object.entries(r.byBackend).map(([b, n]) => `${n} on ${b}`).join(', ') || 'none run';
       this.write(`\nburst: ${r.thunks} jobs: ${r.executed} ran (${where}), ${r.cached} cached, ${r.failed} failed; ${(r.wallMs / 1000).toFixed(1)} s\n`);
       for (const l of r.ranLocally) this.write(`burst: ${l.program} ran locally: ${l.reason}\n`);
+      offerFixes(outcome.failures.map((f) => f.message));
       code = outcome.cancelled ? 130 : outcome.commandStatus !== 0 ? outcome.commandStatus : outcome.failures.length > 0 ? 1 : 0;
     } catch (e) {
       this.write(`\x1b[31mburst: ${(e as Error).message}\x1b[0m\n`);
+      offerFixes([(e as Error).message]);
     }
     this.done = true;
     this.closer.fire(code);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { toLspDiagnostics } from '../engine/lsp/diagnostics';
 import { mapTask } from '../extension/taskMapping';
+import { rootCause } from '../extension/messages';
 import { runSettings } from '../extension/settingsModel';
 
 test('shell tasks run through sh -c with their args quoted; process tasks as given; cwd variables resolved', () => {
@@ -40,4 +41,10 @@ test('diagnostics land on the workspace file, 0-based, once each', () => {
   assert.deepEqual([...byUri.keys()], ['file:///ws/src/a.c', 'file:///usr/include/stdio.h']);
   assert.deepEqual(byUri.get('file:///ws/src/a.c'), [{ range: { start: { line: 11, character: 4 }, end: { line: 11, character: 4 } }, severity: 1, source: 'burst', message: 'expected ;' }]);
   assert.equal(byUri.get('file:///usr/include/stdio.h')?.[0]?.severity, 3);
+});
+
+test('a failure shown to a person is its root cause, not the chain of jobs that could not run', () => {
+  const chain = 'Ta was not run: its input _burst-scratch/in0.s failed (Tb was not run: its input x failed (the Lambda function f does not exist: run burst deploy (or Burst: Deploy Lambda Worker)))';
+  assert.equal(rootCause(chain), 'the Lambda function f does not exist: run burst deploy (or Burst: Deploy Lambda Worker)');
+  assert.equal(rootCause('cannot write out: EACCES'), 'cannot write out: EACCES');
 });
