@@ -8,12 +8,10 @@
  */
 import './sdkNotice';
 import { S3Client } from '@aws-sdk/client-s3';
-import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptObjectError, MissingObjectError, errorMessage } from '../errors';
 import { nameOfBytes, parseName } from '../hash';
-import { tempPath } from '../store/atomic';
 import { LocalStore, type Reduction } from '../store/local';
 import { cacheStats, collectGarbage } from '../store/maintenance';
 import { decodeThunk, isThunkRef, programOf, type Thunk } from '../thunk';
@@ -69,7 +67,8 @@ export async function handler(event: WorkerRequest): Promise<WorkerResponse> {
     ...partial,
     timings: { ...timings, totalMs: Math.round(performance.now() - started) },
     bytesFetched: s3?.counts.bytesDown ?? 0, bytesStored: s3?.counts.bytesUp ?? 0,
-    s3Gets: s3?.counts.gets ?? 0, s3Puts: (s3?.counts.puts ?? 0) + (s3?.counts.heads ?? 0),
+    // A HEAD is billed as a GET.
+    s3Gets: (s3?.counts.gets ?? 0) + (s3?.counts.heads ?? 0), s3Puts: s3?.counts.puts ?? 0,
   });
   if (event?.protocol !== WORKER_PROTOCOL) return answer({ fault: { code: 'bad-request', message: `this worker speaks protocol ${WORKER_PROTOCOL}; redeploy it (burst deploy)` } });
   const refused = refusedStorage(event.storage);
@@ -77,9 +76,10 @@ export async function handler(event: WorkerRequest): Promise<WorkerResponse> {
   const s3 = s3For(event.storage);
   try {
     const store = await openStore();
+    store.remote = s3.asRemote(); // one invocation at a time per instance: this one's bucket
     const thunk = readThunk(event);
     let t = performance.now();
-    await fetchInputs(store, s3, thunk, event.inline);
+    await fetchInputs(store, thunk, event.inline);
     timings.fetchMs = Math.round(performance.now() - t);
     t = performance.now();
     const result = await executeThunk(store, thunk, { isolate: false, outputLimit: event.outputLimit });
@@ -121,12 +121,12 @@ class BadObjects extends Error {
   }
 }
 
-async function fetchInputs(store: LocalStore, s3: S3Objects, thunk: Thunk, inline: Record<string, string>): Promise<void> {
+async function fetchInputs(store: LocalStore, thunk: Thunk, inline: Record<string, string>): Promise<void> {
   const names = [...new Set(Object.values(thunk.inputs))].filter((n) => !isThunkRef(n) && !store.has(n));
   const bad: Array<CorruptObjectError | MissingObjectError> = [];
   await mapLimit(names, FETCH_PARALLELISM, async (name) => {
     try {
-      await fetchInput(store, s3, name, inline[name]);
+      await fetchInput(store, name, inline[name]);
     } catch (e) {
       if (!(e instanceof CorruptObjectError || e instanceof MissingObjectError)) throw e;
       bad.push(e);
@@ -137,19 +137,13 @@ async function fetchInputs(store: LocalStore, s3: S3Objects, thunk: Thunk, inlin
   throw new BadObjects({ code: corrupt ? 'corrupt-object' : 'missing-object', message: bad.map((e) => e.message).join('; '), object: bad[0]?.object as string, objects: bad.map((e) => e.object) });
 }
 
-async function fetchInput(store: LocalStore, s3: S3Objects, name: string, data: string | undefined): Promise<void> {
+async function fetchInput(store: LocalStore, name: string, data: string | undefined): Promise<void> {
   if (data !== undefined) {
     if ((await store.putBytes(parseName(name).type, Buffer.from(data, 'base64'))) !== name) throw new CorruptObjectError(name, 'the request');
     return;
   }
-  const tmp = tempPath(store.tmpDir, 'get');
-  try {
-    if (!(await s3.getToFile(name, tmp))) throw new MissingObjectError(name);
-    await store.adoptFetched(tmp, name, `s3://${s3.target.bucket}/${s3.target.prefix}objects/${name}`);
-    if (storeBytes !== undefined) storeBytes += parseName(name).size;
-  } finally {
-    await fs.rm(tmp, { force: true });
-  }
+  await store.verifiedPath(name); // fetched from the request's bucket (store.remote), checked against its name
+  if (storeBytes !== undefined) storeBytes += parseName(name).size;
 }
 
 async function storeOutputs(store: LocalStore, s3: S3Objects, outputs: Array<{ tag: string; name: string; executable: boolean }>, inlineLimit: number, inlineBudget: number): Promise<WorkerOutput[]> {

@@ -63,13 +63,7 @@ export class LambdaBackend implements Backend {
     this.uploaded = new UploadRecord(store, target, settings.s3Endpoint);
     this.local = new LocalBackend(store, opts.localJobs !== undefined ? { jobs: opts.localJobs } : {});
     this.localSlots = new Slots(this.local.maxJobs);
-    store.remote = {
-      fetch: async (name, dest) => {
-        const got = await this.s3.getToFile(name, dest);
-        return got;
-      },
-      describe: (name) => `s3://${target.bucket}/${target.prefix}objects/${name}`,
-    };
+    store.remote = this.s3.asRemote();
   }
 
   static async create(store: LocalStore, settings: LambdaSettings, opts: LambdaBackendOptions = {}): Promise<LambdaBackend> {

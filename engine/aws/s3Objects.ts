@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { parseName } from '../hash';
-import type { Reduction } from '../store/local';
+import type { Reduction, RemoteObjects } from '../store/local';
 import { objectKey, reductionKey, type StorageTarget } from './protocol';
 
 /** Objects at least this big go up in parts. */
@@ -80,6 +80,11 @@ export class S3Objects {
   async delete(name: string): Promise<void> {
     this.counts.puts++;
     await this.client.send(new DeleteObjectCommand({ Bucket: this.target.bucket, Key: objectKey(this.target.prefix, name) }));
+  }
+
+  /** This bucket as where a local store fetches the objects it lacks (each checked against its name there). */
+  asRemote(): RemoteObjects {
+    return { fetch: (name, dest) => this.getToFile(name, dest), describe: (name) => `s3://${this.target.bucket}/${objectKey(this.target.prefix, name)}` };
   }
 
   async getReduction(thunk: string): Promise<Reduction | undefined> {

@@ -176,7 +176,7 @@ export class LocalStore {
    * bytes match the name; otherwise deletes it and throws, naming the object
    * and where it came from.
    */
-  async adoptFetched(file: string, name: string, from: string): Promise<void> {
+  private async adoptFetched(file: string, name: string, from: string): Promise<void> {
     const actual = await nameOfFile(parseName(name).type, file);
     if (actual !== name) {
       await fs.rm(file, { force: true });
