@@ -1,6 +1,7 @@
 /**
  * Builds of real projects (Debian's upstream tarballs), side by side in one
- * run, median of N, all through `bin/burst` as a user runs it: plain
+ * run, round after round (each round runs every contender once, so a drifting
+ * machine slows all alike; ratios are medians of the rounds' ratios), all through `bin/burst` as a user runs it: plain
  * `make -jJ`; `burst build` cold, that is a project this store has never
  * built (the store has seen the machine's compiler once, from a one-file
  * build elsewhere); first use (an empty store: Burst also builds its helpers
@@ -18,7 +19,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { copyTree, debianSource } from '../test/helpers';
-import { median, row } from './lib/measure';
+import { interleaved, medianOf, pairedRatio, row } from './lib/measure';
 
 interface Project {
   name: string;
@@ -40,8 +41,11 @@ const BURST = resolve(__dirname, '..', '..', 'bin', 'burst');
 
 function timed(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
   const t = performance.now();
-  const r = spawnSync(cmd, args, { cwd, env, stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}`);
+  const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  if (r.status !== 0) {
+    const tail = String(r.stderr ?? '').split('\n').slice(-30).join('\n');
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.signal}):\n${tail}`);
+  }
   return performance.now() - t;
 }
 
@@ -70,27 +74,33 @@ async function benchProject(p: Project, runs: number, work: string, seeded: stri
     if (from) cpSync(from, store, { recursive: true });
     return store;
   };
-  const plain = await median(runs, () => (clean(p, tree), timed('make', p.make, tree)));
   const stores: string[] = [];
-  const cold = await median(runs, () => {
-    clean(p, tree);
-    const store = freshStore(seeded);
-    stores.push(store);
-    return burst(store);
+  const first = await interleaved(runs, {
+    plain: () => (clean(p, tree), timed('make', p.make, tree)),
+    cold: () => {
+      clean(p, tree);
+      const store = freshStore(seeded);
+      stores.push(store);
+      return burst(store);
+    },
+    firstUse: () => (clean(p, tree), burst(freshStore())),
   });
-  const firstUse = await median(runs, () => (clean(p, tree), burst(freshStore())));
   const store = stores[0] as string;
-  const warm = await median(runs, () => (clean(p, tree), burst(store)));
   clean(p, tree);
   timed('make', [...p.make, p.ccache], tree, ccacheEnv);
-  const ccache = await median(runs, () => (clean(p, tree), timed('make', [...p.make, p.ccache], tree, ccacheEnv)));
+  const again = await interleaved(runs, {
+    warm: () => (clean(p, tree), burst(store)),
+    ccache: () => (clean(p, tree), timed('make', [...p.make, p.ccache], tree, ccacheEnv)),
+    plain: () => (clean(p, tree), timed('make', p.make, tree)),
+  });
+  const plain = medianOf([...first.plain, ...again.plain]);
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   console.log(`\n${p.name}: make ${p.make.join(' ')}`);
   row('plain make', s(plain));
-  row('burst build, cold (project never built)', s(cold), `${(cold / plain).toFixed(2)}x make (goal <= 1.10)`);
-  row('burst build, first use (empty store)', s(firstUse), `${(firstUse / plain).toFixed(2)}x make`);
-  row('burst build after make clean, warm store', s(warm), `${(plain / warm).toFixed(1)}x faster than make (goal >= 10)`);
-  row('ccache after make clean, warm cache', s(ccache), `${(ccache / warm).toFixed(2)}x burst's time (goal > 1)`);
+  row('burst build, cold (project never built)', s(medianOf(first.cold)), `${pairedRatio(first.cold, first.plain).toFixed(2)}x make (goal <= 1.10)`);
+  row('burst build, first use (empty store)', s(medianOf(first.firstUse)), `${pairedRatio(first.firstUse, first.plain).toFixed(2)}x make`);
+  row('burst build after make clean, warm store', s(medianOf(again.warm)), `${pairedRatio(again.plain, again.warm).toFixed(1)}x faster than make (goal >= 10)`);
+  row('ccache after make clean, warm cache', s(medianOf(again.ccache)), `${pairedRatio(again.ccache, again.warm).toFixed(2)}x burst's time (goal > 1)`);
 }
 
 async function main(): Promise<void> {
@@ -98,7 +108,7 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(3);
   const work = mkdtempSync(join(tmpdir(), 'burst-bench-build-'));
   try {
-    console.log(`build bench: -j${JOBS}, median of ${runs}`);
+    console.log(`build bench: -j${JOBS}, ${runs} interleaved rounds, medians`);
     const seeded = machineStore(work);
     for (const p of PROJECTS.filter((x) => wanted.length === 0 || wanted.includes(x.name))) await benchProject(p, runs, work, seeded);
   } finally {

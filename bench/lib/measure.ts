@@ -23,3 +23,24 @@ export function timedCommand(cmd: string, args: string[], cwd: string): number {
 export function row(label: string, value: string, note = ''): void {
   console.log(`${label.padEnd(44)} ${value.padStart(12)}  ${note}`);
 }
+
+export function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/**
+ * Runs every step once per round, round after round, so a machine whose speed
+ * drifts (a shared VM) slows every contender alike; returns each step's times.
+ */
+export async function interleaved<K extends string>(runs: number, steps: Record<K, () => Promise<number> | number>): Promise<Record<K, number[]>> {
+  const keys = Object.keys(steps) as K[];
+  const times = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  for (let i = 0; i < runs; i++) for (const k of keys) times[k].push(await steps[k]());
+  return times;
+}
+
+/** The median of round-by-round ratios a[i] / b[i]: each pair ran back to back. */
+export function pairedRatio(a: number[], b: number[]): number {
+  return medianOf(a.map((x, i) => x / (b[i] as number)));
+}
