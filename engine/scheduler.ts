@@ -204,6 +204,15 @@ export class Scheduler {
     return { entry: { name: entry.name, executable: entry.executable }, pathMs };
   }
 
+  /** A fallback's result, shared through the remote backend; the build does not depend on it. */
+  private async publish(runName: string, reduction: Reduction): Promise<void> {
+    try {
+      await this.opts.backend.publish?.(runName, reduction);
+    } catch (e) {
+      this.emit({ type: 'warning', message: `the result of ${runName}, made on this machine, could not be shared through the ${this.opts.backend.label} backend: ${errorMessage(e)}` });
+    }
+  }
+
   private reduce(name: string): Promise<{ reduction: Reduction; pathMs: number }> {
     let p = this.reductions.get(name);
     if (!p) {
@@ -232,6 +241,7 @@ export class Scheduler {
     if (this.useCache) {
       await this.store.putReduction(runName, reduction);
       if (runName !== name) await this.store.putReduction(name, reduction);
+      if (reduction.reason) await this.publish(runName, reduction);
     }
     const total = pathMs + durationMs;
     this.criticalPathMs = Math.max(this.criticalPathMs, total);

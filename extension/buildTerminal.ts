@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { offerFixes } from './errorAdvice';
 import type { RunRequest, Runs } from './runs';
 
+const LAUNCH_WINDOW_MS = 600;
+
 export class BuildTerminal implements vscode.Pseudoterminal {
   private readonly writer = new vscode.EventEmitter<string>();
   private readonly closer = new vscode.EventEmitter<number>();
@@ -14,10 +16,12 @@ export class BuildTerminal implements vscode.Pseudoterminal {
   readonly onDidClose = this.closer.event;
   private runId: string | undefined;
   private done = false;
+  private openedAt = 0;
 
   constructor(private readonly runs: Runs, private readonly request: RunRequest) {}
 
   open(): void {
+    this.openedAt = Date.now();
     void this.run();
   }
 
@@ -53,6 +57,9 @@ export class BuildTerminal implements vscode.Pseudoterminal {
       offerFixes([(e as Error).message]);
     }
     this.done = true;
+    // VS Code calls a terminal that exits non-zero within its launch window (500 ms) one that "failed to launch": a build that failed fast is a failed build.
+    const launchWindowLeft = LAUNCH_WINDOW_MS - (Date.now() - this.openedAt);
+    if (code !== 0 && launchWindowLeft > 0) await new Promise((r) => setTimeout(r, launchWindowLeft));
     this.closer.fire(code);
   }
 }

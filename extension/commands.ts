@@ -22,7 +22,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: { engin
   };
 
   const build = async (backend: BackendName): Promise<void> => {
-    if (!engine.running) return void vscode.window.showErrorMessage('The Burst engine is not running.', 'Restart Engine').then((c) => c && engine.restart());
+    if (!(await engine.whenReady())) return void vscode.window.showErrorMessage('The Burst engine is not running.', 'Restart Engine').then((c) => c && engine.restart());
     const task = await chooseBuildTask(context, tasks, backend);
     if (task) await vscode.tasks.executeTask(task);
   };
@@ -85,9 +85,16 @@ function runBurst(burst: string, args: string[], title: string, log: Log, cwd?: 
         if (stdout) log.line(stdout.trimEnd());
         if (stderr) log.line(stderr.trimEnd());
         if (err) void vscode.window.showErrorMessage(`${title} failed: ${(stderr.trim().split('\n').pop() ?? err.message).replace(/^burst: /, '')}`, 'Show Log').then((c) => c && log.show());
-        else void vscode.window.showInformationMessage(`${title}: done. ${stdout.trim().split('\n').pop() ?? ''}`);
+        else void vscode.window.showInformationMessage(`${title}: done. ${summary(stdout)}`);
         resolve();
       });
     }),
   );
+}
+
+/** The CLI's report in one line: `bucket b: exists; function f: updated (...)` rather than its closing word alone. */
+function summary(stdout: string): string {
+  const lines = stdout.trim().split('\n').filter((l) => l.trim() !== '');
+  const details = lines.filter((l) => /^(bucket|function) /.test(l));
+  return details.length > 0 ? `${details.join('; ')}.` : (lines.pop() ?? '');
 }

@@ -18,6 +18,8 @@ export class EngineClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private readonly handlers = new Map<string, RunHandlers>();
   private stopping = false;
+  /** The start in progress, if any: commands given meanwhile wait for it rather than finding no engine. */
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {}
 
@@ -41,7 +43,19 @@ export class EngineClient implements vscode.Disposable {
     client.onNotification(LogNotification, ({ runId, line }) => (runId ? this.handlers.get(runId)?.onOutput(line) : this.log.line(line)));
     this.client = client;
     this.stopping = false;
-    await client.start();
+    const starting = client.start();
+    this.starting = starting;
+    try {
+      await starting;
+    } finally {
+      if (this.starting === starting) this.starting = undefined;
+    }
+  }
+
+  /** Whether the engine runs, once a start (or restart) in progress has finished. */
+  async whenReady(): Promise<boolean> {
+    await this.starting?.catch(() => undefined);
+    return this.running;
   }
 
   get running(): boolean {
@@ -49,6 +63,7 @@ export class EngineClient implements vscode.Disposable {
   }
 
   async build(params: BuildParams, handlers: RunHandlers): Promise<BuildOutcome> {
+    await this.whenReady();
     const client = this.client;
     if (!client || !this.running) throw new Error('The Burst engine is not running. Run "Burst: Restart Engine".');
     this.handlers.set(params.runId, handlers);
@@ -64,8 +79,14 @@ export class EngineClient implements vscode.Disposable {
   }
 
   async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
+    let restarted!: () => void;
+    this.starting = new Promise<void>((resolve) => (restarted = resolve));
+    try {
+      await this.stop();
+      await this.start();
+    } finally {
+      restarted();
+    }
     this.log.line('engine restarted');
   }
 

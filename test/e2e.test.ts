@@ -8,12 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ROOT, tempDir } from './helpers';
 import { freePort, startLocalAws, type LocalAws } from './lib/localAws';
+import { startFakeLambdaApi } from './lib/fakeLambdaApi';
 
 const E2E = join(ROOT, 'test', 'e2e', 'code-server');
 const SHOTS = join(ROOT, 'test-output', 'e2e');
@@ -28,8 +29,13 @@ function project(dir: string, aws: LocalAws): void {
   mkdirSync(join(dir, '.vscode'), { recursive: true });
   writeFileSync(join(dir, 'main.c'), 'void greet(const char *who);\nint main(void) { greet("code-server"); return 0; }\n');
   writeFileSync(join(dir, 'greet.c'), '#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s\\n", who); }\n');
-  writeFileSync(join(dir, 'Makefile'), 'hello: main.o greet.o\n\tcc -o hello main.o greet.o\n');
-  writeFileSync(join(dir, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [{ label: 'build', type: 'shell', command: 'make', group: { kind: 'build', isDefault: true } }] }, null, 2));
+  writeFileSync(join(dir, 'Makefile'), 'hello: main.o greet.o\n\tcc -o hello main.o greet.o\nhi: main.c greet.c\n\tcc -O1 -o hi main.c greet.c\ncheck: hello\n\t./hello > check.txt\n');
+  const tasks = [
+    { label: 'build', type: 'shell', command: 'make', group: { kind: 'build', isDefault: true } },
+    { label: 'check', type: 'shell', command: 'make check', group: 'test' },
+    { label: 'greeting', type: 'burst', command: 'make hi', group: 'build' },
+  ];
+  writeFileSync(join(dir, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks }, null, 2));
   writeFileSync(
     join(dir, '.vscode', 'settings.json'),
     JSON.stringify({
@@ -52,6 +58,10 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
   throw new Error(`timed out waiting for ${what}`);
 }
 
+function exactly(text: string): RegExp {
+  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+}
+
 /** Runs a palette command once the extension host has registered it (the row appears). */
 async function runCommand(page: Page, title: string): Promise<void> {
   await waitFor(`the command "${title}" in the palette`, async () => {
@@ -60,15 +70,47 @@ async function runCommand(page: Page, title: string): Promise<void> {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 5000 });
     await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    // Exactly this command: fuzzy matching may rank another first ("Tasks: Restart Running Task" for "Tasks: Run Task").
+    const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
     try {
       await row.waitFor({ state: 'visible', timeout: 2000 });
     } catch {
       return false;
     }
-    await page.keyboard.press('Enter');
+    await row.click();
     return true;
   }, 60_000);
+}
+
+/** "Tasks: Run Task", then each quick-pick entry in turn, as a user picks them. */
+async function runTask(page: Page, picks: string[]): Promise<void> {
+  await runCommand(page, 'Tasks: Run Task');
+  for (const pick of picks) {
+    const input = page.locator('.quick-input-widget input');
+    await input.fill(pick);
+    const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(pick) }) }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+    } catch (e) {
+      await page.screenshot({ path: join(SHOTS, `failed-pick-${pick}.png`) });
+      throw e;
+    }
+    await row.click();
+  }
+  // VS Code asks how to scan the output of a provided task; Burst's own diagnostics reach Problems either way.
+  const noScan = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Continue without scanning the task output' }).first();
+  if (await noScan.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) await noScan.click();
+}
+
+async function clickToastButton(page: Page, message: string | RegExp, button: string, timeoutMs: number): Promise<void> {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: message }).first();
+  await toast.waitFor({ timeout: timeoutMs });
+  await toast.locator('.monaco-button', { hasText: button }).click();
+}
+
+function countFiles(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
 }
 
 function codeServerEnv(aws: LocalAws, name: string): NodeJS.ProcessEnv {
@@ -192,6 +234,78 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     assert.doesNotMatch(await toast.innerText(), /was not run/, 'the reason itself, not the chain of jobs that did not run');
     await screenshot('missing-function');
     writeFileSync(settingsFile, readFileSync(settingsFile, 'utf8').replace('no-such-function', aws.functionName));
+  });
+
+  test('a "burst" task of tasks.json and a test-group task run through the engine from Tasks: Run Task', async (t) => {
+    t.after(() => screenshot('tasks-last'));
+    await runTask(page, ['greeting']);
+    await waitFor('the program the burst task builds', () => existsSync(join(folder, 'hi')), 120_000);
+    assert.equal(execFileSync(join(folder, 'hi')).toString(), 'hi, code-server\n');
+    await screenshot('burst-task');
+
+    await runTask(page, ['burst', 'burst: check']);
+    await waitFor('the test task\'s output', () => existsSync(join(folder, 'check.txt')), 120_000);
+    await waitFor('the test task\'s result in the status bar', async () => /Burst lambda: \d+ ran/.test(await statusText(page)), 30_000);
+    assert.equal(readFileSync(join(folder, 'check.txt'), 'utf8'), 'hi, code-server\n');
+    await screenshot('test-task');
+  });
+
+  test('a killed engine is reported with a Restart button; after the restart, builds run again', async (t) => {
+    t.after(() => screenshot('engine-last'));
+    execFileSync('pkill', ['-KILL', '-f', join(ROOT, 'dist', 'server.js')]);
+    await clickToastButton(page, 'The Burst engine stopped', 'Restart Engine', 30_000);
+    await screenshot('engine-restarted');
+    rmSync(join(folder, 'hello'), { force: true });
+    await runCommand(page, 'Burst: Build Locally');
+    await waitFor('the program, built by the restarted engine', () => existsSync(join(folder, 'hello')), 120_000);
+    await waitFor('the local run in the status bar', async () => /Burst local: \d+ ran, \d+ cached/.test(await statusText(page)), 30_000);
+
+    await runCommand(page, 'Burst: Restart Engine');
+    await waitFor('the status bar after Restart Engine', async () => /Burst: lambda/.test(await statusText(page)) || /Burst local/.test(await statusText(page)), 30_000);
+    rmSync(join(folder, 'hello'), { force: true });
+    await runCommand(page, 'Burst: Build Locally');
+    await waitFor('the program, built after Restart Engine', () => existsSync(join(folder, 'hello')), 120_000);
+  });
+
+  test('Clear Local Cache asks first, then empties the store', async () => {
+    const objects = join(work.path, 'store', 'objects');
+    assert.ok(countFiles(objects) > 0, 'the builds above stored objects');
+    await runCommand(page, 'Burst: Clear Local Cache');
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'Remove every object and cached result' });
+    await dialog.waitFor({ timeout: 10_000 });
+    await screenshot('clear-cache-asks');
+    await dialog.locator('.monaco-button', { hasText: 'Clear Cache' }).click();
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Clearing the local Burst cache: done.' }).first().waitFor({ timeout: 60_000 });
+    assert.equal(countFiles(objects), 0, 'no object is left in the local store');
+  });
+
+  test('Deploy Lambda Worker creates the function with the settings\' role, against a loopback Lambda API', async (t) => {
+    t.after(() => screenshot('deploy-last'));
+    const api = await startFakeLambdaApi();
+    const settingsFile = join(folder, '.vscode', 'settings.json');
+    const saved = readFileSync(settingsFile, 'utf8');
+    try {
+      const settings = JSON.parse(saved) as Record<string, unknown>;
+      settings['burst.aws.lambdaEndpoint'] = api.endpoint;
+      settings['burst.aws.role'] = 'arn:aws:iam::123456789012:role/burst-e2e';
+      // The backend changes too, only so that the status bar shows when VS Code has read the new file.
+      settings['burst.backend'] = 'local';
+      writeFileSync(settingsFile, JSON.stringify(settings));
+      await waitFor('the new settings', async () => /Burst: local/.test(await statusText(page)), 30_000);
+      await runCommand(page, 'Burst: Deploy Lambda Worker');
+      const done = page.locator('.notifications-toasts .notification-toast', { hasText: 'Deploying the Burst Lambda worker: done.' }).first();
+      await done.waitFor({ timeout: 120_000 });
+      assert.match(await done.innerText(), new RegExp(`function ${aws.functionName}: created \\(nodejs22\\.x, x86_64`));
+      await screenshot('deployed');
+      const fn = api.functions.get(aws.functionName);
+      assert.ok(fn, `the function ${aws.functionName} was created`);
+      assert.equal(fn.Role, 'arn:aws:iam::123456789012:role/burst-e2e');
+      assert.equal(fn.Handler, 'index.handler');
+    } finally {
+      writeFileSync(settingsFile, saved);
+      await waitFor('the settings restored', async () => /Burst: lambda/.test(await statusText(page)), 30_000).catch(() => undefined);
+      await api.close();
+    }
   });
 
   test('npm run package makes a .vsix that installs with --install-extension and activates', async () => {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { initHash, nameOfBytes, type RunReport } from '../engine/api';
@@ -176,6 +176,12 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.ok(none.report.executed >= 3 && none.report.byBackend.lambda === undefined, JSON.stringify(none.report.byBackend));
     const explained = await burst(['explain', join(all, 'hello')], join(work.path, 'store-a'), { cwd: all });
     assert.match(explained.stdout, /why there: not on the chosen remote backend: its inputs are [\d.]+ MB, over the 0.0 MB/);
+    // Those results went to the bucket too: a teammate with the same bucket and an empty cache runs nothing.
+    rmSync(join(all, 'hello'));
+    const teammate = await lambdaBuild(all, join(work.path, 'store-teammate'), SMALL_BUILD);
+    assert.equal(teammate.code, 0, teammate.stderr);
+    assert.equal(teammate.report.executed, 0, JSON.stringify(teammate.report.byBackend));
+    assert.equal((await run(join(all, 'hello'), [], all)).stdout, 'hello, lambda (limit-all)\n');
   });
 
   test('a job for another architecture, or running a program it does not carry, runs locally and says why', async () => {

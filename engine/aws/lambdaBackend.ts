@@ -92,6 +92,13 @@ export class LambdaBackend implements Backend {
     return r;
   }
 
+  async publish(thunk: string, reduction: Reduction): Promise<void> {
+    if (!this.ranLocally.has(thunk)) return;
+    const objects = [...reduction.outputs.map((o) => o.name), ...[reduction.stdout, reduction.stderr].filter((n): n is string => n !== undefined)];
+    await mapLimit(objects, UPLOAD_PARALLELISM, (name) => this.ensureUploaded(name));
+    await this.s3.putReduction(thunk, reduction);
+  }
+
   async discard(name: string): Promise<void> {
     this.uploaded.forget(name);
     await this.s3.delete(name).catch(() => undefined); // best effort: a worker overwrites small objects anyway

@@ -18,6 +18,11 @@ export interface Backend {
   holds?(name: string): boolean;
   /** Remote backends: a result recorded where other machines share it, asked after the local cache. */
   remoteReduction?(thunk: string): Promise<Reduction | undefined>;
+  /**
+   * Remote backends: a result made on this machine for a job the backend could
+   * not take, shared where the backend's other users (a teammate, CI) find it.
+   */
+  publish?(thunk: string, reduction: Reduction): Promise<void>;
   /** Remote backends: drop a copy of an object found bad, so the job that made it puts a good one. */
   discard?(name: string): Promise<void>;
   /** Figures for the run report. */
