@@ -12,6 +12,7 @@ import { JobFailedError } from './scheduler';
 import type { Backend } from './backends/backend';
 import { addBackendOptions, addDeployCommand, backendFor, type BackendCliOptions } from './cliAws';
 import { runBuild, type BuildResult } from './build/build';
+import { testCommand } from './cliTest';
 import { findOutput } from './build/record';
 import * as localBackendModule from './backends/local';
 import * as elfModule from './elf';
@@ -20,6 +21,7 @@ import * as hashModule from './hash';
 import * as slotsModule from './slots';
 import * as thunkModule from './thunk';
 import * as userEnvModule from './userEnv';
+import * as workspaceConfigModule from './workspaceConfig';
 
 /** The engine modules dist/aws.js uses, shared rather than bundled twice (scripts/build.mjs). */
 export const engineModules: Record<string, unknown> = {
@@ -30,6 +32,7 @@ export const engineModules: Record<string, unknown> = {
   slots: slotsModule,
   thunk: thunkModule,
   userEnv: userEnvModule,
+  workspaceConfig: workspaceConfigModule,
 };
 
 const EXIT_FAILED = 1;
@@ -350,6 +353,33 @@ async function buildCommand(command: string[], o: RunOptions, cmd: Command, infe
   return result.failures.some((f) => f.error.code !== 'cancelled') ? EXIT_FAILED : 0;
 }
 
+async function testCommandAction(_filter: string | undefined, _build: string[], o: RunOptions & { list?: boolean }, cmd: Command): Promise<number> {
+  // Commander cannot tell the filter from the build command; `--` can.
+  const raw = ((cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? []);
+  const dashes = raw.indexOf('--');
+  const build = dashes >= 0 ? raw.slice(dashes + 1) : [];
+  const words = [...(_filter !== undefined ? [_filter] : []), ..._build];
+  const filter = words.length > build.length ? words[0] : undefined;
+  const engine = await openEngine(cmd);
+  const signal = interruptSignal();
+  const backend = await backendFor(engine.store, o, process.cwd());
+  const { exitCode, report } = await testCommand({
+    store: engine.store,
+    root: process.cwd(),
+    backend,
+    filter,
+    build,
+    list: o.list ?? false,
+    quiet: o.quiet ?? false,
+    scheduler: { useCache: o.cache, retries: o.retries, straggler: stragglerOptions(o), signal },
+    burstProgram: resolve(__dirname, '..', 'bin', 'burst'),
+    onEvent: progressPrinter(o.quiet ?? false),
+  });
+  clearProgress();
+  if (report) await writeReport(o.report, report);
+  return signal.aborted ? EXIT_INTERRUPTED : exitCode;
+}
+
 function whyThere(r: Reduction | undefined): string {
   if (r?.reason) return `not on the chosen remote backend: ${r.reason}`;
   if (r?.backend && r.backend !== 'local') return `the chosen backend (--backend ${r.backend})`;
@@ -430,6 +460,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     addRunOptions(program.command(verb).description(description).argument('<command...>', 'the build command (after --), e.g. make -j8'))
       .action(run((command: string[], o: RunOptions, c: Command) => buildCommand(command, o, c, inferOnly)));
   }
+
+  addRunOptions(
+    program
+      .command('test')
+      .description('run the workspace\'s tests (.burst.json "tests") as jobs, one per test case or file; after --, a build command that makes the test binaries first')
+      .argument('[filter]', 'only tests whose name or id contains this, or matches it with * wildcards (Calc.*)')
+      .argument('[build...]', 'the build command, after --'),
+  )
+    .option('--list', 'list the tests with their files and lines, and run none')
+    .action(run(testCommandAction));
 
   program
     .command('explain')

@@ -4,9 +4,8 @@
  * environment. Credentials are not settings: the AWS SDK's default provider
  * chain finds them (environment, shared config and SSO profiles).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { BurstError } from '../errors';
+import { WORKSPACE_CONFIG, workspaceSection } from '../workspaceConfig';
 
 export interface LambdaSettings {
   region?: string;
@@ -48,7 +47,7 @@ export interface LambdaFlags {
   maxInputBytes?: number | string;
 }
 
-export const WORKSPACE_CONFIG = '.burst.json';
+export { WORKSPACE_CONFIG };
 
 const MB = 1 << 20;
 
@@ -72,21 +71,9 @@ const ENV: Record<keyof LambdaFlags, string[]> = {
 
 /** The "aws" section of `.burst.json` in `root`, or {} when there is none. */
 export function readWorkspaceConfig(root: string): LambdaFlags {
-  const file = join(root, WORKSPACE_CONFIG);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return {};
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new BurstError('usage', `${file}: not valid JSON (${(e as Error).message})`, { file });
-  }
-  const aws = (parsed as { aws?: unknown }).aws;
-  if (aws === undefined) return {};
+  const found = workspaceSection(root, 'aws');
+  if (!found) return {};
+  const { file, value: aws } = found;
   if (typeof aws !== 'object' || aws === null) throw new BurstError('usage', `${file}: "aws" must be an object`, { file });
   const known = new Set(Object.keys(ENV));
   for (const k of Object.keys(aws)) if (!known.has(k)) throw new BurstError('usage', `${file}: unknown setting aws.${k} (known: ${[...known].join(', ')})`, { file });

@@ -1,0 +1,183 @@
+/**
+ * Tests as jobs: discovery through each suite's adapter, one job per test
+ * case (GoogleTest) or per test file (generic), run on the chosen backend
+ * like any other job and cached like one, with results parsed back and
+ * reported as each finishes. A test that fails is run once more (a job of its
+ * own, so the first answer stays on record); failing then passing makes it
+ * flaky, remembered for later runs, and its passing result is the one kept.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Backend } from '../backends/backend';
+import { BurstError, errorMessage } from '../errors';
+import type { RunReport } from '../report';
+import { Scheduler, type RunEvent, type SchedulerOptions } from '../scheduler';
+import type { LocalStore } from '../store/local';
+import { writeFileAtomic } from '../store/atomic';
+import { packExecutable } from '../toolchain';
+import { genericArgs, genericInputFiles, genericVerdict, listGenericTests, type GenericCase } from './generic';
+import { gtestArgs, gtestVerdict, listGtests, type GtestCase } from './gtest';
+import { createTestJob, parseOutcome, testOutputs, type TestJobSpec } from './testJob';
+import type { TestSuite } from './testConfig';
+import type { TestCase, TestResult } from './testTypes';
+import fg from 'fast-glob';
+
+export type DiscoveredTest = (GtestCase & { adapter: 'gtest'; inputs: string[] }) | (GenericCase & { adapter: 'generic' });
+
+export async function discoverTests(root: string, suites: TestSuite[]): Promise<DiscoveredTest[]> {
+  const found: DiscoveredTest[] = [];
+  for (const suite of suites) {
+    if (suite.adapter === 'gtest') {
+      for (const binary of suite.binaries) {
+        if (!existsSync(resolve(root, binary))) throw new BurstError('usage', `the test binary ${binary} does not exist: build it first (burst test -- BUILD COMMAND builds it through Burst)`);
+        for (const t of await listGtests(root, binary)) found.push({ ...t, adapter: 'gtest', inputs: suite.inputs });
+      }
+    } else {
+      for (const t of await listGenericTests(root, suite)) found.push({ ...t, adapter: 'generic' });
+    }
+  }
+  return found;
+}
+
+/** `Calc.*`, `*Wrong*`, or a plain substring of a test's name or id. */
+export function matchesFilter(test: TestCase, filter: string | undefined): boolean {
+  if (!filter) return true;
+  if (!filter.includes('*')) return test.name.includes(filter) || test.id.includes(filter);
+  const re = new RegExp(`^${filter.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(test.name) || re.test(test.id);
+}
+
+export interface TestRunOptions extends Omit<SchedulerOptions, 'backend' | 'onEvent'> {
+  root: string;
+  backend: Backend;
+  onEvent?: (e: RunEvent) => void;
+  /** Each result as soon as it is known. */
+  onResult?: (r: TestResult) => void;
+}
+
+export interface TestRun {
+  results: TestResult[];
+  report: RunReport;
+}
+
+interface Job {
+  test: DiscoveredTest;
+  thunk: string;
+  spec: TestJobSpec;
+}
+
+export async function runTests(store: LocalStore, tests: DiscoveredTest[], opts: TestRunOptions): Promise<TestRun> {
+  const scheduler = new Scheduler(store, { ...opts, keepGoing: true });
+  const results: TestResult[] = [];
+  const done = (r: TestResult): void => {
+    results.push(r);
+    opts.onResult?.(r);
+  };
+  const flaky = new FlakyRecord(store);
+  await Promise.all(
+    tests.map(async (test) => {
+      if (test.adapter === 'gtest' && test.disabled) return done({ ...caseOf(test), status: 'skipped', cached: false, flaky: false, durationMs: 0, output: '', message: 'disabled (DISABLED_ prefix)' });
+      const job = await prepare(store, opts.root, test);
+      let result = await runJob(store, scheduler, opts.root, job);
+      if (result.status === 'failed' && !result.cached) {
+        const again = await runJob(store, scheduler, opts.root, await retryOf(store, job));
+        if (again.status === 'passed') {
+          result = { ...again, flaky: true, cached: false };
+          await flaky.mark(job.thunk, again);
+          await adoptRetry(store, job);
+        }
+      }
+      if (!result.flaky && flaky.has(job.thunk)) result.flaky = true;
+      done(result);
+    }),
+  );
+  const order = new Map(tests.map((t, i) => [t.id, i]));
+  results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  await store.flush();
+  return { results, report: scheduler.report() };
+}
+
+function caseOf(t: DiscoveredTest): TestCase {
+  return { id: t.id, name: t.name, ...(t.file ? { file: t.file } : {}), ...(t.line ? { line: t.line } : {}) };
+}
+
+async function addInputs(store: LocalStore, root: string, files: string[], into: Record<string, string>): Promise<void> {
+  for (const f of files) into[f] = await store.putFile(resolve(root, f));
+}
+
+async function prepare(store: LocalStore, root: string, test: DiscoveredTest): Promise<Job> {
+  const inputs: Record<string, string> = {};
+  let spec: TestJobSpec;
+  if (test.adapter === 'gtest') {
+    const cwd = dirOf(test.binary);
+    if (test.inputs.length > 0) await addInputs(store, root, await fg(test.inputs, { cwd: root, onlyFiles: true, dot: true }), inputs);
+    const program = await packExecutable(store, resolve(root, test.binary));
+    spec = { program, argv0: `./${test.binary.split('/').pop()}`, args: gtestArgs(test.name), inputs, cwd, writesReport: true };
+  } else {
+    const { suite } = test;
+    await addInputs(store, root, [test.file as string, ...(await genericInputFiles(root, suite))], inputs);
+    const program = await packExecutable(store, suite.command[0] as string);
+    spec = { program, argv0: suite.command[0] as string, args: genericArgs(suite, relative(suite.cwd || '.', test.file as string)), inputs, cwd: suite.cwd, writesReport: false };
+  }
+  return { test, spec, thunk: await createTestJob(store, spec) };
+}
+
+function dirOf(path: string): string {
+  const d = dirname(path);
+  return d === '.' ? '' : d;
+}
+
+/** The same test as a new job: its first answer stays recorded under the first job's name. */
+async function retryOf(store: LocalStore, job: Job): Promise<Job> {
+  const spec = { ...job.spec, env: { ...job.spec.env, BURST_TEST_ATTEMPT: '2' } };
+  return { test: job.test, spec, thunk: await createTestJob(store, spec) };
+}
+
+async function runJob(store: LocalStore, scheduler: Scheduler, root: string, job: Job): Promise<TestResult> {
+  const outputs = testOutputs(job.spec.cwd);
+  const refs = [outputs.status, outputs.log, ...(job.spec.writesReport ? [outputs.report] : [])].map((tag) => `${job.thunk}#${tag}`);
+  const forced = await scheduler.force(refs);
+  const base = { ...caseOf(job.test), flaky: false };
+  const record = scheduler.report().jobs.find((j) => j.name === job.thunk && j.outcome === 'ok');
+  const cached = !record;
+  const reduction = await store.getReduction(job.thunk);
+  const durationMs = record ? record.end - record.start : (reduction?.durationMs ?? 0);
+  if (forced.failures.length > 0) {
+    const why = forced.failures[0]?.error;
+    return { ...base, status: 'errored', cached: false, durationMs, output: '', message: `the test's job did not finish: ${errorMessage(why)}` };
+  }
+  const read = async (ref: string | undefined): Promise<Buffer | undefined> => {
+    const entry = ref ? forced.values.get(ref) : undefined;
+    return entry ? store.readBytes(entry.name) : undefined;
+  };
+  const outcome = parseOutcome(((await read(refs[0])) ?? Buffer.from('')).toString('utf8'), (await read(refs[1])) ?? Buffer.from(''), await read(refs[2]));
+  const verdict = job.test.adapter === 'gtest' ? gtestVerdict(root, resolve(root, dirOf(job.test.binary)), job.test, outcome) : genericVerdict(job.test, outcome);
+  return { ...base, ...verdict, cached, durationMs, output: outcome.output, ...(record && !cached ? { ranOn: record.backend } : {}) };
+}
+
+/** A flaky test's passing result becomes its job's result, so the next run takes it from the cache. */
+async function adoptRetry(store: LocalStore, job: Job): Promise<void> {
+  const retry = await retryOf(store, job);
+  const reduction = await store.getReduction(retry.thunk);
+  if (reduction) await store.putReduction(job.thunk, reduction);
+}
+
+/** Jobs seen failing then passing: a file per job name, so cached results still say so. */
+class FlakyRecord {
+  private readonly dir: string;
+  private readonly known = new Set<string>();
+
+  constructor(private readonly store: LocalStore) {
+    this.dir = join(store.dir, 'flaky');
+  }
+
+  has(thunk: string): boolean {
+    return this.known.has(thunk) || existsSync(join(this.dir, thunk));
+  }
+
+  async mark(thunk: string, passed: TestResult): Promise<void> {
+    this.known.add(thunk);
+    await fs.mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(join(this.dir, thunk), JSON.stringify({ test: passed.id, seen: new Date().toISOString() }), this.store.tmpDir);
+  }
+}
