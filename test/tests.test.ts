@@ -1,6 +1,7 @@
 /**
  * `burst test`: a GoogleTest project (Debian's libgtest-dev) built through
- * Burst, and Node test-runner files through the generic adapter. Discovery
+ * Burst, a CTest project, and Node test-runner files through the generic
+ * adapter. Discovery
  * lists tests at their lines; a run gives the right verdict per test, each
  * failure at its assertion's line; a second run takes every result from the
  * cache; a test that fails and then passes is flaky, and stays marked.
@@ -112,6 +113,40 @@ describe('burst test', () => {
     });
   });
 
+  describe('CTest', () => {
+    const dir = join(work.path, 'ctest');
+    before(() => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'calc.c'),
+        '#include <stdio.h>\n#include <stdlib.h>\n\nint main(int argc, char **argv) {\n  int a = atoi(argv[1]), b = atoi(argv[2]), want = atoi(argv[3]);\n  if (a + b != want) {\n' +
+          '    fprintf(stderr, "calc.c:8: error: %d + %d is %d, not %d\\n", a, b, a + b, want);\n    return 1;\n  }\n  return 0;\n}\n',
+      );
+      writeFileSync(
+        join(dir, 'CMakeLists.txt'),
+        'cmake_minimum_required(VERSION 3.13)\nproject(calc C)\nenable_testing()\nadd_executable(calc calc.c)\nadd_test(NAME adds COMMAND calc 2 2 4)\n' +
+          'add_test(NAME adds_wrongly COMMAND calc 2 2 5)\nadd_test(NAME off COMMAND calc 1 1 2)\nset_tests_properties(off PROPERTIES DISABLED TRUE)\n',
+      );
+      writeFileSync(join(dir, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'ctest', buildDir: 'build' }] }));
+      // Configured and built by CMake itself: the adapter's part is reading CTest's list and running each test as a job.
+      execFileSync('cmake', ['-S', '.', '-B', 'build'], { cwd: dir, stdio: 'ignore' });
+      execFileSync('cmake', ['--build', 'build'], { cwd: dir, stdio: 'ignore' });
+    });
+
+    test('each CTest test is a job, located at its add_test(); a failure is at the line its output names; then all cached', async () => {
+      const r = await burstTest(dir, []);
+      assert.equal(r.code, 1);
+      const tests = byName(r.report);
+      assert.deepEqual([tests.get('adds')?.status, tests.get('adds')?.file, tests.get('adds')?.line], ['passed', 'CMakeLists.txt', 5]);
+      assert.equal(tests.get('off')?.status, 'skipped');
+      const wrong = tests.get('adds_wrongly');
+      assert.deepEqual([wrong?.status, wrong?.line, wrong?.failureFile, wrong?.failureLine, wrong?.message], ['failed', 6, 'calc.c', 8, '2 + 2 is 4, not 5']);
+      const again = await burstTest(dir, []);
+      assert.ok(again.report.tests.filter((t) => t.status !== 'skipped').every((t) => t.cached));
+      assert.equal(again.report.executed, 0);
+    });
+  });
+
   describe('the generic adapter: Node test-runner files', () => {
     const dir = join(work.path, 'node-project');
     before(() => {
@@ -173,7 +208,7 @@ describe('burst test', () => {
       assert.match(r.stderr, /\.burst\.json: tests\[0\]: "command" must name the test file as \{file\}/);
       writeFileSync(join(bad, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'jest' }] }));
       const unknown = await burst(['test'], store, { cwd: bad });
-      assert.match(unknown.stderr, /unknown adapter "jest" \(known: gtest, generic\)/);
+      assert.match(unknown.stderr, /unknown adapter "jest" \(known: gtest, ctest, generic\)/);
     });
   });
 

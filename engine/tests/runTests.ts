@@ -1,6 +1,6 @@
 /**
  * Tests as jobs: discovery through each suite's adapter, one job per test
- * case (GoogleTest) or per test file (generic), run on the chosen backend
+ * case (GoogleTest, CTest) or per test file (generic), run on the chosen backend
  * like any other job and cached like one, with results parsed back and
  * reported as each finishes. A test that fails is run once more (a job of its
  * own, so the first answer stays on record); failing then passing makes it
@@ -15,6 +15,7 @@ import { Scheduler, type RunEvent, type SchedulerOptions } from '../scheduler';
 import type { LocalStore } from '../store/local';
 import { writeFileAtomic } from '../store/atomic';
 import { packExecutable } from '../toolchain';
+import { ctestVerdict, listCtests, type CtestCase } from './ctest';
 import { genericArgs, genericInputFiles, genericVerdict, listGenericTests, type GenericCase } from './generic';
 import { gtestArgs, gtestVerdict, listGtests, type GtestCase } from './gtest';
 import { createTestJob, parseOutcome, testOutputs, type TestJobSpec } from './testJob';
@@ -22,7 +23,7 @@ import type { TestSuite } from './testConfig';
 import type { TestCase, TestResult } from './testTypes';
 import fg from 'fast-glob';
 
-export type DiscoveredTest = (GtestCase & { adapter: 'gtest'; inputs: string[] }) | (GenericCase & { adapter: 'generic' });
+export type DiscoveredTest = (GtestCase & { adapter: 'gtest'; inputs: string[] }) | (GenericCase & { adapter: 'generic' }) | (CtestCase & { adapter: 'ctest' });
 
 export async function discoverTests(root: string, suites: TestSuite[]): Promise<DiscoveredTest[]> {
   const found: DiscoveredTest[] = [];
@@ -32,6 +33,8 @@ export async function discoverTests(root: string, suites: TestSuite[]): Promise<
         if (!existsSync(resolve(root, binary))) throw new BurstError('usage', `the test binary ${binary} does not exist: build it first (burst test -- BUILD COMMAND builds it through Burst)`);
         for (const t of await listGtests(root, binary)) found.push({ ...t, adapter: 'gtest', inputs: suite.inputs });
       }
+    } else if (suite.adapter === 'ctest') {
+      for (const t of await listCtests(root, suite)) found.push({ ...t, adapter: 'ctest' });
     } else {
       for (const t of await listGenericTests(root, suite)) found.push({ ...t, adapter: 'generic' });
     }
@@ -76,7 +79,7 @@ export async function runTests(store: LocalStore, tests: DiscoveredTest[], opts:
   const flaky = new FlakyRecord(store);
   await Promise.all(
     tests.map(async (test) => {
-      if (test.adapter === 'gtest' && test.disabled) return done({ ...caseOf(test), status: 'skipped', cached: false, flaky: false, durationMs: 0, output: '', message: 'disabled (DISABLED_ prefix)' });
+      if (test.adapter !== 'generic' && test.disabled) return done({ ...caseOf(test), status: 'skipped', cached: false, flaky: false, durationMs: 0, output: '', message: test.adapter === 'gtest' ? 'disabled (DISABLED_ prefix)' : 'disabled (the DISABLED property)' });
       const job = await prepare(store, opts.root, test);
       let result = await runJob(store, scheduler, opts.root, job);
       if (result.status === 'failed' && !result.cached) {
@@ -113,6 +116,10 @@ async function prepare(store: LocalStore, root: string, test: DiscoveredTest): P
     if (test.inputs.length > 0) await addInputs(store, root, await fg(test.inputs, { cwd: root, onlyFiles: true, dot: true }), inputs);
     const program = await packExecutable(store, resolve(root, test.binary));
     spec = { program, argv0: `./${test.binary.split('/').pop()}`, args: gtestArgs(test.name), inputs, cwd, writesReport: true };
+  } else if (test.adapter === 'ctest') {
+    if (test.suite.inputs.length > 0) await addInputs(store, root, await fg(test.suite.inputs, { cwd: root, onlyFiles: true, dot: true }), inputs);
+    const program = await packExecutable(store, resolve(root, test.program));
+    spec = { program, argv0: test.program.split('/').pop() as string, args: test.args, inputs, cwd: test.cwd, writesReport: false };
   } else {
     const { suite } = test;
     await addInputs(store, root, [test.file as string, ...(await genericInputFiles(root, suite))], inputs);
@@ -151,7 +158,10 @@ async function runJob(store: LocalStore, scheduler: Scheduler, root: string, job
     return entry ? store.readBytes(entry.name) : undefined;
   };
   const outcome = parseOutcome(((await read(refs[0])) ?? Buffer.from('')).toString('utf8'), (await read(refs[1])) ?? Buffer.from(''), await read(refs[2]));
-  const verdict = job.test.adapter === 'gtest' ? gtestVerdict(root, resolve(root, dirOf(job.test.binary)), job.test, outcome) : genericVerdict(job.test, outcome);
+  const verdict =
+    job.test.adapter === 'gtest' ? gtestVerdict(root, resolve(root, dirOf(job.test.binary)), job.test, outcome)
+    : job.test.adapter === 'ctest' ? ctestVerdict(root, job.test, outcome)
+    : genericVerdict(job.test, outcome);
   return { ...base, ...verdict, cached, durationMs, output: outcome.output, ...(record && !cached ? { ranOn: record.backend } : {}) };
 }
 

@@ -4,11 +4,13 @@
  *
  *   { "tests": [
  *       { "adapter": "gtest", "binaries": ["build/calc_test"], "inputs": ["testdata/**"] },
+ *       { "adapter": "ctest", "buildDir": "build" },
  *       { "adapter": "generic", "files": "test/*.test.js", "command": "node {file}", "inputs": ["lib/**"] }
  *   ] }
  */
 import { BurstError } from '../errors';
 import { workspaceSection } from '../workspaceConfig';
+import type { CtestSuite } from './ctest';
 import type { GenericSuite } from './generic';
 
 export interface GtestSuite {
@@ -19,7 +21,7 @@ export interface GtestSuite {
   inputs: string[];
 }
 
-export type TestSuite = GtestSuite | GenericSuite;
+export type TestSuite = GtestSuite | GenericSuite | CtestSuite;
 
 export function readTestSuites(root: string): TestSuite[] {
   const found = workspaceSection(root, 'tests');
@@ -55,5 +57,9 @@ function parseSuite(raw: unknown, where: string, file: string): TestSuite {
     const cwd = t.cwd === undefined ? '' : typeof t.cwd === 'string' ? t.cwd.replace(/^\.\/?|\/$/g, '') : fail('"cwd" must be a path');
     return { adapter: 'generic', files: t.files as string, command, inputs: strings('inputs', false), cwd };
   }
-  return fail(`unknown adapter ${JSON.stringify(t.adapter)} (known: gtest, generic)`);
+  if (t.adapter === 'ctest') {
+    if (typeof t.buildDir !== 'string' || t.buildDir === '') fail('"buildDir" must be the CMake build directory, such as "build"');
+    return { adapter: 'ctest', buildDir: (t.buildDir as string).replace(/\/$/, ''), inputs: strings('inputs', false) };
+  }
+  return fail(`unknown adapter ${JSON.stringify(t.adapter)} (known: gtest, ctest, generic)`);
 }
