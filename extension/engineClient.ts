@@ -5,13 +5,18 @@
  */
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { BuildRequest, CancelNotification, LogNotification, RunEventNotification, type BuildOutcome, type BuildParams } from '../engine/lsp/protocol';
+import {
+  BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, TestResultNotification,
+  type BuildOutcome, type BuildParams, type ListedTest, type RunTestsOutcome, type RunTestsParams,
+} from '../engine/lsp/protocol';
+import type { TestResult } from '../engine/tests/testTypes';
 import type { RunEvent } from '../engine/scheduler';
 import type { Log } from './log';
 
 export interface RunHandlers {
   onEvent(event: RunEvent): void;
   onOutput(chunk: string): void;
+  onTestResult?(result: TestResult): void;
 }
 
 export class EngineClient implements vscode.Disposable {
@@ -40,6 +45,7 @@ export class EngineClient implements vscode.Disposable {
     };
     const client = new LanguageClient('burst', 'Burst engine', serverOptions, clientOptions);
     client.onNotification(RunEventNotification, ({ runId, event }) => this.handlers.get(runId)?.onEvent(event));
+    client.onNotification(TestResultNotification, ({ runId, result }) => this.handlers.get(runId)?.onTestResult?.(result));
     client.onNotification(LogNotification, ({ runId, line }) => (runId ? this.handlers.get(runId)?.onOutput(line) : this.log.line(line)));
     this.client = client;
     this.stopping = false;
@@ -69,6 +75,24 @@ export class EngineClient implements vscode.Disposable {
     this.handlers.set(params.runId, handlers);
     try {
       return await client.sendRequest(BuildRequest, params);
+    } finally {
+      this.handlers.delete(params.runId);
+    }
+  }
+
+  async listTests(root: string): Promise<{ tests: ListedTest[]; error?: string }> {
+    await this.whenReady();
+    if (!this.client || !this.running) throw new Error('The Burst engine is not running. Run "Burst: Restart Engine".');
+    return this.client.sendRequest(ListTestsRequest, { root });
+  }
+
+  async runTests(params: RunTestsParams, handlers: RunHandlers): Promise<RunTestsOutcome> {
+    await this.whenReady();
+    const client = this.client;
+    if (!client || !this.running) throw new Error('The Burst engine is not running. Run "Burst: Restart Engine".');
+    this.handlers.set(params.runId, handlers);
+    try {
+      return await client.sendRequest(RunTestsRequest, params);
     } finally {
       this.handlers.delete(params.runId);
     }

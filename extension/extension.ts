@@ -11,6 +11,7 @@ import { Runs } from './runs';
 import { RESTART_SETTINGS } from './settingsModel';
 import { StatusBar } from './statusBar';
 import { BurstTaskProvider, TASK_TYPE } from './taskProvider';
+import { BurstTests } from './testing';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const tasks = new BurstTaskProvider(runs);
   context.subscriptions.push(log, engine, status, vscode.tasks.registerTaskProvider(TASK_TYPE, tasks));
   registerCommands(context, { engine, runs, tasks, log });
+  context.subscriptions.push(new BurstTests(engine, log));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration('burst.backend')) status.idle(vscode.workspace.getConfiguration('burst').get('backend') ?? 'local');

@@ -36,6 +36,10 @@ function project(dir: string, aws: LocalAws): void {
     { label: 'greeting', type: 'burst', command: 'make hi', group: 'build' },
   ];
   writeFileSync(join(dir, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks }, null, 2));
+  // A GoogleTest binary for the Testing panel, built by g++ itself: building through Burst is what the tests above check.
+  writeFileSync(join(dir, 'calc_test.cpp'), '#include <gtest/gtest.h>\n\nstatic int add(int a, int b) { return a + b; }\n\nTEST(Calc, Adds) {\n  EXPECT_EQ(add(2, 2), 4);\n}\n\nTEST(Calc, AddsWrongly) {\n  EXPECT_EQ(add(2, 2), 5);\n}\n');
+  execFileSync('g++', ['-O1', '-o', 'calc_test', 'calc_test.cpp', '-lgtest', '-lgtest_main', '-pthread'], { cwd: dir });
+  writeFileSync(join(dir, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'gtest', binaries: ['calc_test'] }] }));
   writeFileSync(
     join(dir, '.vscode', 'settings.json'),
     JSON.stringify({
@@ -306,6 +310,33 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
       await waitFor('the settings restored', async () => /Burst: lambda/.test(await statusText(page)), 30_000).catch(() => undefined);
       await api.close();
     }
+  });
+
+  test('the Testing panel lists the GoogleTest tests; Run on Lambda marks pass and fail; the failure shows at its line', async (t) => {
+    t.after(() => screenshot('testing-last'));
+    // The test file open in the editor, as a user reading it would have it.
+    await runCommand(page, 'View: Show Explorer');
+    await page.locator('.explorer-folders-view .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly('calc_test.cpp') }) }).first().click();
+    await page.locator('.monaco-editor .view-line', { hasText: 'EXPECT_EQ(add(2, 2), 5);' }).first().waitFor({ timeout: 30_000 });
+    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    const fileRow = page.locator('.test-explorer .monaco-list-row', { hasText: 'calc_test.cpp' }).first();
+    await fileRow.waitFor({ timeout: 60_000 });
+    await runCommand(page, 'Test: Run All Tests');
+    const row = (name: string) => page.locator('.test-explorer .monaco-list-row', { hasText: name }).first();
+    await waitFor('the test results in the tree', async () => {
+      if (!(await row('Calc.Adds').isVisible())) await fileRow.click().catch(() => undefined);
+      return (await row('Calc.AddsWrongly').locator('.codicon-testing-failed-icon').count()) > 0;
+    }, 180_000);
+    assert.equal(await row('Calc.Adds').locator('.codicon-testing-passed-icon').count(), 1, 'Calc.Adds passed');
+    await waitFor('where the test ran, beside it in the tree', async () => /ran on lambda/.test(await row('Calc.AddsWrongly').innerText().catch(() => '')), 10_000);
+    await screenshot('testing-results');
+
+    const inline = page.locator('.test-message-inline-content', { hasText: 'Expected equality of these values' }).first();
+    await inline.waitFor({ timeout: 30_000 });
+    const messageBox = await inline.boundingBox();
+    const lineTen = await page.locator('.margin-view-overlays .line-numbers', { hasText: /^10$/ }).first().boundingBox();
+    assert.ok(messageBox && lineTen && Math.abs(messageBox.y - lineTen.y) < lineTen.height, `the message sits on line 10, the failing EXPECT_EQ (${JSON.stringify([messageBox, lineTen])})`);
+    await screenshot('testing-inline-failure');
   });
 
   test('npm run package makes a .vsix that installs with --install-extension and activates', async () => {

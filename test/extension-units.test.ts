@@ -5,6 +5,7 @@ import { toLspDiagnostics } from '../engine/lsp/diagnostics';
 import { mapTask } from '../extension/taskMapping';
 import { rootCause } from '../extension/messages';
 import { runSettings } from '../extension/settingsModel';
+import { failureMessage, groupByFile, outputBlock, resultDescription } from '../extension/testModel';
 
 test('shell tasks run through sh -c with their args quoted; process tasks as given; cwd variables resolved', () => {
   assert.deepEqual(mapTask({ type: 'shell', command: 'make', args: ['-j8', 'CFLAGS=-O2 -g'] }, '/ws'), { ok: true, command: ['sh', '-c', "make -j8 'CFLAGS=-O2 -g'"], cwd: '/ws' });
@@ -47,4 +48,26 @@ test('a failure shown to a person is its root cause, not the chain of jobs that 
   const chain = 'Ta was not run: its input _burst-scratch/in0.s failed (Tb was not run: its input x failed (the Lambda function f does not exist: run burst deploy (or Burst: Deploy Lambda Worker)))';
   assert.equal(rootCause(chain), 'the Lambda function f does not exist: run burst deploy (or Burst: Deploy Lambda Worker)');
   assert.equal(rootCause('cannot write out: EACCES'), 'cannot write out: EACCES');
+});
+
+test('the Testing panel groups tests by file in line order, says where results came from, and shows failures at their line with a diff', () => {
+  const launch = { program: '/w/t', args: [], cwd: '/w' };
+  const groups = groupByFile([
+    { id: 'b', name: 'B', file: 'x.cpp', line: 9, adapter: 'gtest', launch },
+    { id: 'a', name: 'A', file: 'x.cpp', line: 5, adapter: 'gtest', launch },
+    { id: 'c', name: 'c', adapter: 'ctest', launch },
+  ]);
+  assert.deepEqual([...groups].map(([f, ts]) => [f, ts.map((t) => t.id)]), [['x.cpp', ['a', 'b']], ['(ctest)', ['c']]]);
+  const base = { id: 'a', name: 'A', file: 'x.cpp', line: 5, durationMs: 3, output: 'line 1\nline 2\n', flaky: false };
+  assert.equal(resultDescription({ ...base, status: 'passed', cached: true }), 'cached');
+  assert.equal(resultDescription({ ...base, status: 'passed', cached: false, ranOn: 'lambda', flaky: true }), 'ran on lambda · flaky');
+  assert.deepEqual(failureMessage({ ...base, status: 'failed', cached: false, message: 'Value of: x', failureFile: 'x.cpp', failureLine: 6, expected: 'true', actual: 'false' }), {
+    message: 'Value of: x',
+    file: 'x.cpp',
+    line: 6,
+    expected: 'true',
+    actual: 'false',
+  });
+  assert.deepEqual(failureMessage({ ...base, status: 'errored', cached: false }), { message: 'the test could not run', file: 'x.cpp', line: 5 });
+  assert.equal(outputBlock({ ...base, status: 'passed', cached: true }), '── A: passed (cached), 3 ms\r\nline 1\r\nline 2\r\n');
 });

@@ -8,6 +8,7 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { LambdaFlags } from '../aws/config';
 import type { RunReport } from '../report';
 import type { RunEvent } from '../scheduler';
+import type { TestCase, TestResult } from '../tests/testTypes';
 
 export type BackendName = 'local' | 'lambda';
 
@@ -52,3 +53,35 @@ export const RunEventNotification = new NotificationType<{ runId: string; event:
 
 /** Lines for the engine's log (the output channel): what a terminal would show. */
 export const LogNotification = new NotificationType<{ runId?: string; line: string }>('burst/log');
+
+/** How to start one test by hand, here: for a debugger. Paths are absolute. */
+export interface TestLaunch {
+  program: string;
+  args: string[];
+  cwd: string;
+}
+
+export interface ListedTest extends TestCase {
+  adapter: 'gtest' | 'ctest' | 'generic';
+  launch: TestLaunch;
+}
+
+/** The workspace's tests (.burst.json "tests"), discovered in the engine; `error` when the configuration or a binary is wrong. */
+export const ListTestsRequest = new RequestType<{ root: string }, { tests: ListedTest[]; error?: string }, void>('burst/listTests');
+
+export interface RunTestsParams extends Omit<BuildParams, 'command'> {
+  /** The tests to run (all when absent). */
+  ids?: string[];
+}
+
+export interface RunTestsOutcome {
+  runId: string;
+  results: TestResult[];
+  report: RunReport;
+  cancelled: boolean;
+}
+
+/** Runs tests as jobs; each result also arrives on its own as a TestResultNotification. */
+export const RunTestsRequest = new RequestType<RunTestsParams, RunTestsOutcome, void>('burst/runTests');
+
+export const TestResultNotification = new NotificationType<{ runId: string; result: TestResult }>('burst/testResult');

@@ -7,17 +7,15 @@
  */
 import { resolve } from 'node:path';
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
-import { LambdaBackend } from '../aws/lambdaBackend';
-import { resolveLambdaSettings } from '../aws/config';
-import type { Backend } from '../backends/backend';
-import { LocalBackend } from '../backends/local';
+import { backendFor } from './runBackend';
+import { listTests, runTestsFor } from './tests';
 import { runBuild } from '../build/build';
 import { BurstError, errorMessage } from '../errors';
 import { initHash } from '../hash';
 import type { RunEvent } from '../scheduler';
 import { defaultCacheDir, LocalStore } from '../store/local';
 import { toLspDiagnostics } from './diagnostics';
-import { BuildRequest, CancelNotification, LogNotification, RunEventNotification, type BuildOutcome, type BuildParams } from './protocol';
+import { BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, type BuildOutcome, type BuildParams } from './protocol';
 
 interface ServerOptions {
   /** The store's directory (the extension's setting, else the user's default store). */
@@ -60,12 +58,26 @@ export function startServer(connection: Connection): void {
     }
   });
 
-  connection.listen();
-}
+  connection.onRequest(ListTestsRequest, async ({ root }) => listTests(root));
 
-async function backendFor(store: LocalStore, p: BuildParams): Promise<Backend> {
-  if (p.backend === 'local') return new LocalBackend(store, { ...(p.jobs ? { jobs: p.jobs } : {}), isolate: p.isolate ?? false });
-  return LambdaBackend.create(store, resolveLambdaSettings(p.aws ?? {}, p.cwd), p.jobs ? { localJobs: p.jobs } : {});
+  connection.onRequest(RunTestsRequest, async (params, token) => {
+    if (runs.has(params.runId)) throw new ResponseError(ErrorCodes.InvalidParams, `run ${params.runId} is already running`);
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    runs.set(params.runId, controller);
+    try {
+      await initHash();
+      const store = await LocalStore.open(options.cacheDir ?? defaultCacheDir());
+      return await runTestsFor(connection, store, params, controller.signal);
+    } catch (e) {
+      const code = e instanceof BurstError ? e.code : 'internal';
+      throw new ResponseError(ErrorCodes.InternalError, errorMessage(e), { code });
+    } finally {
+      runs.delete(params.runId);
+    }
+  });
+
+  connection.listen();
 }
 
 async function build(connection: Connection, p: BuildParams, options: ServerOptions, controller: AbortController, canReportProgress: boolean): Promise<BuildOutcome> {
