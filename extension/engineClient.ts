@@ -4,7 +4,7 @@
  * is told and offered a restart, and the extension host is unaffected.
  */
 import * as vscode from 'vscode';
-import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type RequestType, type ServerOptions } from 'vscode-languageclient/node';
 import {
   BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, TestResultNotification,
   type BuildOutcome, type BuildParams, type ListedTest, type RunTestsOutcome, type RunTestsParams,
@@ -68,31 +68,30 @@ export class EngineClient implements vscode.Disposable {
     return this.client?.state === State.Running;
   }
 
-  async build(params: BuildParams, handlers: RunHandlers): Promise<BuildOutcome> {
-    await this.whenReady();
-    const client = this.client;
-    if (!client || !this.running) throw new Error('The Burst engine is not running. Run "Burst: Restart Engine".');
-    this.handlers.set(params.runId, handlers);
-    try {
-      return await client.sendRequest(BuildRequest, params);
-    } finally {
-      this.handlers.delete(params.runId);
-    }
+  build(params: BuildParams, handlers: RunHandlers): Promise<BuildOutcome> {
+    return this.runRequest(BuildRequest, params, handlers);
   }
 
   async listTests(root: string): Promise<{ tests: ListedTest[]; error?: string }> {
-    await this.whenReady();
-    if (!this.client || !this.running) throw new Error('The Burst engine is not running. Run "Burst: Restart Engine".');
-    return this.client.sendRequest(ListTestsRequest, { root });
+    return (await this.readyClient()).sendRequest(ListTestsRequest, { root });
   }
 
-  async runTests(params: RunTestsParams, handlers: RunHandlers): Promise<RunTestsOutcome> {
+  runTests(params: RunTestsParams, handlers: RunHandlers): Promise<RunTestsOutcome> {
+    return this.runRequest(RunTestsRequest, params, handlers);
+  }
+
+  private async readyClient(): Promise<LanguageClient> {
     await this.whenReady();
-    const client = this.client;
-    if (!client || !this.running) throw new Error('The Burst engine is not running. Run "Burst: Restart Engine".');
+    if (!this.client || !this.running) throw new Error('The Burst engine is not running. Run "Burst: Restart Engine".');
+    return this.client;
+  }
+
+  /** A run's request, with its notifications routed to `handlers` until it answers. */
+  private async runRequest<P extends { runId: string }, R>(type: RequestType<P, R, void>, params: P, handlers: RunHandlers): Promise<R> {
+    const client = await this.readyClient();
     this.handlers.set(params.runId, handlers);
     try {
-      return await client.sendRequest(RunTestsRequest, params);
+      return await client.sendRequest(type, params);
     } finally {
       this.handlers.delete(params.runId);
     }

@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, type ProtocolConnection, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { BuildRequest, CancelNotification, LogNotification, RunEventNotification } from '../engine/lsp/protocol';
+import { BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, TestResultNotification } from '../engine/lsp/protocol';
 import { copyTree, ROOT, tempDir } from './helpers';
 
 const work = tempDir('burst-lsp-');
@@ -88,5 +88,26 @@ describe('the engine language server', () => {
     );
     const ok = await connection.sendRequest(BuildRequest, { runId: 'after', command: ['true'], cwd: tree, backend: 'local' });
     assert.equal(ok.commandStatus, 0);
+  });
+
+  test('tests are listed at their lines and run in the engine, each result sent as its job finishes', async () => {
+    const suite = join(work.path, 'node-tests');
+    mkdirSync(join(suite, 'test'), { recursive: true });
+    writeFileSync(join(suite, 'test', 'ok.sh'), 'exit 0\n');
+    writeFileSync(join(suite, 'test', 'bad.sh'), 'echo "test/bad.sh:1: no good"\nexit 1\n');
+    writeFileSync(join(suite, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'generic', files: 'test/*.sh', command: 'sh {file}' }] }));
+    const listed = await connection.sendRequest(ListTestsRequest, { root: suite });
+    assert.deepEqual(listed.tests.map((t) => [t.id, t.file, t.line]), [['generic:test/bad.sh', 'test/bad.sh', 1], ['generic:test/ok.sh', 'test/ok.sh', 1]]);
+    assert.deepEqual(listed.tests[0]?.launch, { program: 'sh', args: [join(suite, 'test', 'bad.sh')], cwd: suite });
+    const streamed: string[] = [];
+    connection.onNotification(TestResultNotification, ({ runId, result }) => runId === 'tests' && streamed.push(`${result.name}:${result.status}`));
+    const outcome = await connection.sendRequest(RunTestsRequest, { runId: 'tests', cwd: suite, backend: 'local', ids: ['generic:test/bad.sh', 'generic:test/ok.sh'] });
+    assert.deepEqual(outcome.results.map((r) => [r.name, r.status, r.failureLine]), [['test/bad.sh', 'failed', 1], ['test/ok.sh', 'passed', undefined]]);
+    assert.deepEqual(streamed.sort(), ['test/bad.sh:failed', 'test/ok.sh:passed']);
+    const broken = join(work.path, 'broken-tests');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, '.burst.json'), '{ "tests": [ { "adapter": "gtest", "binaries": ["missing_test"] } ] }');
+    const none = await connection.sendRequest(ListTestsRequest, { root: broken });
+    assert.match(none.error ?? '', /the test binary missing_test does not exist/);
   });
 });

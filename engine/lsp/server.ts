@@ -6,7 +6,7 @@
  * became clean) and progress as work-done progress.
  */
 import { resolve } from 'node:path';
-import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, type Connection } from 'vscode-languageserver/node';
+import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, type CancellationToken, type Connection } from 'vscode-languageserver/node';
 import { backendFor } from './runBackend';
 import { listTests, runTestsFor } from './tests';
 import { runBuild } from '../build/build';
@@ -41,41 +41,39 @@ export function startServer(connection: Connection): void {
 
   connection.onNotification(CancelNotification, ({ runId }) => runs.get(runId)?.abort());
 
-  connection.onRequest(BuildRequest, async (params, token) => {
-    if (runs.has(params.runId)) throw new ResponseError(ErrorCodes.InvalidParams, `run ${params.runId} is already running`);
+  /** A run: cancellable by its id or by the request's token; errors keep their code for the client. */
+  const tracked = async <R>(runId: string, token: CancellationToken, fn: (controller: AbortController) => Promise<R>): Promise<R> => {
+    if (runs.has(runId)) throw new ResponseError(ErrorCodes.InvalidParams, `run ${runId} is already running`);
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
-    runs.set(params.runId, controller);
+    runs.set(runId, controller);
     try {
+      return await fn(controller);
+    } catch (e) {
+      const code = e instanceof BurstError ? e.code : 'internal';
+      throw new ResponseError(ErrorCodes.InternalError, errorMessage(e), { code });
+    } finally {
+      runs.delete(runId);
+    }
+  };
+
+  connection.onRequest(BuildRequest, (params, token) =>
+    tracked(params.runId, token, async (controller) => {
       const outcome = await build(connection, params, options, controller, canReportProgress);
       publishDiagnostics(connection, published, params.cwd, outcome);
       return outcome;
-    } catch (e) {
-      const code = e instanceof BurstError ? e.code : 'internal';
-      throw new ResponseError(ErrorCodes.InternalError, errorMessage(e), { code });
-    } finally {
-      runs.delete(params.runId);
-    }
-  });
+    }),
+  );
 
   connection.onRequest(ListTestsRequest, async ({ root }) => listTests(root));
 
-  connection.onRequest(RunTestsRequest, async (params, token) => {
-    if (runs.has(params.runId)) throw new ResponseError(ErrorCodes.InvalidParams, `run ${params.runId} is already running`);
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    runs.set(params.runId, controller);
-    try {
+  connection.onRequest(RunTestsRequest, (params, token) =>
+    tracked(params.runId, token, async (controller) => {
       await initHash();
       const store = await LocalStore.open(options.cacheDir ?? defaultCacheDir());
-      return await runTestsFor(connection, store, params, controller.signal);
-    } catch (e) {
-      const code = e instanceof BurstError ? e.code : 'internal';
-      throw new ResponseError(ErrorCodes.InternalError, errorMessage(e), { code });
-    } finally {
-      runs.delete(params.runId);
-    }
-  });
+      return runTestsFor(connection, store, params, controller.signal);
+    }),
+  );
 
   connection.listen();
 }
