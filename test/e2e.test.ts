@@ -337,6 +337,11 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     const lineTen = await page.locator('.margin-view-overlays .line-numbers', { hasText: /^10$/ }).first().boundingBox();
     assert.ok(messageBox && lineTen && Math.abs(messageBox.y - lineTen.y) < lineTen.height, `the message sits on line 10, the failing EXPECT_EQ (${JSON.stringify([messageBox, lineTen])})`);
     await screenshot('testing-inline-failure');
+
+    // Debug starts the test itself under a debugger; this code-server has none for C++, and says which to install.
+    await runCommand(page, 'Test: Debug All Tests');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'needs a debugger for compiled programs' }).first().waitFor({ timeout: 30_000 });
+    await screenshot('testing-debug-needs-extension');
   });
 
   test('npm run package makes a .vsix that installs with --install-extension and activates', async () => {
