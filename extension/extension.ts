@@ -12,15 +12,18 @@ import { RESTART_SETTINGS } from './settingsModel';
 import { StatusBar } from './statusBar';
 import { BurstTaskProvider, TASK_TYPE } from './taskProvider';
 import { BurstTests } from './testing';
+import { BurstPanel } from './panel';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
   const engine = new EngineClient(context, log);
   const status = new StatusBar();
-  const runs = new Runs(engine, status, log);
+  const panel = new BurstPanel(context);
+  const runs = new Runs(engine, status, log, panel);
   const tasks = new BurstTaskProvider(runs);
-  context.subscriptions.push(log, engine, status, vscode.tasks.registerTaskProvider(TASK_TYPE, tasks));
+  context.subscriptions.push(log, engine, status, panel, vscode.tasks.registerTaskProvider(TASK_TYPE, tasks));
   registerCommands(context, { engine, runs, tasks, log });
+  context.subscriptions.push(vscode.commands.registerCommand('burst.showPanel', () => panel.show()));
   context.subscriptions.push(new BurstTests(engine, log));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration(async (e) => {

@@ -8,6 +8,7 @@ import type { BuildOutcome } from '../engine/lsp/protocol';
 import type { RunEvent } from '../engine/scheduler';
 import type { EngineClient } from './engineClient';
 import type { Log } from './log';
+import type { BurstPanel } from './panel';
 import type { StatusBar } from './statusBar';
 import { runSettings, type RawSettings } from './settingsModel';
 import type { BackendName } from '../engine/lsp/protocol';
@@ -24,7 +25,7 @@ let nextRun = 1;
 export class Runs {
   private readonly active = new Map<string, RunRequest>();
 
-  constructor(private readonly engine: EngineClient, private readonly status: StatusBar, private readonly log: Log) {}
+  constructor(private readonly engine: EngineClient, private readonly status: StatusBar, private readonly log: Log, private readonly panel: BurstPanel) {}
 
   /** Runs a build through the engine; output goes to `onOutput` as it comes. Rejects with a message a user can act on. */
   async run(request: RunRequest, onOutput: (chunk: string) => void, onStart?: (runId: string) => void): Promise<BuildOutcome> {
@@ -34,13 +35,18 @@ export class Runs {
     this.active.set(runId, request);
     onStart?.(runId);
     this.status.started(settings.backend);
+    this.panel.runStarted(runId, request.label, settings.backend);
     this.log.line(`[${runId}] ${request.label}: ${request.command.join(' ')} (in ${request.cwd}, ${settings.backend} backend)`);
     try {
       const outcome = await this.engine.build({ runId, command: request.command, cwd: request.cwd, ...settings }, {
-        onEvent: (e: RunEvent) => this.status.event(e),
+        onEvent: (e: RunEvent) => {
+          this.status.event(e);
+          this.panel.runEvent(runId, e);
+        },
         onOutput,
       });
       this.status.finished(outcome);
+      this.panel.runFinished(runId, outcome.report);
       return outcome;
     } catch (e) {
       this.status.failed();

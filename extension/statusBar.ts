@@ -1,4 +1,4 @@
-/** The status bar item: the backend, and the live state of a run (jobs done of total, cached, failed). Clicking it shows the log. */
+/** The status bar item: the backend, and the live state of a run (jobs done of total, cached, failed). Clicking it opens the Burst panel. */
 import * as vscode from 'vscode';
 import type { BackendName, BuildOutcome } from '../engine/lsp/protocol';
 import type { RunEvent } from '../engine/scheduler';
@@ -9,7 +9,7 @@ export class StatusBar implements vscode.Disposable {
 
   constructor() {
     this.item.name = 'Burst';
-    this.item.command = 'burst.showLog';
+    this.item.command = 'burst.showPanel';
     this.idle(vscode.workspace.getConfiguration('burst').get<BackendName>('backend') ?? 'local');
     this.item.show();
   }
@@ -17,7 +17,7 @@ export class StatusBar implements vscode.Disposable {
   idle(backend: BackendName): void {
     this.backend = backend;
     this.item.text = `${icon(backend)} Burst: ${backend}`;
-    this.item.tooltip = `Burst runs builds on the ${backend} backend. Click for the log.`;
+    this.item.tooltip = `Burst runs builds on the ${backend} backend. Click for the Burst panel.`;
   }
 
   started(backend: BackendName): void {
@@ -35,7 +35,7 @@ export class StatusBar implements vscode.Disposable {
     const failed = o.commandStatus !== 0 || o.failures.length > 0;
     const what = `${r.executed} ran, ${r.cached} cached${r.failed ? `, ${r.failed} failed` : ''}`;
     this.item.text = `${o.cancelled ? '$(circle-slash)' : failed ? '$(error)' : '$(check)'} Burst ${this.backend}: ${o.cancelled ? 'cancelled' : what}`;
-    this.item.tooltip = `Last run: ${what}; ${(r.wallMs / 1000).toFixed(1)} s${r.cost ? `, about $${r.cost.usd.toFixed(4)} on AWS` : ''}. Click for the log.`;
+    this.item.tooltip = `Last run: ${what}; ${(r.wallMs / 1000).toFixed(1)} s${r.cost ? `, about $${r.cost.usd.toFixed(4)} on AWS` : ''}. Click for the Burst panel.`;
   }
 
   failed(): void {

@@ -1,5 +1,4 @@
 // One build for every bundle: the CLI, the examples, the benches and the tests.
-// Later bundles (language server, extension, webview, Lambda worker) are added here.
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -31,6 +30,9 @@ const common = {
 };
 
 await build({ ...common, entryPoints });
+
+// The Burst panel's page, run in the webview (a browser): its script and its stylesheet.
+await build({ ...common, platform: 'browser', target: 'chrome114', format: 'iife', entryPoints: { 'webview/panel': 'webview-ui/main.ts', 'webview/panel-style': 'webview-ui/panel.css' } });
 
 // The extension: VS Code provides `vscode` at run time.
 await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, external: ['vscode'] });

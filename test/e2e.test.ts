@@ -344,6 +344,32 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     await screenshot('testing-debug-needs-extension');
   });
 
+  test('a run opens the Burst panel; its counts reach the run\'s numbers; clicking the failure opens the file at the line', async (t) => {
+    t.after(() => screenshot('panel-last'));
+    const source = join(folder, 'greet.c');
+    const saved = readFileSync(source, 'utf8');
+    writeFileSync(source, '#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s\\n", who) }\n');
+    try {
+      await runCommand(page, 'Burst: Build Locally');
+      const panel = page.frameLocator('iframe.webview.ready[src*="extensionId=burst."]').frameLocator('#active-frame');
+      await panel.locator('#state', { hasText: 'failed on local' }).waitFor({ timeout: 120_000 });
+      assert.equal((await panel.locator('#count-failed .value').innerText()).trim(), '1');
+      const total = Number((await panel.locator('#count-total .value').innerText()).trim());
+      const done = Number((await panel.locator('#count-done .value').innerText()).trim());
+      assert.ok(total >= 1 && done >= 1, `counts: ${done} of ${total}`);
+      await screenshot('panel-failed');
+      await panel.locator('.failure button.link', { hasText: /^greet\.c:2:\d+$/ }).first().click();
+      await waitFor('greet.c open at line 2', async () => {
+        const tab = await page.locator('.tabs-container .tab.active').first().innerText().catch(() => '');
+        const cursor = await page.locator('.statusbar-item[id="status.editor.selection"]').first().innerText().catch(() => '');
+        return /greet\.c/.test(tab) && /^Ln 2, Col \d+/.test(cursor.trim());
+      }, 30_000);
+      await screenshot('panel-opened-failure');
+    } finally {
+      writeFileSync(source, saved);
+    }
+  });
+
   test('npm run package makes a .vsix that installs with --install-extension and activates', async () => {
     execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'ignore' });
     const vsix = join(ROOT, 'burst.vsix');

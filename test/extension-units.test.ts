@@ -6,6 +6,8 @@ import { mapTask } from '../extension/taskMapping';
 import { rootCause } from '../extension/messages';
 import { runSettings } from '../extension/settingsModel';
 import { failureMessage, groupByFile, outputBlock, resultDescription } from '../extension/testModel';
+import { kindOf, packRows } from '../webview-ui/lanes';
+import { isHostMessage, isPanelCommand } from '../webview-ui/protocol';
 
 test('shell tasks run through sh -c with their args quoted; process tasks as given; cwd variables resolved', () => {
   assert.deepEqual(mapTask({ type: 'shell', command: 'make', args: ['-j8', 'CFLAGS=-O2 -g'] }, '/ws'), { ok: true, command: ['sh', '-c', "make -j8 'CFLAGS=-O2 -g'"], cwd: '/ws' });
@@ -70,4 +72,17 @@ test('the Testing panel groups tests by file in line order, says where results c
   });
   assert.deepEqual(failureMessage({ ...base, status: 'errored', cached: false }), { message: 'the test could not run', file: 'x.cpp', line: 5 });
   assert.equal(outputBlock({ ...base, status: 'passed', cached: true }), '── A: passed (cached), 3 ms\r\nline 1\r\nline 2\r\n');
+});
+
+test('the panel: jobs packed into worker rows per backend; kinds by program; messages checked at the boundary', () => {
+  const job = (id: number, backend: string, start: number, end: number | undefined, program = 'cc1') => ({ id, job: `T${id}`, program, backend, start, end, state: 'ok' as const, attempt: 1, duplicate: false });
+  const lanes = packRows([job(0, 'lambda', 0, 10), job(1, 'lambda', 5, 15), job(2, 'lambda', 10, 20), job(3, 'local', 0, undefined)], 30);
+  assert.deepEqual(lanes.map((l) => [l.backend, l.rows.map((r) => r.map((j) => j.id))]), [['lambda', [[0, 2], [1]]], ['local', [[3]]]]);
+  assert.deepEqual(['cc1plus', 'as', 'ld', 'ar', 'calc_test', 'sh'].map(kindOf), ['compile', 'assemble', 'link', 'archive', 'test', 'other']);
+  assert.ok(isPanelCommand({ type: 'open', file: 'src/a.c', line: 3, column: 1 }));
+  assert.ok(!isPanelCommand({ type: 'open', file: 'src/a.c', line: 0, column: 1 }), 'lines start at 1');
+  assert.ok(!isPanelCommand({ type: 'open', file: '', line: 1, column: 1 }));
+  assert.ok(!isPanelCommand({ type: 'run-shell', command: 'rm -rf /' }));
+  assert.ok(isHostMessage({ type: 'jobs', runId: 'r', jobs: [job(1, 'local', 0, 1)], counts: { total: 1, done: 1, running: 0, cached: 0, failed: 0, retried: 0, duplicated: 0 } }));
+  assert.ok(!isHostMessage({ type: 'jobs', runId: 'r', jobs: [{ id: 'x' }], counts: {} }));
 });

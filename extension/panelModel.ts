@@ -1,0 +1,116 @@
+/**
+ * A run as the Burst panel shows it, built from the engine's run events as
+ * they arrive (times are arrival times) and settled from the run report when
+ * the run ends (the scheduler's own times, every attempt, every failure).
+ * Uses no VS Code API: unit-tested in Node.
+ */
+import type { Diagnostic } from '../engine/diagnostics';
+import type { RunReport } from '../engine/report';
+import type { RunEvent } from '../engine/scheduler';
+import type { PanelCounts, PanelFailure, PanelRun, TimelineJob } from '../webview-ui/protocol';
+
+const STDERR_LIMIT = 16 * 1024;
+
+export class RunTracker {
+  readonly run: PanelRun;
+  /** Jobs changed since the last `takeChanges`: sent to the panel in batches. */
+  private changed: TimelineJob[] = [];
+  private readonly open = new Map<string, TimelineJob[]>();
+  private nextId = 0;
+
+  constructor(runId: string, label: string, backend: string, startedAt: number) {
+    this.run = {
+      runId, label, backend, startedAt, finished: false,
+      counts: { total: 0, done: 0, running: 0, cached: 0, failed: 0, retried: 0, duplicated: 0 },
+      bytesUp: 0, bytesDown: 0, jobs: [], failures: [], ranLocally: [], cachedOutputs: 0,
+    };
+  }
+
+  onEvent(e: RunEvent, now: number): void {
+    const t = now - this.run.startedAt;
+    const c = this.run.counts;
+    switch (e.type) {
+      case 'job-start': {
+        const job: TimelineJob = { id: this.nextId++, job: e.job, program: e.program, backend: e.backend, start: t, state: 'running', attempt: e.attempt, duplicate: e.duplicate };
+        this.add(job);
+        this.open.set(e.job, [...(this.open.get(e.job) ?? []), job]);
+        break;
+      }
+      case 'job-end': {
+        const copies = this.open.get(e.job) ?? [];
+        const job = copies.shift();
+        if (job) this.update(job, { end: t, state: e.exitCode === 0 ? 'ok' : 'failed' });
+        for (const other of copies) this.update(other, { end: t, state: 'cancelled' }); // the first answer wins
+        this.open.delete(e.job);
+        break;
+      }
+      case 'job-cached':
+        this.add({ id: this.nextId++, job: e.job, program: e.program, backend: 'cache', start: t, end: t, state: 'cached', attempt: 1, duplicate: false });
+        break;
+      case 'job-retry':
+        c.retried++;
+        for (const job of this.open.get(e.job) ?? []) this.update(job, { end: t, state: 'lost' });
+        this.open.delete(e.job);
+        break;
+      case 'job-duplicate':
+        c.duplicated++;
+        break;
+      case 'job-failed':
+        this.run.failures.push(failureOf(e.job, e.program, this.lastBackend(e.job), e.message, e.stderr, []));
+        break;
+      case 'progress':
+        Object.assign(c, { total: e.thunks, done: e.done, running: e.running, cached: e.cached, failed: e.failed });
+        break;
+      case 'warning':
+        break;
+    }
+  }
+
+  /** The report's figures and times replace what the events suggested. */
+  finish(report: RunReport): void {
+    const r = this.run;
+    r.finished = true;
+    r.wallMs = report.wallMs;
+    r.counts = { total: report.thunks, done: report.executed + report.cached + report.failed, running: 0, cached: report.cached, failed: report.failed, retried: report.retried, duplicated: report.duplicated };
+    r.bytesUp = report.bytesUploaded;
+    r.bytesDown = report.bytesDownloaded;
+    if (report.cost) r.costUsd = report.cost.usd;
+    r.ranLocally = report.ranLocally.map((l) => ({ program: l.program, reason: l.reason }));
+    r.cachedOutputs = report.cached;
+    const cached = r.jobs.filter((j) => j.state === 'cached');
+    r.jobs = [
+      ...report.jobs.map((j): TimelineJob => ({ id: this.nextId++, job: j.name, program: j.program, backend: j.backend, start: j.start, end: j.end, state: j.outcome, attempt: j.attempt, duplicate: j.duplicate })),
+      ...cached,
+    ].sort((a, b) => a.start - b.start);
+    const byJob = new Map<string, Diagnostic[]>();
+    for (const d of report.diagnostics) if (d.job) byJob.set(d.job, [...(byJob.get(d.job) ?? []), d]);
+    for (const f of r.failures) f.diagnostics = (byJob.get(f.job) ?? []).map(({ file, line, column, severity, message }) => ({ file, line, column, severity, message }));
+    this.changed = [];
+  }
+
+  takeChanges(): { jobs: TimelineJob[]; counts: PanelCounts } {
+    const jobs = this.changed;
+    this.changed = [];
+    return { jobs, counts: { ...this.run.counts } };
+  }
+
+  private add(job: TimelineJob): void {
+    this.run.jobs.push(job);
+    this.changed.push(job);
+  }
+
+  private update(job: TimelineJob, patch: Partial<TimelineJob>): void {
+    Object.assign(job, patch);
+    if (!this.changed.includes(job)) this.changed.push(job);
+  }
+
+  private lastBackend(name: string): string {
+    for (let i = this.run.jobs.length - 1; i >= 0; i--) if (this.run.jobs[i]?.job === name) return this.run.jobs[i]?.backend ?? '';
+    return '';
+  }
+}
+
+function failureOf(job: string, program: string, backend: string, message: string, stderr: string, diagnostics: PanelFailure['diagnostics']): PanelFailure {
+  const firstError = stderr.split('\n').find((l) => /\berror\b/i.test(l))?.trim() ?? message;
+  return { job, program, backend, firstError, stderr: stderr.length > STDERR_LIMIT ? `${stderr.slice(0, STDERR_LIMIT)}\n[truncated]` : stderr, diagnostics };
+}

@@ -1,0 +1,95 @@
+/**
+ * The Burst panel's messages, one definition for the extension host and the
+ * webview: notifications host → webview, commands webview → host. Both sides
+ * check what they receive (`isHostMessage`, `isPanelCommand`): a webview is a
+ * web page, and a malformed message must be dropped, not acted on.
+ */
+
+/** One job on the timeline: milliseconds since the run started. */
+export interface TimelineJob {
+  /** Unique in its run: later messages update the job with the same id. */
+  id: number;
+  job: string;
+  program: string;
+  backend: string;
+  start: number;
+  /** Undefined while it runs. */
+  end?: number;
+  state: 'running' | 'ok' | 'failed' | 'cached' | 'lost' | 'cancelled';
+  attempt: number;
+  duplicate: boolean;
+}
+
+export interface PanelCounts {
+  total: number;
+  done: number;
+  running: number;
+  cached: number;
+  failed: number;
+  retried: number;
+  duplicated: number;
+}
+
+export interface PanelFailure {
+  job: string;
+  program: string;
+  backend: string;
+  firstError: string;
+  stderr: string;
+  /** Diagnostics of the job, workspace-relative. */
+  diagnostics: Array<{ file: string; line: number; column: number; severity: string; message: string }>;
+}
+
+export interface PanelFallback {
+  program: string;
+  reason: string;
+}
+
+/** Everything the panel shows about one run: live, or the last one (restored). */
+export interface PanelRun {
+  runId: string;
+  label: string;
+  backend: string;
+  /** Epoch milliseconds, for the elapsed time. */
+  startedAt: number;
+  finished: boolean;
+  wallMs?: number;
+  counts: PanelCounts;
+  bytesUp: number;
+  bytesDown: number;
+  costUsd?: number;
+  jobs: TimelineJob[];
+  failures: PanelFailure[];
+  ranLocally: PanelFallback[];
+  cachedOutputs: number;
+}
+
+export type HostMessage =
+  | { type: 'run'; run: PanelRun }
+  | { type: 'jobs'; runId: string; jobs: TimelineJob[]; counts: PanelCounts }
+  | { type: 'none' };
+
+export type PanelCommand =
+  | { type: 'ready' }
+  | { type: 'open'; file: string; line: number; column: number };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isCounts = (v: unknown): v is PanelCounts => isObject(v) && ['total', 'done', 'running', 'cached', 'failed', 'retried', 'duplicated'].every((k) => typeof v[k] === 'number');
+const isJob = (v: unknown): v is TimelineJob => isObject(v) && typeof v.id === 'number' && typeof v.job === 'string' && typeof v.program === 'string' && typeof v.backend === 'string' && typeof v.start === 'number' && typeof v.state === 'string';
+
+export function isHostMessage(v: unknown): v is HostMessage {
+  if (!isObject(v)) return false;
+  if (v.type === 'none') return true;
+  if (v.type === 'jobs') return typeof v.runId === 'string' && Array.isArray(v.jobs) && v.jobs.every(isJob) && isCounts(v.counts);
+  if (v.type === 'run') {
+    const r = v.run;
+    return isObject(r) && typeof r.runId === 'string' && typeof r.label === 'string' && isCounts(r.counts) && Array.isArray(r.jobs) && r.jobs.every(isJob) && Array.isArray(r.failures) && Array.isArray(r.ranLocally);
+  }
+  return false;
+}
+
+export function isPanelCommand(v: unknown): v is PanelCommand {
+  if (!isObject(v)) return false;
+  if (v.type === 'ready') return true;
+  return v.type === 'open' && typeof v.file === 'string' && v.file !== '' && !v.file.includes('\0') && Number.isInteger(v.line) && (v.line as number) >= 1 && Number.isInteger(v.column) && (v.column as number) >= 0;
+}
