@@ -64,8 +64,7 @@ export class BurstPanel implements vscode.Disposable {
   private flush(): void {
     this.timer = undefined;
     if (!this.tracker) return;
-    const { jobs, counts } = this.tracker.takeChanges();
-    this.post({ type: 'jobs', runId: this.tracker.run.runId, jobs, counts });
+    this.post({ type: 'jobs', runId: this.tracker.run.runId, ...this.tracker.takeChanges() });
   }
 
   private post(message: HostMessage): void {

@@ -39,7 +39,10 @@ export class RunTracker {
       case 'job-end': {
         const copies = this.open.get(e.job) ?? [];
         const job = copies.shift();
-        if (job) this.update(job, { end: t, state: e.exitCode === 0 ? 'ok' : 'failed' });
+        const state = e.exitCode === 0 ? 'ok' : 'failed';
+        if (job) this.update(job, { end: t, state });
+        // A job that ran outside the scheduler (a compile run in place) ends without having started.
+        else this.add({ id: this.nextId++, job: e.job, program: e.program, backend: e.backend, start: Math.max(0, t - e.durationMs), end: t, state, attempt: 1, duplicate: false });
         for (const other of copies) this.update(other, { end: t, state: 'cancelled' }); // the first answer wins
         this.open.delete(e.job);
         break;
@@ -88,10 +91,10 @@ export class RunTracker {
     this.changed = [];
   }
 
-  takeChanges(): { jobs: TimelineJob[]; counts: PanelCounts } {
+  takeChanges(): { jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[] } {
     const jobs = this.changed;
     this.changed = [];
-    return { jobs, counts: { ...this.run.counts } };
+    return { jobs, counts: { ...this.run.counts }, failures: [...this.run.failures] };
   }
 
   private add(job: TimelineJob): void {

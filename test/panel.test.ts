@@ -110,6 +110,7 @@ describe('the Burst panel page in Chromium', () => {
     for (const { at, event } of events.slice(0, half)) tracker.onEvent(event, at);
     await post(page, { type: 'jobs', runId: 'run-1', ...tracker.takeChanges() });
     assert.match(await text(page, '#state'), /^running on local/);
+    assert.match(await text(page, '.fallbacks'), /^Where jobs ran\s+\d+ on local\./i, 'jobs run in place count too');
     assert.ok(Number(await page.locator('#timeline').getAttribute('data-bars')) > 0, 'bars on the timeline');
     await page.screenshot({ path: join(SHOTS, '1-running.png'), fullPage: true });
 
@@ -171,6 +172,12 @@ describe('the Burst panel page in Chromium', () => {
     assert.ok(Number(await page.locator('#timeline').getAttribute('data-rows')) >= 900, 'about one row per concurrent worker');
     assert.match(await text(page, '.fallbacks'), /ld ran here: its inputs are 600\.0 MB/);
     await page.screenshot({ path: join(SHOTS, '4-5000-jobs.png') });
-    console.log(`# 5,000-job replay: message to painted frame in ${ms.toFixed(1)} ms`);
+    const renderMs = Number(await page.evaluate('document.body.dataset.renderMs'));
+    // A live update of that run: 100 jobs changed, as a batch from the extension would say.
+    const changed = jobs.slice(0, 100).map((j) => ({ ...j, state: 'lost' }));
+    await post(page, { type: 'jobs', runId: 'big', jobs: changed as TimelineJob[], counts: run.counts, failures: [] });
+    assert.equal(await page.locator('#timeline').getAttribute('data-bars'), '5000');
+    const liveMs = Number(await page.evaluate('document.body.dataset.renderMs'));
+    console.log(`# 5,000-job replay: ${renderMs.toFixed(1)} ms to lay out and draw the whole page; a live update ${liveMs.toFixed(1)} ms; ${ms.toFixed(1)} ms from message to the second painted frame`);
   });
 });

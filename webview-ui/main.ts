@@ -5,7 +5,7 @@
  * and shown panel comes back as it was; the extension sends the run again when
  * the panel is opened anew.
  */
-import { drawTimeline } from './timeline';
+import { TimelineCanvas } from './timeline';
 import { isHostMessage, type HostMessage, type PanelCommand, type PanelRun } from './protocol';
 
 interface VsCodeApi {
@@ -18,6 +18,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 let run: PanelRun | undefined = (vscode.getState() as { run?: PanelRun } | undefined)?.run;
 let scheduled = false;
+/** What the page shows now: rebuilt whole when the run, its end or its failures change; otherwise only counts and timeline move. */
+let shown: { runId: string; finished: boolean; failures: number; timeline: TimelineCanvas } | undefined;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -112,25 +114,38 @@ function legend(): HTMLElement {
 
 function render(): void {
   scheduled = false;
+  const began = performance.now();
   const root = document.getElementById('root') as HTMLElement;
   if (!run) {
+    shown = undefined;
     root.replaceChildren(el('p', { class: 'quiet', id: 'empty' }, 'No run yet. Start a build with Burst: Build on Lambda or Burst: Build Locally.'));
     return;
   }
   const r = run;
+  if (!shown || shown.runId !== r.runId || shown.finished !== r.finished || shown.failures !== r.failures.length) {
+    const canvas = el('canvas', { id: 'timeline', role: 'img' });
+    root.replaceChildren(
+      el('header', {}, el('h1', {}, r.label), el('span', { id: 'state' })),
+      el('div', { id: 'counts' }),
+      el('section', { class: 'timeline', 'aria-label': 'Worker timeline' }, el('h2', {}, 'Workers'), legend(), canvas),
+      failures(r),
+      el('div', { id: 'where' }),
+    );
+    shown = { runId: r.runId, finished: r.finished, failures: r.failures.length, timeline: new TimelineCanvas(canvas) };
+  }
   const state = r.finished ? (r.counts.failed > 0 ? 'failed' : 'finished') : 'running';
-  const canvas = el('canvas', { id: 'timeline', role: 'img', 'aria-label': `Timeline of ${r.jobs.length} jobs` });
-  root.replaceChildren(
-    el('header', {}, el('h1', {}, r.label), el('span', { class: `state state-${state}`, id: 'state' }, `${state} on ${r.backend} · ${seconds(elapsed(r))}`)),
-    counts(r),
-    el('section', { class: 'timeline', 'aria-label': 'Worker timeline' }, el('h2', {}, 'Workers'), legend(), canvas),
-    failures(r),
-    fallbacks(r),
-  );
-  const drawn = drawTimeline(canvas, r.jobs, elapsed(r));
+  const badge = document.getElementById('state') as HTMLElement;
+  badge.className = `state state-${state}`;
+  badge.textContent = `${state} on ${r.backend} · ${seconds(elapsed(r))}`;
+  (document.getElementById('counts') as HTMLElement).replaceChildren(counts(r));
+  (document.getElementById('where') as HTMLElement).replaceChildren(fallbacks(r));
+  const drawn = shown.timeline.draw(r.jobs, elapsed(r));
+  const canvas = shown.timeline.canvas;
+  canvas.setAttribute('aria-label', `Timeline of ${r.jobs.length} jobs on ${drawn.rows} workers`);
   canvas.dataset.rows = String(drawn.rows);
   canvas.dataset.bars = String(drawn.bars);
   document.body.dataset.jobs = String(r.jobs.length);
+  document.body.dataset.renderMs = (performance.now() - began).toFixed(1); // what a frame costs, for the tests' record
 }
 
 function schedule(): void {
@@ -150,6 +165,7 @@ function apply(message: HostMessage): void {
       else run.jobs[i] = job;
     }
     run.counts = message.counts;
+    run.failures = message.failures;
   }
   vscode.setState({ run });
   schedule();
@@ -160,6 +176,14 @@ window.addEventListener('message', (event: MessageEvent) => {
 });
 // A running run's clock and the timeline's right edge move on their own.
 setInterval(() => run && !run.finished && schedule(), 500);
-window.addEventListener('resize', schedule);
+window.addEventListener('resize', () => {
+  shown?.timeline.invalidate();
+  schedule();
+});
+// VS Code marks the theme on <body>: colours are read again when it changes.
+new MutationObserver(() => {
+  shown?.timeline.invalidate();
+  schedule();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 render();
 vscode.postMessage({ type: 'ready' });

@@ -66,7 +66,7 @@ export interface PanelRun {
 
 export type HostMessage =
   | { type: 'run'; run: PanelRun }
-  | { type: 'jobs'; runId: string; jobs: TimelineJob[]; counts: PanelCounts }
+  | { type: 'jobs'; runId: string; jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[] }
   | { type: 'none' };
 
 export type PanelCommand =
@@ -77,13 +77,15 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isCounts = (v: unknown): v is PanelCounts => isObject(v) && ['total', 'done', 'running', 'cached', 'failed', 'retried', 'duplicated'].every((k) => typeof v[k] === 'number');
 const isJob = (v: unknown): v is TimelineJob => isObject(v) && typeof v.id === 'number' && typeof v.job === 'string' && typeof v.program === 'string' && typeof v.backend === 'string' && typeof v.start === 'number' && typeof v.state === 'string';
 
+const isFailure = (v: unknown): v is PanelFailure => isObject(v) && typeof v.job === 'string' && typeof v.program === 'string' && typeof v.firstError === 'string' && typeof v.stderr === 'string' && Array.isArray(v.diagnostics);
+
 export function isHostMessage(v: unknown): v is HostMessage {
   if (!isObject(v)) return false;
   if (v.type === 'none') return true;
-  if (v.type === 'jobs') return typeof v.runId === 'string' && Array.isArray(v.jobs) && v.jobs.every(isJob) && isCounts(v.counts);
+  if (v.type === 'jobs') return typeof v.runId === 'string' && Array.isArray(v.jobs) && v.jobs.every(isJob) && isCounts(v.counts) && Array.isArray(v.failures) && v.failures.every(isFailure);
   if (v.type === 'run') {
     const r = v.run;
-    return isObject(r) && typeof r.runId === 'string' && typeof r.label === 'string' && isCounts(r.counts) && Array.isArray(r.jobs) && r.jobs.every(isJob) && Array.isArray(r.failures) && Array.isArray(r.ranLocally);
+    return isObject(r) && typeof r.runId === 'string' && typeof r.label === 'string' && isCounts(r.counts) && Array.isArray(r.jobs) && r.jobs.every(isJob) && Array.isArray(r.failures) && r.failures.every(isFailure) && Array.isArray(r.ranLocally);
   }
   return false;
 }

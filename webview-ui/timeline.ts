@@ -36,42 +36,88 @@ function rowHeight(rows: number): number {
 const LANE_GAP = 14;
 const LABEL_WIDTH = 70;
 
-/** Draws the lanes; returns how many rows and bars it drew. The canvas grows to fit every row. */
-export function drawTimeline(canvas: HTMLCanvasElement, jobs: TimelineJob[], now: number): DrawResult {
+/**
+ * Draws the lanes on one canvas, run after run: the canvas keeps its bitmap
+ * while its size holds, and theme colours are read once per theme (style
+ * lookups and bitmap reallocation cost more than thousands of bars).
+ */
+export class TimelineCanvas {
+  private colours = new Map<string, string>();
+  private width = 0;
+
+  constructor(readonly canvas: HTMLCanvasElement) {}
+
+  /** After a resize or a theme change. */
+  invalidate(): void {
+    this.colours.clear();
+    this.width = 0;
+  }
+
+  private colour(key: string): string {
+    let c = this.colours.get(key);
+    if (c === undefined) this.colours.set(key, (c = getComputedStyle(this.canvas).getPropertyValue(COLOUR_VARS[key] ?? '--vscode-foreground').trim() || '#888'));
+    return c;
+  }
+
+  draw(jobs: TimelineJob[], now: number): DrawResult {
+    return drawTimeline(this, jobs, now);
+  }
+
+  /** The canvas sized for `height` CSS pixels; its context, scaled and cleared. */
+  prepare(height: number): { ctx: CanvasRenderingContext2D | null; width: number; colour: (key: string) => string } {
+    const canvas = this.canvas;
+    const ratio = window.devicePixelRatio || 1;
+    if (this.width === 0) this.width = canvas.clientWidth || 600;
+    const pixelsWide = Math.round(this.width * ratio);
+    const pixelsHigh = Math.round(height * ratio);
+    if (canvas.width !== pixelsWide || canvas.height !== pixelsHigh) {
+      canvas.style.height = `${height}px`;
+      canvas.width = pixelsWide;
+      canvas.height = pixelsHigh;
+    }
+    const ctx = canvas.getContext('2d');
+    if (ctx) {
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, this.width, height);
+    }
+    return { ctx, width: this.width, colour: (key) => this.colour(key) };
+  }
+}
+
+function drawTimeline(target: TimelineCanvas, jobs: TimelineJob[], now: number): DrawResult {
   const lanes = packRows(jobs, now);
   const rows = lanes.reduce((n, l) => n + l.rows.length, 0);
-  const ratio = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth || 600;
   const rowH = rowHeight(rows);
-  const height = Math.max(40, rows * rowH + lanes.length * LANE_GAP + 4);
-  canvas.style.height = `${height}px`;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  const ctx = canvas.getContext('2d');
+  const { ctx, width, colour } = target.prepare(Math.max(40, rows * rowH + lanes.length * LANE_GAP + 4));
   if (!ctx) return { rows, bars: 0 };
-  ctx.scale(ratio, ratio);
-  ctx.clearRect(0, 0, width, height);
-  const style = getComputedStyle(canvas);
-  const colour = (key: string): string => style.getPropertyValue(COLOUR_VARS[key] ?? '--vscode-foreground').trim() || '#888';
-  const span = Math.max(1, now, ...jobs.map((j) => j.end ?? now));
+  const span = jobs.reduce((m, j) => Math.max(m, j.end ?? now), Math.max(1, now));
   const x = (t: number): number => LABEL_WIDTH + ((width - LABEL_WIDTH - 4) * t) / span;
-  ctx.font = `11px ${style.getPropertyValue('--vscode-font-family') || 'sans-serif'}`;
+  ctx.font = '11px sans-serif';
   let y = 2;
   let bars = 0;
+  // Bars are drawn colour by colour: setting a fill style per bar costs more than the bar.
+  const byColour = new Map<string, number[]>();
+  const barHeight = Math.max(1, rowH - (rowH > 3 ? 2 : 1));
   for (const lane of lanes) {
     ctx.fillStyle = colour('other');
     ctx.fillText(`${lane.backend} (${lane.rows.length})`, 2, y + 10);
     y += LANE_GAP;
     for (const row of lane.rows) {
       for (const job of row) {
-        ctx.fillStyle = colour(colourKey(job));
         const left = x(job.start);
         const w = x(job.end ?? now) - left;
-        ctx.fillRect(left, y, Math.max(1, w > 3 ? w - 1 : w), Math.max(1, rowH - (rowH > 3 ? 2 : 1)));
+        const key = colourKey(job);
+        let rects = byColour.get(key);
+        if (!rects) byColour.set(key, (rects = []));
+        rects.push(left, y, Math.max(1, w > 3 ? w - 1 : w));
         bars++;
       }
       y += rowH;
     }
+  }
+  for (const [key, rects] of byColour) {
+    ctx.fillStyle = colour(key);
+    for (let i = 0; i < rects.length; i += 3) ctx.fillRect(rects[i] as number, rects[i + 1] as number, rects[i + 2] as number, barHeight);
   }
   return { rows, bars };
 }
