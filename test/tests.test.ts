@@ -199,6 +199,20 @@ describe('burst test', () => {
       assert.deepEqual(ran, ['test/add.test.js', 'test/mul.test.js']);
     });
 
+    test('a test whose runner is not installed is errored with the reason; the other tests still run', async () => {
+      const mixed = join(work.path, 'mixed');
+      mkdirSync(join(mixed, 'test'), { recursive: true });
+      writeFileSync(join(mixed, 'test', 'ok.sh'), 'exit 0\n');
+      writeFileSync(join(mixed, 'test', 'ok.py'), 'print("never run")\n');
+      writeFileSync(join(mixed, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'generic', files: 'test/*.sh', command: 'sh {file}' }, { adapter: 'generic', files: 'test/*.py', command: 'no-such-runner {file}' }] }));
+      const r = await burstTest(mixed, []);
+      assert.equal(r.code, 1);
+      const tests = byName(r.report);
+      assert.equal(tests.get('test/ok.sh')?.status, 'passed');
+      assert.equal(tests.get('test/ok.py')?.status, 'errored');
+      assert.match(tests.get('test/ok.py')?.message ?? '', /could not prepare the test's job: .*no-such-runner/);
+    });
+
     test('a suite without {file} in its command, or an unknown adapter, is a clear error naming .burst.json', async () => {
       const bad = join(work.path, 'bad-config');
       mkdirSync(bad, { recursive: true });

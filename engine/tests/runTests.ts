@@ -80,7 +80,13 @@ export async function runTests(store: LocalStore, tests: DiscoveredTest[], opts:
   await Promise.all(
     tests.map(async (test) => {
       if (test.adapter !== 'generic' && test.disabled) return done({ ...caseOf(test), status: 'skipped', cached: false, flaky: false, durationMs: 0, output: '', message: test.adapter === 'gtest' ? 'disabled (DISABLED_ prefix)' : 'disabled (the DISABLED property)' });
-      const job = await prepare(store, opts.root, test);
+      let job: Job;
+      try {
+        job = await prepare(store, opts.root, test);
+      } catch (e) {
+        // One test that cannot be made a job (its program is gone, an input unreadable) is that test's error, not the run's.
+        return done({ ...caseOf(test), status: 'errored', cached: false, flaky: false, durationMs: 0, output: '', message: `could not prepare the test's job: ${errorMessage(e)}` });
+      }
       let result = await runJob(store, scheduler, opts.root, job);
       if (result.status === 'failed' && !result.cached) {
         const again = await runJob(store, scheduler, opts.root, await retryOf(store, job));
