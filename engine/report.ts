@@ -16,6 +16,8 @@ export interface JobRecord {
   error?: string;
   /** Why the job ran where it did, when that is not the chosen backend. */
   reason?: string;
+  /** Of end - start, the time spent moving inputs and outputs (remote backends). */
+  transferMs?: number;
 }
 
 /** A job a remote backend could not take, run on this machine instead. */

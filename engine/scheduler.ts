@@ -21,13 +21,13 @@ import { StragglerPolicy, type StragglerOptions } from './straggler';
 
 export type RunEvent =
   | { type: 'job-start'; job: string; program: string; backend: string; attempt: number; duplicate: boolean }
-  | { type: 'job-end'; job: string; program: string; backend: string; exitCode: number; durationMs: number }
+  | { type: 'job-end'; job: string; program: string; backend: string; exitCode: number; durationMs: number; transferMs?: number }
   | { type: 'job-cached'; job: string; program: string }
   | { type: 'job-retry'; job: string; program: string; reason: string; delayMs: number }
   | { type: 'job-duplicate'; job: string; program: string; elapsedMs: number }
   | { type: 'job-failed'; job: string; program: string; message: string; stderr: string }
   | { type: 'warning'; message: string }
-  | { type: 'progress'; thunks: number; done: number; running: number; cached: number; failed: number };
+  | { type: 'progress'; thunks: number; done: number; running: number; cached: number; failed: number; bytesUp?: number; bytesDown?: number; costUsd?: number };
 
 export interface SchedulerOptions {
   backend: Backend;
@@ -187,7 +187,11 @@ export class Scheduler {
 
   private emitProgress(): void {
     const done = this.counts.executed + this.counts.cached;
-    this.emit({ type: 'progress', thunks: this.thunks.size, done, running: this.counts.running, cached: this.counts.cached, failed: this.counts.failed });
+    const stats = this.opts.backend.stats?.(); // a remote backend's bytes and cost so far
+    this.emit({
+      type: 'progress', thunks: this.thunks.size, done, running: this.counts.running, cached: this.counts.cached, failed: this.counts.failed,
+      ...(stats ? { bytesUp: stats.bytesUploaded, bytesDown: stats.bytesDownloaded, ...(stats.cost ? { costUsd: stats.cost.usd } : {}) } : {}),
+    });
   }
 
   private async resolve(ref: string, depth: number): Promise<Resolved> {
@@ -408,12 +412,13 @@ export class Scheduler {
                 record.backend = result.ranOn.backend;
                 record.reason = result.ranOn.reason;
               }
+              if (result.transferMs !== undefined) record.transferMs = result.transferMs;
               this.finishRecord(record, result.exitCode === 0 ? 'ok' : 'failed', result.exitCode);
               if (!settled) {
                 settled = true;
                 winner = { result, record };
                 for (const c of copies) if (c.record !== record) c.controller.abort();
-                this.emit({ type: 'job-end', job: name, program, backend: record.backend, exitCode: result.exitCode, durationMs: result.durationMs });
+                this.emit({ type: 'job-end', job: name, program, backend: record.backend, exitCode: result.exitCode, durationMs: result.durationMs, ...(result.transferMs !== undefined ? { transferMs: result.transferMs } : {}) });
               } else {
                 record.outcome = 'cancelled'; // finished after the winner: its answer is not used
               }

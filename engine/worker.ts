@@ -31,6 +31,8 @@ export interface JobResult {
   /** In declared order; present when exitCode is 0. */
   outputs: TaggedOutput[];
   durationMs: number;
+  /** Of durationMs, the time spent moving inputs and outputs (a remote backend: uploads, the worker's fetches and puts). */
+  transferMs?: number;
   /** Where it ran, when a backend ran it elsewhere than its own label says (Lambda's local fallback), and why. */
   ranOn?: { backend: string; reason: string };
 }

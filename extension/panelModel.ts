@@ -40,7 +40,7 @@ export class RunTracker {
         const copies = this.open.get(e.job) ?? [];
         const job = copies.shift();
         const state = e.exitCode === 0 ? 'ok' : 'failed';
-        if (job) this.update(job, { end: t, state });
+        if (job) this.update(job, { end: t, state, ...(e.transferMs !== undefined ? { transferMs: e.transferMs } : {}) });
         // A job that ran outside the scheduler (a compile run in place) ends without having started.
         else this.add({ id: this.nextId++, job: e.job, program: e.program, backend: e.backend, start: Math.max(0, t - e.durationMs), end: t, state, attempt: 1, duplicate: false });
         for (const other of copies) this.update(other, { end: t, state: 'cancelled' }); // the first answer wins
@@ -63,6 +63,9 @@ export class RunTracker {
         break;
       case 'progress':
         Object.assign(c, { total: e.thunks, done: e.done, running: e.running, cached: e.cached, failed: e.failed });
+        if (e.bytesUp !== undefined) this.run.bytesUp = e.bytesUp;
+        if (e.bytesDown !== undefined) this.run.bytesDown = e.bytesDown;
+        if (e.costUsd !== undefined) this.run.costUsd = e.costUsd;
         break;
       case 'warning':
         break;
@@ -82,7 +85,10 @@ export class RunTracker {
     r.cachedOutputs = report.cached;
     const cached = r.jobs.filter((j) => j.state === 'cached');
     r.jobs = [
-      ...report.jobs.map((j): TimelineJob => ({ id: this.nextId++, job: j.name, program: j.program, backend: j.backend, start: j.start, end: j.end, state: j.outcome, attempt: j.attempt, duplicate: j.duplicate })),
+      ...report.jobs.map((j): TimelineJob => ({
+        id: this.nextId++, job: j.name, program: j.program, backend: j.backend, start: j.start, end: j.end, state: j.outcome, attempt: j.attempt, duplicate: j.duplicate,
+        ...(j.transferMs !== undefined ? { transferMs: j.transferMs } : {}),
+      })),
       ...cached,
     ].sort((a, b) => a.start - b.start);
     const byJob = new Map<string, Diagnostic[]>();
@@ -91,10 +97,11 @@ export class RunTracker {
     this.changed = [];
   }
 
-  takeChanges(): { jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[] } {
+  takeChanges(): { jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[]; bytesUp: number; bytesDown: number; costUsd?: number } {
     const jobs = this.changed;
     this.changed = [];
-    return { jobs, counts: { ...this.run.counts }, failures: [...this.run.failures] };
+    const r = this.run;
+    return { jobs, counts: { ...r.counts }, failures: [...r.failures], bytesUp: r.bytesUp, bytesDown: r.bytesDown, ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}) };
   }
 
   private add(job: TimelineJob): void {

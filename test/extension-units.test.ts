@@ -83,6 +83,6 @@ test('the panel: jobs packed into worker rows per backend; kinds by program; mes
   assert.ok(!isPanelCommand({ type: 'open', file: 'src/a.c', line: 0, column: 1 }), 'lines start at 1');
   assert.ok(!isPanelCommand({ type: 'open', file: '', line: 1, column: 1 }));
   assert.ok(!isPanelCommand({ type: 'run-shell', command: 'rm -rf /' }));
-  assert.ok(isHostMessage({ type: 'jobs', runId: 'r', jobs: [job(1, 'local', 0, 1)], counts: { total: 1, done: 1, running: 0, cached: 0, failed: 0, retried: 0, duplicated: 0 }, failures: [] }));
+  assert.ok(isHostMessage({ type: 'jobs', runId: 'r', jobs: [job(1, 'local', 0, 1)], counts: { total: 1, done: 1, running: 0, cached: 0, failed: 0, retried: 0, duplicated: 0 }, failures: [], bytesUp: 0, bytesDown: 0 }));
   assert.ok(!isHostMessage({ type: 'jobs', runId: 'r', jobs: [{ id: 'x' }], counts: {} }));
 });

@@ -76,6 +76,9 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.deepEqual(r.report.ranLocally, []);
     assert.ok(r.report.bytesUploaded > 0);
     assert.ok(r.report.cost && r.report.cost.lambdaRequests >= 70 && r.report.cost.usd > 0, JSON.stringify(r.report.cost));
+    const onLambda = r.report.jobs.filter((j) => j.backend === 'lambda' && j.outcome === 'ok');
+    assert.ok(onLambda.every((j) => j.transferMs !== undefined && j.transferMs >= 0 && j.transferMs <= j.end - j.start + 1), 'each Lambda job says how long it spent moving data');
+    assert.ok(onLambda.some((j) => (j.transferMs ?? 0) > 0), 'the first jobs upload the compiler');
     const lua = await run(join(tree, 'src', 'lua'), ['-e', 'print(("x"):rep(3))'], tree);
     assert.equal(lua.stdout, 'xxx\n');
     const secret = aws.env.AWS_SECRET_ACCESS_KEY as string;

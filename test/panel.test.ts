@@ -155,7 +155,7 @@ describe('the Burst panel page in Chromium', () => {
     const jobs: TimelineJob[] = Array.from({ length: 5000 }, (_, i) => ({
       id: i, job: `T${i}`, program: ['cc1', 'as', 'ld', 'ar'][i % 4] as string, backend: i % 50 === 0 ? 'local' : 'lambda',
       start: (i % 1000) * 3 + Math.floor(i / 1000) * 4000, end: (i % 1000) * 3 + Math.floor(i / 1000) * 4000 + 2500 + (i % 7) * 100,
-      state: i % 97 === 0 ? 'failed' : 'ok', attempt: 1, duplicate: false,
+      state: i % 97 === 0 ? 'failed' : 'ok', attempt: 1, duplicate: false, transferMs: i % 50 === 0 ? 0 : 300,
     }));
     const run: PanelRun = {
       runId: 'big', label: 'make -j1000', backend: 'lambda', startedAt: Date.now() - 25_000, finished: true, wallMs: 25_000,
@@ -175,7 +175,7 @@ describe('the Burst panel page in Chromium', () => {
     const renderMs = Number(await page.evaluate('document.body.dataset.renderMs'));
     // A live update of that run: 100 jobs changed, as a batch from the extension would say.
     const changed = jobs.slice(0, 100).map((j) => ({ ...j, state: 'lost' }));
-    await post(page, { type: 'jobs', runId: 'big', jobs: changed as TimelineJob[], counts: run.counts, failures: [] });
+    await post(page, { type: 'jobs', runId: 'big', jobs: changed as TimelineJob[], counts: run.counts, failures: [], bytesUp: run.bytesUp, bytesDown: run.bytesDown });
     assert.equal(await page.locator('#timeline').getAttribute('data-bars'), '5000');
     const liveMs = Number(await page.evaluate('document.body.dataset.renderMs'));
     console.log(`# 5,000-job replay: ${renderMs.toFixed(1)} ms to lay out and draw the whole page; a live update ${liveMs.toFixed(1)} ms; ${ms.toFixed(1)} ms from message to the second painted frame`);

@@ -1,8 +1,8 @@
 /**
- * Timeline rows without the DOM (unit-tested in Node): a job goes to a row of
- * its backend that is free when it starts (the one free the longest), else a
- * new row, so rows are workers. A heap of row end times keeps this fast for
- * thousands of jobs on a thousand workers.
+ * Timeline rows without the DOM (unit-tested in Node): a job goes to the
+ * first row of its backend that is free when it starts, else a new row, so
+ * rows are workers. Heaps keep this fast for thousands of jobs on a thousand
+ * workers.
  */
 import type { TimelineJob } from './protocol';
 
@@ -58,23 +58,21 @@ function less(x: [number, number], y: [number, number]): boolean {
 }
 
 export function packRows(jobs: TimelineJob[], now: number): Lane[] {
-  const lanes = new Map<string, { rows: TimelineJob[][]; free: RowHeap }>();
+  // Per backend: rows still busy, by end time; rows free again, by index (a job takes the lowest, so the picture stays packed at the top).
+  const lanes = new Map<string, { rows: TimelineJob[][]; busy: RowHeap; free: RowHeap }>();
   const sorted = [...jobs].sort((a, b) => a.start - b.start || a.id - b.id);
   for (const job of sorted) {
     let lane = lanes.get(job.backend);
-    if (!lane) lanes.set(job.backend, (lane = { rows: [], free: new RowHeap() }));
-    const end = Math.max(job.end ?? now, job.start + 1);
-    const top = lane.free.peek();
-    let row: number;
-    if (top && top[0] <= job.start) {
-      row = top[1];
-      lane.free.pop();
-    } else {
-      row = lane.rows.length;
-      lane.rows.push([]);
+    if (!lane) lanes.set(job.backend, (lane = { rows: [], busy: new RowHeap(), free: new RowHeap() }));
+    for (let top = lane.busy.peek(); top && top[0] <= job.start; top = lane.busy.peek()) {
+      lane.busy.pop();
+      lane.free.push([top[1], top[1]]);
     }
+    const freed = lane.free.pop();
+    const row = freed ? freed[1] : lane.rows.length;
+    if (!freed) lane.rows.push([]);
     lane.rows[row]?.push(job);
-    lane.free.push([end, row]);
+    lane.busy.push([Math.max(job.end ?? now, job.start + 1), row]);
   }
   return [...lanes].map(([backend, l]) => ({ backend, rows: l.rows }));
 }

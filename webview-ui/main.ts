@@ -108,7 +108,7 @@ function fallbacks(r: PanelRun): HTMLElement {
 }
 
 function legend(): HTMLElement {
-  const keys = ['compile', 'assemble', 'link', 'archive', 'test', 'other', 'running', 'failed', 'cached', 'lost'];
+  const keys = ['compile', 'assemble', 'link', 'archive', 'test', 'other', 'running', 'failed', 'cached', 'lost', 'transfer'];
   return el('div', { class: 'legend' }, ...keys.map((k) => el('span', { class: `key key-${k}` }, k)));
 }
 
@@ -166,6 +166,9 @@ function apply(message: HostMessage): void {
     }
     run.counts = message.counts;
     run.failures = message.failures;
+    run.bytesUp = message.bytesUp;
+    run.bytesDown = message.bytesDown;
+    if (message.costUsd !== undefined) run.costUsd = message.costUsd;
   }
   vscode.setState({ run });
   schedule();

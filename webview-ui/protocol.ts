@@ -18,6 +18,8 @@ export interface TimelineJob {
   state: 'running' | 'ok' | 'failed' | 'cached' | 'lost' | 'cancelled';
   attempt: number;
   duplicate: boolean;
+  /** The part of the bar spent moving inputs and outputs (remote backends), drawn lighter. */
+  transferMs?: number;
 }
 
 export interface PanelCounts {
@@ -66,7 +68,7 @@ export interface PanelRun {
 
 export type HostMessage =
   | { type: 'run'; run: PanelRun }
-  | { type: 'jobs'; runId: string; jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[] }
+  | { type: 'jobs'; runId: string; jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[]; bytesUp: number; bytesDown: number; costUsd?: number }
   | { type: 'none' };
 
 export type PanelCommand =
@@ -82,7 +84,7 @@ const isFailure = (v: unknown): v is PanelFailure => isObject(v) && typeof v.job
 export function isHostMessage(v: unknown): v is HostMessage {
   if (!isObject(v)) return false;
   if (v.type === 'none') return true;
-  if (v.type === 'jobs') return typeof v.runId === 'string' && Array.isArray(v.jobs) && v.jobs.every(isJob) && isCounts(v.counts) && Array.isArray(v.failures) && v.failures.every(isFailure);
+  if (v.type === 'jobs') return typeof v.runId === 'string' && typeof v.bytesUp === 'number' && typeof v.bytesDown === 'number' && Array.isArray(v.jobs) && v.jobs.every(isJob) && isCounts(v.counts) && Array.isArray(v.failures) && v.failures.every(isFailure);
   if (v.type === 'run') {
     const r = v.run;
     return isObject(r) && typeof r.runId === 'string' && typeof r.label === 'string' && isCounts(r.counts) && Array.isArray(r.jobs) && r.jobs.every(isJob) && Array.isArray(r.failures) && r.failures.every(isFailure) && Array.isArray(r.ranLocally);

@@ -109,7 +109,11 @@ function drawTimeline(target: TimelineCanvas, jobs: TimelineJob[], now: number):
         const key = colourKey(job);
         let rects = byColour.get(key);
         if (!rects) byColour.set(key, (rects = []));
-        rects.push(left, y, Math.max(1, w > 3 ? w - 1 : w));
+        const width = Math.max(1, w > 3 ? w - 1 : w);
+        // The job's transfer time (uploads, fetches) comes first on its bar and is drawn faint.
+        const end = job.end ?? now;
+        const moved = job.transferMs && end > job.start ? Math.min(width, (width * job.transferMs) / (end - job.start)) : 0;
+        rects.push(left, y, width, moved);
         bars++;
       }
       y += rowH;
@@ -117,7 +121,15 @@ function drawTimeline(target: TimelineCanvas, jobs: TimelineJob[], now: number):
   }
   for (const [key, rects] of byColour) {
     ctx.fillStyle = colour(key);
-    for (let i = 0; i < rects.length; i += 3) ctx.fillRect(rects[i] as number, rects[i + 1] as number, rects[i + 2] as number, barHeight);
+    for (let i = 0; i < rects.length; i += 4) {
+      const [left, top, width, moved] = [rects[i] as number, rects[i + 1] as number, rects[i + 2] as number, rects[i + 3] as number];
+      if (moved > 0) {
+        ctx.globalAlpha = 0.35;
+        ctx.fillRect(left, top, moved, barHeight);
+        ctx.globalAlpha = 1;
+      }
+      ctx.fillRect(left + moved, top, width - moved, barHeight);
+    }
   }
   return { rows, bars };
 }

@@ -120,7 +120,9 @@ export class LambdaBackend implements Backend {
   async execute(name: string, thunk: Thunk, signal: AbortSignal): Promise<JobResult> {
     const why = this.whyLocal(thunk);
     if (why) return this.runLocally(name, thunk, signal, why);
+    const preparing = performance.now();
     const inline = await this.prepareInputs(thunk);
+    const uploadMs = performance.now() - preparing;
     const request: WorkerRequest = {
       protocol: WORKER_PROTOCOL,
       thunk: name,
@@ -147,7 +149,8 @@ export class LambdaBackend implements Backend {
       }
       outputs.push({ tag: o.tag, name: o.name, executable: o.executable });
     }
-    return { exitCode: response.exitCode, stdout: Buffer.from(response.stdout, 'base64'), stderr: Buffer.from(response.stderr, 'base64'), outputs, durationMs };
+    const transferMs = Math.round(uploadMs + response.timings.fetchMs + response.timings.uploadMs);
+    return { exitCode: response.exitCode, stdout: Buffer.from(response.stdout, 'base64'), stderr: Buffer.from(response.stderr, 'base64'), outputs, durationMs: durationMs + uploadMs, transferMs };
   }
 
   /** Why a job cannot run on Lambda, or undefined if it can. */
