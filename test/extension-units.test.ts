@@ -8,6 +8,8 @@ import { runSettings } from '../extension/settingsModel';
 import { failureMessage, groupByFile, outputBlock, resultDescription } from '../extension/testModel';
 import { kindOf, packRows } from '../webview-ui/lanes';
 import { isHostMessage, isPanelCommand } from '../webview-ui/protocol';
+import { RunTracker } from '../extension/panelModel';
+import type { RunEvent } from '../engine/scheduler';
 
 test('shell tasks run through sh -c with their args quoted; process tasks as given; cwd variables resolved', () => {
   assert.deepEqual(mapTask({ type: 'shell', command: 'make', args: ['-j8', 'CFLAGS=-O2 -g'] }, '/ws'), { ok: true, command: ['sh', '-c', "make -j8 'CFLAGS=-O2 -g'"], cwd: '/ws' });
@@ -85,4 +87,38 @@ test('the panel: jobs packed into worker rows per backend; kinds by program; mes
   assert.ok(!isPanelCommand({ type: 'run-shell', command: 'rm -rf /' }));
   assert.ok(isHostMessage({ type: 'jobs', runId: 'r', jobs: [job(1, 'local', 0, 1)], counts: { total: 1, done: 1, running: 0, cached: 0, failed: 0, retried: 0, duplicated: 0 }, failures: [], bytesUp: 0, bytesDown: 0 }));
   assert.ok(!isHostMessage({ type: 'jobs', runId: 'r', jobs: [{ id: 'x' }], counts: {} }));
+});
+
+test('the panel\'s run tracker: starts, ends, retries and duplicates become timeline bars; the report settles the counts', () => {
+  const tracker = new RunTracker('r', 'make', 'lambda', 1000);
+  const ev = (e: RunEvent, at: number): void => tracker.onEvent(e, at);
+  ev({ type: 'job-start', job: 'A', program: 'cc1', backend: 'lambda', attempt: 1, duplicate: false }, 1000);
+  ev({ type: 'job-retry', job: 'A', program: 'cc1', reason: 'throttled', delayMs: 10 }, 1100);
+  ev({ type: 'job-start', job: 'A', program: 'cc1', backend: 'lambda', attempt: 2, duplicate: false }, 1200);
+  ev({ type: 'job-start', job: 'A', program: 'cc1', backend: 'lambda', attempt: 2, duplicate: true }, 1300);
+  ev({ type: 'job-duplicate', job: 'A', program: 'cc1', elapsedMs: 100 }, 1300);
+  ev({ type: 'job-end', job: 'A', program: 'cc1', backend: 'lambda', exitCode: 0, durationMs: 250, transferMs: 40 }, 1450);
+  ev({ type: 'job-end', job: 'B', program: 'as', backend: 'local', exitCode: 0, durationMs: 30 }, 1500); // ran in place: no start
+  ev({ type: 'job-cached', job: 'C', program: 'ld' }, 1500);
+  ev({ type: 'job-failed', job: 'A', program: 'cc1', message: 'exit 1', stderr: 'x.c:1:2: error: no\n' }, 1500);
+  ev({ type: 'progress', thunks: 3, done: 3, running: 0, cached: 1, failed: 1, bytesUp: 2048, bytesDown: 10, costUsd: 0.001 }, 1500);
+  const { jobs, counts, failures, bytesUp } = tracker.takeChanges();
+  assert.deepEqual(jobs.map((j) => [j.job, j.state, j.start, j.end, j.transferMs]), [
+    ['A', 'lost', 0, 100, undefined],
+    ['A', 'ok', 200, 450, 40],
+    ['A', 'cancelled', 300, 450, undefined],
+    ['B', 'ok', 470, 500, undefined],
+    ['C', 'cached', 500, 500, undefined],
+  ]);
+  assert.deepEqual([counts.retried, counts.duplicated, counts.total, counts.failed, bytesUp], [1, 1, 3, 1, 2048]);
+  assert.deepEqual(failures.map((f) => [f.job, f.backend, f.firstError]), [['A', 'lambda', 'x.c:1:2: error: no']]);
+  assert.deepEqual(tracker.takeChanges().jobs, [], 'changes are handed over once');
+  const report = { thunks: 3, executed: 1, cached: 1, failed: 1, retried: 1, duplicated: 1, byBackend: {}, fallbacks: [], wallMs: 500, criticalPathMs: 250, bytesUploaded: 4096, bytesDownloaded: 20,
+    ranLocally: [{ job: 'B', program: 'as', reason: 'too big' }], diagnostics: [{ file: 'x.c', line: 1, column: 2, severity: 'error' as const, message: 'no', job: 'A' }],
+    jobs: [{ name: 'A', program: 'cc1', backend: 'lambda', start: 200, end: 450, exitCode: 0, attempt: 2, duplicate: false, outcome: 'ok' as const, transferMs: 40 }] };
+  tracker.finish(report);
+  const r = tracker.run;
+  assert.equal(r.finished, true);
+  assert.deepEqual([r.counts.done, r.bytesUp, r.ranLocally[0]?.reason, r.failures[0]?.diagnostics[0]?.file], [3, 4096, 'too big', 'x.c']);
+  assert.deepEqual(r.jobs.map((j) => [j.job, j.state]), [['A', 'ok'], ['C', 'cached']], 'the report\'s jobs, and the cached ones the events named');
 });
