@@ -25,7 +25,7 @@ export type RunEvent =
   | { type: 'job-cached'; job: string; program: string }
   | { type: 'job-retry'; job: string; program: string; reason: string; delayMs: number }
   | { type: 'job-duplicate'; job: string; program: string; elapsedMs: number }
-  | { type: 'job-failed'; job: string; program: string; message: string; stderr: string }
+  | { type: 'job-failed'; job: string; program: string; message: string; stderr: string; diagnostics: Diagnostic[] }
   | { type: 'warning'; message: string }
   | { type: 'progress'; thunks: number; done: number; running: number; cached: number; failed: number; bytesUp?: number; bytesDown?: number; costUsd?: number };
 
@@ -317,9 +317,10 @@ export class Scheduler {
         const { result, record } = await this.runRace(name, thunk, program, attempt);
         if (result.exitCode !== 0) {
           const stderr = result.stderr.toString('utf8');
-          this.diagnostics.push(...parseDiagnostics(stderr, thunk.cwd, name));
+          const diagnostics = parseDiagnostics(stderr, thunk.cwd, name);
+          this.diagnostics.push(...diagnostics);
           this.counts.failed++;
-          this.emit({ type: 'job-failed', job: name, program, message: `exited with status ${result.exitCode}`, stderr });
+          this.emit({ type: 'job-failed', job: name, program, message: `exited with status ${result.exitCode}`, stderr, diagnostics });
           this.emitProgress();
           const err = new JobFailedError(name, program, result.exitCode, stderr);
           if (!this.opts.keepGoing) this.stop(err);

@@ -59,7 +59,7 @@ export class RunTracker {
         c.duplicated++;
         break;
       case 'job-failed':
-        this.run.failures.push(failureOf(e.job, e.program, this.lastBackend(e.job), e.message, e.stderr, []));
+        this.run.failures.push(failureOf(e.job, e.program, this.lastBackend(e.job), e.message, e.stderr, e.diagnostics.map(({ file, line, column, severity, message }) => ({ file, line, column, severity, message }))));
         break;
       case 'progress':
         Object.assign(c, { total: e.thunks, done: e.done, running: e.running, cached: e.cached, failed: e.failed });

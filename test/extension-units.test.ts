@@ -100,7 +100,7 @@ test('the panel\'s run tracker: starts, ends, retries and duplicates become time
   ev({ type: 'job-end', job: 'A', program: 'cc1', backend: 'lambda', exitCode: 0, durationMs: 250, transferMs: 40 }, 1450);
   ev({ type: 'job-end', job: 'B', program: 'as', backend: 'local', exitCode: 0, durationMs: 30 }, 1500); // ran in place: no start
   ev({ type: 'job-cached', job: 'C', program: 'ld' }, 1500);
-  ev({ type: 'job-failed', job: 'A', program: 'cc1', message: 'exit 1', stderr: 'x.c:1:2: error: no\n' }, 1500);
+  ev({ type: 'job-failed', job: 'A', program: 'cc1', message: 'exit 1', stderr: 'x.c:1:2: error: no\n', diagnostics: [{ file: 'src/x.c', line: 1, column: 2, severity: 'error', message: 'no', job: 'A' }] }, 1500);
   ev({ type: 'progress', thunks: 3, done: 3, running: 0, cached: 1, failed: 1, bytesUp: 2048, bytesDown: 10, costUsd: 0.001 }, 1500);
   const { jobs, counts, failures, bytesUp } = tracker.takeChanges();
   assert.deepEqual(jobs.map((j) => [j.job, j.state, j.start, j.end, j.transferMs]), [
@@ -111,7 +111,7 @@ test('the panel\'s run tracker: starts, ends, retries and duplicates become time
     ['C', 'cached', 500, 500, undefined],
   ]);
   assert.deepEqual([counts.retried, counts.duplicated, counts.total, counts.failed, bytesUp], [1, 1, 3, 1, 2048]);
-  assert.deepEqual(failures.map((f) => [f.job, f.backend, f.firstError]), [['A', 'lambda', 'x.c:1:2: error: no']]);
+  assert.deepEqual(failures.map((f) => [f.job, f.backend, f.firstError, f.diagnostics[0]?.file]), [['A', 'lambda', 'x.c:1:2: error: no', 'src/x.c']], 'links to the source while the run goes on');
   assert.deepEqual(tracker.takeChanges().jobs, [], 'changes are handed over once');
   const report = { thunks: 3, executed: 1, cached: 1, failed: 1, retried: 1, duplicated: 1, byBackend: {}, fallbacks: [], wallMs: 500, criticalPathMs: 250, bytesUploaded: 4096, bytesDownloaded: 20,
     ranLocally: [{ job: 'B', program: 'as', reason: 'too big' }], diagnostics: [{ file: 'x.c', line: 1, column: 2, severity: 'error' as const, message: 'no', job: 'A' }],
