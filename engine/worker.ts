@@ -54,7 +54,8 @@ export async function executeThunk(store: LocalStore, thunk: Thunk, opts: Execut
 }
 
 function rethrowTransient(e: unknown): never {
-  if (isTransientErrno(e)) throw new TransientError(`sandbox set-up failed: ${(e as Error).message}`);
+  // A file that vanished while the sandbox was being laid out (ENOENT from a link) is the machine's state, not the job's answer: worth another attempt.
+  if (isTransientErrno(e) || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new TransientError(`sandbox set-up failed: ${(e as Error).message}`);
   throw e;
 }
 
