@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CorruptObjectError, Engine } from '../engine/api';
@@ -14,6 +14,29 @@ function corrupt(store: LocalStore, name: string): void {
 }
 
 describe('store', () => {
+  test('jobs starting together with the same executable input all get a copy they can link', async () => {
+    // Several jobs ask for an object's executable copy at once and hard-link it into their sandboxes, as populateSandbox does.
+    using dir = tempDir();
+    const store = await LocalStore.open(join(dir.path, 'store'));
+    let failures = 0;
+    for (let round = 0; round < 100; round++) {
+      const file = join(dir.path, `lib${round}.so`);
+      writeFileSync(file, Buffer.alloc(64 * 1024, round), { mode: 0o755 });
+      const name = await store.putFile(file);
+      await Promise.all(
+        Array.from({ length: 4 }, async (_, i) => {
+          const exe = await store.executablePath(name);
+          try {
+            linkSync(exe, join(dir.path, `sandbox-${round}-${i}`));
+          } catch {
+            failures++;
+          }
+        }),
+      );
+    }
+    assert.equal(failures, 0, 'a copy made for one job is never replaced under another');
+  });
+
   test('objects are read-only files named by content, and a value is stored once', async () => {
     using dir = tempDir();
     const store = await LocalStore.open(join(dir.path, 'store'));

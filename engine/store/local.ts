@@ -19,7 +19,7 @@ import { CorruptObjectError, MissingObjectError } from '../errors';
 import { initHash, nameOfBytes, nameOfFile, parseName, type ObjectType } from '../hash';
 import { dropsPrivileges } from '../jobUser';
 import { encodeThunk, looksLikeThunk, type Thunk } from '../thunk';
-import { renameCreatingDir, tempPath, writeFileAtomic } from './atomic';
+import { publishOnce, tempPath, writeFileAtomic, writeFileOnce } from './atomic';
 import { FileIndex } from './fileIndex';
 
 export interface OutputEntry {
@@ -123,7 +123,7 @@ export class LocalStore {
     const name = nameOfBytes(type, bytes);
     if (this.has(name)) return name;
     const target = this.objectPath(name);
-    await writeFileAtomic(target, bytes, this.tmpDir, 0o444);
+    writeFileOnce(target, bytes, this.tmpDir, 0o444);
     this.markVerified(name, statSync(target, { bigint: true }));
     return name;
   }
@@ -194,7 +194,7 @@ export class LocalStore {
     // Synchronous: metadata calls on one file, for every object a build makes.
     chmodSync(file, 0o444);
     if (dropsPrivileges()) chownSync(file, 0, 0); // a job's uid must not own what later jobs read
-    renameCreatingDir(file, target);
+    publishOnce(file, target);
     this.markVerified(name, statSync(target, { bigint: true }));
   }
 
@@ -268,13 +268,18 @@ export class LocalStore {
     try {
       const st = await fs.stat(exe);
       if (st.size === parseName(name).size) return exe;
+      await fs.rm(exe, { force: true }); // a leftover of another size (a crash mid-copy long ago): made again below
     } catch {
       // made below
     }
     const tmp = tempPath(this.tmpDir, 'exe');
-    await fs.copyFile(plain, tmp, constants.COPYFILE_FICLONE);
-    await fs.chmod(tmp, 0o555);
-    await fs.rename(tmp, exe);
+    try {
+      await fs.copyFile(plain, tmp, constants.COPYFILE_FICLONE);
+      await fs.chmod(tmp, 0o555);
+      publishOnce(tmp, exe); // never over a copy another job may be linking this moment
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
     return exe;
   }
 
