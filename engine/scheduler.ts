@@ -108,6 +108,11 @@ export class Scheduler {
     return { values, failures };
   }
 
+  /** Every attempt of one job so far (what a caller running jobs one by one needs, without a whole report). */
+  jobRecords(name: string): JobRecord[] {
+    return this.jobs.filter((j) => j.name === name);
+  }
+
   report(): RunReport {
     const stats = this.opts.backend.stats?.();
     return {

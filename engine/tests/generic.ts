@@ -32,9 +32,10 @@ export async function listGenericTests(root: string, suite: GenericSuite): Promi
   return files.map((file) => ({ id: `generic:${file}`, name: file, file, line: 1, suite }));
 }
 
-export async function genericInputFiles(root: string, suite: GenericSuite): Promise<string[]> {
-  if (suite.inputs.length === 0) return [];
-  return (await fg(suite.inputs, { cwd: root, ignore: IGNORED, onlyFiles: true, dot: true })).sort();
+/** The workspace files declared inputs by globs (any adapter's `inputs`), workspace-relative. */
+export async function filesMatching(root: string, globs: string[]): Promise<string[]> {
+  if (globs.length === 0) return [];
+  return (await fg(globs, { cwd: root, ignore: IGNORED, onlyFiles: true, dot: true })).sort();
 }
 
 export function genericArgs(suite: GenericSuite, fileFromCwd: string): string[] {

@@ -16,12 +16,11 @@ import type { LocalStore } from '../store/local';
 import { writeFileAtomic } from '../store/atomic';
 import { packExecutable } from '../toolchain';
 import { ctestVerdict, listCtests, type CtestCase } from './ctest';
-import { genericArgs, genericInputFiles, genericVerdict, listGenericTests, type GenericCase } from './generic';
+import { filesMatching, genericArgs, genericVerdict, listGenericTests, type GenericCase } from './generic';
 import { gtestArgs, gtestVerdict, listGtests, type GtestCase } from './gtest';
 import { createTestJob, parseOutcome, testOutputs, type TestJobSpec } from './testJob';
 import type { TestSuite } from './testConfig';
 import type { TestCase, TestResult } from './testTypes';
-import fg from 'fast-glob';
 
 export type DiscoveredTest = (GtestCase & { adapter: 'gtest'; inputs: string[] }) | (GenericCase & { adapter: 'generic' }) | (CtestCase & { adapter: 'ctest' });
 
@@ -89,11 +88,12 @@ export async function runTests(store: LocalStore, tests: DiscoveredTest[], opts:
       }
       let result = await runJob(store, scheduler, opts.root, job);
       if (result.status === 'failed' && !result.cached) {
-        const again = await runJob(store, scheduler, opts.root, await retryOf(store, job));
+        const retry = await retryOf(store, job);
+        const again = await runJob(store, scheduler, opts.root, retry);
         if (again.status === 'passed') {
           result = { ...again, flaky: true, cached: false };
           await flaky.mark(job.thunk, again);
-          await adoptRetry(store, job);
+          await adoptRetry(store, job, retry);
         }
       }
       if (!result.flaky && flaky.has(job.thunk)) result.flaky = true;
@@ -110,8 +110,9 @@ function caseOf(t: DiscoveredTest): TestCase {
   return { id: t.id, name: t.name, ...(t.file ? { file: t.file } : {}), ...(t.line ? { line: t.line } : {}) };
 }
 
-async function addInputs(store: LocalStore, root: string, files: string[], into: Record<string, string>): Promise<void> {
-  for (const f of files) into[f] = await store.putFile(resolve(root, f));
+/** The test's own files and those its suite's globs name, at their workspace paths. */
+async function addInputs(store: LocalStore, root: string, files: string[], globs: string[], into: Record<string, string>): Promise<void> {
+  for (const f of [...files, ...(await filesMatching(root, globs))]) into[f] = await store.putFile(resolve(root, f));
 }
 
 async function prepare(store: LocalStore, root: string, test: DiscoveredTest): Promise<Job> {
@@ -119,16 +120,16 @@ async function prepare(store: LocalStore, root: string, test: DiscoveredTest): P
   let spec: TestJobSpec;
   if (test.adapter === 'gtest') {
     const cwd = dirOf(test.binary);
-    if (test.inputs.length > 0) await addInputs(store, root, await fg(test.inputs, { cwd: root, onlyFiles: true, dot: true }), inputs);
+    await addInputs(store, root, [], test.inputs, inputs);
     const program = await packExecutable(store, resolve(root, test.binary));
     spec = { program, argv0: `./${test.binary.split('/').pop()}`, args: gtestArgs(test.name), inputs, cwd, writesReport: true };
   } else if (test.adapter === 'ctest') {
-    if (test.suite.inputs.length > 0) await addInputs(store, root, await fg(test.suite.inputs, { cwd: root, onlyFiles: true, dot: true }), inputs);
+    await addInputs(store, root, [], test.suite.inputs, inputs);
     const program = await packExecutable(store, resolve(root, test.program));
     spec = { program, argv0: test.program.split('/').pop() as string, args: test.args, inputs, cwd: test.cwd, writesReport: false };
   } else {
     const { suite } = test;
-    await addInputs(store, root, [test.file as string, ...(await genericInputFiles(root, suite))], inputs);
+    await addInputs(store, root, [test.file as string], suite.inputs, inputs);
     const program = await packExecutable(store, suite.command[0] as string);
     spec = { program, argv0: suite.command[0] as string, args: genericArgs(suite, relative(suite.cwd || '.', test.file as string)), inputs, cwd: suite.cwd, writesReport: false };
   }
@@ -151,7 +152,7 @@ async function runJob(store: LocalStore, scheduler: Scheduler, root: string, job
   const refs = [outputs.status, outputs.log, ...(job.spec.writesReport ? [outputs.report] : [])].map((tag) => `${job.thunk}#${tag}`);
   const forced = await scheduler.force(refs);
   const base = { ...caseOf(job.test), flaky: false };
-  const record = scheduler.report().jobs.find((j) => j.name === job.thunk && j.outcome === 'ok');
+  const record = scheduler.jobRecords(job.thunk).find((j) => j.outcome === 'ok');
   const cached = !record;
   const reduction = await store.getReduction(job.thunk);
   const durationMs = record ? record.end - record.start : (reduction?.durationMs ?? 0);
@@ -168,12 +169,11 @@ async function runJob(store: LocalStore, scheduler: Scheduler, root: string, job
     job.test.adapter === 'gtest' ? gtestVerdict(root, resolve(root, dirOf(job.test.binary)), job.test, outcome)
     : job.test.adapter === 'ctest' ? ctestVerdict(root, job.test, outcome)
     : genericVerdict(job.test, outcome);
-  return { ...base, ...verdict, cached, durationMs, output: outcome.output, ...(record && !cached ? { ranOn: record.backend } : {}) };
+  return { ...base, ...verdict, cached, durationMs, output: outcome.output, ...(record ? { ranOn: record.backend } : {}) };
 }
 
 /** A flaky test's passing result becomes its job's result, so the next run takes it from the cache. */
-async function adoptRetry(store: LocalStore, job: Job): Promise<void> {
-  const retry = await retryOf(store, job);
+async function adoptRetry(store: LocalStore, job: Job, retry: Job): Promise<void> {
   const reduction = await store.getReduction(retry.thunk);
   if (reduction) await store.putReduction(job.thunk, reduction);
 }

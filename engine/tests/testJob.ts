@@ -8,7 +8,7 @@
 import { posix } from 'node:path';
 import type { LocalStore } from '../store/local';
 import { canonicalThunk, encodeThunk } from '../thunk';
-import { packExecutable, relativeFrom, type PackedExecutable } from '../toolchain';
+import { packExecutable, type PackedExecutable } from '../toolchain';
 
 export const STATUS_FILE = 'burst-test.status';
 export const LOG_FILE = 'burst-test.log';
@@ -71,9 +71,4 @@ export function parseOutcome(status: string, log: Buffer, report: Buffer | undef
   const exitCode = Number.parseInt(status.trim(), 10);
   const text = log.length > OUTPUT_LIMIT ? `${log.subarray(0, OUTPUT_LIMIT).toString('utf8')}\n[output truncated: ${log.length} bytes]` : log.toString('utf8');
   return { exitCode: Number.isNaN(exitCode) ? -1 : exitCode, output: text.replace(SANDBOX_ROOT, ''), report: report?.toString('utf8') };
-}
-
-/** The sandbox path of a workspace file, seen from the job's directory. */
-export function fromJobDir(cwd: string, workspacePath: string): string {
-  return relativeFrom(cwd, workspacePath);
 }
