@@ -1,17 +1,24 @@
 /**
  * The Lambda path on the loopback servers (s3rver, serverless-offline: see
- * test/lib/localAws.ts) against the local backend, side by side in one run:
- *   - the lua build, cold, on each backend (goal: Lambda within 1.5x local);
+ * test/lib/localAws.ts) against the local backend, side by side in one run,
+ * round after round (ratios are medians of the rounds' ratios):
+ *   - the lua build, cold (a project never built; the store, and for Lambda
+ *     the bucket, have seen the machine's compiler once, from a one-file
+ *     build), on each backend: goal Lambda within 1.5x local;
+ *   - the same on Lambda at first use (an empty store and an empty bucket);
+ *   - the CPU each side used on this machine, which shows what would leave it
+ *     with real Lambda;
  *   - bytes uploaded by a first Lambda build and by a second one from a clean
  *     tree and an empty local cache, same bucket (goal: 0 the second time);
  *   - invocations per second the client sustains with trivial jobs.
- * On two cores shared with both servers, this measures the client's overhead,
- * not Lambda's scale.
+ * serverless-offline runs invocations in its own process here (see
+ * LocalAwsOptions.inProcess): on a small machine its default, a thread per
+ * concurrent invocation, spends more CPU on itself than the jobs need.
  *
  *   node dist/bench/lambda.js [runs=3] [trivial jobs=300]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine } from '../engine/api';
@@ -19,19 +26,47 @@ import { LambdaBackend, resolveLambdaSettings } from '../engine/aws/index';
 import type { RunReport } from '../engine/report';
 import { copyTree, debianSource, readJson } from '../test/helpers';
 import { startLocalAws, type LocalAws } from '../test/lib/localAws';
-import { median, row } from './lib/measure';
+import { interleaved, medianOf, pairedRatio, row } from './lib/measure';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const TRIVIAL = Number(process.argv[3] ?? 300);
 const BURST = resolve(__dirname, '..', '..', 'bin', 'burst');
+const HELLO = '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n';
 
-function build(tree: string, store: string, env: NodeJS.ProcessEnv, report: string): { ms: number; report: RunReport } {
+interface Timed {
+  ms: number;
+  report: RunReport;
+  /** CPU seconds: everything on this machine, and of that the servers standing in for S3 and Lambda. */
+  cpu: { total: number; s3: number; lambda: number };
+}
+
+/** Busy CPU seconds of the whole machine so far (Linux /proc/stat). */
+function machineCpuSeconds(): number {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0)) / 100; // user nice system irq softirq
+}
+
+function burstCommand(args: string[], cwd: string, env: NodeJS.ProcessEnv): void {
+  const r = spawnSync(BURST, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`burst ${args.join(' ')} failed: ${r.stderr.toString()}`);
+}
+
+function build(aws: LocalAws, tree: string, store: string, env: NodeJS.ProcessEnv, report: string): Timed {
   spawnSync('make', ['clean'], { cwd: tree, stdio: 'ignore' });
+  spawnSync('sync'); // the set-up's dirty pages are written now, not during the timed build
+  const before = { total: machineCpuSeconds(), ...aws.cpuSeconds() };
   const t = performance.now();
-  const r = spawnSync(BURST, ['--cache-dir', store, 'build', '-q', '--report', report, '--', 'make', '-j2', 'linux'], { cwd: tree, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  burstCommand(['--cache-dir', store, 'build', '-q', '--report', report, '--', 'make', '-j2', 'linux'], tree, env);
   const ms = performance.now() - t;
-  if (r.status !== 0) throw new Error(`burst build failed: ${r.stderr.toString()}`);
-  return { ms, report: readJson<RunReport>(report) };
+  const after = aws.cpuSeconds();
+  return { ms, report: readJson<RunReport>(report), cpu: { total: machineCpuSeconds() - before.total, s3: after.s3 - before.s3, lambda: after.lambda - before.lambda } };
+}
+
+/** A store (and with `env` for Lambda, a bucket prefix) that has built one small C program: the compiler is in it. */
+function seeded(store: string, work: string, env: NodeJS.ProcessEnv): void {
+  const dir = mkdtempSync(join(work, 'hello-'));
+  writeFileSync(join(dir, 'hello.c'), HELLO);
+  burstCommand(['--cache-dir', store, 'build', '-q', '--', 'gcc', '-O2', '-o', 'hello', 'hello.c'], dir, env);
 }
 
 async function invocationsPerSecond(aws: LocalAws, work: string): Promise<{ perSecond: number; clientCpuMs: number }> {
@@ -57,28 +92,53 @@ async function invocationsPerSecond(aws: LocalAws, work: string): Promise<{ perS
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'burst-bench-lambda-'));
-  const aws = await startLocalAws();
+  const aws = await startLocalAws({ inProcess: true });
   try {
     const lambdaEnv = { ...process.env, ...aws.env };
+    const localEnv = { ...process.env, BURST_BACKEND: 'local' };
     const tree = copyTree(debianSource('lua5.4'), join(work, 'lua'));
+    const machineStore = join(work, 'store-machine');
+    seeded(machineStore, work, localEnv);
     let round = 0;
-    const local = await median(RUNS, () => build(tree, join(work, `local-${round++}`), process.env, join(work, `r${round}.json`)).ms);
-    const first: Array<{ report: RunReport; prefix: string }> = [];
-    const lambdaRun = (extra: NodeJS.ProcessEnv): number => {
-      // A prefix of its own per run: a bucket that has never seen this build.
-      const prefix = `run${round++}/`;
-      const r = build(tree, join(work, `lambda-${round}`), { ...lambdaEnv, ...extra, BURST_PREFIX: prefix }, join(work, `r${round}.json`));
-      first.push({ report: r.report, prefix });
-      return r.ms;
+    const freshStore = (from?: string): string => {
+      const store = join(work, `store-${round++}`);
+      if (from) cpSync(from, store, { recursive: true });
+      else mkdirSync(store);
+      return store;
     };
-    const lambda = await median(RUNS, () => lambdaRun({}));
-    const lambda4 = await median(RUNS, () => lambdaRun({ BURST_CONCURRENCY: '4' }));
-    const again = build(copyTree(debianSource('lua5.4'), join(work, 'lua-again')), join(work, 'lambda-empty'), { ...lambdaEnv, BURST_PREFIX: first[0]?.prefix }, join(work, 'again.json'));
-    console.log(`lambda bench (loopback s3rver + serverless-offline), lua make -j2 linux, median of ${RUNS}`);
-    row('local backend, cold', `${(local / 1000).toFixed(2)} s`);
-    row('lambda backend, cold (new bucket prefix)', `${(lambda / 1000).toFixed(2)} s`, `${(lambda / local).toFixed(2)}x local (goal <= 1.5)`);
-    row('  the same, 4 invocations at once', `${(lambda4 / 1000).toFixed(2)} s`, `${(lambda4 / local).toFixed(2)}x local`);
-    row('uploaded, first build', `${((first[0]?.report.bytesUploaded ?? 0) / 1e6).toFixed(1)} MB`);
+    const timed: Record<'local' | 'cold' | 'firstUse', Timed[]> = { local: [], cold: [], firstUse: [] };
+    const firstBuilds: Array<{ prefix: string; report: RunReport }> = [];
+    const keep = (k: keyof typeof timed, r: Timed): number => (timed[k].push(r), r.ms);
+    const times = await interleaved(RUNS, {
+      local: () => keep('local', build(aws, tree, freshStore(machineStore), localEnv, join(work, `r${round}.json`))),
+      cold: () => {
+        // A prefix of its own per round: a bucket that has seen the compiler (the one-file build) but never this project.
+        const env = { ...lambdaEnv, BURST_PREFIX: `cold${round}/` };
+        const store = freshStore(machineStore);
+        seeded(store, work, env);
+        return keep('cold', build(aws, tree, store, env, join(work, `r${round}.json`)));
+      },
+      firstUse: () => {
+        const prefix = `first${round}/`;
+        const r = build(aws, tree, freshStore(), { ...lambdaEnv, BURST_PREFIX: prefix }, join(work, `r${round}.json`));
+        firstBuilds.push({ prefix, report: r.report });
+        return keep('firstUse', r);
+      },
+    });
+    const first = firstBuilds[0] as { prefix: string; report: RunReport };
+    const again = build(aws, copyTree(debianSource('lua5.4'), join(work, 'lua-again')), freshStore(), { ...lambdaEnv, BURST_PREFIX: first.prefix }, join(work, 'again.json'));
+    const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+    const cpu = (k: keyof typeof timed, f: (c: Timed['cpu']) => number): string => `${medianOf(timed[k].map((t) => f(t.cpu))).toFixed(1)} CPU-s`;
+    console.log(`lambda bench (loopback s3rver + serverless-offline), lua make -j2 linux, ${RUNS} interleaved rounds, medians`);
+    row('local backend, cold (project never built)', s(medianOf(times.local)));
+    row('lambda backend, cold (project never built)', s(medianOf(times.cold)), `${pairedRatio(times.cold, times.local).toFixed(2)}x local (goal <= 1.5)`);
+    row('lambda backend, first use (empty store+bucket)', s(medianOf(times.firstUse)), `${pairedRatio(times.firstUse, times.local).toFixed(2)}x local`);
+    row('CPU on this machine, local cold', cpu('local', (c) => c.total));
+    row('CPU on this machine, lambda cold', cpu('cold', (c) => c.total), 'of which:');
+    row('  the client (burst, make, header listing)', cpu('cold', (c) => c.total - c.s3 - c.lambda), 'stays on this machine with real Lambda');
+    row('  the Lambda server and the jobs it ran', cpu('cold', (c) => c.lambda), 'leaves it');
+    row('  the S3 server', cpu('cold', (c) => c.s3), 'leaves it');
+    row('uploaded, first build', `${(first.report.bytesUploaded / 1e6).toFixed(1)} MB`, 'objects put in the bucket and carried in requests');
     row('uploaded, clean tree + empty local cache', `${(again.report.bytesUploaded / 1e6).toFixed(1)} MB`, `${again.report.executed} jobs run (goal 0 bytes)`);
     const rate = await invocationsPerSecond(aws, work);
     row('trivial jobs, invocations per second', rate.perSecond.toFixed(0), `${TRIVIAL} jobs, 32 at once, warm server`);

@@ -34,6 +34,14 @@ async function lambdaBuild(tree: string, store: string, command: string[], extra
   return { ...r, report };
 }
 
+/** The bytes of every object in the test bucket (outputs the workers put included). */
+function bucketObjectBytes(): number {
+  const dir = join(aws.s3Dir, aws.bucket, 'objects');
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('._S3rver_object'))
+    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+}
+
 function luaOutputs(tree: string): string[] {
   return [...readdirSync(join(tree, 'src')).filter((f) => f.endsWith('.o') || f.endsWith('.a')), 'lua', 'luac'].map((f) => join('src', f));
 }
@@ -75,6 +83,9 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.ok((r.report.byBackend.lambda ?? 0) >= 70, `jobs on Lambda: ${JSON.stringify(r.report.byBackend)}`);
     assert.deepEqual(r.report.ranLocally, []);
     assert.ok(r.report.bytesUploaded > 0);
+    // Each object leaves this machine about once (inside a request or put in the bucket), not once per job that needs it.
+    const inBucket = bucketObjectBytes();
+    assert.ok(r.report.bytesUploaded <= inBucket, `uploaded ${r.report.bytesUploaded} bytes; the bucket holds ${inBucket}`);
     assert.ok(r.report.cost && r.report.cost.lambdaRequests >= 70 && r.report.cost.usd > 0, JSON.stringify(r.report.cost));
     const onLambda = r.report.jobs.filter((j) => j.backend === 'lambda' && j.outcome === 'ok');
     assert.ok(onLambda.every((j) => j.transferMs !== undefined && j.transferMs >= 0 && j.transferMs <= j.end - j.start + 1), 'each Lambda job says how long it spent moving data');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, linkSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CorruptObjectError, Engine } from '../engine/api';
@@ -55,6 +55,26 @@ describe('store', () => {
     await assert.rejects(store.readBytes(name), (e: unknown) => e instanceof CorruptObjectError && e.message.includes(name));
     assert.equal(store.has(name), false);
     assert.equal(readdirSync(store.corruptDir).length, 1);
+  });
+
+  test('jobs that need the same remote object at once download it once', async () => {
+    using dir = tempDir();
+    const source = await LocalStore.open(join(dir.path, 'remote'));
+    const name = await source.putBytes('V', Buffer.alloc(256 * 1024, 7));
+    const store = await LocalStore.open(join(dir.path, 'store'));
+    let downloads = 0;
+    store.remote = {
+      fetch: async (n, dest) => {
+        downloads++;
+        await new Promise((r) => setTimeout(r, 50)); // a download takes a while: the other jobs ask meanwhile
+        copyFileSync(source.objectPath(n), dest);
+        return true;
+      },
+      describe: (n) => `remote:${n}`,
+    };
+    const paths = await Promise.all(Array.from({ length: 8 }, () => store.verifiedPath(name)));
+    assert.equal(downloads, 1);
+    assert.ok(paths.every((p) => readFileSync(p).equals(Buffer.alloc(256 * 1024, 7))));
   });
 
   test('a file added twice is not hashed again while unchanged, and is when changed', async () => {

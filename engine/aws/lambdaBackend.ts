@@ -54,7 +54,7 @@ export class LambdaBackend implements Backend {
   private readonly local: LocalBackend;
   private readonly localSlots: Slots;
   private readonly ranLocally = new Map<string, LocalRun>();
-  private readonly meter = { invocations: 0, billedMs: 0, workerGets: 0, workerPuts: 0, bytesDown: 0 };
+  private readonly meter = { invocations: 0, billedMs: 0, workerGets: 0, workerPuts: 0, bytesDown: 0, bytesInline: 0 };
 
   private constructor(private readonly store: LocalStore, private readonly settings: LambdaSettings, s3: S3Client, target: StorageTarget, opts: LambdaBackendOptions) {
     this.maxJobs = settings.concurrency;
@@ -110,7 +110,7 @@ export class LambdaBackend implements Backend {
     const usd = gbSeconds * PRICE.gbSecond[this.settings.architecture] + this.meter.invocations * PRICE.request +
       (this.s3.counts.puts + this.meter.workerPuts) * PRICE.s3Put + (this.s3.counts.gets + this.s3.counts.heads + this.meter.workerGets) * PRICE.s3Get;
     return {
-      bytesUploaded: this.s3.counts.bytesUp,
+      bytesUploaded: this.s3.counts.bytesUp + this.meter.bytesInline, // objects inside requests leave this machine too
       bytesDownloaded: this.s3.counts.bytesDown + this.meter.bytesDown,
       ranLocally: [...this.ranLocally.values()],
       cost: { lambdaRequests: this.meter.invocations, lambdaGbSeconds: Number(gbSeconds.toFixed(3)), s3Requests, usd: Number(usd.toFixed(6)) },
@@ -185,7 +185,13 @@ export class LambdaBackend implements Backend {
     }
   }
 
-  /** Uploads what the bucket lacks; returns the small objects to carry inline. */
+  /**
+   * Uploads what the bucket lacks; returns the small objects to carry inline.
+   * A small object travels inline with the first job that needs it, which
+   * also starts its upload without waiting for it; jobs that need it later
+   * wait for that upload and name it. So each object's bytes leave this
+   * machine at most twice, however many jobs include it.
+   */
   private async prepareInputs(thunk: Thunk): Promise<Record<string, string>> {
     const inline: Record<string, string> = {};
     let inlineBytes = 0;
@@ -193,24 +199,30 @@ export class LambdaBackend implements Backend {
     for (const name of new Set(Object.values(thunk.inputs))) {
       if (this.uploaded.has(name)) continue;
       const size = parseName(name).size;
-      if (size <= INLINE_OBJECT_BYTES && inlineBytes + size <= INLINE_REQUEST_BYTES) {
+      if (!this.uploading.has(name) && size <= INLINE_OBJECT_BYTES && inlineBytes + size <= INLINE_REQUEST_BYTES) {
         inline[name] = (await this.store.readBytes(name)).toString('base64');
         inlineBytes += size;
+        this.ensureUploaded(name).catch(() => undefined); // a job that needs it later waits for this, and sees a failure
       } else {
         upload.push(name);
       }
     }
+    this.meter.bytesInline += inlineBytes;
     await mapLimit(upload, UPLOAD_PARALLELISM, (name) => this.ensureUploaded(name));
     return inline;
   }
 
-  /** One upload per object however many jobs need it at once; a HEAD first, as another machine may have put it there. */
+  /**
+   * One upload per object however many jobs need it at once. A large object
+   * is looked for first (another machine may have put it there); a small one
+   * is just put, as a HEAD costs as much as the PUT.
+   */
   private ensureUploaded(name: string): Promise<void> {
     const running = this.uploading.get(name);
     if (running) return running;
     const p: Promise<void> = (async () => {
       try {
-        if (!(await this.s3.exists(name))) await this.s3.putFile(name, await this.store.verifiedPath(name));
+        if (parseName(name).size <= INLINE_OBJECT_BYTES || !(await this.s3.exists(name))) await this.s3.putFile(name, await this.store.verifiedPath(name));
       } catch (e) {
         if (isTransientAwsError(e)) throw new TransientError(`uploading ${name} failed: ${errorMessage(e)}`);
         throw explainAwsError(e, this.settings);

@@ -70,6 +70,8 @@ export class LocalStore {
   readonly index: FileIndex;
   /** Objects whose content was hashed by this process: name → the state it was hashed in. */
   private readonly verified = new Map<string, string>();
+  /** Fetches under way, so jobs that need the same object at once download it once. */
+  private readonly fetching = new Map<string, Promise<boolean>>();
   /** Objects seen in the store by this process; only quarantine removes one. */
   private readonly present = new Set<string>();
 
@@ -206,13 +208,22 @@ export class LocalStore {
   remote: RemoteObjects | undefined;
 
   /** Fetches a missing object from the remote, if there is one and it has it. */
-  private async fetchMissing(name: string): Promise<boolean> {
-    if (!this.remote) return false;
-    if (this.has(name)) return true;
+  private fetchMissing(name: string): Promise<boolean> {
+    const remote = this.remote;
+    if (!remote) return Promise.resolve(false);
+    if (this.has(name)) return Promise.resolve(true);
+    const running = this.fetching.get(name);
+    if (running) return running;
+    const p = this.fetchInto(remote, name).finally(() => this.fetching.delete(name));
+    this.fetching.set(name, p);
+    return p;
+  }
+
+  private async fetchInto(remote: RemoteObjects, name: string): Promise<boolean> {
     const tmp = tempPath(this.tmpDir, 'fetch');
     try {
-      if (!(await this.remote.fetch(name, tmp))) return false;
-      await this.adoptFetched(tmp, name, this.remote.describe(name));
+      if (!(await remote.fetch(name, tmp))) return false;
+      await this.adoptFetched(tmp, name, remote.describe(name));
       return true;
     } finally {
       await fs.rm(tmp, { force: true });

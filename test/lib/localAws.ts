@@ -5,7 +5,7 @@
  * function. No AWS SDK is mocked: the engine talks to them as to AWS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,6 +30,8 @@ export interface LocalAws {
   s3Dir: string;
   /** Environment for a burst process: credentials, region, endpoints, bucket and function. */
   env: Record<string, string>;
+  /** CPU seconds the servers have used so far: s3rver, and serverless-offline with the jobs it ran. */
+  cpuSeconds(): { s3: number; lambda: number };
   stop(): Promise<void>;
 }
 
@@ -50,9 +52,12 @@ function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv, ready
     const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     const timer = setTimeout(() => rej(new Error(`${args[0]} did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    let started = false;
     const onData = (d: Buffer): void => {
+      if (started) return; // a server that logs every request must not make this string grow for ever
       output += d.toString();
       if (ready.test(output)) {
+        started = true;
         clearTimeout(timer);
         res(child);
       }
@@ -85,7 +90,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-function serverlessYml(lambdaPort: number, httpPort: number, s3Endpoint: string, workerDir: string, freshDir: string): string {
+function serverlessYml(lambdaPort: number, httpPort: number, s3Endpoint: string, workerDir: string, freshDir: string, inProcess: boolean): string {
   // As deploy sets them: the worker refuses other buckets and endpoints.
   const fixed = [['BURST_WORKER_BUCKET', BUCKET], ['BURST_WORKER_S3_ENDPOINT', s3Endpoint]];
   const env = (dir: string): string => [...Object.entries(TEST_CREDENTIALS), ...fixed, ['BURST_WORKER_DIR', dir]].map(([k, v]) => `      ${k}: ${v}`).join('\n');
@@ -114,11 +119,22 @@ custom:
     host: 127.0.0.1
     lambdaPort: ${lambdaPort}
     httpPort: ${httpPort}
-    noPrependStageInUrl: true
+    noPrependStageInUrl: true${inProcess ? "\n    useInProcess: true" : ""}
 `;
 }
 
-export async function startLocalAws(): Promise<LocalAws> {
+export interface LocalAwsOptions {
+  /**
+   * Run invocations inside serverless-offline's own process rather than a
+   * worker thread each (its default, closer to Lambda's isolation: the tests
+   * use it). A thread per concurrent invocation loads the worker bundle anew
+   * and copies every payload between threads; benches on a small machine,
+   * where that CPU competes with the jobs, use the lighter mode.
+   */
+  inProcess?: boolean;
+}
+
+export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAws> {
   const work = mkdtempSync(join(tmpdir(), 'burst-aws-'));
   const s3Dir = join(work, 's3');
   mkdirSync(s3Dir);
@@ -147,7 +163,7 @@ export async function startLocalAws(): Promise<LocalAws> {
     mkdirSync(service);
     symlinkSync(MODULES, join(service, 'node_modules'));
     copyFileSync(WORKER_BUNDLE, join(service, 'index.js'));
-    writeFileSync(join(service, 'serverless.yml'), serverlessYml(lambdaPort, httpPort, s3Endpoint, join(work, 'worker'), join(work, 'worker-fresh')));
+    writeFileSync(join(service, 'serverless.yml'), serverlessYml(lambdaPort, httpPort, s3Endpoint, join(work, 'worker'), join(work, 'worker-fresh'), opts.inProcess ?? false));
     children.push(
       await startProcess(
         [join(MODULES, 'serverless', 'bin', 'serverless.js'), 'offline', 'start'],
@@ -165,6 +181,7 @@ export async function startLocalAws(): Promise<LocalAws> {
       functionName: 'burst-test-worker',
       freshFunction: 'burst-test-fresh',
       s3Dir,
+      cpuSeconds: () => ({ s3: cpuSecondsOf(children[0]), lambda: cpuSecondsOf(children[1]) }),
       env: {
         ...TEST_CREDENTIALS,
         BURST_BACKEND: 'lambda',
@@ -178,6 +195,17 @@ export async function startLocalAws(): Promise<LocalAws> {
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+/** A process's CPU time and that of the children it has waited for (Linux /proc). */
+function cpuSecondsOf(child: ChildProcess | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${child?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = [11, 12, 13, 14].reduce((n, i) => n + Number(fields[i]), 0); // utime stime cutime cstime
+    return ticks / 100; // USER_HZ
+  } catch {
+    return 0;
   }
 }
 
