@@ -22,7 +22,8 @@ import { StragglerPolicy, type StragglerOptions } from './straggler';
 export type RunEvent =
   | { type: 'job-start'; job: string; program: string; backend: string; attempt: number; duplicate: boolean }
   | { type: 'job-end'; job: string; program: string; backend: string; exitCode: number; durationMs: number; transferMs?: number }
-  | { type: 'job-cached'; job: string; program: string }
+  /** `outputs`: the cached result's output paths; `savedMs`: how long the job took when it ran. */
+  | { type: 'job-cached'; job: string; program: string; outputs: string[]; savedMs: number }
   | { type: 'job-retry'; job: string; program: string; reason: string; delayMs: number }
   | { type: 'job-duplicate'; job: string; program: string; elapsedMs: number }
   | { type: 'job-failed'; job: string; program: string; message: string; stderr: string; diagnostics: Diagnostic[] }
@@ -276,7 +277,7 @@ export class Scheduler {
       return undefined;
     }
     this.counts.cached++;
-    this.emit({ type: 'job-cached', job: countAs, program: r.program });
+    this.emit({ type: 'job-cached', job: countAs, program: r.program, outputs: r.outputs.map((o) => o.tag), savedMs: r.durationMs });
     await this.noteDiagnostics(r.stderr, countAs);
     this.emitProgress();
     return r;

@@ -7,14 +7,19 @@
 import type { Diagnostic } from '../engine/diagnostics';
 import type { RunReport } from '../engine/report';
 import type { RunEvent } from '../engine/scheduler';
-import type { PanelCounts, PanelFailure, PanelRun, TimelineJob } from '../webview-ui/protocol';
+import type { PanelCachedFile, PanelCounts, PanelFailure, PanelFromCache, PanelRun, TimelineJob } from '../webview-ui/protocol';
 
 const STDERR_LIMIT = 16 * 1024;
+/** Files from the cache listed by name; past this, counted. */
+const CACHED_FILES_LIMIT = 500;
+/** Outputs that never reach the workspace: the engine's scratch and tool files, a test job's verdict files. */
+const INTERNAL_OUTPUT = /(^|\/)(_burst|burst-test\.)/;
 
 export class RunTracker {
   readonly run: PanelRun;
   /** Jobs changed since the last `takeChanges`: sent to the panel in batches. */
   private changed: TimelineJob[] = [];
+  private cachedAdded: PanelCachedFile[] = [];
   private readonly open = new Map<string, TimelineJob[]>();
   private nextId = 0;
 
@@ -23,6 +28,7 @@ export class RunTracker {
       runId, label, backend, startedAt, finished: false,
       counts: { total: 0, done: 0, running: 0, cached: 0, failed: 0, retried: 0, duplicated: 0 },
       bytesUp: 0, bytesDown: 0, jobs: [], failures: [], ranLocally: [], cachedOutputs: 0,
+      fromCache: { files: [], more: 0, savedMs: 0 },
     };
   }
 
@@ -49,6 +55,7 @@ export class RunTracker {
       }
       case 'job-cached':
         this.add({ id: this.nextId++, job: e.job, program: e.program, backend: 'cache', start: t, end: t, state: 'cached', attempt: 1, duplicate: false });
+        this.noteCached(e.program, e.outputs, e.savedMs);
         break;
       case 'job-retry':
         c.retried++;
@@ -95,13 +102,35 @@ export class RunTracker {
     for (const d of report.diagnostics) if (d.job) byJob.set(d.job, [...(byJob.get(d.job) ?? []), d]);
     for (const f of r.failures) f.diagnostics = (byJob.get(f.job) ?? []).map(({ file, line, column, severity, message }) => ({ file, line, column, severity, message }));
     this.changed = [];
+    this.cachedAdded = [];
   }
 
-  takeChanges(): { jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[]; bytesUp: number; bytesDown: number; costUsd?: number } {
+  takeChanges(): { jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[]; bytesUp: number; bytesDown: number; costUsd?: number; fromCache: PanelFromCache } {
     const jobs = this.changed;
+    const added = this.cachedAdded;
     this.changed = [];
+    this.cachedAdded = [];
     const r = this.run;
-    return { jobs, counts: { ...r.counts }, failures: [...r.failures], bytesUp: r.bytesUp, bytesDown: r.bytesDown, ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}) };
+    const fromCache = r.fromCache as PanelFromCache;
+    return {
+      jobs, counts: { ...r.counts }, failures: [...r.failures], bytesUp: r.bytesUp, bytesDown: r.bytesDown, ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
+      fromCache: { files: added, more: fromCache.more, savedMs: fromCache.savedMs },
+    };
+  }
+
+  private noteCached(program: string, outputs: string[], savedMs: number): void {
+    const fromCache = this.run.fromCache as PanelFromCache;
+    fromCache.savedMs += savedMs;
+    for (const file of outputs) {
+      if (INTERNAL_OUTPUT.test(file)) continue;
+      if (fromCache.files.length >= CACHED_FILES_LIMIT) {
+        fromCache.more++;
+        continue;
+      }
+      const entry = { file, program, savedMs };
+      fromCache.files.push(entry);
+      this.cachedAdded.push(entry);
+    }
   }
 
   private add(job: TimelineJob): void {

@@ -6,7 +6,7 @@ import { mapTask } from '../extension/taskMapping';
 import { rootCause } from '../extension/messages';
 import { runSettings } from '../extension/settingsModel';
 import { failureMessage, groupByFile, outputBlock, resultDescription } from '../extension/testModel';
-import { kindOf, packRows } from '../webview-ui/lanes';
+import { kindOf, LaneLayout, packRows } from '../webview-ui/lanes';
 import { isHostMessage, isPanelCommand } from '../webview-ui/protocol';
 import { RunTracker } from '../extension/panelModel';
 import type { RunEvent } from '../engine/scheduler';
@@ -78,8 +78,24 @@ test('the Testing panel groups tests by file in line order, says where results c
 
 test('the panel: jobs packed into worker rows per backend; kinds by program; messages checked at the boundary', () => {
   const job = (id: number, backend: string, start: number, end: number | undefined, program = 'cc1') => ({ id, job: `T${id}`, program, backend, start, end, state: 'ok' as const, attempt: 1, duplicate: false });
-  const lanes = packRows([job(0, 'lambda', 0, 10), job(1, 'lambda', 5, 15), job(2, 'lambda', 10, 20), job(3, 'local', 0, undefined)], 30);
+  const lanes = packRows([job(0, 'lambda', 0, 10), job(1, 'lambda', 5, 15), job(2, 'lambda', 10, 20), job(3, 'local', 0, undefined)]);
   assert.deepEqual(lanes.map((l) => [l.backend, l.rows.map((r) => r.map((j) => j.id))]), [['lambda', [[0, 2], [1]]], ['local', [[3]]]]);
+  // Live: rows grow as jobs start and end; a running job holds its row; a job reported late (run in place) takes a row free at its start.
+  const live = new LaneLayout();
+  const a = job(0, 'lambda', 0, undefined);
+  const b = job(1, 'lambda', 5, undefined);
+  live.add(a);
+  live.add(b);
+  live.add(Object.assign(a, { end: 10 }));
+  live.add(job(2, 'lambda', 12, undefined));
+  live.add(job(3, 'lambda', 13, undefined));
+  live.add(job(4, 'lambda', 3, 4));
+  const rowsNow = (): number[][] => live.lanes().flatMap((l) => l.rows.map((r) => r.map((j) => j.id)));
+  assert.deepEqual(rowsNow(), [[0, 2], [1], [3], [4]]);
+  live.add(Object.assign(b, { end: 20 }));
+  live.add(job(5, 'lambda', 21, 22));
+  live.add(job(6, 'lambda', 21, 23));
+  assert.deepEqual(rowsNow(), [[0, 2], [1, 5], [3], [4, 6]], 'rows freed by ended jobs are reused, lowest first');
   assert.deepEqual(['cc1plus', 'as', 'ld', 'ar', 'calc_test', 'sh'].map(kindOf), ['compile', 'assemble', 'link', 'archive', 'test', 'other']);
   assert.ok(isPanelCommand({ type: 'open', file: 'src/a.c', line: 3, column: 1 }));
   assert.ok(!isPanelCommand({ type: 'open', file: 'src/a.c', line: 0, column: 1 }), 'lines start at 1');
@@ -99,10 +115,11 @@ test('the panel\'s run tracker: starts, ends, retries and duplicates become time
   ev({ type: 'job-duplicate', job: 'A', program: 'cc1', elapsedMs: 100 }, 1300);
   ev({ type: 'job-end', job: 'A', program: 'cc1', backend: 'lambda', exitCode: 0, durationMs: 250, transferMs: 40 }, 1450);
   ev({ type: 'job-end', job: 'B', program: 'as', backend: 'local', exitCode: 0, durationMs: 30 }, 1500); // ran in place: no start
-  ev({ type: 'job-cached', job: 'C', program: 'ld' }, 1500);
+  ev({ type: 'job-cached', job: 'C', program: 'ld', outputs: ['src/lua', '_burst-scratch/out.s'], savedMs: 120 }, 1500);
   ev({ type: 'job-failed', job: 'A', program: 'cc1', message: 'exit 1', stderr: 'x.c:1:2: error: no\n', diagnostics: [{ file: 'src/x.c', line: 1, column: 2, severity: 'error', message: 'no', job: 'A' }] }, 1500);
   ev({ type: 'progress', thunks: 3, done: 3, running: 0, cached: 1, failed: 1, bytesUp: 2048, bytesDown: 10, costUsd: 0.001 }, 1500);
-  const { jobs, counts, failures, bytesUp } = tracker.takeChanges();
+  const { jobs, counts, failures, bytesUp, fromCache } = tracker.takeChanges();
+  assert.deepEqual(fromCache, { files: [{ file: 'src/lua', program: 'ld', savedMs: 120 }], more: 0, savedMs: 120 }, 'files from the cache, without the engine\'s scratch files');
   assert.deepEqual(jobs.map((j) => [j.job, j.state, j.start, j.end, j.transferMs]), [
     ['A', 'lost', 0, 100, undefined],
     ['A', 'ok', 200, 450, 40],
@@ -112,7 +129,9 @@ test('the panel\'s run tracker: starts, ends, retries and duplicates become time
   ]);
   assert.deepEqual([counts.retried, counts.duplicated, counts.total, counts.failed, bytesUp], [1, 1, 3, 1, 2048]);
   assert.deepEqual(failures.map((f) => [f.job, f.backend, f.firstError, f.diagnostics[0]?.file]), [['A', 'lambda', 'x.c:1:2: error: no', 'src/x.c']], 'links to the source while the run goes on');
-  assert.deepEqual(tracker.takeChanges().jobs, [], 'changes are handed over once');
+  const second = tracker.takeChanges();
+  assert.deepEqual([second.jobs, second.fromCache.files], [[], []], 'changes are handed over once');
+  assert.equal(tracker.run.fromCache?.files.length, 1);
   const report = { thunks: 3, executed: 1, cached: 1, failed: 1, retried: 1, duplicated: 1, byBackend: {}, fallbacks: [], wallMs: 500, criticalPathMs: 250, bytesUploaded: 4096, bytesDownloaded: 20,
     ranLocally: [{ job: 'B', program: 'as', reason: 'too big' }], diagnostics: [{ file: 'x.c', line: 1, column: 2, severity: 'error' as const, message: 'no', job: 'A' }],
     jobs: [{ name: 'A', program: 'cc1', backend: 'lambda', start: 200, end: 450, exitCode: 0, attempt: 2, duplicate: false, outcome: 'ok' as const, transferMs: 40 }] };

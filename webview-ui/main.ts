@@ -6,7 +6,8 @@
  * the panel is opened anew.
  */
 import { TimelineCanvas } from './timeline';
-import { isHostMessage, type HostMessage, type PanelCommand, type PanelRun } from './protocol';
+import { LaneLayout } from './lanes';
+import { isHostMessage, type HostMessage, type PanelCommand, type PanelFromCache, type PanelRun, type TimelineJob } from './protocol';
 
 interface VsCodeApi {
   postMessage(message: PanelCommand): void;
@@ -19,7 +20,19 @@ const vscode = acquireVsCodeApi();
 let run: PanelRun | undefined = (vscode.getState() as { run?: PanelRun } | undefined)?.run;
 let scheduled = false;
 /** What the page shows now: rebuilt whole when the run, its end or its failures change; otherwise only counts and timeline move. */
-let shown: { runId: string; finished: boolean; failures: number; timeline: TimelineCanvas } | undefined;
+let shown: { runId: string; finished: boolean; failures: number; timeline: TimelineCanvas; cachedFiles: number } | undefined;
+/** The run's jobs by id and their timeline rows, kept up to date as messages arrive rather than rebuilt per frame. */
+let index: { byId: Map<number, TimelineJob>; layout: LaneLayout } | undefined;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+function indexOf(r: PanelRun): NonNullable<typeof index> {
+  if (!index) {
+    const layout = new LaneLayout();
+    for (const job of [...r.jobs].sort((a, b) => a.start - b.start || a.id - b.id)) layout.add(job);
+    index = { byId: new Map(r.jobs.map((j) => [j.id, j])), layout };
+  }
+  return index;
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -37,6 +50,11 @@ function formatBytes(n: number): string {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A job's duration: milliseconds under a second, where tenths of a second would say 0.0. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms);
 }
 
 function elapsed(r: PanelRun): number {
@@ -94,17 +112,34 @@ function failures(r: PanelRun): HTMLElement {
 }
 
 function fallbacks(r: PanelRun): HTMLElement {
-  const section = el('section', { class: 'fallbacks', 'aria-label': 'Where jobs ran' }, el('h2', {}, 'Where jobs ran'));
-  const where = new Map<string, number>();
-  for (const j of r.jobs) if (j.state !== 'cached') where.set(j.backend, (where.get(j.backend) ?? 0) + 1);
-  const ran = [...where].map(([b, n]) => `${n} on ${b}`).join(', ') || 'No job ran';
-  section.append(el('p', {}, `${ran}. ${r.cachedOutputs} results came from the cache.`));
+  const section = el('section', { class: 'fallbacks', 'aria-label': 'Where jobs ran' }, el('h2', {}, 'Where jobs ran'), el('p', { id: 'ran' }));
   if (r.ranLocally.length > 0) {
     const list = el('ul', {});
     for (const l of r.ranLocally) list.append(el('li', {}, el('strong', {}, l.program), ` ran here: ${l.reason}`));
     section.append(el('p', {}, `Ran on this machine instead of ${r.backend}:`), list);
   }
+  section.append(el('details', { id: 'cache-files' }, el('summary', {}), el('ul', { class: 'cached-files' })));
   return section;
+}
+
+/** Where jobs ran and what came from the cache: text every frame, the file list only when it grew (an open list stays open). */
+function updateWhere(r: PanelRun): void {
+  const where = new Map<string, number>();
+  for (const j of r.jobs) if (j.state !== 'cached') where.set(j.backend, (where.get(j.backend) ?? 0) + 1);
+  const ran = [...where].map(([b, n]) => `${n} on ${b}`).join(', ') || 'No job ran';
+  const cache = r.fromCache;
+  const saved = cache && cache.savedMs > 0 ? `, saving ${duration(cache.savedMs)} of job time` : '';
+  (document.getElementById('ran') as HTMLElement).textContent = `${ran}. ${r.cachedOutputs} results came from the cache${saved}.`;
+  const details = document.getElementById('cache-files') as HTMLDetailsElement;
+  const files = cache?.files ?? [];
+  details.hidden = files.length === 0;
+  if (!shown || shown.cachedFiles === files.length) return;
+  shown.cachedFiles = files.length;
+  const total = files.length + (cache?.more ?? 0);
+  (details.querySelector('summary') as HTMLElement).textContent = `Files from the cache (${total})`;
+  const items = files.map((f) => el('li', {}, el('code', {}, f.file), ` (${f.program}, ${duration(f.savedMs)})`));
+  if (cache && cache.more > 0) items.push(el('li', { class: 'quiet' }, `… and ${cache.more} more`));
+  (details.querySelector('ul') as HTMLElement).replaceChildren(...items);
 }
 
 function legend(): HTMLElement {
@@ -124,22 +159,25 @@ function render(): void {
   const r = run;
   if (!shown || shown.runId !== r.runId || shown.finished !== r.finished || shown.failures !== r.failures.length) {
     const canvas = el('canvas', { id: 'timeline', role: 'img' });
+    const listOpen = (document.getElementById('cache-files') as HTMLDetailsElement | null)?.open ?? false;
     root.replaceChildren(
       el('header', {}, el('h1', {}, r.label), el('span', { id: 'state' })),
       el('div', { id: 'counts' }),
       el('section', { class: 'timeline', 'aria-label': 'Worker timeline' }, el('h2', {}, 'Workers'), legend(), canvas),
       failures(r),
-      el('div', { id: 'where' }),
+      fallbacks(r),
     );
-    shown = { runId: r.runId, finished: r.finished, failures: r.failures.length, timeline: new TimelineCanvas(canvas) };
+    shown = { runId: r.runId, finished: r.finished, failures: r.failures.length, timeline: new TimelineCanvas(canvas), cachedFiles: -1 };
+    if (shown.runId === (document.body.dataset.runId ?? '')) (document.getElementById('cache-files') as HTMLDetailsElement).open = listOpen;
+    document.body.dataset.runId = r.runId;
   }
   const state = r.finished ? (r.counts.failed > 0 ? 'failed' : 'finished') : 'running';
   const badge = document.getElementById('state') as HTMLElement;
   badge.className = `state state-${state}`;
   badge.textContent = `${state} on ${r.backend} · ${seconds(elapsed(r))}`;
   (document.getElementById('counts') as HTMLElement).replaceChildren(counts(r));
-  (document.getElementById('where') as HTMLElement).replaceChildren(fallbacks(r));
-  const drawn = shown.timeline.draw(r.jobs, elapsed(r));
+  updateWhere(r);
+  const drawn = shown.timeline.draw(indexOf(r).layout.lanes(), r.jobs, elapsed(r));
   const canvas = shown.timeline.canvas;
   canvas.setAttribute('aria-label', `Timeline of ${r.jobs.length} jobs on ${drawn.rows} workers`);
   canvas.dataset.rows = String(drawn.rows);
@@ -155,23 +193,53 @@ function schedule(): void {
 }
 
 function apply(message: HostMessage): void {
-  if (message.type === 'none') run = undefined;
-  else if (message.type === 'run') run = message.run;
-  else if (run && message.runId === run.runId) {
-    const byId = new Map(run.jobs.map((j, i) => [j.id, i]));
+  if (message.type === 'none' || message.type === 'run') {
+    run = message.type === 'run' ? message.run : undefined;
+    index = undefined;
+    saveState(true);
+  } else if (run && message.runId === run.runId) {
+    const { byId, layout } = indexOf(run);
     for (const job of message.jobs) {
-      const i = byId.get(job.id);
-      if (i === undefined) run.jobs.push(job);
-      else run.jobs[i] = job;
+      const known = byId.get(job.id);
+      // Updated in place: the timeline's rows hold these objects.
+      if (known) Object.assign(known, job);
+      else {
+        run.jobs.push(job);
+        byId.set(job.id, job);
+      }
+      layout.add(known ?? job);
     }
     run.counts = message.counts;
     run.failures = message.failures;
     run.bytesUp = message.bytesUp;
     run.bytesDown = message.bytesDown;
     if (message.costUsd !== undefined) run.costUsd = message.costUsd;
+    if (message.fromCache) run.fromCache = mergeFromCache(run.fromCache, message.fromCache);
+    saveState(false);
   }
-  vscode.setState({ run });
   schedule();
+}
+
+function mergeFromCache(had: PanelFromCache | undefined, update: PanelFromCache): PanelFromCache {
+  return { files: [...(had?.files ?? []), ...update.files], more: update.more, savedMs: update.savedMs };
+}
+
+/**
+ * The run goes into the webview's state (what a hidden panel comes back
+ * with) at once when it starts or ends, and at most once a second while it
+ * runs: VS Code serialises the whole state on every call.
+ */
+function saveState(now: boolean): void {
+  if (now) {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    vscode.setState({ run });
+    return;
+  }
+  saveTimer ??= setTimeout(() => {
+    saveTimer = undefined;
+    vscode.setState({ run });
+  }, 1000);
 }
 
 window.addEventListener('message', (event: MessageEvent) => {

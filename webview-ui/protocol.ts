@@ -47,6 +47,21 @@ export interface PanelFallback {
   reason: string;
 }
 
+/** An output file a run took from the cache instead of making it. */
+export interface PanelCachedFile {
+  file: string;
+  program: string;
+  /** How long the job that made it took when it ran. */
+  savedMs: number;
+}
+
+/** Files from the cache: the first ones by arrival (the list is capped), how many more, and the job time they saved. */
+export interface PanelFromCache {
+  files: PanelCachedFile[];
+  more: number;
+  savedMs: number;
+}
+
 /** Everything the panel shows about one run: live, or the last one (restored). */
 export interface PanelRun {
   runId: string;
@@ -64,11 +79,24 @@ export interface PanelRun {
   failures: PanelFailure[];
   ranLocally: PanelFallback[];
   cachedOutputs: number;
+  /** Absent in runs saved by older versions. */
+  fromCache?: PanelFromCache;
 }
 
 export type HostMessage =
   | { type: 'run'; run: PanelRun }
-  | { type: 'jobs'; runId: string; jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[]; bytesUp: number; bytesDown: number; costUsd?: number }
+  | {
+      type: 'jobs';
+      runId: string;
+      jobs: TimelineJob[];
+      counts: PanelCounts;
+      failures: PanelFailure[];
+      bytesUp: number;
+      bytesDown: number;
+      costUsd?: number;
+      /** Files newly taken from the cache (added to the run's list), with the totals so far. */
+      fromCache?: PanelFromCache;
+    }
   | { type: 'none' };
 
 export type PanelCommand =
@@ -79,15 +107,17 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isCounts = (v: unknown): v is PanelCounts => isObject(v) && ['total', 'done', 'running', 'cached', 'failed', 'retried', 'duplicated'].every((k) => typeof v[k] === 'number');
 const isJob = (v: unknown): v is TimelineJob => isObject(v) && typeof v.id === 'number' && typeof v.job === 'string' && typeof v.program === 'string' && typeof v.backend === 'string' && typeof v.start === 'number' && typeof v.state === 'string';
 
+const isCachedFile = (v: unknown): v is PanelCachedFile => isObject(v) && typeof v.file === 'string' && typeof v.program === 'string' && typeof v.savedMs === 'number';
+const isFromCache = (v: unknown): v is PanelFromCache => isObject(v) && Array.isArray(v.files) && v.files.every(isCachedFile) && typeof v.more === 'number' && typeof v.savedMs === 'number';
 const isFailure = (v: unknown): v is PanelFailure => isObject(v) && typeof v.job === 'string' && typeof v.program === 'string' && typeof v.firstError === 'string' && typeof v.stderr === 'string' && Array.isArray(v.diagnostics);
 
 export function isHostMessage(v: unknown): v is HostMessage {
   if (!isObject(v)) return false;
   if (v.type === 'none') return true;
-  if (v.type === 'jobs') return typeof v.runId === 'string' && typeof v.bytesUp === 'number' && typeof v.bytesDown === 'number' && Array.isArray(v.jobs) && v.jobs.every(isJob) && isCounts(v.counts) && Array.isArray(v.failures) && v.failures.every(isFailure);
+  if (v.type === 'jobs') return typeof v.runId === 'string' && typeof v.bytesUp === 'number' && typeof v.bytesDown === 'number' && Array.isArray(v.jobs) && v.jobs.every(isJob) && isCounts(v.counts) && Array.isArray(v.failures) && v.failures.every(isFailure) && (v.fromCache === undefined || isFromCache(v.fromCache));
   if (v.type === 'run') {
     const r = v.run;
-    return isObject(r) && typeof r.runId === 'string' && typeof r.label === 'string' && isCounts(r.counts) && Array.isArray(r.jobs) && r.jobs.every(isJob) && Array.isArray(r.failures) && r.failures.every(isFailure) && Array.isArray(r.ranLocally);
+    return isObject(r) && typeof r.runId === 'string' && typeof r.label === 'string' && isCounts(r.counts) && Array.isArray(r.jobs) && r.jobs.every(isJob) && Array.isArray(r.failures) && r.failures.every(isFailure) && Array.isArray(r.ranLocally) && (r.fromCache === undefined || isFromCache(r.fromCache));
   }
   return false;
 }

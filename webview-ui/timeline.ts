@@ -4,7 +4,7 @@
  * smooth.
  */
 import type { TimelineJob } from './protocol';
-import { kindOf, packRows } from './lanes';
+import { kindOf, type Lane } from './lanes';
 
 const COLOUR_VARS: Record<string, string> = {
   compile: '--vscode-charts-blue',
@@ -59,8 +59,8 @@ export class TimelineCanvas {
     return c;
   }
 
-  draw(jobs: TimelineJob[], now: number): DrawResult {
-    return drawTimeline(this, jobs, now);
+  draw(lanes: Lane[], jobs: TimelineJob[], now: number): DrawResult {
+    return drawTimeline(this, lanes, jobs, now);
   }
 
   /** The canvas sized for `height` CSS pixels; its context, scaled and cleared. */
@@ -84,8 +84,7 @@ export class TimelineCanvas {
   }
 }
 
-function drawTimeline(target: TimelineCanvas, jobs: TimelineJob[], now: number): DrawResult {
-  const lanes = packRows(jobs, now);
+function drawTimeline(target: TimelineCanvas, lanes: Lane[], jobs: TimelineJob[], now: number): DrawResult {
   const rows = lanes.reduce((n, l) => n + l.rows.length, 0);
   const rowH = rowHeight(rows);
   const { ctx, width, colour } = target.prepare(Math.max(40, rows * rowH + lanes.length * LANE_GAP + 4));
