@@ -77,6 +77,19 @@ describe('store', () => {
     assert.ok(paths.every((p) => readFileSync(p).equals(Buffer.alloc(256 * 1024, 7))));
   });
 
+  test('a fetch from a bucket that lacks an object does not answer for another that has it', async () => {
+    // The Lambda worker points its store at each request's bucket and prefix; invocations can overlap in one process.
+    using dir = tempDir();
+    const source = await LocalStore.open(join(dir.path, 'remote'));
+    const name = await source.putBytes('V', Buffer.from('only in the second bucket'));
+    const store = await LocalStore.open(join(dir.path, 'store'));
+    store.remote = { fetch: () => new Promise((r) => setTimeout(() => r(false), 50)), describe: (n) => `s3://empty/${n}` };
+    const fromEmpty = store.verifiedPath(name).then(() => 'found', (e: Error) => e.name);
+    store.remote = { fetch: async (n, dest) => (copyFileSync(source.objectPath(n), dest), true), describe: (n) => `s3://full/${n}` };
+    assert.equal(readFileSync(await store.verifiedPath(name), 'utf8'), 'only in the second bucket');
+    assert.equal(await fromEmpty, 'found', 'by the time the first ends, the object is here');
+  });
+
   test('a file added twice is not hashed again while unchanged, and is when changed', async () => {
     using dir = tempDir();
     const store = await LocalStore.open(join(dir.path, 'store'));

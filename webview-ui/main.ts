@@ -133,9 +133,9 @@ function updateWhere(r: PanelRun): void {
   const details = document.getElementById('cache-files') as HTMLDetailsElement;
   const files = cache?.files ?? [];
   details.hidden = files.length === 0;
-  if (!shown || shown.cachedFiles === files.length) return;
-  shown.cachedFiles = files.length;
   const total = files.length + (cache?.more ?? 0);
+  if (!shown || shown.cachedFiles === total) return;
+  shown.cachedFiles = total;
   (details.querySelector('summary') as HTMLElement).textContent = `Files from the cache (${total})`;
   const items = files.map((f) => el('li', {}, el('code', {}, f.file), ` (${f.program}, ${duration(f.savedMs)})`));
   if (cache && cache.more > 0) items.push(el('li', { class: 'quiet' }, `… and ${cache.more} more`));

@@ -188,26 +188,39 @@ export class LambdaBackend implements Backend {
   /**
    * Uploads what the bucket lacks; returns the small objects to carry inline.
    * A small object travels inline with the first job that needs it, which
-   * also starts its upload without waiting for it; jobs that need it later
-   * wait for that upload and name it. So each object's bytes leave this
-   * machine at most twice, however many jobs include it.
+   * also starts its upload without waiting for it; jobs that need it while
+   * that upload runs wait for it and name it (or carry it after all, if it
+   * failed). So a small object's bytes leave this machine about twice,
+   * however many jobs include it.
    */
   private async prepareInputs(thunk: Thunk): Promise<Record<string, string>> {
-    const inline: Record<string, string> = {};
-    let inlineBytes = 0;
+    const carry: string[] = [];
+    const waits: Array<{ name: string; upload: Promise<void> }> = [];
     const upload: string[] = [];
+    let inlineBytes = 0;
     for (const name of new Set(Object.values(thunk.inputs))) {
       if (this.uploaded.has(name)) continue;
       const size = parseName(name).size;
-      if (!this.uploading.has(name) && size <= INLINE_OBJECT_BYTES && inlineBytes + size <= INLINE_REQUEST_BYTES) {
-        inline[name] = (await this.store.readBytes(name)).toString('base64');
-        inlineBytes += size;
-        this.ensureUploaded(name).catch(() => undefined); // a job that needs it later waits for this, and sees a failure
-      } else {
+      if (size > INLINE_OBJECT_BYTES || inlineBytes + size > INLINE_REQUEST_BYTES) {
         upload.push(name);
+        continue;
+      }
+      inlineBytes += size; // room kept for a waited-for object, in case its upload fails
+      const running = this.uploading.get(name);
+      if (running) waits.push({ name, upload: running });
+      else {
+        carry.push(name);
+        this.ensureUploaded(name).catch(() => undefined); // started before any await here, so jobs starting now wait for it
       }
     }
-    this.meter.bytesInline += inlineBytes;
+    const settled = await Promise.all(waits.map((w) => w.upload.then(() => true, () => false)));
+    carry.push(...waits.filter((_, i) => !settled[i]).map((w) => w.name));
+    const inline: Record<string, string> = {};
+    for (const name of carry) {
+      const bytes = await this.store.readBytes(name);
+      inline[name] = bytes.toString('base64');
+      this.meter.bytesInline += bytes.length;
+    }
     await mapLimit(upload, UPLOAD_PARALLELISM, (name) => this.ensureUploaded(name));
     return inline;
   }
@@ -215,33 +228,34 @@ export class LambdaBackend implements Backend {
   /**
    * One upload per object however many jobs need it at once. A large object
    * is looked for first (another machine may have put it there); a small one
-   * is just put, as a HEAD costs as much as the PUT.
+   * is just put: the upload runs while jobs carry it inline, and a HEAD would
+   * cost a round trip of its own.
    */
   private ensureUploaded(name: string): Promise<void> {
     const running = this.uploading.get(name);
     if (running) return running;
-    const p: Promise<void> = (async () => {
-      try {
-        if (parseName(name).size <= INLINE_OBJECT_BYTES || !(await this.s3.exists(name))) await this.s3.putFile(name, await this.store.verifiedPath(name));
-      } catch (e) {
-        if (isTransientAwsError(e)) throw new TransientError(`uploading ${name} failed: ${errorMessage(e)}`);
-        throw explainAwsError(e, this.settings);
-      }
-      this.uploaded.add(name);
-    })().finally(() => this.settled(name, p));
-    this.uploading.set(name, p);
-    return p;
+    return this.track(name, this.put(name, parseName(name).size > INLINE_OBJECT_BYTES));
   }
 
   /** Puts a good copy over a bad or lost one (a HEAD would say it is there); the job's next attempt waits for it. */
   private reupload(name: string): void {
-    const p: Promise<void> = this.store
-      .verifiedPath(name)
-      .then((path) => this.s3.putFile(name, path))
-      .then(() => this.uploaded.add(name))
-      .finally(() => this.settled(name, p));
-    p.catch(() => undefined); // awaited, and reported, by the next attempt
+    this.track(name, this.put(name, false)).catch(() => undefined); // awaited, and reported, by the next attempt
+  }
+
+  private async put(name: string, lookFirst: boolean): Promise<void> {
+    try {
+      if (!lookFirst || !(await this.s3.exists(name))) await this.s3.putFile(name, await this.store.verifiedPath(name));
+    } catch (e) {
+      if (isTransientAwsError(e)) throw new TransientError(`uploading ${name} failed: ${errorMessage(e)}`);
+      throw explainAwsError(e, this.settings);
+    }
+    this.uploaded.add(name);
+  }
+
+  private track(name: string, upload: Promise<void>): Promise<void> {
+    const p: Promise<void> = upload.finally(() => this.settled(name, p));
     this.uploading.set(name, p);
+    return p;
   }
 
   /** Forgets a finished upload, unless a newer one for the same object took its place. */

@@ -212,10 +212,12 @@ export class LocalStore {
     const remote = this.remote;
     if (!remote) return Promise.resolve(false);
     if (this.has(name)) return Promise.resolve(true);
-    const running = this.fetching.get(name);
+    // Keyed by where the object comes from: a fetch from another bucket or prefix that lacks it must not answer for this one.
+    const key = remote.describe(name);
+    const running = this.fetching.get(key);
     if (running) return running;
-    const p = this.fetchInto(remote, name).finally(() => this.fetching.delete(name));
-    this.fetching.set(name, p);
+    const p = this.fetchInto(remote, name).finally(() => this.fetching.delete(key));
+    this.fetching.set(key, p);
     return p;
   }
 

@@ -201,7 +201,8 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
 /** A process's CPU time and that of the children it has waited for (Linux /proc). */
 function cpuSecondsOf(child: ChildProcess | undefined): number {
   try {
-    const fields = readFileSync(`/proc/${child?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const stat = readFileSync(`/proc/${child?.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after the command name, which may hold ') '
     const ticks = [11, 12, 13, 14].reduce((n, i) => n + Number(fields[i]), 0); // utime stime cutime cstime
     return ticks / 100; // USER_HZ
   } catch {
