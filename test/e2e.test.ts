@@ -76,7 +76,8 @@ async function runCommand(page: Page, title: string): Promise<void> {
     await page.keyboard.press(attempt++ % 2 === 0 ? 'F1' : 'Control+Shift+P');
     const input = page.locator('.quick-input-widget input');
     if (!(await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false))) return false;
-    await input.fill(`>${title}`);
+    // The palette can close again before the text goes in (a panel or notification taking focus as the engine restarts): try again.
+    if (!(await input.fill(`>${title}`, { timeout: 3000 }).then(() => true, () => false))) return false;
     // Exactly this command: fuzzy matching may rank another first ("Tasks: Restart Running Task" for "Tasks: Run Task").
     const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
     try {

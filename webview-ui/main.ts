@@ -129,7 +129,7 @@ function updateWhere(r: PanelRun): void {
   const ran = [...where].map(([b, n]) => `${n} on ${b}`).join(', ') || 'No job ran';
   const cache = r.fromCache;
   const saved = cache && cache.savedMs > 0 ? `, saving ${duration(cache.savedMs)} of job time` : '';
-  (document.getElementById('ran') as HTMLElement).textContent = `${ran}. ${r.cachedOutputs} results came from the cache${saved}.`;
+  (document.getElementById('ran') as HTMLElement).textContent = `${ran}. ${r.cachedOutputs} ${r.cachedOutputs === 1 ? 'result' : 'results'} came from the cache${saved}.`;
   const details = document.getElementById('cache-files') as HTMLDetailsElement;
   const files = cache?.files ?? [];
   details.hidden = files.length === 0;
