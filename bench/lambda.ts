@@ -69,7 +69,7 @@ function seeded(store: string, work: string, env: NodeJS.ProcessEnv): void {
   burstCommand(['--cache-dir', store, 'build', '-q', '--', 'gcc', '-O2', '-o', 'hello', 'hello.c'], dir, env);
 }
 
-async function invocationsPerSecond(aws: LocalAws, work: string): Promise<{ perSecond: number; clientCpuMs: number }> {
+async function invocationsPerSecond(aws: LocalAws, work: string): Promise<{ perSecond: number; clientCpuMs: number; serverCpuMs: number }> {
   const engine = await Engine.open({ cacheDir: join(work, 'store-trivial') });
   const sh = await engine.packExecutable('/bin/sh');
   const thunks: string[] = [];
@@ -83,11 +83,14 @@ async function invocationsPerSecond(aws: LocalAws, work: string): Promise<{ perS
   await engine.force(thunks, { backend, useCache: false });
   const t = performance.now();
   const cpu = process.cpuUsage();
+  const servers = aws.cpuSeconds();
   const { failures } = await engine.force(thunks, { backend, useCache: false });
   const s = (performance.now() - t) / 1000;
   const used = process.cpuUsage(cpu);
+  const after = aws.cpuSeconds();
   if (failures.length > 0) throw new Error(`${failures.length} trivial jobs failed: ${failures[0]?.error.message}`);
-  return { perSecond: TRIVIAL / s, clientCpuMs: (used.user + used.system) / 1000 / TRIVIAL };
+  const serverCpuMs = ((after.lambda - servers.lambda + after.s3 - servers.s3) * 1000) / TRIVIAL;
+  return { perSecond: TRIVIAL / s, clientCpuMs: (used.user + used.system) / 1000 / TRIVIAL, serverCpuMs };
 }
 
 async function main(): Promise<void> {
@@ -143,6 +146,7 @@ async function main(): Promise<void> {
     const rate = await invocationsPerSecond(aws, work);
     row('trivial jobs, invocations per second', rate.perSecond.toFixed(0), `${TRIVIAL} jobs, 32 at once, warm server`);
     row('  client CPU per invocation', `${rate.clientCpuMs.toFixed(1)} ms`, `so one client core sustains about ${Math.round(1000 / rate.clientCpuMs)} per second`);
+    row('  loopback servers\' CPU per invocation', `${rate.serverCpuMs.toFixed(1)} ms`, 'the job, the emulator and S3: what batching jobs could share out');
   } finally {
     await aws.stop();
     rmSync(work, { recursive: true, force: true });
