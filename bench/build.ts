@@ -19,7 +19,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { copyTree, debianSource } from '../test/helpers';
-import { interleaved, medianOf, pairedRatio, row } from './lib/measure';
+import { interleaved, medianOf, pairedRatio, row, timedCommand as timed } from './lib/measure';
 
 interface Project {
   name: string;
@@ -38,18 +38,6 @@ const PROJECTS: Project[] = [
   { name: 'zstd', pkg: 'libzstd', make: [`-j${JOBS}`, 'zstd-release'], clean: ['clean'], ccache: 'CC=ccache cc' },
 ];
 const BURST = resolve(__dirname, '..', '..', 'bin', 'burst');
-
-function timed(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
-  // Dirty pages from the set-up (a copied store, a cleaned tree) are written out now, not during the timed build.
-  spawnSync('sync');
-  const t = performance.now();
-  const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
-  if (r.status !== 0) {
-    const tail = String(r.stderr ?? '').split('\n').slice(-30).join('\n');
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.signal}):\n${tail}`);
-  }
-  return performance.now() - t;
-}
 
 function clean(p: Project, tree: string): void {
   spawnSync('make', p.clean, { cwd: tree, stdio: 'ignore' });

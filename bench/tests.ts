@@ -6,11 +6,11 @@
  *
  *   node dist/bench/tests.js [runs=3] [tests=300]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { interleaved, medianOf, pairedRatio, row } from './lib/measure';
+import { interleaved, medianOf, pairedRatio, row, timedCommand as timed } from './lib/measure';
 
 const JOBS = availableParallelism();
 const BURST = resolve(__dirname, '..', '..', 'bin', 'burst');
@@ -35,14 +35,6 @@ function project(dir: string, count: number): void {
   writeFileSync(join(dir, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'ctest', buildDir: 'build' }] }));
   execFileSync('cmake', ['-S', '.', '-B', 'build'], { cwd: dir, stdio: 'ignore' });
   execFileSync('cmake', ['--build', 'build'], { cwd: dir, stdio: 'ignore' });
-}
-
-function timed(cmd: string, args: string[], cwd: string): number {
-  spawnSync('sync');
-  const t = performance.now();
-  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}): ${String(r.stderr).slice(-2000)}`);
-  return performance.now() - t;
 }
 
 async function main(): Promise<void> {

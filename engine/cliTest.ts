@@ -4,7 +4,7 @@
  * selected ones as jobs, and prints one line per test and each failure at
  * its file and line. The run report gains `tests`.
  */
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Backend } from './backends/backend';
 import { runBuild } from './build/build';
 import { formatDiagnostic } from './diagnostics';
@@ -13,6 +13,7 @@ import type { RunReport } from './report';
 import type { RunEvent, SchedulerOptions } from './scheduler';
 import type { LocalStore } from './store/local';
 import { readTestSuites } from './tests/testConfig';
+import { WORKSPACE_CONFIG } from './workspaceConfig';
 import { discoverTests, matchesFilter, runTests } from './tests/runTests';
 import type { TestResult } from './tests/testTypes';
 
@@ -41,7 +42,7 @@ export async function testCommand(p: TestCommandParams): Promise<{ exitCode: num
     }
   }
   const suites = readTestSuites(p.root);
-  if (suites.length === 0) throw new BurstError('usage', `no tests are configured: add a "tests" section to ${relative(process.cwd(), `${p.root}/.burst.json`) || '.burst.json'} (see burst test --help)`);
+  if (suites.length === 0) throw new BurstError('usage', `no tests are configured: add a "tests" section to ${relative(process.cwd(), join(p.root, WORKSPACE_CONFIG)) || WORKSPACE_CONFIG} (see burst test --help)`);
   const tests = (await discoverTests(p.root, suites)).filter((t) => matchesFilter(t, p.filter));
   if (p.list) {
     for (const t of tests) process.stdout.write(`${t.id}\t${t.file ?? ''}${t.line ? `:${t.line}` : ''}\n`);

@@ -74,7 +74,7 @@ export class BurstPanel implements vscode.Disposable {
   private onCommand(m: unknown): void {
     if (!isPanelCommand(m)) return; // a page sends only these; anything else is dropped
     if (m.type === 'ready') {
-      this.tracker?.takeChanges(); // the whole run posted below already holds them; sent again, cached files would be listed twice
+      this.tracker?.takeChanges(); // the whole run posted below already holds them; sent again, failures and cached files would be listed twice
       const run = this.lastRun;
       this.post(run ? { type: 'run', run } : { type: 'none' });
       return;

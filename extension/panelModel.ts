@@ -7,7 +7,10 @@
 import type { Diagnostic } from '../engine/diagnostics';
 import type { RunReport } from '../engine/report';
 import type { RunEvent } from '../engine/scheduler';
-import type { PanelCachedFile, PanelCounts, PanelFailure, PanelFromCache, PanelRun, TimelineJob } from '../webview-ui/protocol';
+import type { HostMessage, PanelCachedFile, PanelFailure, PanelFromCache, PanelRun, TimelineJob } from '../webview-ui/protocol';
+
+/** What a batch tells the page: the `jobs` message without its type and run id. */
+export type PanelChanges = Omit<Extract<HostMessage, { type: 'jobs' }>, 'type' | 'runId'>;
 
 const STDERR_LIMIT = 16 * 1024;
 /** Files from the cache listed by name; past this, counted. */
@@ -20,6 +23,8 @@ export class RunTracker {
   /** Jobs changed since the last `takeChanges`: sent to the panel in batches. */
   private changed: TimelineJob[] = [];
   private cachedAdded: PanelCachedFile[] = [];
+  private failuresAdded: PanelFailure[] = [];
+  private readonly fromCache: PanelFromCache = { files: [], more: 0, savedMs: 0 };
   private readonly open = new Map<string, TimelineJob[]>();
   private nextId = 0;
 
@@ -28,7 +33,7 @@ export class RunTracker {
       runId, label, backend, startedAt, finished: false,
       counts: { total: 0, done: 0, running: 0, cached: 0, failed: 0, retried: 0, duplicated: 0 },
       bytesUp: 0, bytesDown: 0, jobs: [], failures: [], ranLocally: [], cachedOutputs: 0,
-      fromCache: { files: [], more: 0, savedMs: 0 },
+      fromCache: this.fromCache,
     };
   }
 
@@ -65,9 +70,12 @@ export class RunTracker {
       case 'job-duplicate':
         c.duplicated++;
         break;
-      case 'job-failed':
-        this.run.failures.push(failureOf(e.job, e.program, this.lastBackend(e.job), e.message, e.stderr, e.diagnostics.map(({ file, line, column, severity, message }) => ({ file, line, column, severity, message }))));
+      case 'job-failed': {
+        const failure = failureOf(e.job, e.program, this.lastBackend(e.job), e.message, e.stderr, e.diagnostics.map(toPanelDiagnostic));
+        this.run.failures.push(failure);
+        this.failuresAdded.push(failure);
         break;
+      }
       case 'progress':
         Object.assign(c, { total: e.thunks, done: e.done, running: e.running, cached: e.cached, failed: e.failed });
         if (e.bytesUp !== undefined) this.run.bytesUp = e.bytesUp;
@@ -100,26 +108,27 @@ export class RunTracker {
     ].sort((a, b) => a.start - b.start);
     const byJob = new Map<string, Diagnostic[]>();
     for (const d of report.diagnostics) if (d.job) byJob.set(d.job, [...(byJob.get(d.job) ?? []), d]);
-    for (const f of r.failures) f.diagnostics = (byJob.get(f.job) ?? []).map(({ file, line, column, severity, message }) => ({ file, line, column, severity, message }));
+    for (const f of r.failures) f.diagnostics = (byJob.get(f.job) ?? []).map(toPanelDiagnostic);
     this.changed = [];
     this.cachedAdded = [];
+    this.failuresAdded = [];
   }
 
-  takeChanges(): { jobs: TimelineJob[]; counts: PanelCounts; failures: PanelFailure[]; bytesUp: number; bytesDown: number; costUsd?: number; fromCache: PanelFromCache } {
-    const jobs = this.changed;
-    const added = this.cachedAdded;
+  /** What changed since the last call: jobs, failures and cached files are the new ones only; figures are the totals. */
+  takeChanges(): PanelChanges {
+    const [jobs, failures, files] = [this.changed, this.failuresAdded, this.cachedAdded];
     this.changed = [];
+    this.failuresAdded = [];
     this.cachedAdded = [];
     const r = this.run;
-    const fromCache = r.fromCache as PanelFromCache;
     return {
-      jobs, counts: { ...r.counts }, failures: [...r.failures], bytesUp: r.bytesUp, bytesDown: r.bytesDown, ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
-      fromCache: { files: added, more: fromCache.more, savedMs: fromCache.savedMs },
+      jobs, counts: { ...r.counts }, failures, bytesUp: r.bytesUp, bytesDown: r.bytesDown, ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
+      fromCache: { files, more: this.fromCache.more, savedMs: this.fromCache.savedMs },
     };
   }
 
   private noteCached(program: string, outputs: string[], savedMs: number): void {
-    const fromCache = this.run.fromCache as PanelFromCache;
+    const fromCache = this.fromCache;
     fromCache.savedMs += savedMs;
     for (const file of outputs) {
       if (INTERNAL_OUTPUT.test(file)) continue;
@@ -147,6 +156,10 @@ export class RunTracker {
     for (let i = this.run.jobs.length - 1; i >= 0; i--) if (this.run.jobs[i]?.job === name) return this.run.jobs[i]?.backend ?? '';
     return '';
   }
+}
+
+function toPanelDiagnostic({ file, line, column, severity, message }: Diagnostic): PanelFailure['diagnostics'][number] {
+  return { file, line, column, severity, message };
 }
 
 function failureOf(job: string, program: string, backend: string, message: string, stderr: string, diagnostics: PanelFailure['diagnostics']): PanelFailure {

@@ -130,7 +130,7 @@ test('the panel\'s run tracker: starts, ends, retries and duplicates become time
   assert.deepEqual([counts.retried, counts.duplicated, counts.total, counts.failed, bytesUp], [1, 1, 3, 1, 2048]);
   assert.deepEqual(failures.map((f) => [f.job, f.backend, f.firstError, f.diagnostics[0]?.file]), [['A', 'lambda', 'x.c:1:2: error: no', 'src/x.c']], 'links to the source while the run goes on');
   const second = tracker.takeChanges();
-  assert.deepEqual([second.jobs, second.fromCache.files], [[], []], 'changes are handed over once');
+  assert.deepEqual([second.jobs, second.failures, second.fromCache?.files], [[], [], []], 'changes are handed over once');
   assert.equal(tracker.run.fromCache?.files.length, 1);
   const report = { thunks: 3, executed: 1, cached: 1, failed: 1, retried: 1, duplicated: 1, byBackend: {}, fallbacks: [], wallMs: 500, criticalPathMs: 250, bytesUploaded: 4096, bytesDownloaded: 20,
     ranLocally: [{ job: 'B', program: 'as', reason: 'too big' }], diagnostics: [{ file: 'x.c', line: 1, column: 2, severity: 'error' as const, message: 'no', job: 'A' }],

@@ -80,6 +80,13 @@ export class LaneLayout {
   /** The row of each placed job, and whether it was running when placed. */
   private readonly placed = new Map<number, { lane: LaneState; row: number; running: boolean }>();
 
+  /** The rows of jobs known at once (a run restored or settled), placed in start order. */
+  static of(jobs: TimelineJob[]): LaneLayout {
+    const layout = new LaneLayout();
+    for (const job of [...jobs].sort((a, b) => a.start - b.start || a.id - b.id)) layout.add(job);
+    return layout;
+  }
+
   /** Places a new job, or notes that a placed one has ended. `job` is the object later updates change in place. */
   add(job: TimelineJob): void {
     const seen = this.placed.get(job.id);
@@ -136,9 +143,7 @@ export class LaneLayout {
 
 /** The rows of a whole run at once. */
 export function packRows(jobs: TimelineJob[]): Lane[] {
-  const layout = new LaneLayout();
-  for (const job of [...jobs].sort((a, b) => a.start - b.start || a.id - b.id)) layout.add(job);
-  return layout.lanes();
+  return LaneLayout.of(jobs).lanes();
 }
 
 /** What a job is, by its program: the colour of its bar when it succeeded. */

@@ -26,11 +26,7 @@ let index: { byId: Map<number, TimelineJob>; layout: LaneLayout } | undefined;
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 
 function indexOf(r: PanelRun): NonNullable<typeof index> {
-  if (!index) {
-    const layout = new LaneLayout();
-    for (const job of [...r.jobs].sort((a, b) => a.start - b.start || a.id - b.id)) layout.add(job);
-    index = { byId: new Map(r.jobs.map((j) => [j.id, j])), layout };
-  }
+  index ??= { byId: new Map(r.jobs.map((j) => [j.id, j])), layout: LaneLayout.of(r.jobs) };
   return index;
 }
 
@@ -210,7 +206,7 @@ function apply(message: HostMessage): void {
       layout.add(known ?? job);
     }
     run.counts = message.counts;
-    run.failures = message.failures;
+    run.failures.push(...message.failures);
     run.bytesUp = message.bytesUp;
     run.bytesDown = message.bytesDown;
     if (message.costUsd !== undefined) run.costUsd = message.costUsd;

@@ -90,6 +90,7 @@ export type HostMessage =
       runId: string;
       jobs: TimelineJob[];
       counts: PanelCounts;
+      /** Failures since the last message (added to the run's list). */
       failures: PanelFailure[];
       bytesUp: number;
       bytesDown: number;

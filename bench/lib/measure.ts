@@ -1,11 +1,10 @@
 /** Timing helpers for benches: medians of repeated runs, printed as ratios. */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 export async function median(runs: number, fn: () => Promise<number> | number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await fn());
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+  return medianOf(times);
 }
 
 export async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
@@ -14,9 +13,16 @@ export async function timed(fn: () => Promise<unknown> | unknown): Promise<numbe
   return performance.now() - t;
 }
 
-export function timedCommand(cmd: string, args: string[], cwd: string): number {
+/** Milliseconds a command takes; it must succeed (the error ends with its stderr). */
+export function timedCommand(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
+  // Dirty pages from the set-up (a copied store, a cleaned tree) are written out now, not during the timed run.
+  spawnSync('sync');
   const t = performance.now();
-  execFileSync(cmd, args, { cwd, stdio: 'ignore' });
+  const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  if (r.status !== 0) {
+    const tail = String(r.stderr ?? '').split('\n').slice(-30).join('\n');
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.signal}):\n${tail}`);
+  }
   return performance.now() - t;
 }
 

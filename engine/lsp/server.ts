@@ -69,20 +69,22 @@ export function startServer(connection: Connection): void {
 
   connection.onRequest(RunTestsRequest, (params, token) =>
     tracked(params.runId, token, async (controller) => {
-      await initHash();
-      const store = await LocalStore.open(options.cacheDir ?? defaultCacheDir());
-      return runTestsFor(connection, store, params, controller.signal);
+      return runTestsFor(connection, await openRunStore(options), params, controller.signal);
     }),
   );
 
   connection.listen();
 }
 
+/** A store per run: a run on Lambda points its store at the bucket, which another run must not inherit. */
+async function openRunStore(options: ServerOptions): Promise<LocalStore> {
+  await initHash();
+  return LocalStore.open(options.cacheDir ?? defaultCacheDir());
+}
+
 async function build(connection: Connection, p: BuildParams, options: ServerOptions, controller: AbortController, canReportProgress: boolean): Promise<BuildOutcome> {
   const signal = controller.signal;
-  await initHash();
-  // A store per run: a run on Lambda points its store at the bucket, which another run must not inherit.
-  const store = await LocalStore.open(options.cacheDir ?? defaultCacheDir());
+  const store = await openRunStore(options);
   const progress = canReportProgress ? await connection.window.createWorkDoneProgress() : undefined;
   progress?.begin('Burst', 0, p.command.join(' '), true);
   progress?.token.onCancellationRequested(() => controller.abort()); // the Cancel button on the progress notification

@@ -8,7 +8,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { errorMessage } from '../errors';
 import type { LocalStore } from '../store/local';
 import { readTestSuites } from '../tests/testConfig';
-import { discoverTests, runTests, type DiscoveredTest } from '../tests/runTests';
+import { caseOf, discoverTests, runTests, type DiscoveredTest } from '../tests/runTests';
 import { gtestArgs } from '../tests/gtest';
 import { genericArgs } from '../tests/generic';
 import { backendFor } from './runBackend';
@@ -24,8 +24,7 @@ export async function listTests(root: string): Promise<{ tests: ListedTest[]; er
 }
 
 function listed(root: string, t: DiscoveredTest): ListedTest {
-  const base = { id: t.id, name: t.name, adapter: t.adapter, ...(t.file ? { file: t.file } : {}), ...(t.line ? { line: t.line } : {}) };
-  return { ...base, launch: launchOf(root, t) };
+  return { ...caseOf(t), adapter: t.adapter, launch: launchOf(root, t) };
 }
 
 /** The test as one would start it by hand, for a debugger: the real binary, not the job. */

@@ -11,6 +11,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { BurstError } from '../errors';
 import type { TestCase, TestResult } from './testTypes';
 import type { TestJobOutcome } from './testJob';
+import { workspaceRelative } from './generic';
 
 export interface CtestSuite {
   adapter: 'ctest';
@@ -49,10 +50,7 @@ export async function listCtests(root: string, suite: CtestSuite): Promise<Ctest
   const info = JSON.parse(text) as CtestJson;
   const files = info.backtraceGraph?.files ?? [];
   const nodes = info.backtraceGraph?.nodes ?? [];
-  const inRoot = (p: string): string | undefined => {
-    const r = relative(root, resolve(buildDir, p));
-    return r.startsWith('..') || isAbsolute(r) ? undefined : r;
-  };
+  const inRoot = (p: string): string | undefined => workspaceRelative(root, resolve(buildDir, p));
   return (info.tests ?? []).flatMap((t) => {
     if (!t.command || t.command.length === 0) return []; // a test with no command (NOT_AVAILABLE): nothing to run
     const prop = (name: string): unknown => t.properties?.find((p) => p.name === name)?.value;
@@ -92,8 +90,8 @@ export function ctestVerdict(root: string, test: CtestCase, outcome: TestJobOutc
 export function workspaceLocation(root: string, output: string): { file: string; line: number; text: string } | undefined {
   for (const m of output.matchAll(/^(?:.*?\s)?([^\s:'"()]+):(\d+)(?::\d+)?:?\s*(.*)$/gm)) {
     const path = m[1] as string;
-    const file = relative(root, resolve(root, path));
-    if (file.startsWith('..') || isAbsolute(file) || !existsSync(resolve(root, file))) continue;
+    const file = workspaceRelative(root, resolve(root, path));
+    if (file === undefined || !existsSync(resolve(root, file))) continue;
     return { file, line: Number(m[2]), text: (m[3] as string).replace(/^(error|failure|fatal):\s*/i, '').trim() || (m[0] as string).trim() };
   }
   return undefined;

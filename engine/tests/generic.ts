@@ -4,8 +4,8 @@
  * with the files it reads declared by globs. Its exit status is its verdict;
  * the first `file:line` of the test file in its output is where it failed.
  */
+import { isAbsolute, relative } from 'node:path';
 import fg from 'fast-glob';
-import { BurstError } from '../errors';
 import type { TestCase, TestResult } from './testTypes';
 import type { TestJobOutcome } from './testJob';
 
@@ -32,14 +32,20 @@ export async function listGenericTests(root: string, suite: GenericSuite): Promi
   return files.map((file) => ({ id: `generic:${file}`, name: file, file, line: 1, suite }));
 }
 
+/** A path inside the workspace, relative to its root; undefined for one outside it. */
+export function workspaceRelative(root: string, abs: string): string | undefined {
+  const r = relative(root, abs);
+  return r.startsWith('..') || isAbsolute(r) ? undefined : r;
+}
+
 /** The workspace files declared inputs by globs (any adapter's `inputs`), workspace-relative. */
 export async function filesMatching(root: string, globs: string[]): Promise<string[]> {
   if (globs.length === 0) return [];
   return (await fg(globs, { cwd: root, ignore: IGNORED, onlyFiles: true, dot: true })).sort();
 }
 
+/** The command's arguments with the file in place of {file} (the config requires one). */
 export function genericArgs(suite: GenericSuite, fileFromCwd: string): string[] {
-  if (!suite.command.some((w) => w.includes('{file}'))) throw new BurstError('usage', `the test command ${JSON.stringify(suite.command.join(' '))} has no {file}: where does the test file go?`);
   return suite.command.slice(1).map((w) => w.replaceAll('{file}', fileFromCwd));
 }
 

@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BurstError } from '../errors';
 import type { TestCase, TestResult } from './testTypes';
 import { REPORT_FILE, type TestJobOutcome } from './testJob';
+import { workspaceRelative } from './generic';
 
 interface GtestEntry {
   name: string;
@@ -66,8 +67,7 @@ export async function listGtests(root: string, binary: string): Promise<GtestCas
 /** A source path as the compiler recorded it, made workspace-relative (from the binary's directory, else the root). */
 export function workspaceFile(root: string, binaryDir: string, file: string): string | undefined {
   const candidates = isAbsolute(file) ? [file] : [resolve(binaryDir, file), resolve(root, file)];
-  const inside = candidates.map((c) => relative(root, c)).filter((r) => !r.startsWith('..') && !isAbsolute(r));
-  return inside[0];
+  return candidates.map((c) => workspaceRelative(root, c)).find((r) => r !== undefined);
 }
 
 export function gtestArgs(name: string): string[] {

@@ -76,12 +76,13 @@ export async function runTests(store: LocalStore, tests: DiscoveredTest[], opts:
     opts.onResult?.(r);
   };
   const flaky = new FlakyRecord(store);
+  const suiteInputs = new SuiteInputs(store, opts.root);
   await Promise.all(
     tests.map(async (test) => {
       if (test.adapter !== 'generic' && test.disabled) return done({ ...caseOf(test), status: 'skipped', cached: false, flaky: false, durationMs: 0, output: '', message: test.adapter === 'gtest' ? 'disabled (DISABLED_ prefix)' : 'disabled (the DISABLED property)' });
       let job: Job;
       try {
-        job = await prepare(store, opts.root, test);
+        job = await prepare(store, opts.root, test, suiteInputs);
       } catch (e) {
         // One test that cannot be made a job (its program is gone, an input unreadable) is that test's error, not the run's.
         return done({ ...caseOf(test), status: 'errored', cached: false, flaky: false, durationMs: 0, output: '', message: `could not prepare the test's job: ${errorMessage(e)}` });
@@ -106,32 +107,49 @@ export async function runTests(store: LocalStore, tests: DiscoveredTest[], opts:
   return { results, report: scheduler.report() };
 }
 
-function caseOf(t: DiscoveredTest): TestCase {
+export function caseOf(t: DiscoveredTest): TestCase {
   return { id: t.id, name: t.name, ...(t.file ? { file: t.file } : {}), ...(t.line ? { line: t.line } : {}) };
 }
 
-/** The test's own files and those its suite's globs name, at their workspace paths. */
-async function addInputs(store: LocalStore, root: string, files: string[], globs: string[], into: Record<string, string>): Promise<void> {
-  for (const f of [...files, ...(await filesMatching(root, globs))]) into[f] = await store.putFile(resolve(root, f));
+/**
+ * The files a suite's globs name, at their workspace paths, stored once per
+ * run: every test of a suite shares them (a binary's 300 cases, one glob).
+ */
+class SuiteInputs {
+  private readonly bySuite = new Map<string[], Promise<Record<string, string>>>();
+
+  constructor(private readonly store: LocalStore, private readonly root: string) {}
+
+  of(globs: string[]): Promise<Record<string, string>> {
+    let found = this.bySuite.get(globs);
+    if (!found) this.bySuite.set(globs, (found = this.stored(globs)));
+    return found;
+  }
+
+  private async stored(globs: string[]): Promise<Record<string, string>> {
+    const into: Record<string, string> = {};
+    for (const f of await filesMatching(this.root, globs)) into[f] = await this.store.putFile(resolve(this.root, f));
+    return into;
+  }
 }
 
-async function prepare(store: LocalStore, root: string, test: DiscoveredTest): Promise<Job> {
-  const inputs: Record<string, string> = {};
+async function prepare(store: LocalStore, root: string, test: DiscoveredTest, suiteInputs: SuiteInputs): Promise<Job> {
   let spec: TestJobSpec;
   if (test.adapter === 'gtest') {
     const cwd = dirOf(test.binary);
-    await addInputs(store, root, [], test.inputs, inputs);
+    const inputs = { ...(await suiteInputs.of(test.inputs)) };
     const program = await packExecutable(store, resolve(root, test.binary));
     spec = { program, argv0: `./${test.binary.split('/').pop()}`, args: gtestArgs(test.name), inputs, cwd, writesReport: true };
   } else if (test.adapter === 'ctest') {
-    await addInputs(store, root, [], test.suite.inputs, inputs);
+    const inputs = { ...(await suiteInputs.of(test.suite.inputs)) };
     const program = await packExecutable(store, resolve(root, test.program));
     spec = { program, argv0: test.program.split('/').pop() as string, args: test.args, inputs, cwd: test.cwd, writesReport: false };
   } else {
     const { suite } = test;
-    await addInputs(store, root, [test.file as string], suite.inputs, inputs);
+    const file = test.file as string;
+    const inputs = { [file]: await store.putFile(resolve(root, file)), ...(await suiteInputs.of(suite.inputs)) };
     const program = await packExecutable(store, suite.command[0] as string);
-    spec = { program, argv0: suite.command[0] as string, args: genericArgs(suite, relative(suite.cwd || '.', test.file as string)), inputs, cwd: suite.cwd, writesReport: false };
+    spec = { program, argv0: suite.command[0] as string, args: genericArgs(suite, relative(suite.cwd || '.', file)), inputs, cwd: suite.cwd, writesReport: false };
   }
   return { test, spec, thunk: await createTestJob(store, spec) };
 }
@@ -154,8 +172,7 @@ async function runJob(store: LocalStore, scheduler: Scheduler, root: string, job
   const base = { ...caseOf(job.test), flaky: false };
   const record = scheduler.jobRecords(job.thunk).find((j) => j.outcome === 'ok');
   const cached = !record;
-  const reduction = await store.getReduction(job.thunk);
-  const durationMs = record ? record.end - record.start : (reduction?.durationMs ?? 0);
+  const durationMs = record ? record.end - record.start : ((await store.getReduction(job.thunk))?.durationMs ?? 0);
   if (forced.failures.length > 0) {
     const why = forced.failures[0]?.error;
     return { ...base, status: 'errored', cached: false, durationMs, output: '', message: `the test's job did not finish: ${errorMessage(why)}` };
