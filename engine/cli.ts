@@ -18,6 +18,8 @@ import * as localBackendModule from './backends/local';
 import * as elfModule from './elf';
 import * as errorsModule from './errors';
 import * as hashModule from './hash';
+import * as launcherModule from './launcher';
+import * as nativeHelperModule from './nativeHelper';
 import * as slotsModule from './slots';
 import * as thunkModule from './thunk';
 import * as userEnvModule from './userEnv';
@@ -29,6 +31,8 @@ export const engineModules: Record<string, unknown> = {
   elf: elfModule,
   errors: errorsModule,
   hash: hashModule,
+  launcher: launcherModule,
+  nativeHelper: nativeHelperModule,
   slots: slotsModule,
   thunk: thunkModule,
   userEnv: userEnvModule,

@@ -6,6 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { nativeHelper } from './nativeHelper';
 import source from './launcher.c';
@@ -125,12 +126,21 @@ function killGroup(pid: number): void {
 
 const launchers = new Map<string, Promise<Launcher | undefined>>();
 
-/** The launcher for this store's helpers, started once per process; undefined without a C compiler or with BURST_LAUNCHER=node. */
+/** The launcher's C source, for packages that ship it built (the Lambda worker's zip). */
+export const LAUNCHER_SOURCE: string = source;
+
+/**
+ * The launcher for this store's helpers, started once per process; undefined
+ * without a C compiler or with BURST_LAUNCHER=node. BURST_LAUNCHER set to an
+ * absolute path names a launcher built already (the Lambda worker's own).
+ */
 export function launcherFor(store: LocalStore): Promise<Launcher | undefined> {
-  if (process.env.BURST_LAUNCHER === 'node') return Promise.resolve(undefined);
+  const setting = process.env.BURST_LAUNCHER;
+  if (setting === 'node') return Promise.resolve(undefined);
   let l = launchers.get(store.dir);
   if (!l) {
-    l = nativeHelper(store, 'burst-launcher', source).then((program) => (program ? new Launcher(program, store.dir) : undefined));
+    const program = setting && isAbsolute(setting) ? Promise.resolve(setting) : nativeHelper(store, 'burst-launcher', source);
+    l = program.then((p) => (p ? new Launcher(p, store.dir) : undefined));
     launchers.set(store.dir, l);
   }
   return l;

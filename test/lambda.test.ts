@@ -9,10 +9,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { initHash, nameOfBytes, type RunReport } from '../engine/api';
+import { hostArchitecture } from '../engine/aws/config';
+import { LAUNCHER_FILE } from '../engine/aws/workerPackage';
+import { readElf } from '../engine/elf';
 import { burst, copyTree, debianSource, differingFiles, placeholdersUnder, readJson, run, tempDir, type CliResult } from './helpers';
 import { startFakeLambdaApi } from './lib/fakeLambdaApi';
 import { startFaultyProxy } from './lib/faultyProxy';
@@ -53,6 +56,19 @@ function smallProject(dir: string, salt: string): string {
   writeFileSync(join(dir, 'main.c'), 'void greet(const char *who);\nint main(void) { greet("lambda"); return 0; }\n');
   return dir;
 }
+/** How many processes run this program now (Linux /proc). */
+function processesRunning(program: string): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`) === program) n++;
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return n;
+}
+
 function unzipEntry(zip: string, entry: string): Buffer {
   return execFileSync('unzip', ['-p', zip, entry], { maxBuffer: 64 << 20 });
 }
@@ -92,6 +108,7 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.ok(onLambda.some((j) => (j.transferMs ?? 0) > 0), 'the first jobs upload the compiler');
     const lua = await run(join(tree, 'src', 'lua'), ['-e', 'print(("x"):rep(3))'], tree);
     assert.equal(lua.stdout, 'xxx\n');
+    assert.ok(processesRunning(join(aws.functionDir, LAUNCHER_FILE)) > 0, 'the worker starts its jobs through the launcher its zip ships');
     const secret = aws.env.AWS_SECRET_ACCESS_KEY as string;
     assert.equal(`${r.stdout}${r.stderr}${JSON.stringify(r.report)}`.includes(secret), false, 'no credential in the output or the report');
   });
@@ -246,6 +263,11 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
       writeFileSync(zip, api.code.get('burst-worker') as Buffer);
       const handler = unzipEntry(zip, 'index.js');
       assert.ok(handler.equals(readFileSync(WORKER_BUNDLE)), 'the deployed index.js is the worker bundle serverless-offline ran above');
+      assert.match(first.stdout, /worker: jobs start through the job launcher, built into the zip/);
+      const launcher = unzipEntry(zip, LAUNCHER_FILE);
+      assert.ok(launcher.equals(readFileSync(join(aws.functionDir, LAUNCHER_FILE))), 'the deployed launcher is the one the loopback Lambda ran');
+      assert.match(execFileSync('unzip', ['-Z', zip, LAUNCHER_FILE]).toString(), /^-rwxr-xr-x/, 'the launcher is executable once unpacked');
+      assert.equal(readElf(join(aws.functionDir, LAUNCHER_FILE)).interpreter, undefined, 'linked statically: it needs no libc from Lambda');
 
       const changed = await burst(deployArgs(['--memory', '4096']), cache, { env });
       assert.equal(changed.code, 0, changed.stderr);
@@ -269,6 +291,15 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
       const only = await burst(['deploy', '--package-only', pkg], cache, { env: {} });
       assert.equal(only.code, 0, only.stderr);
       assert.ok(unzipEntry(pkg, 'index.js').equals(readFileSync(WORKER_BUNDLE)));
+      assert.ok(unzipEntry(pkg, LAUNCHER_FILE).equals(launcher));
+
+      // This machine cannot build the launcher for the other architecture: the zip goes without it, and says so.
+      const [host, other] = hostArchitecture() === 'x86_64' ? ['x86_64', 'arm64'] : ['arm64', 'x86_64'];
+      const otherPkg = join(work.path, `package-${other}.zip`);
+      const foreign = await burst(['deploy', '--package-only', otherPkg, '--architecture', other], cache, { env: {} });
+      assert.equal(foreign.code, 0, foreign.stderr);
+      assert.ok(foreign.stdout.includes(`${other}); jobs start through Node (slower): the launcher is built on this machine, which is ${host}, and the function is ${other}`), foreign.stdout);
+      assert.deepEqual(execFileSync('unzip', ['-Z1', otherPkg]).toString().trim().split('\n'), ['index.js']);
     } finally {
       await api.close();
     }

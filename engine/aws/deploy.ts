@@ -2,8 +2,8 @@
  * `burst deploy`: the bucket (created if missing) and the worker function
  * (created, or its code and configuration brought up to date). Idempotent: a
  * second run with the same settings changes nothing. The zip is built the
- * same way every time (fixed dates and modes), so its SHA-256 tells whether
- * the deployed code is current.
+ * same way every time (workerPackage.ts), so its SHA-256 tells whether the
+ * deployed code is current.
  */
 import {
   CreateFunctionCommand,
@@ -17,32 +17,12 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import { ZipFile } from 'yazl';
 import { BurstError } from '../errors';
 import { explainAwsError } from './awsErrors';
 import { lambdaClient, resolvedRegion, s3Client } from './clients';
 import type { LambdaSettings } from './config';
 import { isNotFound } from './s3Objects';
-
-/** The handler Lambda calls: index.js exports `handler`. */
-export const HANDLER = 'index.handler';
-const ZIP_DATE = new Date('2020-01-01T00:00:00Z');
-
-export async function packageWorker(workerBundle: string): Promise<Buffer> {
-  let code: Buffer;
-  try {
-    code = await fs.readFile(workerBundle);
-  } catch {
-    throw new BurstError('usage', `the worker bundle ${workerBundle} is missing: run npm run build`);
-  }
-  const zip = new ZipFile();
-  zip.addBuffer(code, 'index.js', { mtime: ZIP_DATE, mode: 0o100644, compress: true });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const c of zip.outputStream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+import { describeLauncher, HANDLER, packageWorker } from './workerPackage';
 
 export interface DeployResult {
   bucketCreated: boolean;
@@ -52,7 +32,9 @@ export interface DeployResult {
 }
 
 export async function deploy(settings: LambdaSettings, workerBundle: string, log: (line: string) => void): Promise<DeployResult> {
-  const zip = await packageWorker(workerBundle);
+  const pkg = await packageWorker(workerBundle, settings.architecture);
+  const zip = pkg.zip;
+  log(`worker: ${describeLauncher(pkg)}`);
   const result: DeployResult = { bucketCreated: false, functionCreated: false, codeUpdated: false, configurationUpdated: false };
   try {
     result.bucketCreated = await ensureBucket(settings, log);

@@ -8,6 +8,7 @@
  */
 import './sdkNotice';
 import { S3Client } from '@aws-sdk/client-s3';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptObjectError, MissingObjectError, errorMessage } from '../errors';
@@ -19,9 +20,11 @@ import { executeThunk } from '../worker';
 import { S3Objects } from './s3Objects';
 import { WORKER_PROTOCOL, type StorageTarget, type WorkerFault, type WorkerOutput, type WorkerRequest, type WorkerResponse } from './protocol';
 import { mapLimit } from './mapLimit';
+import { LAUNCHER_FILE } from './workerPackage';
 
-// Lambda has no C compiler for the job launcher: jobs start through child_process.
-process.env.BURST_LAUNCHER = 'node';
+// Lambda has no C compiler: the job launcher comes built in the zip (workerPackage.ts); without it, jobs start through child_process.
+const SHIPPED_LAUNCHER = join(__dirname, LAUNCHER_FILE);
+process.env.BURST_LAUNCHER = existsSync(SHIPPED_LAUNCHER) ? SHIPPED_LAUNCHER : 'node';
 
 const STORE_DIR = process.env.BURST_WORKER_DIR ?? join(tmpdir(), 'burst-worker');
 /** The warm store's size cap; Lambda's /tmp is 512 MB unless configured larger. */

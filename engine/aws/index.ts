@@ -7,4 +7,5 @@ import './sdkNotice';
 
 export { LambdaBackend, type LambdaBackendOptions } from './lambdaBackend';
 export { resolveLambdaSettings, readWorkspaceConfig, WORKSPACE_CONFIG, type LambdaFlags, type LambdaSettings } from './config';
-export { deploy, packageWorker, HANDLER, type DeployResult } from './deploy';
+export { deploy, type DeployResult } from './deploy';
+export { packageWorker, describeLauncher, HANDLER, LAUNCHER_FILE, type WorkerPackage } from './workerPackage';

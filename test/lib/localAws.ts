@@ -1,14 +1,17 @@
 /**
  * S3 and Lambda on 127.0.0.1 for the tests: s3rver (the S3 wire protocol)
  * and serverless-offline (Lambda's Invoke API), both real servers in their
- * own processes, with the worker bundle (dist/lambda/index.js) as the
- * function. No AWS SDK is mocked: the engine talks to them as to AWS.
+ * own processes. The function is the zip deploy makes (the worker bundle,
+ * dist/lambda/index.js, and the job launcher), unpacked. No AWS SDK is
+ * mocked: the engine talks to them as to AWS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { hostArchitecture } from '../../engine/aws/config';
+import { packageWorker } from '../../engine/aws/workerPackage';
 
 const ROOT = resolve(__dirname, '..', '..');
 const MODULES = join(ROOT, 'node_modules');
@@ -26,6 +29,8 @@ export interface LocalAws {
   /** The worker's function name; `freshFunction` runs the same code with a worker store of its own. */
   functionName: string;
   freshFunction: string;
+  /** The function's files, unpacked from the zip deploy makes. */
+  functionDir: string;
   /** s3rver's files: DIR/BUCKET/KEY._S3rver_object. */
   s3Dir: string;
   /** Environment for a burst process: credentials, region, endpoints, bucket and function. */
@@ -46,28 +51,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a server process and resolves once its output shows `ready`; rejects with its output if it exits first. */
-function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 60_000): Promise<ChildProcess> {
+/**
+ * Starts a server process and resolves once its log shows `ready`; rejects
+ * with the log if it exits first. The log is a file, not a pipe: a server
+ * writes its log synchronously, and a pipe its parent does not drain (a
+ * bench inside spawnSync) would stop the server when the pipe fills.
+ */
+function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv, ready: RegExp, log: string, timeoutMs = 60_000): Promise<ChildProcess> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    const timer = setTimeout(() => rej(new Error(`${args[0]} did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
-    let started = false;
-    const onData = (d: Buffer): void => {
-      if (started) return; // a server that logs every request must not make this string grow for ever
-      output += d.toString();
-      if (ready.test(output)) {
-        started = true;
-        clearTimeout(timer);
-        res(child);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
+    const fd = openSync(log, 'a');
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', fd, fd], detached: true });
+    closeSync(fd);
+    const output = (): string => readFileSync(log, 'utf8');
+    const finish = (e?: Error): void => {
+      clearInterval(poll);
       clearTimeout(timer);
-      rej(new Error(`${args[0]} exited with ${code}:\n${output}`));
-    });
+      child.removeListener('exit', onExit);
+      if (e) rej(e);
+      else res(child);
+    };
+    const poll = setInterval(() => {
+      if (ready.test(output())) finish();
+    }, 50);
+    const timer = setTimeout(() => finish(new Error(`${args[0]} did not start in ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    const onExit = (code: number | null): void => finish(new Error(`${args[0]} exited with ${code}:\n${output()}`));
+    child.once('exit', onExit);
   });
 }
 
@@ -152,6 +160,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
         work,
         { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
         /listening/i,
+        join(work, 's3rver.log'),
       ),
     );
     const s3Endpoint = `http://127.0.0.1:${s3Port}`;
@@ -162,7 +171,10 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
     const service = join(work, 'service');
     mkdirSync(service);
     symlinkSync(MODULES, join(service, 'node_modules'));
-    copyFileSync(WORKER_BUNDLE, join(service, 'index.js'));
+    // The function is the zip deploy makes: the handler bundle and the job launcher it ships.
+    const zip = join(work, 'worker.zip');
+    writeFileSync(zip, (await packageWorker(WORKER_BUNDLE, hostArchitecture())).zip);
+    execFileSync('unzip', ['-q', zip, '-d', service]);
     writeFileSync(join(service, 'serverless.yml'), serverlessYml(lambdaPort, httpPort, s3Endpoint, join(work, 'worker'), join(work, 'worker-fresh'), opts.inProcess ?? false));
     children.push(
       await startProcess(
@@ -170,6 +182,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
         service,
         { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
         /\[http for lambda\] listening/,
+        join(work, 'serverless.log'),
       ),
     );
     const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;
@@ -181,6 +194,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
       functionName: 'burst-test-worker',
       freshFunction: 'burst-test-fresh',
       s3Dir,
+      functionDir: service,
       cpuSeconds: () => ({ s3: cpuSecondsOf(children[0]), lambda: cpuSecondsOf(children[1]) }),
       env: {
         ...TEST_CREDENTIALS,
@@ -199,15 +213,36 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
 }
 
 /** A process's CPU time and that of the children it has waited for (Linux /proc). */
-function cpuSecondsOf(child: ChildProcess | undefined): number {
+/** utime, stime, cutime and cstime of a process, and its parent's pid (Linux /proc). */
+function procStat(pid: string): { ticks: number; ppid: string } | undefined {
   try {
-    const stat = readFileSync(`/proc/${child?.pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after the command name, which may hold ') '
-    const ticks = [11, 12, 13, 14].reduce((n, i) => n + Number(fields[i]), 0); // utime stime cutime cstime
-    return ticks / 100; // USER_HZ
+    return { ticks: [11, 12, 13, 14].reduce((n, i) => n + Number(fields[i]), 0), ppid: fields[1] as string };
   } catch {
-    return 0;
+    return undefined; // gone
   }
+}
+
+/**
+ * CPU seconds of a server with all its descendants: the ones that ended
+ * (counted in cutime and cstime once reaped) and the ones still running,
+ * such as the worker's job launcher, whose jobs count only when it ends.
+ */
+function cpuSecondsOf(child: ChildProcess | undefined): number {
+  if (child?.pid === undefined) return 0;
+  const stats = new Map<string, { ticks: number; ppid: string }>();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const st = procStat(pid);
+    if (st) stats.set(pid, st);
+  }
+  const inTree = (pid: string): boolean => {
+    for (let p: string | undefined = pid, hops = 0; p && hops < 64; p = stats.get(p)?.ppid, hops++) if (p === String(child.pid)) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, st] of stats) if (inTree(pid)) ticks += st.ticks;
+  return ticks / 100; // USER_HZ
 }
 
 /** The file s3rver keeps an object's bytes in. */

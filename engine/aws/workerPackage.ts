@@ -1,0 +1,75 @@
+/**
+ * The worker function's zip: the handler bundle as index.js and, where this
+ * machine can build it for the function's architecture, the job launcher
+ * linked statically. Lambda has no C compiler, and without the launcher every
+ * job is a fork of the Node process that serves the invocation: with the SDK
+ * and the warm store loaded, that costs about ten times as much CPU as
+ * forking the launcher. The zip is built the same way every time (fixed
+ * dates and modes, and the compiler gives the same bytes for the same
+ * source), so its SHA-256 tells deploy whether the function's code is current.
+ */
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ZipFile } from 'yazl';
+import { BurstError } from '../errors';
+import { LAUNCHER_SOURCE } from '../launcher';
+import { findCCompiler } from '../nativeHelper';
+import { hostArchitecture, type LambdaSettings } from './config';
+
+/** The handler Lambda calls: index.js exports `handler`. */
+export const HANDLER = 'index.handler';
+/** The launcher's name in the zip, beside index.js (the handler looks for it there). */
+export const LAUNCHER_FILE = 'burst-launcher';
+const ZIP_DATE = new Date('2020-01-01T00:00:00Z');
+const execFileAsync = promisify(execFile);
+
+export interface WorkerPackage {
+  zip: Buffer;
+  /** How the worker starts its jobs, for the user: through the shipped launcher, or through Node and why. */
+  launcher: { shipped: true } | { shipped: false; reason: string };
+}
+
+export async function packageWorker(workerBundle: string, architecture: LambdaSettings['architecture']): Promise<WorkerPackage> {
+  let code: Buffer;
+  try {
+    code = await fs.readFile(workerBundle);
+  } catch {
+    throw new BurstError('usage', `the worker bundle ${workerBundle} is missing: run npm run build`);
+  }
+  const launcher = await staticLauncher(architecture);
+  const zip = new ZipFile();
+  zip.addBuffer(code, 'index.js', { mtime: ZIP_DATE, mode: 0o100644, compress: true });
+  if ('binary' in launcher) zip.addBuffer(launcher.binary, LAUNCHER_FILE, { mtime: ZIP_DATE, mode: 0o100755, compress: true });
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const c of zip.outputStream) chunks.push(c as Buffer);
+  return { zip: Buffer.concat(chunks), launcher: 'binary' in launcher ? { shipped: true } : { shipped: false, reason: launcher.reason } };
+}
+
+export function describeLauncher(p: WorkerPackage): string {
+  return p.launcher.shipped ? 'jobs start through the job launcher, built into the zip' : `jobs start through Node (slower): ${p.launcher.reason}`;
+}
+
+/** The launcher linked statically, so it runs on Lambda's own system, whatever libc this machine has. */
+async function staticLauncher(architecture: LambdaSettings['architecture']): Promise<{ binary: Buffer } | { reason: string }> {
+  const host = hostArchitecture();
+  if (architecture !== host) return { reason: `the launcher is built on this machine, which is ${host}, and the function is ${architecture}` };
+  const cc = findCCompiler(process.env.PATH ?? '');
+  if (!cc) return { reason: 'no C compiler (cc, gcc or clang) on PATH to build the launcher' };
+  const dir = await fs.mkdtemp(join(tmpdir(), 'burst-launcher-'));
+  try {
+    const src = join(dir, 'launcher.c');
+    const out = join(dir, LAUNCHER_FILE);
+    await fs.writeFile(src, LAUNCHER_SOURCE);
+    await execFileAsync(cc, ['-static', '-O2', '-s', '-o', out, src], { cwd: dir });
+    return { binary: await fs.readFile(out) };
+  } catch (e) {
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0] ?? '';
+    return { reason: `${cc} could not link the launcher statically (on Debian, install libc6-dev): ${stderr || (e as Error).message}` };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
