@@ -6,18 +6,18 @@
  *     the bucket, have seen the machine's compiler once, from a one-file
  *     build), on each backend: goal Lambda within 1.5x local;
  *   - the same on Lambda at first use (an empty store and an empty bucket);
- *   - the same cold build at Burst's default concurrency (1,000).
+ *   - the same cold build at Burst's default concurrency (1,000);
+ *   - the CPU each side used on this machine, which shows what would leave it
+ *     with real Lambda;
+ *   - bytes uploaded by a first Lambda build and by a second one from a clean
+ *     tree and an empty local cache, same bucket (goal: 0 the second time);
+ *   - invocations per second the client sustains with trivial jobs.
  * The loopback Lambda runs every invocation on this machine's cores, where
  * real Lambda gives each its own. At the default concurrency it time-slices
  * every compile of the build at once, which costs CPU no real function
  * spends (cache and memory contention); the timed Lambda builds therefore
  * run at twice this machine's cores, as many jobs as keep its cores busy
  * while others move data. The local backend runs one job per core.
- *   - the CPU each side used on this machine, which shows what would leave it
- *     with real Lambda;
- *   - bytes uploaded by a first Lambda build and by a second one from a clean
- *     tree and an empty local cache, same bucket (goal: 0 the second time);
- *   - invocations per second the client sustains with trivial jobs.
  * serverless-offline runs invocations in its own process here (see
  * LocalAwsOptions.inProcess): on a small machine its default, a thread per
  * concurrent invocation, spends more CPU on itself than the jobs need.

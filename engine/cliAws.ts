@@ -69,8 +69,7 @@ async function deployCommand(o: DeployCliOptions): Promise<number> {
   const aws = await loadAws();
   const bundle = join(__dirname, 'lambda', 'index.js');
   if (o.packageOnly) {
-    // The architecture as deploy would take it (flag, workspace file, environment), without needing a bucket.
-    const { architecture } = aws.resolveLambdaSettings(o, process.cwd(), process.env, { requireBucket: false });
+    const architecture = aws.resolveArchitecture(o, process.cwd());
     const pkg = await aws.packageWorker(bundle, architecture);
     await fs.writeFile(o.packageOnly, pkg.zip);
     process.stdout.write(`wrote ${o.packageOnly} (handler ${aws.HANDLER}, ${architecture}); ${aws.describeLauncher(pkg)}\n`);

@@ -46,19 +46,24 @@ export class Launcher {
   constructor(program: string, key: string) {
     this.child = spawn(program, [], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.child.stdout?.on('data', (c: Buffer) => this.onData(c));
-    this.child.on('exit', () => {
-      // Jobs it had started are lost: killed, so none outlives its sandbox, and reported as a transient fault, which the scheduler retries.
-      for (const p of this.pending.values()) {
-        if (p.pid !== undefined) killGroup(p.pid);
-        p.ended({ kind: 'failed', reason: 'the job launcher exited' });
-      }
-      this.pending.clear();
-      launchers.delete(key);
-    });
+    this.child.stdin?.on('error', () => undefined); // a launcher that is gone: its jobs are reported lost below
+    this.child.on('exit', () => this.lost('the job launcher exited', () => launchers.delete(key)));
+    // It could not start (a path that is gone or not executable): this process starts its jobs through Node from now on.
+    this.child.on('error', (e) => this.lost(`the job launcher could not start: ${e.message}`, () => launchers.set(key, Promise.resolve(undefined))));
     this.setRef(false);
   }
 
   private readonly child: ChildProcess;
+
+  /** Jobs it had started are lost: killed, so none outlives its sandbox, and reported as a transient fault, which the scheduler retries. */
+  private lost(reason: string, forget: () => void): void {
+    for (const p of this.pending.values()) {
+      if (p.pid !== undefined) killGroup(p.pid);
+      p.ended({ kind: 'failed', reason });
+    }
+    this.pending.clear();
+    forget();
+  }
 
   launch(req: LaunchRequest): Launched {
     const id = String(this.nextId++);

@@ -18,6 +18,8 @@ export interface JobRecord {
   reason?: string;
   /** Of end - start, the time spent moving inputs and outputs (remote backends). */
   transferMs?: number;
+  /** The job it ran right after, in the same invocation (a follow-on: Lambda runs a compile's assembly with it). */
+  ranWith?: string;
 }
 
 /** A job a remote backend could not take, run on this machine instead. */

@@ -10,9 +10,9 @@
  */
 import { setMaxListeners } from 'node:events';
 import { BurstError, CorruptObjectError, MissingObjectError, TransientError, errorMessage } from './errors';
-import type { Backend } from './backends/backend';
+import type { Backend, FollowOn } from './backends/backend';
 import { parseDiagnostics, type Diagnostic } from './diagnostics';
-import { decodeThunk, encodeThunk, isThunkRef, parseThunkRef, programOf, type Thunk } from './thunk';
+import { decodeThunk, encodeThunk, isThunkRef, parseThunkRef, programOf, thunkDependencies, withInputValues, type Thunk } from './thunk';
 import type { LocalStore, OutputEntry, Reduction } from './store/local';
 import type { JobRecord, RunReport } from './report';
 import type { JobResult } from './worker';
@@ -78,6 +78,8 @@ export class Scheduler {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly byBackend: Record<string, number> = {};
   private readonly thunks = new Set<string>();
+  /** Jobs offered to ride along with the job feeding them, by that job's name. */
+  private readonly followOns = new Map<string, FollowOn>();
   private counts = { executed: 0, cached: 0, failed: 0, retried: 0, duplicated: 0, running: 0 };
   private criticalPathMs = 0;
   private stopped: BurstError | undefined;
@@ -293,9 +295,9 @@ export class Scheduler {
   private async resolveInputs(name: string, thunk: Thunk): Promise<{ resolved: Thunk; pathMs: number }> {
     const refs = Object.entries(thunk.inputs).filter(([, ref]) => isThunkRef(ref));
     if (refs.length === 0) return { resolved: thunk, pathMs: 0 };
-    const inputs = { ...thunk.inputs };
+    this.offerFollowOn(name, thunk);
+    const values = new Map<string, OutputEntry>();
     let pathMs = 0;
-    const executables = new Set(thunk.executables);
     await Promise.all(
       refs.map(async ([path, ref]) => {
         let r: Resolved;
@@ -306,12 +308,25 @@ export class Scheduler {
           if (err.code === 'cancelled') throw err;
           throw new BurstError('dependency-failed', `${name} was not run: its input ${path} failed (${err.message})`, { job: name });
         }
-        inputs[path] = r.entry.name;
+        values.set(path, r.entry);
         pathMs = Math.max(pathMs, r.pathMs);
-        if (r.entry.executable) executables.add(path);
       }),
     );
-    return { resolved: { ...thunk, inputs, executables: [...executables].sort() }, pathMs };
+    return { resolved: withInputValues(thunk, values), pathMs };
+  }
+
+  /**
+   * A job fed by exactly one other job that has not started may ride along
+   * with it on a backend that takes follow-on jobs (Lambda: one invocation
+   * for both, the intermediate never travels back). The backend keeps the
+   * follow-on's result until the scheduler runs it under its resolved name.
+   */
+  private offerFollowOn(name: string, thunk: Thunk): void {
+    if (!this.opts.backend.takesFollowOns) return;
+    const feeders = thunkDependencies(thunk).map((ref) => parseThunkRef(ref).thunk);
+    const feeder = feeders[0];
+    if (feeder === undefined || feeders.some((f) => f !== feeder) || this.reductions.has(feeder) || this.followOns.has(feeder)) return;
+    this.followOns.set(feeder, { name, thunk });
   }
 
   private async execute(name: string, thunk: Thunk): Promise<{ reduction: Reduction; durationMs: number }> {
@@ -413,7 +428,7 @@ export class Scheduler {
             this.abort.signal.removeEventListener('abort', onStop);
             settleIfDone();
           };
-          this.opts.backend.execute(name, thunk, controller.signal).then(
+          this.opts.backend.execute(name, thunk, controller.signal, this.followOns.get(name)).then(
             (result) => {
               if (result.ranOn) {
                 record.backend = result.ranOn.backend;
@@ -421,6 +436,11 @@ export class Scheduler {
               }
               if (result.transferMs !== undefined) record.transferMs = result.transferMs;
               this.finishRecord(record, result.exitCode === 0 ? 'ok' : 'failed', result.exitCode);
+              if (result.ranWith) {
+                // It ran before it was asked for: its time ends now, where its feeder's ended.
+                record.ranWith = result.ranWith;
+                record.start = Math.max(0, record.end - result.durationMs);
+              }
               if (!settled) {
                 settled = true;
                 winner = { result, record };

@@ -166,6 +166,22 @@ export function thunkDependencies(t: Thunk): string[] {
   return unique(Object.values(t.inputs).filter(isThunkRef));
 }
 
+/**
+ * The thunk as it runs once inputs that were other thunks' outputs are known:
+ * those inputs (by sandbox path) replaced by the values, executable ones
+ * added to the executables. The scheduler and the Lambda worker (for a job
+ * it runs right after the one feeding it) name the result alike.
+ */
+export function withInputValues(t: Thunk, values: Map<string, { name: string; executable: boolean }>): Thunk {
+  const inputs = { ...t.inputs };
+  const executables = new Set(t.executables);
+  for (const [path, v] of values) {
+    inputs[path] = v.name;
+    if (v.executable) executables.add(path);
+  }
+  return { ...t, inputs, executables: [...executables].sort() };
+}
+
 /** The program a job runs, as the user knows it: the name given to the loader as argv0, or the program's own name. */
 export function programOf(t: Thunk): string {
   const args = t.args;

@@ -35,6 +35,8 @@ export interface JobResult {
   transferMs?: number;
   /** Where it ran, when a backend ran it elsewhere than its own label says (Lambda's local fallback), and why. */
   ranOn?: { backend: string; reason: string };
+  /** A follow-on's result: it ran right after this job, which fed it, before the scheduler asked for it. */
+  ranWith?: string;
 }
 
 const DEFAULT_OUTPUT_LIMIT = 4 << 20;

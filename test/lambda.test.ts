@@ -9,12 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { initHash, nameOfBytes, type RunReport } from '../engine/api';
 import { hostArchitecture } from '../engine/aws/config';
-import { LAUNCHER_FILE } from '../engine/aws/workerPackage';
+import { LAUNCHER_FILE } from '../engine/aws/protocol';
 import { readElf } from '../engine/elf';
 import { burst, copyTree, debianSource, differingFiles, placeholdersUnder, readJson, run, tempDir, type CliResult } from './helpers';
 import { startFakeLambdaApi } from './lib/fakeLambdaApi';
@@ -96,19 +96,24 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.equal(outputs.length, 37);
     assert.deepEqual(differingFiles(plainLua, tree, outputs), []);
     assert.deepEqual(placeholdersUnder(tree), []);
-    assert.ok((r.report.byBackend.lambda ?? 0) >= 70, `jobs on Lambda: ${JSON.stringify(r.report.byBackend)}`);
+    // A straggler's slower copy may finish too: its results reach the bucket, and the job it fed is then a cache hit from there.
+    assert.ok((r.report.byBackend.lambda ?? 0) + r.report.cached >= 70, `jobs on Lambda: ${JSON.stringify(r.report.byBackend)}, from the bucket: ${r.report.cached}`);
     assert.deepEqual(r.report.ranLocally, []);
     assert.ok(r.report.bytesUploaded > 0);
     // Each object leaves this machine about once (inside a request or put in the bucket), not once per job that needs it.
     const inBucket = bucketObjectBytes();
     assert.ok(r.report.bytesUploaded <= inBucket, `uploaded ${r.report.bytesUploaded} bytes; the bucket holds ${inBucket}`);
-    assert.ok(r.report.cost && r.report.cost.lambdaRequests >= 70 && r.report.cost.usd > 0, JSON.stringify(r.report.cost));
+    // Each compile's assembly runs right after it, in the same invocation: one request per source file, not two.
+    const followOns = r.report.jobs.filter((j) => j.ranWith !== undefined);
+    assert.ok(followOns.length >= 30 && followOns.every((j) => j.program === 'as' && j.backend === 'lambda'), JSON.stringify(followOns.map((j) => j.program)));
+    assert.ok(r.report.cost && r.report.cost.usd > 0, JSON.stringify(r.report.cost));
+    assert.ok(r.report.cost.lambdaRequests <= (r.report.byBackend.lambda ?? 0) - followOns.length + r.report.retried + r.report.duplicated, JSON.stringify(r.report.cost));
     const onLambda = r.report.jobs.filter((j) => j.backend === 'lambda' && j.outcome === 'ok');
     assert.ok(onLambda.every((j) => j.transferMs !== undefined && j.transferMs >= 0 && j.transferMs <= j.end - j.start + 1), 'each Lambda job says how long it spent moving data');
     assert.ok(onLambda.some((j) => (j.transferMs ?? 0) > 0), 'the first jobs upload the compiler');
     const lua = await run(join(tree, 'src', 'lua'), ['-e', 'print(("x"):rep(3))'], tree);
     assert.equal(lua.stdout, 'xxx\n');
-    assert.ok(processesRunning(join(aws.functionDir, LAUNCHER_FILE)) > 0, 'the worker starts its jobs through the launcher its zip ships');
+    assert.ok(processesRunning(realpathSync(join(aws.functionDir, LAUNCHER_FILE))) > 0, `the worker starts its jobs through the launcher its zip ships (${aws.launcher})`);
     const secret = aws.env.AWS_SECRET_ACCESS_KEY as string;
     assert.equal(`${r.stdout}${r.stderr}${JSON.stringify(r.report)}`.includes(secret), false, 'no credential in the output or the report');
   });

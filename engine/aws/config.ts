@@ -107,6 +107,17 @@ export function hostArchitecture(): 'x86_64' | 'arm64' {
   return process.arch === 'arm64' ? 'arm64' : 'x86_64';
 }
 
+/** The function's architecture as the flags, the workspace file or the environment give it (deploy --package-only needs nothing else). */
+export function resolveArchitecture(flags: LambdaFlags, root: string, env: NodeJS.ProcessEnv = process.env): LambdaSettings['architecture'] {
+  return checkedArchitecture(pick('architecture', flags, readWorkspaceConfig(root), env));
+}
+
+function checkedArchitecture(v: string | undefined): LambdaSettings['architecture'] {
+  const architecture = v ?? hostArchitecture();
+  if (architecture !== 'x86_64' && architecture !== 'arm64') throw new BurstError('usage', `architecture must be x86_64 or arm64, not ${JSON.stringify(architecture)}`);
+  return architecture;
+}
+
 export interface ResolveOptions {
   /** deploy may create the bucket, but it still needs its name. */
   requireBucket?: boolean;
@@ -121,8 +132,7 @@ export function resolveLambdaSettings(flags: LambdaFlags, root: string, env: Nod
   }
   let prefix = get('prefix') ?? '';
   if (prefix && !prefix.endsWith('/')) prefix += '/';
-  const architecture = get('architecture') ?? hostArchitecture();
-  if (architecture !== 'x86_64' && architecture !== 'arm64') throw new BurstError('usage', `architecture must be x86_64 or arm64, not ${JSON.stringify(architecture)}`);
+  const architecture = checkedArchitecture(get('architecture'));
   const ephemeralMb = integer('the Lambda ephemeral storage (MB)', get('ephemeralStorage'), 2048, 512, 10240);
   const settings: LambdaSettings = {
     bucket: bucket ?? '',

@@ -8,23 +8,32 @@
  */
 import './sdkNotice';
 import { S3Client } from '@aws-sdk/client-s3';
-import { existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptObjectError, MissingObjectError, errorMessage } from '../errors';
 import { nameOfBytes, parseName } from '../hash';
-import { LocalStore, type Reduction } from '../store/local';
+import { LocalStore, type Reduction, type TaggedOutput } from '../store/local';
 import { cacheStats, collectGarbage } from '../store/maintenance';
-import { decodeThunk, isThunkRef, programOf, type Thunk } from '../thunk';
+import { decodeThunk, encodeThunk, isThunkRef, parseThunkRef, programOf, withInputValues, type Thunk } from '../thunk';
 import { executeThunk } from '../worker';
 import { S3Objects } from './s3Objects';
-import { WORKER_PROTOCOL, type StorageTarget, type WorkerFault, type WorkerOutput, type WorkerRequest, type WorkerResponse } from './protocol';
+import { LAUNCHER_FILE, WORKER_PROTOCOL, type FollowOnAnswer, type StorageTarget, type WorkerFault, type WorkerOutput, type WorkerRequest, type WorkerResponse, type WorkerTimings } from './protocol';
 import { mapLimit } from './mapLimit';
-import { LAUNCHER_FILE } from './workerPackage';
 
 // Lambda has no C compiler: the job launcher comes built in the zip (workerPackage.ts); without it, jobs start through child_process.
-const SHIPPED_LAUNCHER = join(__dirname, LAUNCHER_FILE);
-process.env.BURST_LAUNCHER = existsSync(SHIPPED_LAUNCHER) ? SHIPPED_LAUNCHER : 'node';
+// BURST_LAUNCHER set in the function's environment (node: no launcher) wins.
+process.env.BURST_LAUNCHER ??= shippedLauncher() ?? 'node';
+
+function shippedLauncher(): string | undefined {
+  const path = join(__dirname, LAUNCHER_FILE);
+  try {
+    accessSync(path, constants.X_OK);
+    return path;
+  } catch {
+    return undefined; // not in the zip, or unpacked without its mode by a tool that repacked the zip
+  }
+}
 
 const STORE_DIR = process.env.BURST_WORKER_DIR ?? join(tmpdir(), 'burst-worker');
 /** The warm store's size cap; Lambda's /tmp is 512 MB unless configured larger. */
@@ -64,11 +73,10 @@ function s3For(target: StorageTarget): S3Objects {
 
 export async function handler(event: WorkerRequest): Promise<WorkerResponse> {
   const started = performance.now();
-  const timings = { fetchMs: 0, runMs: 0, uploadMs: 0, totalMs: 0 };
-  const answer = (partial: Partial<WorkerResponse>, s3?: S3Objects): WorkerResponse => ({
+  const answer = (partial: Partial<Omit<WorkerResponse, 'timings'>> & { timings?: Omit<WorkerTimings, 'totalMs'> }, s3?: S3Objects): WorkerResponse => ({
     protocol: WORKER_PROTOCOL, exitCode: -1, stdout: '', stderr: '', outputs: [],
     ...partial,
-    timings: { ...timings, totalMs: Math.round(performance.now() - started) },
+    timings: { fetchMs: 0, runMs: 0, uploadMs: 0, ...partial.timings, totalMs: Math.round(performance.now() - started) },
     bytesFetched: s3?.counts.bytesDown ?? 0, bytesStored: s3?.counts.bytesUp ?? 0,
     // A HEAD is billed as a GET.
     s3Gets: (s3?.counts.gets ?? 0) + (s3?.counts.heads ?? 0), s3Puts: s3?.counts.puts ?? 0,
@@ -80,27 +88,63 @@ export async function handler(event: WorkerRequest): Promise<WorkerResponse> {
   try {
     const store = await openStore();
     store.remote = s3.asRemote(); // one invocation at a time per instance: this one's bucket
-    const thunk = readThunk(event);
-    let t = performance.now();
-    await fetchInputs(store, thunk, event.inline);
-    timings.fetchMs = Math.round(performance.now() - t);
-    t = performance.now();
-    const result = await executeThunk(store, thunk, { isolate: false, outputLimit: event.outputLimit });
-    timings.runMs = Math.round(performance.now() - t);
-    const base = { exitCode: result.exitCode, stdout: result.stdout.toString('base64'), stderr: result.stderr.toString('base64') };
-    if (result.exitCode !== 0) return answer(base, s3);
-    t = performance.now();
-    const outputs = await storeOutputs(store, s3, result.outputs, event.inlineOutputLimit, ANSWER_INLINE_BYTES - result.stdout.length - result.stderr.length);
-    const reduction: Reduction = { outputs: result.outputs, program: programOf(thunk), durationMs: timings.runMs, backend: 'lambda' };
-    if (result.stdout.length > 0) reduction.stdout = await putValue(s3, result.stdout);
-    if (result.stderr.length > 0) reduction.stderr = await putValue(s3, result.stderr);
-    await s3.putReduction(event.thunk, reduction);
-    timings.uploadMs = Math.round(performance.now() - t);
-    await trimStore(store).catch(() => undefined); // the job is done; a cache that stays too big is trimmed next time
-    return answer({ ...base, outputs }, s3);
+    const thunk = readThunk(event.thunk, event.thunkData);
+    // With a follow-on, this job's outputs are its inputs here: they need not travel back.
+    const { produced, ...job } = await runJob(store, s3, event.thunk, thunk, event, event.followOn ? 0 : ANSWER_INLINE_BYTES);
+    if (job.exitCode !== 0 || !event.followOn) return answer(job, s3);
+    const followOn = await runFollowOn(store, s3, event, produced, ANSWER_INLINE_BYTES - job.stdout.length - job.stderr.length).catch((e: unknown) => ({ fault: faultOf(e) }));
+    await trimStore(store).catch(() => undefined); // the jobs are done; a cache that stays too big is trimmed next time
+    return answer({ ...job, followOn }, s3);
   } catch (e) {
     return answer({ fault: faultOf(e) }, s3);
   }
+}
+
+type JobAnswer = Pick<WorkerResponse, 'exitCode' | 'stdout' | 'stderr' | 'outputs'> & { timings: Omit<WorkerTimings, 'totalMs'>; produced: TaggedOutput[] };
+
+/** One job: its inputs fetched and checked, run in a fresh directory, its outputs and result put in the bucket. */
+async function runJob(store: LocalStore, s3: S3Objects, name: string, thunk: Thunk, event: WorkerRequest, inlineBudget: number): Promise<JobAnswer> {
+  const timings = { fetchMs: 0, runMs: 0, uploadMs: 0 };
+  let t = performance.now();
+  await fetchInputs(store, thunk, event.inline);
+  timings.fetchMs = Math.round(performance.now() - t);
+  t = performance.now();
+  const result = await executeThunk(store, thunk, { isolate: false, outputLimit: event.outputLimit });
+  timings.runMs = Math.round(performance.now() - t);
+  const base = { exitCode: result.exitCode, stdout: result.stdout.toString('base64'), stderr: result.stderr.toString('base64'), timings, produced: result.outputs };
+  if (result.exitCode !== 0) return { ...base, outputs: [] };
+  t = performance.now();
+  const outputs = await storeOutputs(store, s3, result.outputs, event.inlineOutputLimit, inlineBudget - result.stdout.length - result.stderr.length);
+  const reduction: Reduction = { outputs: result.outputs, program: programOf(thunk), durationMs: timings.runMs, backend: 'lambda' };
+  if (result.stdout.length > 0) reduction.stdout = await putValue(s3, result.stdout);
+  if (result.stderr.length > 0) reduction.stderr = await putValue(s3, result.stderr);
+  await s3.putReduction(name, reduction);
+  timings.uploadMs = Math.round(performance.now() - t);
+  if (!event.followOn) await trimStore(store).catch(() => undefined);
+  return { ...base, outputs };
+}
+
+/**
+ * The job the first one feeds, run under the name the engine will give it:
+ * its inputs that named the first job's outputs now name their values.
+ * Anything that stops it is an answer the engine acts on by running the job
+ * itself; a failure of the job is its result, as for any job.
+ */
+async function runFollowOn(store: LocalStore, s3: S3Objects, event: WorkerRequest, fed: TaggedOutput[], inlineBudget: number): Promise<FollowOnAnswer> {
+  const request = event.followOn as NonNullable<WorkerRequest['followOn']>;
+  const thunk = readThunk(request.thunk, request.thunkData);
+  const values = new Map<string, { name: string; executable: boolean }>();
+  for (const [path, ref] of Object.entries(thunk.inputs)) {
+    if (!isThunkRef(ref)) continue;
+    const { thunk: from, output } = parseThunkRef(ref);
+    const o = from !== event.thunk ? undefined : output === undefined ? fed[0] : fed.find((x) => x.tag === output);
+    if (!o || isThunkRef(o.name)) return { notRun: `its input ${path} is not a value the job before it made` };
+    values.set(path, o);
+  }
+  const resolved = withInputValues(thunk, values);
+  const name = nameOfBytes('T', encodeThunk(resolved));
+  const job = await runJob(store, s3, name, resolved, event, inlineBudget);
+  return { thunk: name, exitCode: job.exitCode, stdout: job.stdout, stderr: job.stderr, outputs: job.outputs, timings: { ...job.timings, totalMs: 0 } };
 }
 
 function openStore(): Promise<LocalStore> {
@@ -111,10 +155,10 @@ function openStore(): Promise<LocalStore> {
   return storePromise;
 }
 
-function readThunk(event: WorkerRequest): Thunk {
-  const bytes = Buffer.from(event.thunkData, 'base64');
-  if (nameOfBytes('T', bytes) !== event.thunk) throw new CorruptObjectError(event.thunk, 'the request');
-  return decodeThunk(bytes, event.thunk);
+function readThunk(name: string, data: string): Thunk {
+  const bytes = Buffer.from(data, 'base64');
+  if (nameOfBytes('T', bytes) !== name) throw new CorruptObjectError(name, 'the request');
+  return decodeThunk(bytes, name);
 }
 
 /** Every missing or corrupt object is named at once, so the engine repairs them all before the next attempt. */

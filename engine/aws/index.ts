@@ -6,6 +6,6 @@
 import './sdkNotice';
 
 export { LambdaBackend, type LambdaBackendOptions } from './lambdaBackend';
-export { resolveLambdaSettings, readWorkspaceConfig, WORKSPACE_CONFIG, type LambdaFlags, type LambdaSettings } from './config';
+export { resolveArchitecture, resolveLambdaSettings, readWorkspaceConfig, WORKSPACE_CONFIG, type LambdaFlags, type LambdaSettings } from './config';
 export { deploy, type DeployResult } from './deploy';
-export { packageWorker, describeLauncher, HANDLER, LAUNCHER_FILE, type WorkerPackage } from './workerPackage';
+export { packageWorker, describeLauncher, HANDLER, type WorkerPackage } from './workerPackage';

@@ -10,7 +10,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { posix } from 'node:path';
-import type { Backend, BackendStats } from '../backends/backend';
+import type { Backend, BackendStats, FollowOn } from '../backends/backend';
 import { LocalBackend } from '../backends/local';
 import { elfArchitecture } from '../elf';
 import { BurstError, TransientError, errorMessage } from '../errors';
@@ -24,7 +24,7 @@ import { lambdaClient, resolvedRegion, s3Client } from './clients';
 import type { LambdaSettings } from './config';
 import { explainAwsError } from './awsErrors';
 import { mapLimit } from './mapLimit';
-import { WORKER_PROTOCOL, type StorageTarget, type WorkerRequest, type WorkerResponse } from './protocol';
+import { WORKER_PROTOCOL, type FollowOnAnswer, type StorageTarget, type WorkerOutput, type WorkerRequest, type WorkerResponse } from './protocol';
 import { S3Objects } from './s3Objects';
 import { UploadRecord } from './uploaded';
 
@@ -54,6 +54,9 @@ export class LambdaBackend implements Backend {
   private readonly local: LocalBackend;
   private readonly localSlots: Slots;
   private readonly ranLocally = new Map<string, LocalRun>();
+  /** Results of jobs that ran along with the job feeding them, by the name the scheduler will run them under. */
+  private readonly followOnResults = new Map<string, JobResult>();
+  readonly takesFollowOns = true;
   private readonly meter = { invocations: 0, billedMs: 0, workerGets: 0, workerPuts: 0, bytesDown: 0, bytesInline: 0 };
 
   private constructor(private readonly store: LocalStore, private readonly settings: LambdaSettings, s3: S3Client, target: StorageTarget, opts: LambdaBackendOptions) {
@@ -83,6 +86,7 @@ export class LambdaBackend implements Backend {
   }
 
   async remoteReduction(thunk: string): Promise<Reduction | undefined> {
+    if (this.ranAlong(thunk)) return undefined; // it just ran, here: no one else's result to look for
     const r = await this.s3.getReduction(thunk).catch((e: unknown) => {
       throw explainAwsError(e, this.settings);
     });
@@ -117,11 +121,17 @@ export class LambdaBackend implements Backend {
     };
   }
 
-  async execute(name: string, thunk: Thunk, signal: AbortSignal): Promise<JobResult> {
+  async execute(name: string, thunk: Thunk, signal: AbortSignal, followOn?: FollowOn): Promise<JobResult> {
+    const ranAlong = this.followOnResults.get(name);
+    if (ranAlong) {
+      this.followOnResults.delete(name);
+      return ranAlong;
+    }
     const why = this.whyLocal(thunk);
     if (why) return this.runLocally(name, thunk, signal, why);
+    const next = followOn && this.whyLocal(followOn.thunk) === undefined ? followOn : undefined;
     const preparing = performance.now();
-    const inline = await this.prepareInputs(thunk);
+    const inline = await this.prepareInputs([thunk, ...(next ? [next.thunk] : [])]);
     const uploadMs = performance.now() - preparing;
     const request: WorkerRequest = {
       protocol: WORKER_PROTOCOL,
@@ -131,6 +141,7 @@ export class LambdaBackend implements Backend {
       storage: this.s3.target,
       inlineOutputLimit: INLINE_OUTPUT_BYTES,
       outputLimit: OUTPUT_LIMIT,
+      ...(next ? { followOn: { thunk: next.name, thunkData: encodeThunk(next.thunk).toString('base64') } } : {}),
     };
     const started = performance.now();
     const response = await this.invoke(request, signal);
@@ -139,8 +150,21 @@ export class LambdaBackend implements Backend {
     this.meter.workerGets += response.s3Gets;
     this.meter.workerPuts += response.s3Puts;
     if (response.fault) return this.onFault(response);
+    const outputs = await this.takeOutputs(response.outputs);
+    const transferMs = Math.round(uploadMs + response.timings.fetchMs + response.timings.uploadMs);
+    if (response.followOn && 'thunk' in response.followOn) await this.keepFollowOn(response.followOn, name);
+    return { exitCode: response.exitCode, stdout: Buffer.from(response.stdout, 'base64'), stderr: Buffer.from(response.stderr, 'base64'), outputs, durationMs: durationMs + uploadMs, transferMs };
+  }
+
+  /** Whether a job ran along with the one feeding it, its result kept here: no need to look for it in the bucket. */
+  ranAlong(name: string): boolean {
+    return this.followOnResults.has(name);
+  }
+
+  /** Output names (small outputs' bytes into the local store, checked), each now known to be in the bucket. */
+  private async takeOutputs(answered: WorkerOutput[]): Promise<TaggedOutput[]> {
     const outputs: TaggedOutput[] = [];
-    for (const o of response.outputs) {
+    for (const o of answered) {
       this.uploaded.add(o.name);
       if (o.data !== undefined) {
         const bytes = Buffer.from(o.data, 'base64');
@@ -149,8 +173,15 @@ export class LambdaBackend implements Backend {
       }
       outputs.push({ tag: o.tag, name: o.name, executable: o.executable });
     }
-    const transferMs = Math.round(uploadMs + response.timings.fetchMs + response.timings.uploadMs);
-    return { exitCode: response.exitCode, stdout: Buffer.from(response.stdout, 'base64'), stderr: Buffer.from(response.stderr, 'base64'), outputs, durationMs: durationMs + uploadMs, transferMs };
+    return outputs;
+  }
+
+  /** A follow-on's result, kept until the scheduler runs that job under the name the worker gave it (a name it computes alike). */
+  private async keepFollowOn(f: Extract<FollowOnAnswer, { thunk: string }>, feeder: string): Promise<void> {
+    const outputs = await this.takeOutputs(f.outputs).catch(() => undefined);
+    if (!outputs) return; // a bad inline copy: the job runs again on its own
+    const durationMs = f.timings.fetchMs + f.timings.runMs + f.timings.uploadMs;
+    this.followOnResults.set(f.thunk, { exitCode: f.exitCode, stdout: Buffer.from(f.stdout, 'base64'), stderr: Buffer.from(f.stderr, 'base64'), outputs, durationMs, transferMs: f.timings.fetchMs + f.timings.uploadMs, ranWith: feeder });
   }
 
   /** Why a job cannot run on Lambda, or undefined if it can. */
@@ -193,13 +224,13 @@ export class LambdaBackend implements Backend {
    * failed). So a small object's bytes leave this machine about twice,
    * however many jobs include it.
    */
-  private async prepareInputs(thunk: Thunk): Promise<Record<string, string>> {
+  private async prepareInputs(thunks: Thunk[]): Promise<Record<string, string>> {
     const carry: string[] = [];
     const waits: Array<{ name: string; upload: Promise<void> }> = [];
     const upload: string[] = [];
     let inlineBytes = 0;
-    for (const name of new Set(Object.values(thunk.inputs))) {
-      if (this.uploaded.has(name)) continue;
+    for (const name of new Set(thunks.flatMap((t) => Object.values(t.inputs)))) {
+      if (isThunkRef(name) || this.uploaded.has(name)) continue;
       const size = parseName(name).size;
       if (size > INLINE_OBJECT_BYTES || inlineBytes + size > INLINE_REQUEST_BYTES) {
         upload.push(name);

@@ -5,6 +5,9 @@
 
 export const WORKER_PROTOCOL = 1;
 
+/** The job launcher's name in the function's zip, beside index.js (the handler looks for it there). */
+export const LAUNCHER_FILE = 'burst-launcher';
+
 /** Where the worker reads and writes objects and results. */
 export interface StorageTarget {
   bucket: string;
@@ -27,7 +30,21 @@ export interface WorkerRequest {
   inlineOutputLimit: number;
   /** Bytes of stdout and of stderr kept. */
   outputLimit: number;
+  /**
+   * The one job waiting for this one's outputs, run next in the same
+   * invocation if this one succeeds: its thunk as recorded, inputs naming
+   * this job's outputs (`thunk#tag`). Its other small inputs are in `inline`.
+   * A worker that does not know the field ignores it, and the engine runs
+   * the job itself.
+   */
+  followOn?: { thunk: string; thunkData: string };
 }
+
+/** What became of a follow-on job: its result under its resolved name, or why it did not run (the engine then runs it itself). */
+export type FollowOnAnswer =
+  | { thunk: string; exitCode: number; stdout: string; stderr: string; outputs: WorkerOutput[]; timings: WorkerTimings }
+  | { notRun: string }
+  | { fault: WorkerFault };
 
 export interface WorkerOutput {
   tag: string;
@@ -66,6 +83,7 @@ export interface WorkerResponse {
   s3Gets: number;
   s3Puts: number;
   fault?: WorkerFault;
+  followOn?: FollowOnAnswer;
 }
 
 /** S3 keys: objects and results live under the prefix, named as in the local store. */

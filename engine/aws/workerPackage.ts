@@ -5,8 +5,9 @@
  * job is a fork of the Node process that serves the invocation: with the SDK
  * and the warm store loaded, that costs about ten times as much CPU as
  * forking the launcher. The zip is built the same way every time (fixed
- * dates and modes, and the compiler gives the same bytes for the same
- * source), so its SHA-256 tells deploy whether the function's code is current.
+ * dates and modes; one toolchain gives the same launcher bytes each time,
+ * another toolchain other bytes), so its SHA-256 tells deploy whether the
+ * function's code is current.
  */
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -18,11 +19,10 @@ import { BurstError } from '../errors';
 import { LAUNCHER_SOURCE } from '../launcher';
 import { findCCompiler } from '../nativeHelper';
 import { hostArchitecture, type LambdaSettings } from './config';
+import { LAUNCHER_FILE } from './protocol';
 
 /** The handler Lambda calls: index.js exports `handler`. */
 export const HANDLER = 'index.handler';
-/** The launcher's name in the zip, beside index.js (the handler looks for it there). */
-export const LAUNCHER_FILE = 'burst-launcher';
 const ZIP_DATE = new Date('2020-01-01T00:00:00Z');
 const execFileAsync = promisify(execFile);
 
@@ -55,6 +55,7 @@ export function describeLauncher(p: WorkerPackage): string {
 
 /** The launcher linked statically, so it runs on Lambda's own system, whatever libc this machine has. */
 async function staticLauncher(architecture: LambdaSettings['architecture']): Promise<{ binary: Buffer } | { reason: string }> {
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) return { reason: `the launcher is built on this machine, which is ${process.platform} ${process.arch}, not Linux on x86_64 or arm64` };
   const host = hostArchitecture();
   if (architecture !== host) return { reason: `the launcher is built on this machine, which is ${host}, and the function is ${architecture}` };
   const cc = findCCompiler(process.env.PATH ?? '');
@@ -67,8 +68,9 @@ async function staticLauncher(architecture: LambdaSettings['architecture']): Pro
     await execFileAsync(cc, ['-static', '-O2', '-s', '-o', out, src], { cwd: dir });
     return { binary: await fs.readFile(out) };
   } catch (e) {
-    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0] ?? '';
-    return { reason: `${cc} could not link the launcher statically (on Debian, install libc6-dev): ${stderr || (e as Error).message}` };
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
+    const hint = /cannot find -lc\b|libc\.a/.test(stderr) ? ' (no static C library: on Debian, install libc6-dev)' : '';
+    return { reason: `${cc} could not link the launcher statically${hint}: ${stderr.split('\n').find((l) => /error/i.test(l)) ?? stderr.split('\n')[0] ?? (e as Error).message}` };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -12,8 +12,14 @@ export interface Backend {
   readonly label: string;
   /** How many jobs may run at once. */
   readonly maxJobs: number;
-  /** Runs a thunk whose inputs are all values. Rejects with TransientError for faults worth a retry. */
-  execute(name: string, thunk: Thunk, signal: AbortSignal): Promise<JobResult>;
+  /**
+   * Runs a thunk whose inputs are all values. Rejects with TransientError for
+   * faults worth a retry. A backend that `takesFollowOns` may also run
+   * `followOn`, the one job this one feeds, right after it, and answer for it
+   * when the scheduler asks it to run that job under its resolved name.
+   */
+  execute(name: string, thunk: Thunk, signal: AbortSignal, followOn?: FollowOn): Promise<JobResult>;
+  readonly takesFollowOns?: boolean;
   /** Remote backends: whether the backend holds the object (so a cached result needing it is usable without it being local). */
   holds?(name: string): boolean;
   /** Remote backends: a result recorded where other machines share it, asked after the local cache. */
@@ -27,6 +33,12 @@ export interface Backend {
   discard?(name: string): Promise<void>;
   /** Figures for the run report. */
   stats?(): BackendStats;
+}
+
+/** A job waiting only for the outputs of the job being run: its name and thunk as recorded, inputs still naming that job's outputs. */
+export interface FollowOn {
+  name: string;
+  thunk: Thunk;
 }
 
 export interface BackendStats {

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hostArchitecture } from '../../engine/aws/config';
-import { packageWorker } from '../../engine/aws/workerPackage';
+import { describeLauncher, packageWorker } from '../../engine/aws/workerPackage';
 
 const ROOT = resolve(__dirname, '..', '..');
 const MODULES = join(ROOT, 'node_modules');
@@ -31,6 +31,8 @@ export interface LocalAws {
   freshFunction: string;
   /** The function's files, unpacked from the zip deploy makes. */
   functionDir: string;
+  /** How that zip's worker starts jobs (deploy's words). */
+  launcher: string;
   /** s3rver's files: DIR/BUCKET/KEY._S3rver_object. */
   s3Dir: string;
   /** Environment for a burst process: credentials, region, endpoints, bucket and function. */
@@ -73,7 +75,10 @@ function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv, ready
     const poll = setInterval(() => {
       if (ready.test(output())) finish();
     }, 50);
-    const timer = setTimeout(() => finish(new Error(`${args[0]} did not start in ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); // detached: it would outlive the tests
+      finish(new Error(`${args[0]} did not start in ${timeoutMs} ms:\n${output()}`));
+    }, timeoutMs);
     const onExit = (code: number | null): void => finish(new Error(`${args[0]} exited with ${code}:\n${output()}`));
     child.once('exit', onExit);
   });
@@ -173,7 +178,8 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
     symlinkSync(MODULES, join(service, 'node_modules'));
     // The function is the zip deploy makes: the handler bundle and the job launcher it ships.
     const zip = join(work, 'worker.zip');
-    writeFileSync(zip, (await packageWorker(WORKER_BUNDLE, hostArchitecture())).zip);
+    const pkg = await packageWorker(WORKER_BUNDLE, hostArchitecture());
+    writeFileSync(zip, pkg.zip);
     execFileSync('unzip', ['-q', zip, '-d', service]);
     writeFileSync(join(service, 'serverless.yml'), serverlessYml(lambdaPort, httpPort, s3Endpoint, join(work, 'worker'), join(work, 'worker-fresh'), opts.inProcess ?? false));
     children.push(
@@ -195,6 +201,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
       freshFunction: 'burst-test-fresh',
       s3Dir,
       functionDir: service,
+      launcher: describeLauncher(pkg),
       cpuSeconds: () => ({ s3: cpuSecondsOf(children[0]), lambda: cpuSecondsOf(children[1]) }),
       env: {
         ...TEST_CREDENTIALS,
@@ -212,8 +219,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
   }
 }
 
-/** A process's CPU time and that of the children it has waited for (Linux /proc). */
-/** utime, stime, cutime and cstime of a process, and its parent's pid (Linux /proc). */
+/** A process's CPU ticks (utime, stime, cutime, cstime) and its parent's pid (Linux /proc). */
 function procStat(pid: string): { ticks: number; ppid: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
