@@ -6,18 +6,11 @@
  *     the bucket, have seen the machine's compiler once, from a one-file
  *     build), on each backend: goal Lambda within 1.5x local;
  *   - the same on Lambda at first use (an empty store and an empty bucket);
- *   - the same cold build at Burst's default concurrency (1,000);
  *   - the CPU each side used on this machine, which shows what would leave it
  *     with real Lambda;
  *   - bytes uploaded by a first Lambda build and by a second one from a clean
  *     tree and an empty local cache, same bucket (goal: 0 the second time);
  *   - invocations per second the client sustains with trivial jobs.
- * The loopback Lambda runs every invocation on this machine's cores, where
- * real Lambda gives each its own. At the default concurrency it time-slices
- * every compile of the build at once, which costs CPU no real function
- * spends (cache and memory contention); the timed Lambda builds therefore
- * run at twice this machine's cores, as many jobs as keep its cores busy
- * while others move data. The local backend runs one job per core.
  * serverless-offline runs invocations in its own process here (see
  * LocalAwsOptions.inProcess): on a small machine its default, a thread per
  * concurrent invocation, spends more CPU on itself than the jobs need.
@@ -26,7 +19,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine } from '../engine/api';
 import { LambdaBackend, resolveLambdaSettings } from '../engine/aws/index';
@@ -38,8 +31,6 @@ import { interleaved, medianOf, pairedRatio, row } from './lib/measure';
 const RUNS = Number(process.argv[2] ?? 3);
 const TRIVIAL = Number(process.argv[3] ?? 300);
 const BURST = resolve(__dirname, '..', '..', 'bin', 'burst');
-/** Lambda concurrency for the loopback server: see the note above. */
-const LOOPBACK_CONCURRENCY = String(2 * availableParallelism());
 const HELLO = '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n';
 
 interface Timed {
@@ -106,7 +97,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'burst-bench-lambda-'));
   const aws = await startLocalAws({ inProcess: true });
   try {
-    const lambdaEnv = { ...process.env, ...aws.env, BURST_CONCURRENCY: LOOPBACK_CONCURRENCY };
+    const lambdaEnv = { ...process.env, ...aws.env };
     const localEnv = { ...process.env, BURST_BACKEND: 'local' };
     const tree = copyTree(debianSource('lua5.4'), join(work, 'lua'));
     const machineStore = join(work, 'store-machine');
@@ -118,20 +109,18 @@ async function main(): Promise<void> {
       else mkdirSync(store);
       return store;
     };
-    const timed: Record<'local' | 'cold' | 'firstUse' | 'coldDefault', Timed[]> = { local: [], cold: [], firstUse: [], coldDefault: [] };
+    const timed: Record<'local' | 'cold' | 'firstUse', Timed[]> = { local: [], cold: [], firstUse: [] };
     const firstBuilds: Array<{ prefix: string; report: RunReport }> = [];
     const keep = (k: keyof typeof timed, r: Timed): number => (timed[k].push(r), r.ms);
-    const coldLambda = (k: 'cold' | 'coldDefault', lambda: NodeJS.ProcessEnv): number => {
-      // A prefix of its own per round: a bucket that has seen the compiler (the one-file build) but never this project.
-      const env = { ...lambda, BURST_PREFIX: `cold${round}/` };
-      const store = freshStore(machineStore);
-      seeded(store, work, env);
-      return keep(k, build(aws, tree, store, env, join(work, `r${round}.json`)));
-    };
     const times = await interleaved(RUNS, {
       local: () => keep('local', build(aws, tree, freshStore(machineStore), localEnv, join(work, `r${round}.json`))),
-      cold: () => coldLambda('cold', lambdaEnv),
-      coldDefault: () => coldLambda('coldDefault', { ...lambdaEnv, BURST_CONCURRENCY: '' }),
+      cold: () => {
+        // A prefix of its own per round: a bucket that has seen the compiler (the one-file build) but never this project.
+        const env = { ...lambdaEnv, BURST_PREFIX: `cold${round}/` };
+        const store = freshStore(machineStore);
+        seeded(store, work, env);
+        return keep('cold', build(aws, tree, store, env, join(work, `r${round}.json`)));
+      },
       firstUse: () => {
         const prefix = `first${round}/`;
         const r = build(aws, tree, freshStore(), { ...lambdaEnv, BURST_PREFIX: prefix }, join(work, `r${round}.json`));
@@ -143,11 +132,10 @@ async function main(): Promise<void> {
     const again = build(aws, copyTree(debianSource('lua5.4'), join(work, 'lua-again')), freshStore(), { ...lambdaEnv, BURST_PREFIX: first.prefix }, join(work, 'again.json'));
     const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
     const cpu = (k: keyof typeof timed, f: (c: Timed['cpu']) => number): string => `${medianOf(timed[k].map((t) => f(t.cpu))).toFixed(1)} CPU-s`;
-    console.log(`lambda bench (loopback s3rver + serverless-offline), lua make -j2 linux, ${RUNS} interleaved rounds, medians; Lambda concurrency ${LOOPBACK_CONCURRENCY} (2 x cores) unless said`);
+    console.log(`lambda bench (loopback s3rver + serverless-offline), lua make -j2 linux, ${RUNS} interleaved rounds, medians`);
     row('local backend, cold (project never built)', s(medianOf(times.local)));
     row('lambda backend, cold (project never built)', s(medianOf(times.cold)), `${pairedRatio(times.cold, times.local).toFixed(2)}x local (goal <= 1.5)`);
     row('lambda backend, first use (empty store+bucket)', s(medianOf(times.firstUse)), `${pairedRatio(times.firstUse, times.local).toFixed(2)}x local`);
-    row('lambda backend, cold, concurrency 1000', s(medianOf(times.coldDefault)), `${pairedRatio(times.coldDefault, times.local).toFixed(2)}x local; every compile at once on ${availableParallelism()} cores`);
     row('CPU on this machine, local cold', cpu('local', (c) => c.total));
     row('CPU on this machine, lambda cold', cpu('cold', (c) => c.total), 'of which:');
     row('  the client (burst, make, header listing)', cpu('cold', (c) => c.total - c.s3 - c.lambda), 'stays on this machine with real Lambda');
