@@ -245,11 +245,12 @@ export class Scheduler {
       runName = await this.store.putBytes('T', encodeThunk(resolved));
       const again = runName === name ? undefined : await this.cachedReduction(runName, name);
       if (again) {
+        this.opts.backend.dropFollowOn?.(runName);
         await this.store.putReduction(name, again);
         return { reduction: again, pathMs };
       }
     }
-    const { reduction, durationMs } = await this.execute(runName, resolved);
+    const { reduction, durationMs } = await this.execute(runName, resolved, this.followOns.get(name));
     if (this.useCache) {
       await this.store.putReduction(runName, reduction);
       if (runName !== name) await this.store.putReduction(name, reduction);
@@ -326,16 +327,17 @@ export class Scheduler {
     const feeders = thunkDependencies(thunk).map((ref) => parseThunkRef(ref).thunk);
     const feeder = feeders[0];
     if (feeder === undefined || feeders.some((f) => f !== feeder) || this.reductions.has(feeder) || this.followOns.has(feeder)) return;
-    this.followOns.set(feeder, { name, thunk });
+    this.followOns.set(feeder, { name, thunk, feeder });
   }
 
-  private async execute(name: string, thunk: Thunk): Promise<{ reduction: Reduction; durationMs: number }> {
+  private async execute(name: string, thunk: Thunk, followOn?: FollowOn): Promise<{ reduction: Reduction; durationMs: number }> {
     const program = programOf(thunk);
     const retries = this.opts.retries ?? 3;
     const base = this.opts.retryBaseMs ?? 200;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { result, record } = await this.runRace(name, thunk, program, attempt);
+        // A retry goes alone: if the follow-on made the attempt fail (the invocation's time or memory), it must not fail the job again.
+        const { result, record } = await this.runRace(name, thunk, program, attempt, attempt === 1 ? followOn : undefined);
         if (result.exitCode !== 0) {
           const stderr = result.stderr.toString('utf8');
           const diagnostics = parseDiagnostics(stderr, thunk.cwd, name);
@@ -388,7 +390,7 @@ export class Scheduler {
    * finish with an answer (any exit status) wins and the other is killed. A
    * copy lost to a transient fault leaves the race to the other.
    */
-  private async runRace(name: string, thunk: Thunk, program: string, attempt: number): Promise<{ result: JobResult; record: JobRecord }> {
+  private async runRace(name: string, thunk: Thunk, program: string, attempt: number, followOn?: FollowOn): Promise<{ result: JobResult; record: JobRecord }> {
     if (this.stopped) throw this.stopped;
     await this.slots.acquire(this.abort.signal).catch(() => {
       throw this.stopped ?? new BurstError('cancelled', 'the run was cancelled');
@@ -428,7 +430,7 @@ export class Scheduler {
             this.abort.signal.removeEventListener('abort', onStop);
             settleIfDone();
           };
-          this.opts.backend.execute(name, thunk, controller.signal, this.followOns.get(name)).then(
+          this.opts.backend.execute(name, thunk, controller.signal, followOn).then(
             (result) => {
               if (result.ranOn) {
                 record.backend = result.ranOn.backend;

@@ -248,6 +248,50 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.match(reasons[1] as string, /^tool is built for arm64; the function runs on x86_64$/);
   });
 
+  test('a job that waits only for another runs in the same invocation, and its failure is its own', async () => {
+    const store = join(work.path, 'store-follow-on');
+    const create = async (args: string[]): Promise<string> => {
+      const r = await burst(['thunk', 'create', '--exe', '/bin/sh', ...args], store, { env: aws.env });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const force = async (job: string, report: string): Promise<CliResult & { report: RunReport }> => {
+      const r = await burst(['force', '--report', report, '--cat', job], store, { env: aws.env });
+      return { ...r, report: readJson<RunReport>(report) };
+    };
+    const fresh = `${process.pid}-${Date.now()}`; // jobs no earlier run put in the bucket
+    const made = await create(['--output', 'out', '--', 'sh', '-c', `echo made ${fresh} > out`]);
+    const doubled = await create(['--input', `in=${made}#out`, '--', 'sh', '-c', 'cat in in > out']);
+    const ok = await force(doubled, join(work.path, 'follow-on.json'));
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, `made ${fresh}\nmade ${fresh}\n`);
+    const second = ok.report.jobs.find((j) => j.program === 'sh' && j.ranWith !== undefined);
+    assert.equal(second?.ranWith, made, JSON.stringify(ok.report.jobs));
+    assert.equal(ok.report.executed, 2);
+    assert.equal(ok.report.cost?.lambdaRequests, 1, 'both jobs in one invocation');
+
+    const madeToo = await create(['--output', 'out', '--', 'sh', '-c', `echo made ${fresh} again > out`]);
+    const failing = await create(['--input', `in=${madeToo}#out`, '--', 'sh', '-c', 'cat in >&2; exit 3']);
+    const bad = await force(failing, join(work.path, 'follow-on-failed.json'));
+    assert.equal(bad.code, 1, bad.stdout);
+    assert.match(bad.stderr, new RegExp(`made ${fresh} again`));
+    const failed = bad.report.jobs.find((j) => j.outcome === 'failed');
+    assert.equal(failed?.exitCode, 3);
+    assert.equal(failed?.ranWith, madeToo);
+    assert.equal(bad.report.cost?.lambdaRequests, 1);
+
+    // A feeder with job inputs of its own runs under another name once they are known (a compile of a generated header): it still takes its follow-on.
+    const generated = await create(['--output', 'out', '--', 'sh', '-c', `echo generated ${fresh} > out`]);
+    assert.equal((await force(generated, join(work.path, 'generated.json'))).code, 0);
+    const compiled = await create(['--input', `g=${generated}#out`, '--output', 'out', '--', 'sh', '-c', 'cat g g > out']);
+    const assembled = await create(['--input', `in=${compiled}#out`, '--', 'sh', '-c', 'cat in > out']);
+    const chain = await force(assembled, join(work.path, 'follow-on-chain.json'));
+    assert.equal(chain.code, 0, chain.stderr);
+    assert.equal(chain.stdout, `generated ${fresh}\ngenerated ${fresh}\n`);
+    assert.equal(chain.report.cost?.lambdaRequests, 1, JSON.stringify(chain.report.jobs));
+    assert.ok(chain.report.jobs.some((j) => j.ranWith !== undefined));
+  });
+
   test('burst deploy creates, then updates, then changes nothing; its zip holds the worker these tests ran', async () => {
     const api = await startFakeLambdaApi();
     const deployArgs = (extra: string[]): string[] => ['deploy', '--bucket', 'deployed-bucket', '--function', 'burst-worker', '--lambda-endpoint', api.endpoint, '--role', 'arn:aws:iam::123456789012:role/burst', ...extra];

@@ -71,7 +71,15 @@ function s3For(target: StorageTarget): S3Objects {
   return new S3Objects(client, target);
 }
 
-export async function handler(event: WorkerRequest): Promise<WorkerResponse> {
+/** What the handler reads of Lambda's context object. */
+interface InvocationContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** A follow-on runs only with this much of the invocation's time left beyond what its feeder took. */
+const FOLLOW_ON_RESERVE_MS = 30_000;
+
+export async function handler(event: WorkerRequest, context?: InvocationContext): Promise<WorkerResponse> {
   const started = performance.now();
   const answer = (partial: Partial<Omit<WorkerResponse, 'timings'>> & { timings?: Omit<WorkerTimings, 'totalMs'> }, s3?: S3Objects): WorkerResponse => ({
     protocol: WORKER_PROTOCOL, exitCode: -1, stdout: '', stderr: '', outputs: [],
@@ -92,7 +100,11 @@ export async function handler(event: WorkerRequest): Promise<WorkerResponse> {
     // With a follow-on, this job's outputs are its inputs here: they need not travel back.
     const { produced, ...job } = await runJob(store, s3, event.thunk, thunk, event, event.followOn ? 0 : ANSWER_INLINE_BYTES);
     if (job.exitCode !== 0 || !event.followOn) return answer(job, s3);
-    const followOn = await runFollowOn(store, s3, event, produced, ANSWER_INLINE_BYTES - job.stdout.length - job.stderr.length).catch((e: unknown) => ({ fault: faultOf(e) }));
+    const left = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+    const followOn: FollowOnAnswer =
+      left < FOLLOW_ON_RESERVE_MS + job.timings.runMs
+        ? { notRun: `${Math.round(left / 1000)} s of the invocation were left` }
+        : await runFollowOn(store, s3, event, produced, ANSWER_INLINE_BYTES - job.stdout.length - job.stderr.length).catch((e: unknown) => ({ fault: faultOf(e) }));
     await trimStore(store).catch(() => undefined); // the jobs are done; a cache that stays too big is trimmed next time
     return answer({ ...job, followOn }, s3);
   } catch (e) {
@@ -137,12 +149,14 @@ async function runFollowOn(store: LocalStore, s3: S3Objects, event: WorkerReques
   for (const [path, ref] of Object.entries(thunk.inputs)) {
     if (!isThunkRef(ref)) continue;
     const { thunk: from, output } = parseThunkRef(ref);
-    const o = from !== event.thunk ? undefined : output === undefined ? fed[0] : fed.find((x) => x.tag === output);
+    const o = from !== request.feeder ? undefined : output === undefined ? fed[0] : fed.find((x) => x.tag === output);
     if (!o || isThunkRef(o.name)) return { notRun: `its input ${path} is not a value the job before it made` };
     values.set(path, o);
   }
   const resolved = withInputValues(thunk, values);
   const name = nameOfBytes('T', encodeThunk(resolved));
+  // Another run may have made it already (the same intermediate from an edited source): the engine takes that result from the bucket.
+  if (await s3.getReduction(name)) return { notRun: 'the bucket has its result' };
   const job = await runJob(store, s3, name, resolved, event, inlineBudget);
   return { thunk: name, exitCode: job.exitCode, stdout: job.stdout, stderr: job.stderr, outputs: job.outputs, timings: { ...job.timings, totalMs: 0 } };
 }

@@ -14,11 +14,11 @@ import type { Backend, BackendStats, FollowOn } from '../backends/backend';
 import { LocalBackend } from '../backends/local';
 import { elfArchitecture } from '../elf';
 import { BurstError, TransientError, errorMessage } from '../errors';
-import { parseName } from '../hash';
+import { nameOfBytes, parseName } from '../hash';
 import type { LocalRun } from '../report';
 import { Slots } from '../slots';
 import type { LocalStore, Reduction, TaggedOutput } from '../store/local';
-import { encodeThunk, isThunkRef, programOf, SANDBOX_TOKEN, type Thunk } from '../thunk';
+import { encodeThunk, isThunkRef, parseThunkRef, programOf, SANDBOX_TOKEN, withInputValues, type Thunk } from '../thunk';
 import type { JobResult } from '../worker';
 import { lambdaClient, resolvedRegion, s3Client } from './clients';
 import type { LambdaSettings } from './config';
@@ -105,6 +105,7 @@ export class LambdaBackend implements Backend {
 
   async discard(name: string): Promise<void> {
     this.uploaded.forget(name);
+    for (const [job, r] of this.followOnResults) if (r.outputs.some((o) => o.name === name)) this.followOnResults.delete(job);
     await this.s3.delete(name).catch(() => undefined); // best effort: a worker overwrites small objects anyway
   }
 
@@ -141,7 +142,7 @@ export class LambdaBackend implements Backend {
       storage: this.s3.target,
       inlineOutputLimit: INLINE_OUTPUT_BYTES,
       outputLimit: OUTPUT_LIMIT,
-      ...(next ? { followOn: { thunk: next.name, thunkData: encodeThunk(next.thunk).toString('base64') } } : {}),
+      ...(next ? { followOn: { thunk: next.name, thunkData: encodeThunk(next.thunk).toString('base64'), feeder: next.feeder } } : {}),
     };
     const started = performance.now();
     const response = await this.invoke(request, signal);
@@ -152,8 +153,9 @@ export class LambdaBackend implements Backend {
     if (response.fault) return this.onFault(response);
     const outputs = await this.takeOutputs(response.outputs);
     const transferMs = Math.round(uploadMs + response.timings.fetchMs + response.timings.uploadMs);
-    if (response.followOn && 'thunk' in response.followOn) await this.keepFollowOn(response.followOn, name);
-    return { exitCode: response.exitCode, stdout: Buffer.from(response.stdout, 'base64'), stderr: Buffer.from(response.stderr, 'base64'), outputs, durationMs: durationMs + uploadMs, transferMs };
+    const followOnMs = next && response.followOn && 'thunk' in response.followOn ? await this.keepFollowOn(response.followOn, next, name, outputs) : 0;
+    // The follow-on's time is its own: the feeder's duration (its program's straggler statistics) leaves it out.
+    return { exitCode: response.exitCode, stdout: Buffer.from(response.stdout, 'base64'), stderr: Buffer.from(response.stderr, 'base64'), outputs, durationMs: Math.max(0, durationMs - followOnMs) + uploadMs, transferMs };
   }
 
   /** Whether a job ran along with the one feeding it, its result kept here: no need to look for it in the bucket. */
@@ -176,12 +178,29 @@ export class LambdaBackend implements Backend {
     return outputs;
   }
 
-  /** A follow-on's result, kept until the scheduler runs that job under the name the worker gave it (a name it computes alike). */
-  private async keepFollowOn(f: Extract<FollowOnAnswer, { thunk: string }>, feeder: string): Promise<void> {
+  /**
+   * A follow-on's result, kept until the scheduler runs that job under its
+   * resolved name, which is computed here as the scheduler will and must be
+   * the one the worker ran it under. Returns the time it took (0 if not kept).
+   */
+  private async keepFollowOn(f: Extract<FollowOnAnswer, { thunk: string }>, next: FollowOn, feeder: string, fed: TaggedOutput[]): Promise<number> {
+    const values = new Map<string, TaggedOutput>();
+    for (const [path, ref] of Object.entries(next.thunk.inputs)) {
+      if (!isThunkRef(ref)) continue;
+      const { output } = parseThunkRef(ref);
+      const o = output === undefined ? fed[0] : fed.find((x) => x.tag === output);
+      if (o) values.set(path, o);
+    }
+    if (nameOfBytes('T', encodeThunk(withInputValues(next.thunk, values))) !== f.thunk) return 0; // a worker of another version: the job runs on its own
     const outputs = await this.takeOutputs(f.outputs).catch(() => undefined);
-    if (!outputs) return; // a bad inline copy: the job runs again on its own
+    if (!outputs) return 0; // a bad inline copy: the job runs again on its own
     const durationMs = f.timings.fetchMs + f.timings.runMs + f.timings.uploadMs;
     this.followOnResults.set(f.thunk, { exitCode: f.exitCode, stdout: Buffer.from(f.stdout, 'base64'), stderr: Buffer.from(f.stderr, 'base64'), outputs, durationMs, transferMs: f.timings.fetchMs + f.timings.uploadMs, ranWith: feeder });
+    return durationMs;
+  }
+
+  dropFollowOn(name: string): void {
+    this.followOnResults.delete(name);
   }
 
   /** Why a job cannot run on Lambda, or undefined if it can. */

@@ -33,11 +33,16 @@ export interface WorkerRequest {
   /**
    * The one job waiting for this one's outputs, run next in the same
    * invocation if this one succeeds: its thunk as recorded, inputs naming
-   * this job's outputs (`thunk#tag`). Its other small inputs are in `inline`.
+   * this job's outputs (`feeder#tag`). Its other small inputs are in `inline`.
    * A worker that does not know the field ignores it, and the engine runs
    * the job itself.
    */
-  followOn?: { thunk: string; thunkData: string };
+  followOn?: {
+    thunk: string;
+    thunkData: string;
+    /** The name its inputs give this job (the job may run under another, once its own inputs are known). */
+    feeder: string;
+  };
 }
 
 /** What became of a follow-on job: its result under its resolved name, or why it did not run (the engine then runs it itself). */

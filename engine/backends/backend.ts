@@ -20,6 +20,8 @@ export interface Backend {
    */
   execute(name: string, thunk: Thunk, signal: AbortSignal, followOn?: FollowOn): Promise<JobResult>;
   readonly takesFollowOns?: boolean;
+  /** A follow-on result kept for a job the scheduler found in a cache instead: it will not be asked for. */
+  dropFollowOn?(name: string): void;
   /** Remote backends: whether the backend holds the object (so a cached result needing it is usable without it being local). */
   holds?(name: string): boolean;
   /** Remote backends: a result recorded where other machines share it, asked after the local cache. */
@@ -39,6 +41,8 @@ export interface Backend {
 export interface FollowOn {
   name: string;
   thunk: Thunk;
+  /** The feeding job's name as the follow-on's inputs spell it (it may run under another name, once its own inputs are known). */
+  feeder: string;
 }
 
 export interface BackendStats {
