@@ -12,7 +12,7 @@
  */
 import { posix } from 'node:path';
 import { BurstError } from './errors';
-import { isName, parseName } from './hash';
+import { isName, nameOfBytes, parseName } from './hash';
 
 export interface Thunk {
   /** argv; args[0] is the program: a sandbox path relative to `cwd`, or an absolute path. */
@@ -180,6 +180,25 @@ export function withInputValues(t: Thunk, values: Map<string, { name: string; ex
     if (v.executable) executables.add(path);
   }
   return { ...t, inputs, executables: [...executables].sort() };
+}
+
+/**
+ * A follow-on as it runs once the job feeding it has made `fed`: its inputs
+ * that named the feeder's outputs (`feeder#tag`) replaced by those values,
+ * with the name that gives it. Undefined if one of them is not such a value.
+ * The Lambda worker runs it under this name and the engine checks the name.
+ */
+export function resolvedFollowOn(t: Thunk, feeder: string, fed: Array<{ tag: string; name: string; executable: boolean }>): { thunk: Thunk; name: string } | undefined {
+  const values = new Map<string, { name: string; executable: boolean }>();
+  for (const [path, ref] of Object.entries(t.inputs)) {
+    if (!isThunkRef(ref)) continue;
+    const { thunk: from, output } = parseThunkRef(ref);
+    const o = from !== feeder ? undefined : output === undefined ? fed[0] : fed.find((x) => x.tag === output);
+    if (!o || isThunkRef(o.name)) return undefined;
+    values.set(path, o);
+  }
+  const thunk = withInputValues(t, values);
+  return { thunk, name: nameOfBytes('T', encodeThunk(thunk)) };
 }
 
 /** The program a job runs, as the user knows it: the name given to the loader as argv0, or the program's own name. */

@@ -15,7 +15,7 @@ import { CorruptObjectError, MissingObjectError, errorMessage } from '../errors'
 import { nameOfBytes, parseName } from '../hash';
 import { LocalStore, type Reduction, type TaggedOutput } from '../store/local';
 import { cacheStats, collectGarbage } from '../store/maintenance';
-import { decodeThunk, encodeThunk, isThunkRef, parseThunkRef, programOf, withInputValues, type Thunk } from '../thunk';
+import { decodeThunk, isThunkRef, programOf, resolvedFollowOn, type Thunk } from '../thunk';
 import { executeThunk } from '../worker';
 import { S3Objects } from './s3Objects';
 import { LAUNCHER_FILE, WORKER_PROTOCOL, type FollowOnAnswer, type StorageTarget, type WorkerFault, type WorkerOutput, type WorkerRequest, type WorkerResponse, type WorkerTimings } from './protocol';
@@ -99,14 +99,10 @@ export async function handler(event: WorkerRequest, context?: InvocationContext)
     const thunk = readThunk(event.thunk, event.thunkData);
     // With a follow-on, this job's outputs are its inputs here: they need not travel back.
     const { produced, ...job } = await runJob(store, s3, event.thunk, thunk, event, event.followOn ? 0 : ANSWER_INLINE_BYTES);
-    if (job.exitCode !== 0 || !event.followOn) return answer(job, s3);
-    const left = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-    const followOn: FollowOnAnswer =
-      left < FOLLOW_ON_RESERVE_MS + job.timings.runMs
-        ? { notRun: `${Math.round(left / 1000)} s of the invocation were left` }
-        : await runFollowOn(store, s3, event, produced, ANSWER_INLINE_BYTES - job.stdout.length - job.stderr.length).catch((e: unknown) => ({ fault: faultOf(e) }));
+    if (job.exitCode !== 0) return answer(job, s3);
+    const followOn = event.followOn ? await followOnAnswer(store, s3, event, job, produced, context) : undefined;
     await trimStore(store).catch(() => undefined); // the jobs are done; a cache that stays too big is trimmed next time
-    return answer({ ...job, followOn }, s3);
+    return answer({ ...job, ...(followOn ? { followOn } : {}) }, s3);
   } catch (e) {
     return answer({ fault: faultOf(e) }, s3);
   }
@@ -132,8 +128,14 @@ async function runJob(store: LocalStore, s3: S3Objects, name: string, thunk: Thu
   if (result.stderr.length > 0) reduction.stderr = await putValue(s3, result.stderr);
   await s3.putReduction(name, reduction);
   timings.uploadMs = Math.round(performance.now() - t);
-  if (!event.followOn) await trimStore(store).catch(() => undefined);
   return { ...base, outputs };
+}
+
+/** The follow-on run if time allows; whatever stops it is an answer, never the first job's failure. */
+async function followOnAnswer(store: LocalStore, s3: S3Objects, event: WorkerRequest, first: Omit<JobAnswer, 'produced'>, fed: TaggedOutput[], context?: InvocationContext): Promise<FollowOnAnswer> {
+  const left = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+  if (left < FOLLOW_ON_RESERVE_MS + first.timings.runMs) return { notRun: `${Math.round(left / 1000)} s of the invocation were left` };
+  return runFollowOn(store, s3, event, fed, ANSWER_INLINE_BYTES - first.stdout.length - first.stderr.length).catch((e: unknown) => ({ fault: faultOf(e) }));
 }
 
 /**
@@ -144,20 +146,12 @@ async function runJob(store: LocalStore, s3: S3Objects, name: string, thunk: Thu
  */
 async function runFollowOn(store: LocalStore, s3: S3Objects, event: WorkerRequest, fed: TaggedOutput[], inlineBudget: number): Promise<FollowOnAnswer> {
   const request = event.followOn as NonNullable<WorkerRequest['followOn']>;
-  const thunk = readThunk(request.thunk, request.thunkData);
-  const values = new Map<string, { name: string; executable: boolean }>();
-  for (const [path, ref] of Object.entries(thunk.inputs)) {
-    if (!isThunkRef(ref)) continue;
-    const { thunk: from, output } = parseThunkRef(ref);
-    const o = from !== request.feeder ? undefined : output === undefined ? fed[0] : fed.find((x) => x.tag === output);
-    if (!o || isThunkRef(o.name)) return { notRun: `its input ${path} is not a value the job before it made` };
-    values.set(path, o);
-  }
-  const resolved = withInputValues(thunk, values);
-  const name = nameOfBytes('T', encodeThunk(resolved));
+  const resolved = resolvedFollowOn(readThunk(request.thunk, request.thunkData), request.feeder, fed);
+  if (!resolved) return { notRun: 'an input is not a value the job before it made' };
+  const { thunk, name } = resolved;
   // Another run may have made it already (the same intermediate from an edited source): the engine takes that result from the bucket.
   if (await s3.getReduction(name)) return { notRun: 'the bucket has its result' };
-  const job = await runJob(store, s3, name, resolved, event, inlineBudget);
+  const job = await runJob(store, s3, name, thunk, event, inlineBudget);
   return { thunk: name, exitCode: job.exitCode, stdout: job.stdout, stderr: job.stderr, outputs: job.outputs, timings: { ...job.timings, totalMs: 0 } };
 }
 

@@ -14,11 +14,11 @@ import type { Backend, BackendStats, FollowOn } from '../backends/backend';
 import { LocalBackend } from '../backends/local';
 import { elfArchitecture } from '../elf';
 import { BurstError, TransientError, errorMessage } from '../errors';
-import { nameOfBytes, parseName } from '../hash';
+import { parseName } from '../hash';
 import type { LocalRun } from '../report';
 import { Slots } from '../slots';
 import type { LocalStore, Reduction, TaggedOutput } from '../store/local';
-import { encodeThunk, isThunkRef, parseThunkRef, programOf, SANDBOX_TOKEN, withInputValues, type Thunk } from '../thunk';
+import { encodeThunk, isThunkRef, programOf, resolvedFollowOn, SANDBOX_TOKEN, type Thunk } from '../thunk';
 import type { JobResult } from '../worker';
 import { lambdaClient, resolvedRegion, s3Client } from './clients';
 import type { LambdaSettings } from './config';
@@ -86,7 +86,7 @@ export class LambdaBackend implements Backend {
   }
 
   async remoteReduction(thunk: string): Promise<Reduction | undefined> {
-    if (this.ranAlong(thunk)) return undefined; // it just ran, here: no one else's result to look for
+    if (this.followOnResults.has(thunk)) return undefined; // it ran along with its feeder, here: no one else's result to look for
     const r = await this.s3.getReduction(thunk).catch((e: unknown) => {
       throw explainAwsError(e, this.settings);
     });
@@ -158,11 +158,6 @@ export class LambdaBackend implements Backend {
     return { exitCode: response.exitCode, stdout: Buffer.from(response.stdout, 'base64'), stderr: Buffer.from(response.stderr, 'base64'), outputs, durationMs: Math.max(0, durationMs - followOnMs) + uploadMs, transferMs };
   }
 
-  /** Whether a job ran along with the one feeding it, its result kept here: no need to look for it in the bucket. */
-  ranAlong(name: string): boolean {
-    return this.followOnResults.has(name);
-  }
-
   /** Output names (small outputs' bytes into the local store, checked), each now known to be in the bucket. */
   private async takeOutputs(answered: WorkerOutput[]): Promise<TaggedOutput[]> {
     const outputs: TaggedOutput[] = [];
@@ -184,14 +179,7 @@ export class LambdaBackend implements Backend {
    * the one the worker ran it under. Returns the time it took (0 if not kept).
    */
   private async keepFollowOn(f: Extract<FollowOnAnswer, { thunk: string }>, next: FollowOn, feeder: string, fed: TaggedOutput[]): Promise<number> {
-    const values = new Map<string, TaggedOutput>();
-    for (const [path, ref] of Object.entries(next.thunk.inputs)) {
-      if (!isThunkRef(ref)) continue;
-      const { output } = parseThunkRef(ref);
-      const o = output === undefined ? fed[0] : fed.find((x) => x.tag === output);
-      if (o) values.set(path, o);
-    }
-    if (nameOfBytes('T', encodeThunk(withInputValues(next.thunk, values))) !== f.thunk) return 0; // a worker of another version: the job runs on its own
+    if (resolvedFollowOn(next.thunk, next.feeder, fed)?.name !== f.thunk) return 0; // a worker of another version: the job runs on its own
     const outputs = await this.takeOutputs(f.outputs).catch(() => undefined);
     if (!outputs) return 0; // a bad inline copy: the job runs again on its own
     const durationMs = f.timings.fetchMs + f.timings.runMs + f.timings.uploadMs;
