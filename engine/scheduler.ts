@@ -462,11 +462,12 @@ export class Scheduler {
           );
         };
         launch(false);
+        const work = [{ program, timeoutMs: thunk.timeoutMs }, ...(followOn ? [{ program: programOf(followOn.thunk), timeoutMs: followOn.thunk.timeoutMs }] : [])];
         watchdog = setInterval(() => {
           const first = copies[0];
           if (settled || copies.length > 1 || !first) return;
           const elapsed = this.now() - first.record.start;
-          if (!this.straggler.isStraggling(program, elapsed, thunk.timeoutMs)) return;
+          if (!this.straggler.isStraggling(work, elapsed)) return;
           // A duplicate only takes a slot nothing else is waiting for: it must never delay other work.
           if (!this.slots.tryAcquire()) return;
           extraSlots++;

@@ -2,6 +2,8 @@
  * When a job is a straggler: running far past what jobs of the same program
  * usually take in this run. With too few finished jobs to judge, a job gets a
  * duplicate only after a long wait (or half its timeout, if that is sooner).
+ * A copy that carries a follow-on is judged on both jobs' usual times: it
+ * runs both before it answers.
  */
 export interface StragglerOptions {
   enabled: boolean;
@@ -13,6 +15,12 @@ export interface StragglerOptions {
   minSamples: number;
   /** The wait before duplicating a job of a program with too few samples. */
   noHistoryMs: number;
+}
+
+/** A job one copy runs: the job itself, then the follow-on it carries, if any. */
+export interface CopyWork {
+  program: string;
+  timeoutMs: number;
 }
 
 export const DEFAULT_STRAGGLER: StragglerOptions = {
@@ -41,16 +49,22 @@ export class StragglerPolicy {
     s.push(ms);
   }
 
-  thresholdMs(program: string, timeoutMs: number): number {
-    const s = this.samples.get(program) ?? [];
-    if (s.length < this.options.minSamples) {
+  thresholdMs(work: CopyWork[]): number {
+    const medians = work.map((w) => this.medianOf(w.program));
+    if (medians.some((m) => m === undefined)) {
+      const timeoutMs = work.reduce((sum, w) => sum + w.timeoutMs, 0);
       return Math.max(this.options.minMs, Math.min(this.options.noHistoryMs, timeoutMs / 2));
     }
-    return Math.max(this.options.minMs, this.options.factor * median(s));
+    return Math.max(this.options.minMs, this.options.factor * medians.reduce((sum: number, m) => sum + (m as number), 0));
   }
 
-  isStraggling(program: string, elapsedMs: number, timeoutMs: number): boolean {
-    return this.options.enabled && elapsedMs > this.thresholdMs(program, timeoutMs);
+  isStraggling(work: CopyWork[], elapsedMs: number): boolean {
+    return this.options.enabled && elapsedMs > this.thresholdMs(work);
+  }
+
+  private medianOf(program: string): number | undefined {
+    const s = this.samples.get(program) ?? [];
+    return s.length < this.options.minSamples ? undefined : median(s);
   }
 }
 

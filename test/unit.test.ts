@@ -29,18 +29,31 @@ describe('straggler policy', () => {
   test('duplicates a job far past its program\'s median, never before the floor', () => {
     const p = new StragglerPolicy({ factor: 3, minMs: 100, minSamples: 3 });
     for (const ms of [50, 60, 70]) p.recordDuration('cc1', ms);
-    assert.equal(p.thresholdMs('cc1', 60_000), 180);
-    assert.equal(p.isStraggling('cc1', 150, 60_000), false);
-    assert.equal(p.isStraggling('cc1', 200, 60_000), true);
+    const cc1 = { program: 'cc1', timeoutMs: 60_000 };
+    assert.equal(p.thresholdMs([cc1]), 180);
+    assert.equal(p.isStraggling([cc1], 150), false);
+    assert.equal(p.isStraggling([cc1], 200), true);
     for (const ms of [1, 1, 1]) p.recordDuration('as', ms);
-    assert.equal(p.thresholdMs('as', 60_000), 100);
+    assert.equal(p.thresholdMs([{ program: 'as', timeoutMs: 60_000 }]), 100);
+  });
+
+  test('a copy carrying a follow-on is allowed both jobs\' usual times', () => {
+    const p = new StragglerPolicy({ factor: 3, minMs: 100, minSamples: 3 });
+    for (const ms of [50, 60, 70]) p.recordDuration('cc1', ms);
+    const carrying = [{ program: 'cc1', timeoutMs: 60_000 }, { program: 'as', timeoutMs: 60_000 }];
+    // The follow-on's program has no history yet: the long wait, not the compile's own threshold.
+    assert.equal(p.thresholdMs(carrying), 30_000);
+    for (const ms of [40, 40, 40]) p.recordDuration('as', ms);
+    assert.equal(p.thresholdMs(carrying), 300);
+    assert.equal(p.isStraggling(carrying, 250), false, 'past the compile\'s threshold alone, within both');
+    assert.equal(p.isStraggling(carrying, 310), true);
   });
 
   test('with no history waits long, or half the timeout if that is sooner; off means never', () => {
     const p = new StragglerPolicy({ minMs: 100, noHistoryMs: 30_000 });
-    assert.equal(p.thresholdMs('ld', 600_000), 30_000);
-    assert.equal(p.thresholdMs('ld', 4_000), 2_000);
-    assert.equal(new StragglerPolicy({ enabled: false }).isStraggling('ld', 1e9, 1), false);
+    assert.equal(p.thresholdMs([{ program: 'ld', timeoutMs: 600_000 }]), 30_000);
+    assert.equal(p.thresholdMs([{ program: 'ld', timeoutMs: 4_000 }]), 2_000);
+    assert.equal(new StragglerPolicy({ enabled: false }).isStraggling([{ program: 'ld', timeoutMs: 1 }], 1e9), false);
   });
 });
 
