@@ -141,6 +141,9 @@ async function main(): Promise<void> {
     row('  the client (burst, make, header listing)', cpu('cold', (c) => c.total - c.s3 - c.lambda), 'stays on this machine with real Lambda');
     row('  the Lambda server and the jobs it ran', cpu('cold', (c) => c.lambda), 'leaves it');
     row('  the S3 server', cpu('cold', (c) => c.s3), 'leaves it');
+    const each = (k: keyof typeof timed): string => timed[k].map((t) => (t.ms / 1000).toFixed(1)).join(' ');
+    row('  each round, local / lambda cold (s)', `${each('local')} / ${each('cold')}`);
+    row('  straggler duplicates, lambda cold', String(timed.cold.reduce((n, t) => n + t.report.duplicated, 0)), `over ${RUNS} builds`);
     row('uploaded, first build', `${(first.report.bytesUploaded / 1e6).toFixed(1)} MB`, 'objects put in the bucket and carried in requests');
     row('uploaded, clean tree + empty local cache', `${(again.report.bytesUploaded / 1e6).toFixed(1)} MB`, `${again.report.executed} jobs run (goal 0 bytes)`);
     const rate = await invocationsPerSecond(aws, work);
