@@ -13,6 +13,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { extraCaCertsFile } from '../userEnv';
 import type { LambdaSettings } from './config';
+import type { WireAgents } from './wire';
 
 function trustedCertificates(): string[] | undefined {
   const file = extraCaCertsFile();
@@ -24,39 +25,50 @@ function trustedCertificates(): string[] | undefined {
   }
 }
 
-function handler(sockets: number, requestTimeoutMs: number): NodeHttpHandler {
+/** Keep-alive sockets for the SDK and for the signed wire alike, with the user's extra certificates. */
+export function agents(sockets: number): WireAgents {
   const ca = trustedCertificates();
-  return new NodeHttpHandler({
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: sockets, ...(ca ? { ca } : {}) }),
-    requestTimeout: requestTimeoutMs,
-    connectionTimeout: 10_000,
-  });
+  return {
+    http: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: sockets, ...(ca ? { ca } : {}) }),
+  };
+}
+
+function handler(a: WireAgents, requestTimeoutMs: number): NodeHttpHandler {
+  return new NodeHttpHandler({ httpAgent: a.http, httpsAgent: a.https, requestTimeout: requestTimeoutMs, connectionTimeout: 10_000 });
 }
 
 function common(s: LambdaSettings): { region?: string; profile?: string } {
   return { ...(s.region ? { region: s.region } : {}), ...(s.profile ? { profile: s.profile } : {}) };
 }
 
-export function s3Client(s: LambdaSettings): S3Client {
+export function s3Sockets(s: LambdaSettings): number {
+  return Math.min(s.concurrency, 256);
+}
+
+export function s3Client(s: LambdaSettings, a: WireAgents = agents(s3Sockets(s))): S3Client {
   return new S3Client({
     ...common(s),
     ...(s.s3Endpoint
       ? // S3-compatible servers: path-style keys, and checksums only where required (some store aws-chunked framing as data).
         { endpoint: s.s3Endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
       : {}),
-    requestHandler: handler(Math.min(s.concurrency, 256), 300_000),
+    requestHandler: handler(a, 300_000),
   });
 }
 
-export function lambdaClient(s: LambdaSettings): LambdaClient {
+export function lambdaClient(s: LambdaSettings, a: WireAgents = agents(s.concurrency)): LambdaClient {
   return new LambdaClient({
     ...common(s),
     ...(s.lambdaEndpoint ? { endpoint: s.lambdaEndpoint } : {}),
     // Retries belong to the scheduler, which backs off with jitter and counts them.
     maxAttempts: 1,
-    requestHandler: handler(s.concurrency, (s.timeoutSeconds + 60) * 1000),
+    requestHandler: handler(a, invokeTimeoutMs(s)),
   });
+}
+
+export function invokeTimeoutMs(s: LambdaSettings): number {
+  return (s.timeoutSeconds + 60) * 1000;
 }
 
 /** The region the SDK settled on (flag, environment or profile), for the worker, which needs it spelled out. */

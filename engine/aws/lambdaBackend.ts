@@ -20,13 +20,14 @@ import { Slots } from '../slots';
 import type { LocalStore, Reduction, TaggedOutput } from '../store/local';
 import { encodeThunk, isThunkRef, programOf, resolvedFollowOn, SANDBOX_TOKEN, type Thunk } from '../thunk';
 import type { JobResult } from '../worker';
-import { lambdaClient, resolvedRegion, s3Client } from './clients';
+import { agents, invokeTimeoutMs, lambdaClient, resolvedRegion, s3Client, s3Sockets } from './clients';
 import type { LambdaSettings } from './config';
 import { explainAwsError } from './awsErrors';
 import { mapLimit } from './mapLimit';
 import { WORKER_PROTOCOL, type FollowOnAnswer, type StorageTarget, type WorkerOutput, type WorkerRequest, type WorkerResponse } from './protocol';
 import { S3Objects } from './s3Objects';
 import { UploadRecord } from './uploaded';
+import { SignedWire, errorOf, readBody, type WireAgents } from './wire';
 
 /** Objects up to this size travel inside the request. */
 const INLINE_OBJECT_BYTES = 64 << 10;
@@ -59,10 +60,14 @@ export class LambdaBackend implements Backend {
   readonly takesFollowOns = true;
   private readonly meter = { invocations: 0, billedMs: 0, workerGets: 0, workerPuts: 0, bytesDown: 0, bytesInline: 0 };
 
-  private constructor(private readonly store: LocalStore, private readonly settings: LambdaSettings, s3: S3Client, target: StorageTarget, opts: LambdaBackendOptions) {
+  private readonly lambdaAgents: WireAgents;
+  private invoker: Promise<SignedWire> | undefined;
+
+  private constructor(private readonly store: LocalStore, private readonly settings: LambdaSettings, s3: S3Client, s3Agents: WireAgents, target: StorageTarget, opts: LambdaBackendOptions) {
     this.maxJobs = settings.concurrency;
-    this.lambda = lambdaClient(settings);
-    this.s3 = new S3Objects(s3, target);
+    this.lambdaAgents = agents(settings.concurrency);
+    this.lambda = lambdaClient(settings, this.lambdaAgents);
+    this.s3 = new S3Objects(s3, target, s3Agents);
     this.uploaded = new UploadRecord(store, target, settings.s3Endpoint);
     this.local = new LocalBackend(store, opts.localJobs !== undefined ? { jobs: opts.localJobs } : {});
     this.localSlots = new Slots(this.local.maxJobs);
@@ -70,7 +75,8 @@ export class LambdaBackend implements Backend {
   }
 
   static async create(store: LocalStore, settings: LambdaSettings, opts: LambdaBackendOptions = {}): Promise<LambdaBackend> {
-    const s3 = s3Client(settings);
+    const s3Agents = agents(s3Sockets(settings));
+    const s3 = s3Client(settings, s3Agents);
     let region: string;
     try {
       region = await resolvedRegion(s3);
@@ -78,7 +84,7 @@ export class LambdaBackend implements Backend {
       throw new BurstError('usage', 'no AWS region is configured: pass --region, set AWS_REGION, or set aws.region in .burst.json');
     }
     const target: StorageTarget = { bucket: settings.bucket, prefix: settings.prefix, region, ...(settings.s3Endpoint ? { endpoint: settings.s3Endpoint } : {}) };
-    return new LambdaBackend(store, settings, s3, target, opts);
+    return new LambdaBackend(store, settings, s3, s3Agents, target, opts);
   }
 
   holds(name: string): boolean {
@@ -303,27 +309,43 @@ export class LambdaBackend implements Backend {
 
   private async invoke(request: WorkerRequest, signal: AbortSignal): Promise<WorkerResponse> {
     this.meter.invocations++;
-    let out;
+    let text: string;
+    let functionError: string | undefined;
     try {
-      out = await this.lambda.send(
-        new InvokeCommand({ FunctionName: this.settings.functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(request)) }),
-        { abortSignal: signal },
-      );
+      const wire = await this.invokeWire();
+      const res = await wire.send({
+        method: 'POST',
+        path: `/2015-03-31/functions/${encodeURIComponent(this.settings.functionName)}/invocations`,
+        headers: { 'x-amz-invocation-type': 'RequestResponse', 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify(request)),
+        signal,
+      });
+      if (res.status !== 200) throw await errorOf(res);
+      functionError = res.headers['x-amz-function-error'] as string | undefined;
+      text = (await readBody(res.body)).toString('utf8');
     } catch (e) {
       if (signal.aborted) throw new BurstError('cancelled', 'cancelled');
       if (isTransientAwsError(e)) throw new TransientError(`invocation failed: ${errorMessage(e)}`);
       throw explainAwsError(e, this.settings);
     }
-    const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
-    if (out.FunctionError) {
+    if (functionError) {
       // The worker never throws: this is the runtime failing it (a timeout, memory, a crash). Worth another try.
-      throw new TransientError(`the worker failed (${out.FunctionError}): ${errorText(text)}`);
+      throw new TransientError(`the worker failed (${functionError}): ${errorText(text)}`);
     }
     try {
       return JSON.parse(text) as WorkerResponse;
     } catch {
       throw new TransientError(`the worker answered something that is not JSON: ${text.slice(0, 200)}`);
     }
+  }
+
+  /** Invoke's endpoint and signing, as the SDK resolves them, settled once. */
+  private invokeWire(): Promise<SignedWire> {
+    this.invoker ??= SignedWire.forCommand(this.lambda.config, InvokeCommand, { FunctionName: this.settings.functionName }, 'lambda', this.lambdaAgents, invokeTimeoutMs(this.settings)).catch((e: unknown) => {
+      this.invoker = undefined;
+      throw e;
+    });
+    return this.invoker;
   }
 
   /** A worker that found an object missing or corrupt in the bucket: it is uploaded again from here, and the job retried. */

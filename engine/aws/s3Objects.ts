@@ -5,16 +5,19 @@
  * requests and bytes for the cost meter.
  */
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { parseName } from '../hash';
 import type { Reduction, RemoteObjects } from '../store/local';
 import { objectKey, reductionKey, type StorageTarget } from './protocol';
+import { SignedWire, encodeKey, errorOf, readBody, withRetries, type WireAgents, type WireRequest, type WireResponse } from './wire';
 
-/** Objects at least this big go up in parts. */
+/** Objects at least this big go up in parts, through the SDK. */
 const MULTIPART_BYTES = 16 << 20;
+const REQUEST_TIMEOUT_MS = 300_000;
 
 export interface TransferCounts {
   gets: number;
@@ -26,60 +29,56 @@ export interface TransferCounts {
 
 export class S3Objects {
   readonly counts: TransferCounts = { gets: 0, puts: 0, heads: 0, bytesUp: 0, bytesDown: 0 };
+  private wire: Promise<SignedWire> | undefined;
 
-  constructor(readonly client: S3Client, readonly target: StorageTarget) {}
+  constructor(readonly client: S3Client, readonly target: StorageTarget, private readonly agents: WireAgents = defaultAgents()) {}
 
   /** Whether the bucket has the object; false also when S3 will not say (403: no s3:ListBucket), so the caller puts it. */
   async exists(name: string): Promise<boolean> {
     this.counts.heads++;
-    try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.target.bucket, Key: objectKey(this.target.prefix, name) }));
-      return true;
-    } catch (e) {
-      if (isNotFound(e) || statusOf(e) === 403) return false;
-      throw e;
-    }
+    const res = await this.request({ method: 'HEAD', path: this.path(objectKey(this.target.prefix, name)) });
+    await readBody(res.body);
+    if (res.status === 200) return true;
+    if (res.status === 404 || res.status === 403) return false;
+    throw await errorOf(res);
   }
 
   /** Uploads a local file as the object `name`. */
   async putFile(name: string, path: string): Promise<void> {
     const size = parseName(name).size;
     const Key = objectKey(this.target.prefix, name);
-    this.counts.puts++;
     if (size >= MULTIPART_BYTES) {
+      this.counts.puts++;
       await new Upload({ client: this.client, params: { Bucket: this.target.bucket, Key, Body: createReadStream(path) }, queueSize: 4, partSize: 8 << 20 }).done();
-    } else {
-      await this.client.send(new PutObjectCommand({ Bucket: this.target.bucket, Key, Body: await fs.readFile(path), ContentLength: size }));
+      this.counts.bytesUp += size;
+      return;
     }
-    this.counts.bytesUp += size;
+    await this.putBytes(name, await fs.readFile(path));
   }
 
   async putBytes(name: string, bytes: Uint8Array): Promise<void> {
-    this.counts.puts++;
-    await this.client.send(new PutObjectCommand({ Bucket: this.target.bucket, Key: objectKey(this.target.prefix, name), Body: bytes, ContentLength: bytes.length }));
-    this.counts.bytesUp += bytes.length;
+    await this.put(objectKey(this.target.prefix, name), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'application/octet-stream');
   }
 
   /** Writes the object's bytes to `dest`; false if there is no such object. The caller checks the bytes against the name. */
   async getToFile(name: string, dest: string): Promise<boolean> {
     this.counts.gets++;
-    let body: Readable;
-    try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: objectKey(this.target.prefix, name) }));
-      body = r.Body as Readable;
-    } catch (e) {
+    return withRetries(async () => {
+      const res = await this.request({ method: 'GET', path: this.path(objectKey(this.target.prefix, name)) });
       // Without s3:ListBucket, S3 answers 403 for a key it does not have.
-      if (isNotFound(e) || statusOf(e) === 403) return false;
-      throw e;
-    }
-    await pipeline(body, createWriteStream(dest, { mode: 0o600 }));
-    this.counts.bytesDown += (await fs.stat(dest)).size;
-    return true;
+      if (res.status === 404 || res.status === 403) return (await readBody(res.body), false);
+      if (res.status !== 200) throw await errorOf(res);
+      await pipeline(res.body, createWriteStream(dest, { mode: 0o600 }));
+      this.counts.bytesDown += (await fs.stat(dest)).size;
+      return true;
+    });
   }
 
   async delete(name: string): Promise<void> {
     this.counts.puts++;
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.target.bucket, Key: objectKey(this.target.prefix, name) }));
+    const res = await this.request({ method: 'DELETE', path: this.path(objectKey(this.target.prefix, name)) });
+    await readBody(res.body);
+    if (res.status >= 300 && res.status !== 404) throw await errorOf(res);
   }
 
   /** This bucket as where a local store fetches the objects it lacks (each checked against its name there). */
@@ -89,28 +88,52 @@ export class S3Objects {
 
   async getReduction(thunk: string): Promise<Reduction | undefined> {
     this.counts.gets++;
+    const text = await withRetries(async () => {
+      const res = await this.request({ method: 'GET', path: this.path(reductionKey(this.target.prefix, thunk)) });
+      if (res.status === 404) return (await readBody(res.body), undefined);
+      if (res.status !== 200) throw await errorOf(res);
+      return (await readBody(res.body)).toString('utf8');
+    });
+    if (text === undefined) return undefined;
+    this.counts.bytesDown += text.length;
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: reductionKey(this.target.prefix, thunk) }));
-      const text = await (r.Body as { transformToString(): Promise<string> }).transformToString();
-      this.counts.bytesDown += text.length;
       const parsed = JSON.parse(text) as Reduction;
       return Array.isArray(parsed.outputs) && parsed.outputs.length > 0 ? parsed : undefined;
-    } catch (e) {
-      if (isNotFound(e) || e instanceof SyntaxError) return undefined;
-      throw e;
+    } catch {
+      return undefined; // not a result this engine wrote: run the job
     }
   }
 
   async putReduction(thunk: string, r: Reduction): Promise<void> {
-    const body = Buffer.from(JSON.stringify(r));
+    await this.put(reductionKey(this.target.prefix, thunk), Buffer.from(JSON.stringify(r)), 'application/json');
+  }
+
+  private async put(key: string, body: Buffer, contentType: string): Promise<void> {
     this.counts.puts++;
-    await this.client.send(new PutObjectCommand({ Bucket: this.target.bucket, Key: reductionKey(this.target.prefix, thunk), Body: body, ContentType: 'application/json' }));
+    await withRetries(async () => {
+      const res = await this.request({ method: 'PUT', path: this.path(key), body, headers: { 'content-type': contentType, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+      if (res.status !== 200) throw await errorOf(res);
+      await readBody(res.body);
+    });
     this.counts.bytesUp += body.length;
+  }
+
+  private path(key: string): string {
+    return `/${encodeKey(key)}`;
+  }
+
+  private async request(req: WireRequest): Promise<WireResponse> {
+    this.wire ??= SignedWire.forCommand(this.client.config, GetObjectCommand, { Bucket: this.target.bucket, Key: 'k' }, 's3', this.agents, REQUEST_TIMEOUT_MS).catch((e: unknown) => {
+      this.wire = undefined;
+      throw e;
+    });
+    const wire = await this.wire;
+    return wire.send({ ...req, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...req.headers } });
   }
 }
 
-function statusOf(e: unknown): number | undefined {
-  return (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+function defaultAgents(): WireAgents {
+  return { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
 }
 
 export function isNotFound(e: unknown): boolean {

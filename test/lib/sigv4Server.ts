@@ -1,0 +1,112 @@
+/**
+ * A loopback server that checks AWS Signature Version 4 the way AWS does,
+ * written from the published algorithm and nothing of the SDK's (s3rver
+ * accepts any v4 signature, so it cannot tell a wrong one). It keeps PUT
+ * objects in memory and answers GET, HEAD, DELETE and Lambda's Invoke, so a
+ * client can be run against it; every request's verdict is recorded.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Verdict {
+  method: string;
+  path: string;
+  ok: boolean;
+  why?: string;
+}
+
+export interface SigV4Server {
+  endpoint: string;
+  verdicts: Verdict[];
+  objects: Map<string, Buffer>;
+  /** Answers the next `count` requests with this status and S3 error code instead of serving them. */
+  failNext(count: number, status: number, code: string, opts?: { date?: Date }): void;
+  close(): Promise<void>;
+}
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+/** RFC 3986 unreserved characters stay; everything else is %XX, upper case. */
+const uriEncode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+export async function startSigV4Server(secret: string): Promise<SigV4Server> {
+  const verdicts: Verdict[] = [];
+  const objects = new Map<string, Buffer>();
+  const failures: Array<{ status: number; code: string; date?: Date }> = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const why = checkSignature(req, body, secret);
+      verdicts.push({ method: req.method ?? '', path: req.url ?? '', ok: why === undefined, ...(why ? { why } : {}) });
+      if (why) return xmlError(res, 403, 'SignatureDoesNotMatch', why);
+      const failure = failures.shift();
+      if (failure) return xmlError(res, failure.status, failure.code, 'injected', failure.date);
+      serve(req, res, body, objects);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    verdicts,
+    objects,
+    failNext: (count, status, code, opts) => {
+      for (let i = 0; i < count; i++) failures.push({ status, code, ...(opts?.date ? { date: opts.date } : {}) });
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+function serve(req: IncomingMessage, res: ServerResponse, body: Buffer, objects: Map<string, Buffer>): void {
+  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  if (req.method === 'POST' && /^\/2015-03-31\/functions\/[^/]+\/invocations$/.test(path)) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ echoed: JSON.parse(body.toString('utf8')) as unknown }));
+    return;
+  }
+  if (req.method === 'PUT') {
+    objects.set(path, body);
+    res.writeHead(200, { etag: '"x"' }).end();
+    return;
+  }
+  const object = objects.get(path);
+  if (req.method === 'DELETE') {
+    objects.delete(path);
+    res.writeHead(204).end();
+    return;
+  }
+  if (!object) return xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.', undefined, req.method === 'HEAD');
+  res.writeHead(200, { 'content-length': object.length });
+  res.end(req.method === 'HEAD' ? undefined : object);
+}
+
+function xmlError(res: ServerResponse, status: number, code: string, message: string, date?: Date, noBody = false): void {
+  res.writeHead(status, { 'content-type': 'application/xml', ...(date ? { date: date.toUTCString() } : {}) });
+  res.end(noBody ? undefined : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message.replace(/[<&]/g, ' ')}</Message></Error>`);
+}
+
+/** Why the request's signature is wrong, or undefined if it is right. */
+function checkSignature(req: IncomingMessage, body: Buffer, secret: string): string | undefined {
+  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(String(req.headers.authorization ?? ''));
+  if (!auth) return 'no SigV4 Authorization header';
+  const [, , day, region, service, signedHeaders, signature] = auth as unknown as [string, string, string, string, string, string, string];
+  const amzDate = String(req.headers['x-amz-date'] ?? '');
+  if (!amzDate.startsWith(day)) return 'x-amz-date does not match the credential scope';
+  const names = signedHeaders.split(';');
+  if (!names.includes('host')) return 'host is not signed';
+  const declared = req.headers['x-amz-content-sha256'];
+  if (service === 's3' && declared === undefined) return 'S3 requests must carry x-amz-content-sha256';
+  const payloadHash = typeof declared === 'string' ? declared : sha256(body);
+  if (payloadHash !== 'UNSIGNED-PAYLOAD' && payloadHash !== sha256(body)) return 'the payload hash does not match the body';
+  const url = new URL(req.url ?? '/', 'http://x');
+  // S3 signs the path as sent; every other service signs each segment encoded once more.
+  const canonicalUri = service === 's3' ? url.pathname : url.pathname.split('/').map(uriEncode).join('/');
+  const query = [...url.searchParams].map(([k, v]) => [uriEncode(k), uriEncode(v)]).sort(([a], [b]) => (a as string).localeCompare(b as string));
+  const canonicalHeaders = names.map((n) => `${n}:${String(req.headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalRequest = [req.method, canonicalUri, query.map(([k, v]) => `${k}=${v}`).join('&'), canonicalHeaders, signedHeaders, payloadHash].join('\n');
+  const scope = `${day}/${region}/${service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+  return hmac(key, stringToSign).toString('hex') === signature ? undefined : 'the signature does not match';
+}

@@ -1,0 +1,98 @@
+/**
+ * The signed wire that carries every job's S3 and Invoke requests, checked
+ * against a loopback server that verifies AWS Signature Version 4 from the
+ * published algorithm (s3rver accepts any v4 signature). The server is
+ * checked first against the SDK's own requests, so it cannot pass the wire
+ * by sharing its mistakes.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { explainAwsError } from '../engine/aws/awsErrors';
+import { agents } from '../engine/aws/clients';
+import type { LambdaSettings } from '../engine/aws/config';
+import { S3Objects } from '../engine/aws/s3Objects';
+import { SignedWire, readBody } from '../engine/aws/wire';
+import { initHash, nameOfBytes } from '../engine/hash';
+import { startSigV4Server, type SigV4Server } from './lib/sigv4Server';
+import { tempDir } from './helpers';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const credentials = (secretAccessKey = SECRET) => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey, sessionToken: 'token/with+chars=' });
+const BUCKET = 'burst-bucket';
+
+describe('signed wire', () => {
+  let server: SigV4Server;
+  before(async () => {
+    await initHash();
+    server = await startSigV4Server(SECRET);
+  });
+  after(() => server.close());
+
+  const s3 = (secret?: string): S3Client => new S3Client({ region: 'eu-west-1', endpoint: server.endpoint, forcePathStyle: true, credentials: credentials(secret), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const objectsIn = (client: S3Client, prefix: string): S3Objects => new S3Objects(client, { bucket: BUCKET, prefix, region: 'eu-west-1', endpoint: server.endpoint });
+  const failedChecks = (from: number): typeof server.verdicts => server.verdicts.slice(from).filter((v) => !v.ok);
+
+  test('the checking server accepts the SDK\'s own signatures and refuses a wrong secret', async () => {
+    const from = server.verdicts.length;
+    await s3().send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sdk/a b(1)!', Body: Buffer.from('sdk') }));
+    const got = await s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: 'sdk/a b(1)!' }));
+    assert.equal(await got.Body?.transformToString(), 'sdk');
+    assert.deepEqual(failedChecks(from), []);
+    await assert.rejects(s3('not-the-secret').send(new GetObjectCommand({ Bucket: BUCKET, Key: 'sdk/a b(1)!' })), /SignatureDoesNotMatch|signature/i);
+    assert.equal(failedChecks(from).length, 1);
+  });
+
+  test('object and result requests are signed as AWS checks them, keys with any characters', async () => {
+    const from = server.verdicts.length;
+    const objects = objectsIn(s3(), 'team a/(x)!/');
+    const bytes = Buffer.from('int main(void) { return 0; }\n');
+    const name = nameOfBytes('V', bytes);
+    assert.equal(await objects.exists(name), false);
+    await objects.putBytes(name, bytes);
+    assert.equal(await objects.exists(name), true);
+    using dir = tempDir('burst-wire-');
+    assert.equal(await objects.getToFile(name, join(dir.path, 'copy')), true);
+    assert.deepEqual(readFileSync(join(dir.path, 'copy')), bytes);
+    assert.equal(await objects.getToFile(nameOfBytes('V', Buffer.from('absent')), join(dir.path, 'none')), false);
+    assert.equal(await objects.getReduction('T0123'), undefined);
+    await objects.putReduction('T0123', { outputs: [{ tag: 'out', name, executable: false }], program: 'cc1', durationMs: 5 });
+    assert.equal((await objects.getReduction('T0123'))?.outputs[0]?.name, name);
+    await objects.delete(name);
+    assert.equal(await objects.exists(name), false);
+    assert.ok(server.objects.has(`/${BUCKET}/team a/(x)!/reductions/T0123`), [...server.objects.keys()].join(', '));
+    assert.deepEqual(failedChecks(from), []);
+    assert.ok(server.verdicts.length - from >= 10);
+  });
+
+  test('an Invoke is signed for Lambda, the function name escaped', async () => {
+    const from = server.verdicts.length;
+    const lambda = new LambdaClient({ region: 'eu-west-1', endpoint: server.endpoint, credentials: credentials() });
+    const wire = await SignedWire.forCommand(lambda.config, InvokeCommand, { FunctionName: 'burst-worker:live' }, 'lambda', agents(4), 10_000);
+    const res = await wire.send({ method: 'POST', path: `/2015-03-31/functions/${encodeURIComponent('burst-worker:live')}/invocations`, headers: { 'x-amz-invocation-type': 'RequestResponse' }, body: Buffer.from(JSON.stringify({ job: 1 })) });
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse((await readBody(res.body)).toString('utf8')), { echoed: { job: 1 } });
+    assert.deepEqual(failedChecks(from), []);
+  });
+
+  test('throttling and server faults are retried, a wrong clock is corrected, and a refusal is named', async () => {
+    const objects = objectsIn(s3(), 'retries/');
+    const bytes = Buffer.from('retried');
+    const name = nameOfBytes('V', bytes);
+    server.failNext(2, 503, 'SlowDown');
+    await objects.putBytes(name, bytes);
+    assert.ok(server.objects.has(`/${BUCKET}/retries/objects/${name}`));
+    server.failNext(1, 403, 'RequestTimeTooSkewed', { date: new Date(Date.now() + 3_600_000) });
+    assert.equal(await objects.exists(name), true);
+    server.failNext(1, 403, 'AccessDenied');
+    const refused = await objects.putReduction('T1', { outputs: [{ tag: 'o', name, executable: false }], program: 'as', durationMs: 1 }).then(() => undefined, (e: unknown) => e);
+    assert.equal((refused as Error | undefined)?.name, 'AccessDenied');
+    const settings = { bucket: BUCKET, functionName: 'burst-worker' } as LambdaSettings;
+    assert.match(explainAwsError(refused, settings).message, /access denied by AWS \(AccessDenied\).*s3:PutObject on burst-bucket/);
+    server.failNext(3, 500, 'InternalError');
+    await assert.rejects(objects.putBytes(name, bytes), (e: Error) => e.name === 'InternalError');
+  });
+});
