@@ -143,6 +143,7 @@ async function main(): Promise<void> {
     row('  the S3 server', cpu('cold', (c) => c.s3), 'leaves it');
     const each = (k: keyof typeof timed): string => timed[k].map((t) => (t.ms / 1000).toFixed(1)).join(' ');
     row('  each round, local / lambda cold (s)', `${each('local')} / ${each('cold')}`);
+    row('  each round, lambda cold CPU-s (client/server/S3)', timed.cold.map((t) => [t.cpu.total - t.cpu.s3 - t.cpu.lambda, t.cpu.lambda, t.cpu.s3].map((x) => x.toFixed(1)).join('/')).join(' '));
     row('  straggler duplicates, lambda cold', String(timed.cold.reduce((n, t) => n + t.report.duplicated, 0)), `over ${RUNS} builds`);
     row('uploaded, first build', `${(first.report.bytesUploaded / 1e6).toFixed(1)} MB`, 'objects put in the bucket and carried in requests');
     row('uploaded, clean tree + empty local cache', `${(again.report.bytesUploaded / 1e6).toFixed(1)} MB`, `${again.report.executed} jobs run (goal 0 bytes)`);
