@@ -49,13 +49,13 @@ export class StragglerPolicy {
     s.push(ms);
   }
 
+  /** Each job's allowance added up: `factor` × its median, or the long wait for a program with too little history. */
   thresholdMs(work: CopyWork[]): number {
-    const medians = work.map((w) => this.medianOf(w.program));
-    if (medians.some((m) => m === undefined)) {
-      const timeoutMs = work.reduce((sum, w) => sum + w.timeoutMs, 0);
-      return Math.max(this.options.minMs, Math.min(this.options.noHistoryMs, timeoutMs / 2));
-    }
-    return Math.max(this.options.minMs, this.options.factor * medians.reduce((sum: number, m) => sum + (m as number), 0));
+    const allowance = (w: CopyWork): number => {
+      const median = this.medianOf(w.program);
+      return median === undefined ? Math.min(this.options.noHistoryMs, w.timeoutMs / 2) : this.options.factor * median;
+    };
+    return Math.max(this.options.minMs, work.reduce((sum, w) => sum + allowance(w), 0));
   }
 
   isStraggling(work: CopyWork[], elapsedMs: number): boolean {

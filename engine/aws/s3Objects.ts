@@ -27,20 +27,30 @@ export interface TransferCounts {
   bytesDown: number;
 }
 
+/**
+ * One wire per client and bucket, kept for the process: a warm Lambda worker
+ * makes a new S3Objects per invocation (for its counts) but keeps its
+ * sockets and signer.
+ */
+const wires = new WeakMap<S3Client, Map<string, Promise<SignedWire>>>();
+const clientAgents = new WeakMap<S3Client, WireAgents>();
+
 export class S3Objects {
   readonly counts: TransferCounts = { gets: 0, puts: 0, heads: 0, bytesUp: 0, bytesDown: 0 };
-  private wire: Promise<SignedWire> | undefined;
 
-  constructor(readonly client: S3Client, readonly target: StorageTarget, private readonly agents: WireAgents = defaultAgents()) {}
+  /** `agents` for a client made with them (clients.ts); otherwise the client gets keep-alive agents of its own. */
+  constructor(readonly client: S3Client, readonly target: StorageTarget, agents?: WireAgents) {
+    if (agents) clientAgents.set(client, agents);
+  }
 
   /** Whether the bucket has the object; false also when S3 will not say (403: no s3:ListBucket), so the caller puts it. */
   async exists(name: string): Promise<boolean> {
     this.counts.heads++;
-    const res = await this.request({ method: 'HEAD', path: this.path(objectKey(this.target.prefix, name)) });
-    await readBody(res.body);
-    if (res.status === 200) return true;
-    if (res.status === 404 || res.status === 403) return false;
-    throw await errorOf(res);
+    return withRetries(async () => {
+      const res = await this.request({ method: 'HEAD', path: this.path(objectKey(this.target.prefix, name)) });
+      if (res.status === 200 || res.status === 404 || res.status === 403) return (await readBody(res.body), res.status === 200);
+      throw await errorOf(res);
+    });
   }
 
   /** Uploads a local file as the object `name`. */
@@ -76,9 +86,11 @@ export class S3Objects {
 
   async delete(name: string): Promise<void> {
     this.counts.puts++;
-    const res = await this.request({ method: 'DELETE', path: this.path(objectKey(this.target.prefix, name)) });
-    await readBody(res.body);
-    if (res.status >= 300 && res.status !== 404) throw await errorOf(res);
+    await withRetries(async () => {
+      const res = await this.request({ method: 'DELETE', path: this.path(objectKey(this.target.prefix, name)) });
+      if (res.status >= 300 && res.status !== 404) throw await errorOf(res);
+      await readBody(res.body);
+    });
   }
 
   /** This bucket as where a local store fetches the objects it lacks (each checked against its name there). */
@@ -123,12 +135,23 @@ export class S3Objects {
   }
 
   private async request(req: WireRequest): Promise<WireResponse> {
-    this.wire ??= SignedWire.forCommand(this.client.config, GetObjectCommand, { Bucket: this.target.bucket, Key: 'k' }, 's3', this.agents, REQUEST_TIMEOUT_MS).catch((e: unknown) => {
-      this.wire = undefined;
-      throw e;
-    });
-    const wire = await this.wire;
+    const wire = await this.wire();
     return wire.send({ ...req, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...req.headers } });
+  }
+
+  private wire(): Promise<SignedWire> {
+    let byBucket = wires.get(this.client);
+    if (!byBucket) wires.set(this.client, (byBucket = new Map()));
+    const bucket = this.target.bucket;
+    let wire = byBucket.get(bucket);
+    if (!wire) {
+      let agents = clientAgents.get(this.client);
+      if (!agents) clientAgents.set(this.client, (agents = defaultAgents()));
+      wire = SignedWire.forCommand(this.client.config, GetObjectCommand, { Bucket: bucket, Key: 'k' }, 's3', agents, REQUEST_TIMEOUT_MS);
+      byBucket.set(bucket, wire);
+      wire.catch(() => byBucket.delete(bucket)); // resolved again next time (credentials may appear)
+    }
+    return wire;
   }
 }
 

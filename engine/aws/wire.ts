@@ -67,7 +67,11 @@ export class SignedWire {
   /** The endpoint and signing the SDK would use for `input` to `command`, then plain requests to it. */
   static async forCommand(config: SdkClientConfig, command: EndpointInstructions, input: object, service: string, agents: WireAgents, timeoutMs: number): Promise<SignedWire> {
     const endpoint = await getEndpointFromInstructions(input, command, config as never);
-    const scheme = (endpoint.properties?.authSchemes as Array<{ signingName?: string; signingRegion?: string; disableDoubleEncoding?: boolean }> | undefined)?.[0];
+    const scheme = (endpoint.properties?.authSchemes as Array<{ name?: string; signingName?: string; signingRegion?: string; disableDoubleEncoding?: boolean }> | undefined)?.[0];
+    if (scheme?.name !== undefined && scheme.name !== 'sigv4') {
+      // S3 Express directory buckets and multi-region access points sign otherwise.
+      throw new AwsWireError('UnsupportedSigning', `${endpoint.url.host} needs ${scheme.name} signing, which Burst does not speak: use a general purpose bucket in one region`, 0);
+    }
     if (!config.credentials) throw new AwsWireError('CredentialsProviderError', 'Could not load credentials from any providers', 0);
     const signer = new SignatureV4({
       credentials: config.credentials,
@@ -81,19 +85,20 @@ export class SignedWire {
     return new SignedWire(endpoint.url, signer, agents, timeoutMs);
   }
 
-  async send(req: WireRequest): Promise<WireResponse> {
+  async send(req: WireRequest, resent = false): Promise<WireResponse> {
     const basePath = this.base.pathname.replace(/\/$/, '');
     const [path, query] = `${basePath}${req.path}`.split('?', 2) as [string, string | undefined];
     const headers: Record<string, string> = { host: this.base.host, ...req.headers };
     if (req.body) headers['content-length'] = String(req.body.length);
+    const offsetUsed = this.clockOffsetMs;
     const signed = await this.signer.sign(
       { method: req.method, protocol: this.base.protocol, hostname: this.base.hostname, ...(this.base.port ? { port: Number(this.base.port) } : {}), path, query: parseQuery(query), headers, body: req.body },
-      { signingDate: new Date(Date.now() + this.clockOffsetMs) },
+      { signingDate: new Date(Date.now() + offsetUsed) },
     );
     const response = await this.transmit(req, `${path}${query !== undefined ? `?${query}` : ''}`, signed.headers);
-    if (response.status === 403 && this.learnClock(response.headers)) {
+    if (response.status === 403 && !resent && this.learnClock(response.headers, offsetUsed)) {
       await readBody(response.body);
-      return this.send(req); // signed again with the server's clock, as the SDK does
+      return this.send(req, true); // signed again with the server's clock, as the SDK does
     }
     return response;
   }
@@ -101,23 +106,44 @@ export class SignedWire {
   private transmit(req: WireRequest, path: string, headers: Record<string, string>): Promise<WireResponse> {
     const https = this.base.protocol === 'https:';
     return new Promise((resolve, reject) => {
-      const options = { method: req.method, hostname: this.base.hostname, port: this.base.port || undefined, path, headers, agent: https ? this.agents.https : this.agents.http, signal: req.signal };
+      // Node wants an IPv6 literal without its brackets.
+      const hostname = this.base.hostname.replace(/^\[(.*)\]$/, '$1');
+      const options = { method: req.method, hostname, port: this.base.port || undefined, path, headers, agent: https ? this.agents.https : this.agents.http, signal: req.signal };
       const sent = (https ? httpsRequest : httpRequest)(options, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
-      sent.setTimeout(this.timeoutMs, () => sent.destroy(Object.assign(new Error(`no answer from ${this.base.host} in ${Math.round(this.timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
+      sent.setTimeout(this.timeoutMs, () => sent.destroy(timedOut(`no answer from ${this.base.host} in ${Math.round(this.timeoutMs / 1000)} s`)));
+      sent.on('socket', (socket) => {
+        // A long Invoke waits in silence: keep-alive probes keep a NAT or firewall from dropping the connection meanwhile.
+        socket.setKeepAlive(true, 1000);
+        if (!socket.connecting) return;
+        const timer = setTimeout(() => sent.destroy(timedOut(`could not connect to ${this.base.host} in ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+        socket.once('connect', () => clearTimeout(timer));
+        sent.once('close', () => clearTimeout(timer));
+      });
       sent.on('error', reject);
       sent.end(req.body);
     });
   }
 
-  /** RequestTimeTooSkewed: this machine's clock is off; the server's Date header says by how much. */
-  private learnClock(headers: IncomingHttpHeaders): boolean {
+  /**
+   * RequestTimeTooSkewed: the server's Date header says how far off this
+   * machine's clock is. Judged against the offset the request was signed
+   * with, so requests signed before it was learnt are resent too, and a clock
+   * that is put right later takes the offset back to zero.
+   */
+  private learnClock(headers: IncomingHttpHeaders, offsetUsed: number): boolean {
     const date = headers.date ? Date.parse(headers.date) : Number.NaN;
     if (Number.isNaN(date)) return false;
     const offset = date - Date.now();
-    if (Math.abs(offset) < 5 * 60_000 || Math.abs(offset - this.clockOffsetMs) < 60_000) return false;
-    this.clockOffsetMs = offset;
+    if (Math.abs(offset - offsetUsed) < 5 * 60_000) return false;
+    this.clockOffsetMs = Math.abs(offset) < 5 * 60_000 ? 0 : offset;
     return true;
   }
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+function timedOut(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ETIMEDOUT' });
 }
 
 export async function readBody(body: IncomingMessage): Promise<Buffer> {
@@ -173,7 +199,7 @@ export function encodeKey(key: string): string {
 }
 
 /** The signer's hash, from Node's crypto. */
-class NodeSha256 implements Checksum {
+export class NodeSha256 implements Checksum {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();
