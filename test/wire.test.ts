@@ -6,13 +6,14 @@
  * by sharing its mistakes.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { explainAwsError } from '../engine/aws/awsErrors';
-import { agents } from '../engine/aws/clients';
+import { agents, s3Client } from '../engine/aws/clients';
 import type { LambdaSettings } from '../engine/aws/config';
 import { S3Objects } from '../engine/aws/s3Objects';
 import { NodeSha256, SignedWire, readBody } from '../engine/aws/wire';
@@ -91,6 +92,42 @@ describe('signed wire', () => {
     });
     assert.equal(status, 403);
     assert.match(failedChecks(from)[0]?.why ?? '', /signature does not match/);
+  });
+
+  test('over HTTPS, the certificate is checked and the extra CA file (BURST_EXTRA_CA_CERTS) trusted', async () => {
+    using dir = tempDir('burst-wire-tls-');
+    const key = join(dir.path, 'key.pem');
+    const cert = join(dir.path, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const tls = await startSigV4Server('AKIDEXAMPLE', SECRET, 'eu-west-1', { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') });
+    const saved = { BURST_EXTRA_CA_CERTS: process.env.BURST_EXTRA_CA_CERTS, AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
+    try {
+      // The product's own clients (clients.ts), which take credentials from the SDK's default chain.
+      process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+      process.env.AWS_SECRET_ACCESS_KEY = SECRET;
+      const settings = { region: 'eu-west-1', s3Endpoint: tls.endpoint, concurrency: 8, bucket: BUCKET } as LambdaSettings;
+      const target = { bucket: BUCKET, prefix: 'tls/', region: 'eu-west-1', endpoint: tls.endpoint };
+      const bytes = Buffer.from('over tls');
+      const name = nameOfBytes('V', bytes);
+      // Without the CA, the self-signed certificate is refused: the check is on.
+      delete process.env.BURST_EXTRA_CA_CERTS;
+      const untrusted = agents(2);
+      await assert.rejects(new S3Objects(s3Client(settings, untrusted), target, untrusted).putBytes(name, bytes), /self-signed|certificate/i);
+      process.env.BURST_EXTRA_CA_CERTS = cert;
+      const trusted = agents(2);
+      const objects = new S3Objects(s3Client(settings, trusted), target, trusted);
+      await objects.putBytes(name, bytes);
+      assert.equal(await objects.exists(name), true);
+      assert.deepEqual(tls.verdicts.filter((v) => !v.ok), []);
+      assert.ok(tls.objects.has(`/${BUCKET}/tls/objects/${name}`));
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await tls.close();
+    }
   });
 
   test('throttling and server faults are retried, and a refusal is named', async () => {

@@ -6,7 +6,8 @@
  * client can be run against it; every request's verdict is recorded.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface Verdict {
@@ -35,13 +36,17 @@ const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256'
 /** RFC 3986 unreserved characters stay; everything else is %XX, upper case. */
 const uriEncode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-/** A server for one account key and region, as AWS is for a request: it knows which service a path belongs to. */
-export async function startSigV4Server(accessKeyId: string, secret: string, region: string): Promise<SigV4Server> {
+/**
+ * A server for one account key and region, as AWS is for a request: it knows
+ * which service a path belongs to. With `tls` (a PEM key and certificate) it
+ * serves HTTPS.
+ */
+export async function startSigV4Server(accessKeyId: string, secret: string, region: string, tls?: { key: string; cert: string }): Promise<SigV4Server> {
   const verdicts: Verdict[] = [];
   const objects = new Map<string, Buffer>();
   const failures: Array<{ status: number; code: string }> = [];
   let skewMs = 0;
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -56,10 +61,11 @@ export async function startSigV4Server(accessKeyId: string, secret: string, regi
       if (failure) return xmlError(res, failure.status, failure.code, 'injected', now);
       serve(req, res, body, objects);
     });
-  });
+  };
+  const server: Server = tls ? createTlsServer(tls, listener) : createServer(listener);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     verdicts,
     objects,
     failNext: (count, status, code) => {
