@@ -146,6 +146,11 @@ describe('signed wire', () => {
     assert.match(explainAwsError(refused, settings).message, /access denied by AWS \(AccessDenied\).*s3:PutObject on burst-bucket/);
     server.failNext(3, 500, 'InternalError');
     await assert.rejects(objects.putBytes(name, bytes), (e: Error) => e.name === 'InternalError');
+    // A bucket in another region: S3 answers a HEAD with 301 and no body, the region in a header.
+    server.failNext(1, 301, 'PermanentRedirect', { 'x-amz-bucket-region': 'us-west-2' });
+    const moved = await objects.exists(name).then(() => undefined, (e: unknown) => e);
+    assert.equal((moved as Error | undefined)?.name, 'PermanentRedirect');
+    assert.match(explainAwsError(moved, { ...settings, region: 'eu-west-1' }).message, /bucket burst-bucket is in us-west-2, not eu-west-1: pass --region us-west-2/);
   });
 
   test('a clock an hour off is corrected for requests already in flight, and put right again when the clock is', async () => {

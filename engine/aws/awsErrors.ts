@@ -16,6 +16,10 @@ export function explainAwsError(e: unknown, s: LambdaSettings): BurstError {
   if (/NoSuchBucket/.test(text) || (status === 404 && /bucket/i.test(text))) {
     return new BurstError('aws', `the S3 bucket ${s.bucket} does not exist: run burst deploy (or Burst: Deploy Lambda Worker) to create it`);
   }
+  const region = /the bucket is in ([a-z0-9-]+)/.exec(text)?.[1];
+  if (name === 'PermanentRedirect' || (name === 'AuthorizationHeaderMalformed' && region !== undefined)) {
+    return new BurstError('aws', `the S3 bucket ${s.bucket} is in ${region ?? 'another region'}, not ${s.region ?? 'the region configured'}: pass --region ${region ?? 'REGION'} (or set aws.region in .burst.json)`);
+  }
   if (name === 'ResourceNotFoundException' || /Function not found/i.test(text)) {
     return new BurstError('aws', `the Lambda function ${s.functionName} does not exist: run burst deploy (or Burst: Deploy Lambda Worker)`);
   }

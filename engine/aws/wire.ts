@@ -165,7 +165,9 @@ export async function errorOf(res: WireResponse): Promise<AwsWireError> {
   }
   const name = headerType || xml('Code') || json.__type?.split('#').pop() || (res.status === 404 ? 'NotFound' : `HTTP${res.status}`);
   const message = xml('Message') ?? json.message ?? json.Message ?? (text.trim().slice(0, 300) || `status ${res.status}`);
-  return new AwsWireError(name, message, res.status);
+  const bucketRegion = res.headers['x-amz-bucket-region'] ?? xml('Region');
+  // A bucket in another region answers 301, with no body to a HEAD: the header names the region.
+  return new AwsWireError(res.status === 301 && name.startsWith('HTTP') ? 'PermanentRedirect' : name, typeof bucketRegion === 'string' ? `${message} (the bucket is in ${bucketRegion})` : message, res.status);
 }
 
 /** Worth another attempt: throttling, a server fault, or no answer at all. */

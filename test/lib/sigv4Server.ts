@@ -25,7 +25,7 @@ export interface SigV4Server {
   verdicts: Verdict[];
   objects: Map<string, Buffer>;
   /** Answers the next `count` requests with this status and S3 error code instead of serving them. */
-  failNext(count: number, status: number, code: string): void;
+  failNext(count: number, status: number, code: string, headers?: Record<string, string>): void;
   /** Sets the server's clock this far from this machine's, as a client with a wrong clock sees it. */
   setClockSkew(ms: number): void;
   close(): Promise<void>;
@@ -44,7 +44,7 @@ const uriEncode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/
 export async function startSigV4Server(accessKeyId: string, secret: string, region: string, tls?: { key: string; cert: string }): Promise<SigV4Server> {
   const verdicts: Verdict[] = [];
   const objects = new Map<string, Buffer>();
-  const failures: Array<{ status: number; code: string }> = [];
+  const failures: Array<{ status: number; code: string; headers?: Record<string, string> }> = [];
   let skewMs = 0;
   const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
@@ -58,7 +58,7 @@ export async function startSigV4Server(accessKeyId: string, secret: string, regi
       if (why) return xmlError(res, 403, 'SignatureDoesNotMatch', why, now);
       if (skewed) return xmlError(res, 403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', now, req.method === 'HEAD');
       const failure = failures.shift();
-      if (failure) return xmlError(res, failure.status, failure.code, 'injected', now);
+      if (failure) return xmlError(res, failure.status, failure.code, 'injected', now, req.method === 'HEAD', failure.headers);
       serve(req, res, body, objects);
     });
   };
@@ -68,8 +68,8 @@ export async function startSigV4Server(accessKeyId: string, secret: string, regi
     endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     verdicts,
     objects,
-    failNext: (count, status, code) => {
-      for (let i = 0; i < count; i++) failures.push({ status, code });
+    failNext: (count, status, code, headers) => {
+      for (let i = 0; i < count; i++) failures.push({ status, code, ...(headers ? { headers } : {}) });
     },
     setClockSkew: (ms) => {
       skewMs = ms;
@@ -110,8 +110,8 @@ function serve(req: IncomingMessage, res: ServerResponse, body: Buffer, objects:
   res.end(req.method === 'HEAD' ? undefined : object);
 }
 
-function xmlError(res: ServerResponse, status: number, code: string, message: string, date: Date, noBody = false): void {
-  res.writeHead(status, { 'content-type': 'application/xml', date: date.toUTCString() });
+function xmlError(res: ServerResponse, status: number, code: string, message: string, date: Date, noBody = false, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/xml', date: date.toUTCString(), ...headers });
   res.end(noBody ? undefined : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message.replace(/[<&]/g, ' ')}</Message></Error>`);
 }
 
