@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the extension's end-to-end test needs, installed if missing: Debian's
 # Chromium, the tools code-server's native modules build with, GoogleTest and
-# CMake for the test projects (the Testing panel's and burst test's), then
+# CMake for the test projects (the Testing panel's and burst test's), openssl
+# for the signed-wire test's HTTPS certificate, then
 # code-server and playwright-core from the npm registry into
 # test/e2e/code-server (a package of its own, so the extension stays small).
 set -euo pipefail
@@ -16,6 +17,7 @@ command -v python3 >/dev/null || need+=(python3)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 [ -f /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
 command -v cmake >/dev/null || need+=(cmake)
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
