@@ -7,32 +7,8 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { rootCertificates } from 'node:tls';
-import { extraCaCertsFile } from '../userEnv';
 import type { LambdaSettings } from './config';
-import type { WireAgents } from './wire';
-
-function trustedCertificates(): string[] | undefined {
-  const file = extraCaCertsFile();
-  if (!file) return undefined;
-  try {
-    return [...rootCertificates, readFileSync(file, 'utf8')];
-  } catch {
-    return undefined; // as Node does: a missing extra file is not fatal
-  }
-}
-
-/** Keep-alive sockets for the SDK and for the signed wire alike, with the user's extra certificates. */
-export function agents(sockets: number): WireAgents {
-  const ca = trustedCertificates();
-  return {
-    http: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: sockets, ...(ca ? { ca } : {}) }),
-  };
-}
+import { agents, type WireAgents } from './wire';
 
 function handler(a: WireAgents, requestTimeoutMs: number): NodeHttpHandler {
   return new NodeHttpHandler({ httpAgent: a.http, httpsAgent: a.https, requestTimeout: requestTimeoutMs, connectionTimeout: 10_000 });

@@ -20,14 +20,14 @@ import { Slots } from '../slots';
 import type { LocalStore, Reduction, TaggedOutput } from '../store/local';
 import { encodeThunk, isThunkRef, programOf, resolvedFollowOn, SANDBOX_TOKEN, type Thunk } from '../thunk';
 import type { JobResult } from '../worker';
-import { agents, invokeTimeoutMs, lambdaClient, resolvedRegion, s3Client, s3Sockets } from './clients';
+import { invokeTimeoutMs, lambdaClient, resolvedRegion, s3Client, s3Sockets } from './clients';
 import type { LambdaSettings } from './config';
 import { explainAwsError } from './awsErrors';
 import { mapLimit } from './mapLimit';
 import { WORKER_PROTOCOL, type FollowOnAnswer, type StorageTarget, type WorkerOutput, type WorkerRequest, type WorkerResponse } from './protocol';
 import { S3Objects } from './s3Objects';
 import { UploadRecord } from './uploaded';
-import { SignedWire, errorOf, readBody, type WireAgents } from './wire';
+import { SignedWire, agents, errorOf, readBody, type WireAgents } from './wire';
 
 /** Objects up to this size travel inside the request. */
 const INLINE_OBJECT_BYTES = 64 << 10;

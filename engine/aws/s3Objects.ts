@@ -5,15 +5,13 @@
  * requests and bytes for the cost meter.
  */
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { parseName } from '../hash';
 import type { Reduction, RemoteObjects } from '../store/local';
 import { objectKey, reductionKey, type StorageTarget } from './protocol';
-import { SignedWire, encodeKey, errorOf, readBody, withRetries, type WireAgents, type WireRequest, type WireResponse } from './wire';
+import { SignedWire, agents as keepAliveAgents, encodeKey, errorOf, readBody, withRetries, type WireAgents, type WireRequest, type WireResponse } from './wire';
 
 /** Objects at least this big go up in parts, through the SDK. */
 const MULTIPART_BYTES = 16 << 20;
@@ -123,7 +121,7 @@ export class S3Objects {
   private async put(key: string, body: Buffer, contentType: string): Promise<void> {
     this.counts.puts++;
     await withRetries(async () => {
-      const res = await this.request({ method: 'PUT', path: this.path(key), body, headers: { 'content-type': contentType, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+      const res = await this.request({ method: 'PUT', path: this.path(key), body, headers: { 'content-type': contentType } });
       if (res.status !== 200) throw await errorOf(res);
       await readBody(res.body);
     });
@@ -146,17 +144,13 @@ export class S3Objects {
     let wire = byBucket.get(bucket);
     if (!wire) {
       let agents = clientAgents.get(this.client);
-      if (!agents) clientAgents.set(this.client, (agents = defaultAgents()));
+      if (!agents) clientAgents.set(this.client, (agents = keepAliveAgents(64)));
       wire = SignedWire.forCommand(this.client.config, GetObjectCommand, { Bucket: bucket, Key: 'k' }, 's3', agents, REQUEST_TIMEOUT_MS);
       byBucket.set(bucket, wire);
       wire.catch(() => byBucket.delete(bucket)); // resolved again next time (credentials may appear)
     }
     return wire;
   }
-}
-
-function defaultAgents(): WireAgents {
-  return { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
 }
 
 export function isNotFound(e: unknown): boolean {

@@ -12,12 +12,34 @@ import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { extraCaCertsFile } from '../userEnv';
 
 export interface WireAgents {
   http: HttpAgent;
   https: HttpsAgent;
+}
+
+/** Keep-alive sockets for the SDK and for the wire alike, with the extra certificates the user gave Node (NODE_EXTRA_CA_CERTS, which bin/burst defers to here). */
+export function agents(sockets: number): WireAgents {
+  const ca = trustedCertificates();
+  return {
+    http: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: sockets, ...(ca ? { ca } : {}) }),
+  };
+}
+
+function trustedCertificates(): string[] | undefined {
+  const file = extraCaCertsFile();
+  if (!file) return undefined;
+  try {
+    return [...rootCertificates, readFileSync(file, 'utf8')];
+  } catch {
+    return undefined; // as Node does: a missing extra file is not fatal
+  }
 }
 
 export interface WireRequest {
