@@ -1,6 +1,8 @@
 /**
- * Which files a compile reads, from the compiler itself: cc1 -E -M for the
- * headers and -v for the system include directories. Remembered per compile
+ * Which files a compile reads: the compiler's search path from cc1 -v (once
+ * per set of options), and the headers from a scan of the #include lines
+ * (includeScan.ts), or from cc1 -E -M where the scan cannot follow one, or
+ * from the compile itself where it runs here. Remembered per compile
  * (its command line and directory) with the content name of every file it
  * read, and trusted on the next build when every one of those files still has
  * that name, which the file-state index answers without reading them (ccache's
@@ -13,6 +15,7 @@ import { tempPath, writeFileAtomic } from '../../store/atomic';
 import { scratchPath } from '../../scratch';
 import type { ModelContext } from '../session';
 import { runCommand } from '../../launcher';
+import { commandLineDefines, scanIncludes, type SearchChains } from './includeScan';
 
 export interface CompileDeps {
   /** Absolute paths of the source and every header it includes. */
@@ -67,9 +70,21 @@ function systemDirsOf(stderr: string, cwd: string, userDirs: string[]): string[]
   return searchList(stderr).filter((d) => !user.has(resolve(cwd, d)));
 }
 
-export async function compileDeps(ctx: ModelContext, cc1: string, args: string[], cwd: string, userDirs: string[]): Promise<DepsResult> {
+/**
+ * The headers of a compile that does not run here. A scan costs a
+ * millisecond or two where cc1 -E -M costs a process and a preprocessing
+ * pass, on the machine that stays in the loop while the jobs run elsewhere.
+ */
+export async function compileDeps(ctx: ModelContext, cc1: string, args: string[], source: string | undefined, cwd: string, userDirs: string[]): Promise<DepsResult> {
   const known = await knownDeps(ctx, cc1, args, cwd);
   if (known) return { ok: true, deps: known };
+  if (source !== undefined) {
+    const probe = await searchProbe(ctx, cc1, args, source, cwd);
+    if (probe.code === 0) {
+      const scanned = scanIncludes(source, forcedIncludes(args), cwd, searchChains(probe.stderr), commandLineDefines(args));
+      if (scanned.ok) return { ok: true, deps: await remember(ctx, cc1, args, cwd, scanned.spelled, systemDirsOf(probe.stderr, cwd, userDirs)) };
+    }
+  }
   const { code, stdout, stderr } = await runCommand(ctx.store, cc1, [...args, '-E', '-M', '-v'], cwd, { LC_ALL: 'C' });
   if (code !== 0) return { ok: false, reason: `the compiler could not list the headers: ${firstError(stderr)}` };
   return { ok: true, deps: await remember(ctx, cc1, args, cwd, parseMakeDeps(stdout), systemDirsOf(stderr, cwd, userDirs)) };
@@ -83,7 +98,37 @@ export interface CompiledHere {
   durationMs: number;
 }
 
-const searchLists = new Map<string, Promise<string>>();
+const searchLists = new Map<string, Promise<{ code: number | null; stderr: string }>>();
+/** cc1 options that name the file compiled, not where headers are looked for. */
+const PER_FILE_OPTS = new Set(['-dumpbase', '-dumpbase-ext', '-dumpdir', '-auxbase', '-auxbase-strip']);
+
+/**
+ * cc1 -v on an empty file with the compile's options: its search path. Asked
+ * once per compiler, directory and options, without those that only name the
+ * file, so the compiles of a project share one answer.
+ */
+function searchProbe(ctx: ModelContext, cc1: string, args: string[], source: string, cwd: string): Promise<{ code: number | null; stderr: string }> {
+  const probeArgs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (PER_FILE_OPTS.has(a)) i++;
+    else if (a !== source) probeArgs.push(a);
+  }
+  const key = JSON.stringify([cc1, probeArgs, cwd]);
+  let probe = searchLists.get(key);
+  if (!probe) {
+    probe = runCommand(ctx.store, cc1, [...probeArgs, '-E', '-v', '/dev/null'], cwd, { LC_ALL: 'C' }).then((r) => ({ code: r.code, stderr: r.stderr }));
+    searchLists.set(key, probe);
+  }
+  return probe;
+}
+
+/** The files -include and -imacros read before the source. */
+function forcedIncludes(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) if (args[i] === '-include' || args[i] === '-imacros') out.push(args[++i] as string);
+  return out;
+}
 
 /**
  * A compile whose headers are not known yet, run once where it stands with
@@ -95,13 +140,7 @@ const searchLists = new Map<string, Promise<string>>();
 export async function compileHere(ctx: ModelContext, cc1: string, args: string[], source: string, cwd: string, env: Record<string, string>, userDirs: string[]): Promise<CompiledHere | undefined> {
   const asm = `${tempPath(ctx.store.tmpDir, 'cc1')}.s`; // kept: it becomes a store object
   const depfile = `${scratchPath(ctx.store.tmpDir, 'cc1')}.d`;
-  const probeArgs = args.filter((a) => a !== source);
-  const probeKey = JSON.stringify([cc1, probeArgs, cwd]);
-  let probe = searchLists.get(probeKey);
-  if (!probe) {
-    probe = runCommand(ctx.store, cc1, [...probeArgs, '-E', '-v', '/dev/null'], cwd, { LC_ALL: 'C' }).then((r) => r.stderr);
-    searchLists.set(probeKey, probe);
-  }
+  const probe = searchProbe(ctx, cc1, args, source, cwd);
   const started = performance.now();
   const run = await runCommand(ctx.store, cc1, [...args, '-MD', depfile, '-o', asm], cwd, env, { stdout: false });
   const durationMs = performance.now() - started;
@@ -111,7 +150,7 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
       return undefined;
     }
     const spelled = parseMakeDeps(await fs.readFile(depfile, 'utf8'));
-    const deps = await remember(ctx, cc1, args, cwd, spelled, systemDirsOf(await probe, cwd, userDirs));
+    const deps = await remember(ctx, cc1, args, cwd, spelled, systemDirsOf((await probe).stderr, cwd, userDirs));
     return { deps, asm, stderr: run.stderr, durationMs };
   } finally {
     await fs.rm(depfile, { force: true });
@@ -147,8 +186,17 @@ export function parseMakeDeps(text: string): string[] {
 
 /** The `#include <...>` directories cc1 -v reports. */
 export function searchList(stderr: string): string[] {
+  return listAfter(stderr, '#include <...> search starts here:');
+}
+
+/** Both chains cc1 -v reports. */
+export function searchChains(stderr: string): SearchChains {
+  return { quote: listAfter(stderr, '#include "..." search starts here:'), bracket: searchList(stderr) };
+}
+
+function listAfter(stderr: string, heading: string): string[] {
   const lines = stderr.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('#include <...> search starts here:'));
+  const start = lines.findIndex((l) => l.startsWith(heading));
   if (start < 0) return [];
   const dirs: string[] = [];
   for (const l of lines.slice(start + 1)) {

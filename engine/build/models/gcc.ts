@@ -179,7 +179,7 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
     deps = here?.deps;
   }
   if (!deps) {
-    const listed = await compileDeps(ctx, cc1Path, parsed.hostArgs, call.cwd, parsed.userIncludeDirs);
+    const listed = await compileDeps(ctx, cc1Path, parsed.hostArgs, parsed.source, call.cwd, parsed.userIncludeDirs);
     if (!listed.ok) return listed.reason;
     deps = listed.deps;
   }
