@@ -16,7 +16,7 @@ import { nameOfBytes, parseName } from '../hash';
 import { LocalStore, type Reduction, type TaggedOutput } from '../store/local';
 import { cacheStats, collectGarbage } from '../store/maintenance';
 import { decodeThunk, isThunkRef, programOf, resolvedFollowOn, type Thunk } from '../thunk';
-import { executeThunk } from '../worker';
+import { executeThunk, type JobResult } from '../worker';
 import { S3Objects } from './s3Objects';
 import { LAUNCHER_FILE, WORKER_PROTOCOL, type FollowOnAnswer, type StorageTarget, type WorkerFault, type WorkerOutput, type WorkerRequest, type WorkerResponse, type WorkerTimings } from './protocol';
 import { mapLimit } from './mapLimit';
@@ -97,10 +97,11 @@ export async function handler(event: WorkerRequest, context?: InvocationContext)
     const store = await openStore();
     store.remote = s3.asRemote(); // one invocation at a time per instance: this one's bucket
     const thunk = readThunk(event.thunk, event.thunkData);
-    // With a follow-on, this job's outputs are its inputs here: they need not travel back.
-    const { produced, ...job } = await runJob(store, s3, event.thunk, thunk, event, event.followOn ? 0 : ANSWER_INLINE_BYTES);
-    if (job.exitCode !== 0) return answer(job, s3);
-    const followOn = event.followOn ? await followOnAnswer(store, s3, event, job, produced, context) : undefined;
+    const ran = await runHere(store, thunk, event);
+    let job: Omit<JobAnswer, 'produced'>;
+    let followOn: FollowOnAnswer | undefined;
+    if (ran.exitCode !== 0 || !event.followOn) job = await recorded(store, s3, event.thunk, thunk, ran, event, ANSWER_INLINE_BYTES);
+    else [job, followOn] = await withFollowOn(store, s3, event, thunk, ran, context);
     await trimStore(store).catch(() => undefined); // the jobs are done; a cache that stays too big is trimmed next time
     return answer({ ...job, ...(followOn ? { followOn } : {}) }, s3);
   } catch (e) {
@@ -110,32 +111,59 @@ export async function handler(event: WorkerRequest, context?: InvocationContext)
 
 type JobAnswer = Pick<WorkerResponse, 'exitCode' | 'stdout' | 'stderr' | 'outputs'> & { timings: Omit<WorkerTimings, 'totalMs'>; produced: TaggedOutput[] };
 
+/** A job run here, its outputs not yet in the bucket. */
+type Ran = JobResult & { fetchMs: number; runMs: number };
+
 /** One job: its inputs fetched and checked, run in a fresh directory, its outputs and result put in the bucket. */
 async function runJob(store: LocalStore, s3: S3Objects, name: string, thunk: Thunk, event: WorkerRequest, inlineBudget: number): Promise<JobAnswer> {
-  const timings = { fetchMs: 0, runMs: 0, uploadMs: 0 };
+  return recorded(store, s3, name, thunk, await runHere(store, thunk, event), event, inlineBudget);
+}
+
+async function runHere(store: LocalStore, thunk: Thunk, event: WorkerRequest): Promise<Ran> {
   let t = performance.now();
   await fetchInputs(store, thunk, event.inline);
-  timings.fetchMs = Math.round(performance.now() - t);
+  const fetchMs = Math.round(performance.now() - t);
   t = performance.now();
   const result = await executeThunk(store, thunk, { isolate: false, outputLimit: event.outputLimit });
-  timings.runMs = Math.round(performance.now() - t);
-  const base = { exitCode: result.exitCode, stdout: result.stdout.toString('base64'), stderr: result.stderr.toString('base64'), timings, produced: result.outputs };
-  if (result.exitCode !== 0) return { ...base, outputs: [] };
-  t = performance.now();
-  const outputs = await storeOutputs(store, s3, result.outputs, event.inlineOutputLimit, inlineBudget - result.stdout.length - result.stderr.length);
-  const reduction: Reduction = { outputs: result.outputs, program: programOf(thunk), durationMs: timings.runMs, backend: 'lambda' };
-  if (result.stdout.length > 0) reduction.stdout = await putValue(s3, result.stdout);
-  if (result.stderr.length > 0) reduction.stderr = await putValue(s3, result.stderr);
+  return { ...result, fetchMs, runMs: Math.round(performance.now() - t) };
+}
+
+/** The job's answer, once its outputs (if it succeeded) and its result are in the bucket. */
+async function recorded(store: LocalStore, s3: S3Objects, name: string, thunk: Thunk, ran: Ran, event: WorkerRequest, inlineBudget: number): Promise<JobAnswer> {
+  const timings = { fetchMs: ran.fetchMs, runMs: ran.runMs, uploadMs: 0 };
+  const base = { exitCode: ran.exitCode, stdout: ran.stdout.toString('base64'), stderr: ran.stderr.toString('base64'), timings, produced: ran.outputs };
+  if (ran.exitCode !== 0) return { ...base, outputs: [] };
+  const t = performance.now();
+  const outputs = await storeOutputs(store, s3, ran.outputs, event.inlineOutputLimit, inlineBudget - ran.stdout.length - ran.stderr.length);
+  const reduction: Reduction = { outputs: ran.outputs, program: programOf(thunk), durationMs: ran.runMs, backend: 'lambda' };
+  if (ran.stdout.length > 0) reduction.stdout = await putValue(s3, ran.stdout);
+  if (ran.stderr.length > 0) reduction.stderr = await putValue(s3, ran.stderr);
   await s3.putReduction(name, reduction);
   timings.uploadMs = Math.round(performance.now() - t);
   return { ...base, outputs };
 }
 
+/**
+ * The follow-on runs while the first job's outputs and result go to the
+ * bucket: it reads them here, so the uploads leave the invocation's critical
+ * path. Both end before the answer, whatever happens to either.
+ */
+async function withFollowOn(store: LocalStore, s3: S3Objects, event: WorkerRequest, thunk: Thunk, ran: Ran, context?: InvocationContext): Promise<[Omit<JobAnswer, 'produced'>, FollowOnAnswer]> {
+  // Its outputs are the follow-on's inputs here: they need not travel back.
+  const first = recorded(store, s3, event.thunk, thunk, ran, event, 0);
+  const budget = ANSWER_INLINE_BYTES - ran.stdout.length - ran.stderr.length;
+  const next = followOnAnswer(store, s3, event, ran.runMs, budget, ran.outputs, context);
+  const [job, followOn] = await Promise.allSettled([first, next]);
+  if (job.status === 'rejected') throw job.reason;
+  const { produced: _, ...answered } = job.value;
+  return [answered, followOn.status === 'fulfilled' ? followOn.value : { fault: faultOf(followOn.reason) }];
+}
+
 /** The follow-on run if time allows; whatever stops it is an answer, never the first job's failure. */
-async function followOnAnswer(store: LocalStore, s3: S3Objects, event: WorkerRequest, first: Omit<JobAnswer, 'produced'>, fed: TaggedOutput[], context?: InvocationContext): Promise<FollowOnAnswer> {
+async function followOnAnswer(store: LocalStore, s3: S3Objects, event: WorkerRequest, firstRunMs: number, inlineBudget: number, fed: TaggedOutput[], context?: InvocationContext): Promise<FollowOnAnswer> {
   const left = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-  if (left < FOLLOW_ON_RESERVE_MS + first.timings.runMs) return { notRun: `${Math.round(left / 1000)} s of the invocation were left` };
-  return runFollowOn(store, s3, event, fed, ANSWER_INLINE_BYTES - first.stdout.length - first.stderr.length).catch((e: unknown) => ({ fault: faultOf(e) }));
+  if (left < FOLLOW_ON_RESERVE_MS + firstRunMs) return { notRun: `${Math.round(left / 1000)} s of the invocation were left` };
+  return runFollowOn(store, s3, event, fed, inlineBudget).catch((e: unknown) => ({ fault: faultOf(e) }));
 }
 
 /**
