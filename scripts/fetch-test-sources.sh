@@ -24,7 +24,20 @@ if ! grep -Eqs '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sour
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get source --download-only -qq "${need[@]}" 2>/dev/null) || { apt-get update -qq && (cd "$work" && apt-get source --download-only -qq "${need[@]}"); }
+# One package at a time, newest version first: a mirror may list a security
+# update whose files it does not serve, and every version of a package shares
+# the upstream tarball these tests want.
+fetch() {
+  local p=$1 v
+  (cd "$work" && apt-get source --download-only -qq "$p" >/dev/null 2>&1) && return 0
+  for v in $(apt-cache showsrc "$p" 2>/dev/null | sed -n 's/^Version: //p' | sort -rV); do
+    (cd "$work" && apt-get source --download-only -qq "$p=$v" >/dev/null 2>&1) && return 0
+  done
+  return 1
+}
+for p in "${need[@]}"; do
+  fetch "$p" || { apt-get update -qq && fetch "$p"; } || { echo "fetch-test-sources: apt-get source $p failed (no version of it could be downloaded)" >&2; exit 1; }
+done
 mkdir -p "$dest"
 for p in "${need[@]}"; do
   tarball=$(ls "$work"/"${p}"_*.orig.tar.* | head -n 1)

@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseMakeDeps, searchChains } from '../engine/build/models/compilerDeps';
 import { commandLineDefines, scanIncludes, type ScanResult } from '../engine/build/models/includeScan';
-import { debianSource, tempDir } from './helpers';
+import { burst, debianSource, tempDir } from './helpers';
 
 function chainsFor(compiler: string, flags: string[], cwd: string) {
   const lang = compiler.endsWith('++') ? 'c++' : 'c';
@@ -81,6 +82,39 @@ describe('the include scan', () => {
     assert.ok(files.some((f) => f.startsWith('/usr/') && f.endsWith('/limits.h')), 'the system limits.h, through #include_next');
   });
 
+  test('#include_next from a wrapper header reached beside its includer (gnulib\'s way) reaches the system header', () => {
+    using dir = tempDir();
+    writeTree(dir.path, { 'fnmatch.c': '#include "fnmatch.h"\n', 'fnmatch.h': '#include_next <fnmatch.h>\n' });
+    const files = scanCoversGcc('gcc', ['-I.'], 'fnmatch.c', dir.path);
+    assert.ok(files.includes('/usr/include/fnmatch.h'));
+    // from a file found beside its includer, gcc looks on from the start of the chain, -iquote directories too
+    writeTree(dir.path, { 'w.c': '#include "w.h"\n', 'w.h': '#include_next <x.h>\n', 'q/x.h': '\n' });
+    assert.ok(scanCoversGcc('gcc', ['-iquote', 'q'], 'w.c', dir.path).includes(join(dir.path, 'q/x.h')));
+  });
+
+  test('reads sources as gcc does: byte-order marks, CR line ends, form feeds, digraphs, raw strings, digit separators', () => {
+    using dir = tempDir();
+    writeTree(dir.path, {
+      'bom.c': '\uFEFF#define PICK "one.h"\n#include PICK\n',
+      'cr.c': '// a comment\r#include "two.h"\r',
+      'ff.c': '\f#\finclude "three.h"\n%:include "four.h"\n',
+      'raw.cpp': 'const char *s = R"x(a"/*)x";\n#include "five.h"\n/* a comment */\n',
+      'sep.cpp': 'int n = 1\'0; const char *t = "x\'/*";\n#include "six.h"\n/* a comment */\n',
+      'nospace.c': '#define HDR"seven.h"\n#include HDR\n',
+      'has.cpp': '#define HAVE_EIGHT __has_include(<eight.h>)\n',
+      'one.h': '\n', 'two.h': '\n', 'three.h': '\n', 'four.h': '\n', 'five.h': '\n', 'six.h': '\n', 'seven.h': '\n', 'inc/eight.h': '\n',
+    });
+    const has = (compiler: string, file: string, header: string): void => assert.ok(scanCoversGcc(compiler, ['-Iinc'], file, dir.path).includes(join(dir.path, header)), `${file}: ${header}`);
+    has('gcc', 'bom.c', 'one.h');
+    has('gcc', 'cr.c', 'two.h');
+    has('gcc', 'ff.c', 'three.h');
+    has('gcc', 'ff.c', 'four.h');
+    has('g++', 'raw.cpp', 'five.h');
+    has('g++', 'sep.cpp', 'six.h');
+    has('gcc', 'nospace.c', 'seven.h');
+    has('g++', 'has.cpp', 'inc/eight.h');
+  });
+
   test('follows computed includes through macros of the command line and of headers, and skips those never defined', () => {
     using dir = tempDir();
     writeTree(dir.path, {
@@ -109,15 +143,27 @@ describe('the include scan', () => {
     assert.match(r.ok ? '' : r.reason, /pick\.h has `#include PICKED`/);
   });
 
-  test('a header made after an earlier scan of its directory is found', () => {
+  test('a header made after an earlier scan of its directory is found', async () => {
     using dir = tempDir();
     writeTree(dir.path, { 'a.c': '#include "gen/made.h"\n', 'gen/keep.h': '\n' });
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(join(dir.path, 'gen'), old, old); // a settled directory, whose listing the scan keeps
+    await sleep(2100); // a settled directory, whose listing the scan keeps
     const before = scan('gcc', [], 'a.c', dir.path);
     assert.ok(before.ok && !before.files.includes(join(dir.path, 'gen/made.h')));
     writeFileSync(join(dir.path, 'gen/made.h'), '\n');
     const after = scan('gcc', [], 'a.c', dir.path);
     assert.ok(after.ok && after.files.includes(join(dir.path, 'gen/made.h')));
+  });
+
+  test('an -I directory made during the build is searched by the compiles after it', async () => {
+    using dir = tempDir();
+    using store = tempDir();
+    writeTree(dir.path, {
+      'b.c': 'int b;\n',
+      'a.c': '#include <made.h>\nint a = MADE;\n',
+      'Makefile': 'all: b.o a.o\nb.o: b.c\n\tgcc -Igen -c b.c\ngen/made.h: b.o\n\tmkdir -p gen && echo "#define MADE 1" > gen/made.h\na.o: a.c gen/made.h\n\tgcc -Igen -c a.c\n',
+    });
+    // --no-cache: every compile sandboxed, its headers from the scan, as on a remote backend
+    const r = await burst(['build', '--no-cache', '--', 'make'], store.path, { cwd: dir.path });
+    assert.equal(r.code, 0, r.stderr);
   });
 });

@@ -8,7 +8,7 @@
  * that name, which the file-state index answers without reading them (ccache's
  * direct mode).
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { nameOfBytes } from '../../hash';
 import { tempPath, writeFileAtomic } from '../../store/atomic';
@@ -24,6 +24,8 @@ export interface CompileDeps {
   spelled: string[];
   /** The compiler's own include directories (not the ones the command line adds). */
   systemDirs: string[];
+  /** From a scan: it may name headers the compiler does not read. */
+  scanned?: boolean;
 }
 
 interface Entry extends CompileDeps {
@@ -57,12 +59,13 @@ export async function knownDeps(ctx: ModelContext, cc1: string, args: string[], 
   return (await stillValid(ctx, known)) ? known : undefined;
 }
 
-async function remember(ctx: ModelContext, cc1: string, args: string[], cwd: string, spelled: string[], systemDirs: string[]): Promise<CompileDeps> {
+async function remember(ctx: ModelContext, cc1: string, args: string[], cwd: string, spelled: string[], systemDirs: string[], how: { scanned?: boolean; keep?: boolean } = {}): Promise<CompileDeps> {
   const files = spelled.map((p) => resolve(cwd, p));
   const names = await Promise.all(files.map((f) => ctx.inputRef(f)));
+  const scanned = how.scanned ? { scanned: true } : {};
   const file = entryFile(ctx, cc1, args, cwd);
-  await writeFileAtomic(file, JSON.stringify({ files: toStored(ctx, files), spelled, systemDirs, names }), ctx.store.tmpDir);
-  return { files, spelled, systemDirs };
+  if (how.keep !== false) await writeFileAtomic(file, JSON.stringify({ files: toStored(ctx, files), spelled, systemDirs, names, ...scanned }), ctx.store.tmpDir);
+  return { files, spelled, systemDirs, ...scanned };
 }
 
 function systemDirsOf(stderr: string, cwd: string, userDirs: string[]): string[] {
@@ -78,11 +81,13 @@ function systemDirsOf(stderr: string, cwd: string, userDirs: string[]): string[]
 export async function compileDeps(ctx: ModelContext, cc1: string, args: string[], source: string | undefined, cwd: string, userDirs: string[]): Promise<DepsResult> {
   const known = await knownDeps(ctx, cc1, args, cwd);
   if (known) return { ok: true, deps: known };
-  if (source !== undefined) {
+  if (source !== undefined && !splitsQuoteChain(args)) {
     const probe = await searchProbe(ctx, cc1, args, source, cwd);
     if (probe.code === 0) {
       const scanned = scanIncludes(source, forcedIncludes(args), cwd, searchChains(probe.stderr), commandLineDefines(args));
-      if (scanned.ok) return { ok: true, deps: await remember(ctx, cc1, args, cwd, scanned.spelled, systemDirsOf(probe.stderr, cwd, userDirs)) };
+      // An include of the project's found nowhere may be a header not written yet: such a list is not kept for the next build.
+      const keep = scanned.ok && !scanned.unresolvedIn.some((f) => ctx.paths.isInside(f));
+      if (scanned.ok) return { ok: true, deps: await remember(ctx, cc1, args, cwd, scanned.spelled, systemDirsOf(probe.stderr, cwd, userDirs), { scanned: true, keep }) };
     }
   }
   const { code, stdout, stderr } = await runCommand(ctx.store, cc1, [...args, '-E', '-M', '-v'], cwd, { LC_ALL: 'C' });
@@ -98,7 +103,14 @@ export interface CompiledHere {
   durationMs: number;
 }
 
-const searchLists = new Map<string, Promise<{ code: number | null; stderr: string }>>();
+interface Probe {
+  code: number | null;
+  stderr: string;
+  /** Directories of the options that did not exist when asked, which cc1 left out of its answer. */
+  missing: string[];
+}
+
+const searchLists = new Map<string, Promise<Probe>>();
 /** cc1 options that name the file compiled, not where headers are looked for. */
 const PER_FILE_OPTS = new Set(['-dumpbase', '-dumpbase-ext', '-dumpdir', '-auxbase', '-auxbase-strip']);
 
@@ -107,7 +119,7 @@ const PER_FILE_OPTS = new Set(['-dumpbase', '-dumpbase-ext', '-dumpdir', '-auxba
  * once per compiler, directory and options, without those that only name the
  * file, so the compiles of a project share one answer.
  */
-function searchProbe(ctx: ModelContext, cc1: string, args: string[], source: string, cwd: string): Promise<{ code: number | null; stderr: string }> {
+async function searchProbe(ctx: ModelContext, cc1: string, args: string[], source: string, cwd: string): Promise<Probe> {
   const probeArgs: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -115,12 +127,25 @@ function searchProbe(ctx: ModelContext, cc1: string, args: string[], source: str
     else if (a !== source) probeArgs.push(a);
   }
   const key = JSON.stringify([cc1, probeArgs, cwd]);
-  let probe = searchLists.get(key);
-  if (!probe) {
-    probe = runCommand(ctx.store, cc1, [...probeArgs, '-E', '-v', '/dev/null'], cwd, { LC_ALL: 'C' }).then((r) => ({ code: r.code, stderr: r.stderr }));
-    searchLists.set(key, probe);
-  }
-  return probe;
+  const ask = (): Promise<Probe> => {
+    const asked = runCommand(ctx.store, cc1, [...probeArgs, '-E', '-v', '/dev/null'], cwd, { LC_ALL: 'C' }).then((r) => ({ code: r.code, stderr: r.stderr, missing: ignoredDirs(r.stderr) }));
+    searchLists.set(key, asked);
+    return asked;
+  };
+  const probe = searchLists.get(key) ?? ask();
+  const known = await probe;
+  // Asked again when it failed, or when a directory it left out exists now (a build's generated headers).
+  if (known.code === 0 && !known.missing.some((d) => existsSync(resolve(cwd, d)))) return known;
+  return searchLists.get(key) === probe ? ask() : (searchLists.get(key) as Promise<Probe>);
+}
+
+function ignoredDirs(stderr: string): string[] {
+  return [...stderr.matchAll(/^ignoring nonexistent directory "(.*)"$/gm)].map((m) => m[1] as string);
+}
+
+/** -I- (cc1 gets `-I -`) stops "..." includes looking beside their file, which cc1 -v does not show. */
+function splitsQuoteChain(args: string[]): boolean {
+  return args.some((a, i) => a === '-I-' || (a === '-I' && args[i + 1] === '-'));
 }
 
 /** The files -include and -imacros read before the source. */

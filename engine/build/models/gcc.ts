@@ -252,6 +252,7 @@ async function writeDepfile(ctx: ModelContext, cwd: string, parsed: Cc1Args, dep
   const listed = deps.spelled.filter((_, i) => req.systemHeaders || !systemDirs.some((d) => (deps.files[i] as string).startsWith(d)));
   const escape = (p: string): string => p.replace(/ /g, '\\ ').replace(/#/g, '\\#');
   const lines = [`${targets.join(' ')}: ${listed.map(escape).join(' ')}`];
-  if (req.phony) for (const h of listed.slice(1)) lines.push(`${escape(h)}:`);
+  // A scanned list may name headers the compile never reads: removing one must rebuild, not stop make (what -MP is for).
+  if (req.phony || deps.scanned) for (const h of listed.slice(1)) lines.push(`${escape(h)}:`);
   await ctx.writeSideFile(resolve(cwd, file), `${lines.join('\n')}\n`);
 }

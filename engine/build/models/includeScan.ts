@@ -8,7 +8,7 @@
  * definition of MACRO the scan sees, or the command line's; one it cannot
  * follow leaves the compile without a list, and the caller asks the compiler.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, resolve } from 'node:path';
 
 /** The compiler's search chains, as cc1 -v prints them. */
@@ -19,7 +19,15 @@ export interface SearchChains {
   bracket: string[];
 }
 
-export type ScanResult = { ok: true; files: string[]; spelled: string[] } | { ok: false; reason: string };
+export type ScanResult =
+  | {
+      ok: true;
+      files: string[];
+      spelled: string[];
+      /** Files with an include found nowhere: the list may change when that header appears. */
+      unresolvedIn: string[];
+    }
+  | { ok: false; reason: string };
 
 interface Include {
   form: 'quote' | 'bracket';
@@ -27,10 +35,15 @@ interface Include {
   next: boolean;
 }
 
+interface Computed {
+  macro: string;
+  next: boolean;
+}
+
 interface Parsed {
   includes: Include[];
-  /** Macros named by computed includes. */
-  computed: string[];
+  /** Includes and __has_include operands that name a macro. */
+  computed: Computed[];
   /** Object-like macro definitions, by macro: what a computed include may stand for. */
   defines: Map<string, string[]>;
 }
@@ -38,32 +51,51 @@ interface Parsed {
 const PREINCLUDE = 'stdc-predef.h';
 const FOLLOWABLE = /^(<[^>]*>|"[^"]*"|[A-Za-z_]\w*)$/;
 const UNFOLLOWABLE = '?';
+/** A file or directory changed this recently may change again within its time's resolution unseen: what was read of it is not kept. */
+const SETTLED_MS = 2000;
 
-/** Parsed files by path, with the size and time they had (a build reads each header many times). */
+/** Parsed files by path, with the identity and times they had (a build reads each header many times). */
 const parsedFiles = new Map<string, { key: string; parsed: Parsed }>();
 
-const LINE = /^[ \t]*#[ \t]*(include_next|include|import|define|if|elif)\b(.*)$/gm;
-const HAS_INCLUDE = /__has_include(_next)?\s*\(\s*(<[^>]*>|"[^"]*")\s*\)/g;
-/** Comments (blanked), and strings and characters (kept, so a comment marker inside them is no comment). */
-const COMMENT_OR_LITERAL = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g;
+const DIRECTIVE = /^[ \t\f\v]*(?:#|%:)[ \t\f\v]*(include_next|include|import|define)\b(.*)$/gm;
+const HAS_INCLUDE = /__has_include(_next)?\s*\(\s*(<[^>\n]*>|"[^"\n]*"|[A-Za-z_]\w*)/g;
+/**
+ * Comments (blanked), and literals (kept, so a comment marker inside one is no
+ * comment). A literal left open ends at its line's end, as gcc ends it.
+ */
+const COMMENT_OR_LITERAL = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|(?<!\w)(?:u8|[uUL])?R"([^()\\\s"]{0,16})\([\s\S]*?\)\1"|"(?:\\.|[^"\\\n])*(?:"|$)|'(?:\\.|[^'\\\n])*(?:'|$)/gm;
 
 /** The directives of a source text that decide what it includes. */
-export function parseDirectives(text: string): Parsed {
-  const plain = text.replace(/\\\r?\n/g, '').replace(COMMENT_OR_LITERAL, (m) => (m[0] === '/' ? ' ' : m));
+export function parseDirectives(source: string): Parsed {
+  const text = source
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/\?\?=/g, '#') // trigraphs, where -trigraphs or a strict -std turns them on
+    .replace(/\?\?\//g, '\\')
+    .replace(/\\[ \t\f\v]*\n/g, '')
+    .replace(/(?<=\d)'(?=\d)/g, ''); // C++14 digit separators, which are no character literals
+  const plain = text.replace(COMMENT_OR_LITERAL, (m) => (m[0] === '/' ? ' ' : m));
   const parsed: Parsed = { includes: [], computed: [], defines: new Map() };
-  for (const m of plain.matchAll(LINE)) {
+  for (const m of plain.matchAll(DIRECTIVE)) {
     const word = m[1] as string;
     const rest = (m[2] as string).trim();
     if (word === 'define') {
-      const d = /^([A-Za-z_]\w*)(?:\s+(.*))?$/.exec(rest);
-      if (d) addDefinition(parsed.defines, d[1] as string, (d[2] ?? '').trim());
-    } else if (word === 'if' || word === 'elif') {
-      for (const h of rest.matchAll(HAS_INCLUDE)) parsed.includes.push(headerName(h[2] as string, h[1] !== undefined) as Include);
-    } else {
-      const named = headerName(rest, word === 'include_next');
-      if (named) parsed.includes.push(named);
-      else parsed.computed.push(rest);
+      const d = /^([A-Za-z_]\w*)\b(?!\()\s*(.*)$/.exec(rest);
+      if (d) addDefinition(parsed.defines, d[1] as string, (d[2] as string).trim());
+      continue;
     }
+    const next = word === 'include_next';
+    const named = headerName(rest, next);
+    if (named) parsed.includes.push(named);
+    else parsed.computed.push({ macro: rest, next });
+  }
+  // __has_include may stand anywhere, a #define's body included: the sandbox must answer it as this machine does
+  for (const h of plain.matchAll(HAS_INCLUDE)) {
+    const operand = h[2] as string;
+    const next = h[1] !== undefined;
+    const named = headerName(operand, next);
+    if (named) parsed.includes.push(named);
+    else parsed.computed.push({ macro: operand, next });
   }
   return parsed;
 }
@@ -81,13 +113,18 @@ function headerName(text: string, next: boolean): Include | undefined {
   return m[1] !== undefined ? { form: 'bracket', name: m[1], next } : { form: 'quote', name: m[2] as string, next };
 }
 
+function settled(st: Stats): boolean {
+  return Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > SETTLED_MS;
+}
+
 function parsedFile(path: string): Parsed {
   const st = statSync(path);
-  const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
   const known = parsedFiles.get(path);
   if (known?.key === key) return known.parsed;
-  const parsed = parseDirectives(readFileSync(path, 'latin1'));
-  parsedFiles.set(path, { key, parsed });
+  const parsed = parseDirectives(readFileSync(path, 'utf8'));
+  if (settled(st)) parsedFiles.set(path, { key, parsed });
+  else parsedFiles.delete(path);
   return parsed;
 }
 
@@ -113,14 +150,19 @@ export function commandLineDefines(args: string[]): Array<[string, string]> {
 
 class Scan {
   private readonly chain: string[];
-  private readonly listings = new Map<string, Set<string>>();
+  private readonly listings = new Map<string, Listing>();
   /** Where a name was found from a place in the chain: system headers include the same few many times. */
   private readonly searched = new Map<string, Found | undefined>();
-  private readonly seen = new Map<string, Found>();
+  /** Files by path and place in the chain: #include_next from one depends on where it was found. */
+  private readonly seen = new Set<string>();
   private readonly order: Found[] = [];
+  private readonly listed = new Set<string>();
   private readonly commandLine = new Map<string, string[]>();
   private readonly parsed: Parsed[] = [];
-  private readonly pending: Array<{ macro: string; includer: Found }> = [];
+  /** Definitions gathered so far, by macro, and how many parsed files they cover. */
+  private readonly definitionsSeen = new Map<string, { upTo: number; bodies: string[] }>();
+  private readonly pending: Array<{ computed: Computed; includer: Found }> = [];
+  private readonly unresolvedIn = new Set<string>();
 
   constructor(
     private readonly cwd: string,
@@ -137,8 +179,8 @@ class Scan {
     const commandLine: Found = { abs: join(this.cwd, '<command-line>'), spelled: '<command-line>', at: -1 };
     for (const name of forced) {
       const found = this.resolveInclude({ form: 'quote', name, next: false }, commandLine);
-      if (!found) return { ok: false, reason: `-include ${name} is not on the search path` };
-      this.add(found);
+      if (found.length === 0) return { ok: false, reason: `-include ${name} is not on the search path` };
+      for (const f of found) this.add(f);
     }
     // the C library's predefined macros, which cc1 reads before anything else when it is there
     const predefined = this.search(PREINCLUDE, this.chains.quote.length);
@@ -149,17 +191,21 @@ class Scan {
         const failed = this.follow(this.order[done] as Found);
         if (failed) return { ok: false, reason: failed };
       }
-      // computed includes last: the definitions they use may come from any file
+      // again with every definition seen: a macro may be defined in a file read after its use
       const before = this.order.length;
-      for (const { macro, includer } of this.pending.splice(0)) {
-        const expansions = this.expand(macro, new Set());
-        if (expansions === undefined) return { ok: false, reason: `${includer.spelled} has \`#include ${macro}\`, which the scan cannot follow` };
-        for (const inc of expansions) this.include(inc, includer);
-        this.pending.push({ macro, includer }); // again, should later files define it too
+      for (const p of this.pending) {
+        const failed = this.includeComputed(p.computed, p.includer);
+        if (failed) return { ok: false, reason: failed };
       }
       if (this.order.length === before) break;
     }
-    return { ok: true, files: this.order.map((f) => f.abs), spelled: this.order.map((f) => f.spelled) };
+    return { ok: true, files: [...this.listed], spelled: this.spelledList(), unresolvedIn: [...this.unresolvedIn] };
+  }
+
+  private spelledList(): string[] {
+    const out = new Map<string, string>();
+    for (const f of this.order) if (!out.has(f.abs)) out.set(f.abs, f.spelled);
+    return [...out.values()];
   }
 
   private follow(file: Found): string | undefined {
@@ -171,23 +217,40 @@ class Scan {
     }
     this.parsed.push(parsed);
     for (const inc of parsed.includes) this.include(inc, file);
-    for (const macro of parsed.computed) this.pending.push({ macro, includer: file });
+    for (const computed of parsed.computed) {
+      const failed = this.includeComputed(computed, file);
+      if (failed) return failed;
+      this.pending.push({ computed, includer: file });
+    }
+    return undefined;
+  }
+
+  private includeComputed(computed: Computed, includer: Found): string | undefined {
+    const expansions = this.expand(computed.macro, new Set());
+    if (expansions === undefined) return `${includer.spelled} has \`#include ${computed.macro}\`, which the scan cannot follow`;
+    for (const inc of expansions) this.include({ ...inc, next: computed.next }, includer);
     return undefined;
   }
 
   private include(inc: Include, includer: Found): void {
     const found = this.resolveInclude(inc, includer);
-    if (found) this.add(found);
+    if (found.length === 0) this.unresolvedIn.add(includer.abs);
+    for (const f of found) this.add(f);
   }
 
   private add(found: Found): void {
-    if (this.seen.has(found.abs)) return;
-    this.seen.set(found.abs, found);
+    const key = `${found.at}:${found.abs}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.order.push(found);
+    this.listed.add(found.abs);
   }
 
   private definitions(name: string): string[] {
-    return [...(this.commandLine.get(name) ?? []), ...this.parsed.flatMap((p) => p.defines.get(name) ?? [])];
+    let known = this.definitionsSeen.get(name);
+    if (!known) this.definitionsSeen.set(name, (known = { upTo: 0, bodies: [...(this.commandLine.get(name) ?? [])] }));
+    for (; known.upTo < this.parsed.length; known.upTo++) known.bodies.push(...((this.parsed[known.upTo] as Parsed).defines.get(name) ?? []));
+    return known.bodies;
   }
 
   /**
@@ -211,16 +274,24 @@ class Scan {
     return out;
   }
 
-  private resolveInclude(inc: Include, includer: Found): Found | undefined {
-    if (isAbsolute(inc.name)) return this.isFile(inc.name) ? { abs: inc.name, spelled: inc.name, at: -1 } : undefined;
-    if (inc.next) return this.search(inc.name, includer.at >= 0 ? includer.at + 1 : inc.form === 'bracket' ? this.chains.quote.length : 0);
-    if (inc.form === 'quote') {
-      const spelled = spell(dirname(includer.spelled), inc.name);
-      const abs = resolve(this.cwd, spelled);
-      if (this.isFile(abs)) return { abs, spelled, at: -1 };
-      return this.search(inc.name, 0);
-    }
-    return this.search(inc.name, this.chains.quote.length);
+  /**
+   * Where gcc finds an include; for #include_next from a file found outside
+   * the chain (the source, a file beside its includer, an absolute path), both
+   * places gcc may look (as a plain include, and from the chain's start).
+   */
+  private resolveInclude(inc: Include, includer: Found): Found[] {
+    if (isAbsolute(inc.name)) return this.isFile(inc.name) ? [{ abs: inc.name, spelled: inc.name, at: -1 }] : [];
+    if (inc.next && includer.at >= 0) return present(this.search(inc.name, includer.at + 1));
+    const plain = inc.form === 'quote' ? (this.beside(inc.name, includer) ?? this.search(inc.name, 0)) : this.search(inc.name, this.chains.quote.length);
+    if (!inc.next) return present(plain);
+    const fromStart = this.search(inc.name, 0);
+    return [...present(plain), ...present(fromStart)];
+  }
+
+  private beside(name: string, includer: Found): Found | undefined {
+    const spelled = spell(dirname(includer.spelled), name);
+    const abs = resolve(this.cwd, spelled);
+    return this.isFile(abs) ? { abs, spelled, at: -1 } : undefined;
   }
 
   private search(name: string, from: number): Found | undefined {
@@ -242,44 +313,57 @@ class Scan {
 
   private isFile(abs: string): boolean {
     const dir = dirname(abs);
-    let files = this.listings.get(dir);
-    if (!files) {
-      files = filesIn(dir);
-      this.listings.set(dir, files);
+    let listing = this.listings.get(dir);
+    if (!listing) {
+      listing = listingOf(dir);
+      this.listings.set(dir, listing);
     }
-    return files.has(basename(abs));
+    return listing.has(basename(abs));
   }
 }
 
-/** Directory listings by path, with the directory's identity and time when read. */
-const listings = new Map<string, { key: string; files: Set<string> }>();
-/** A directory changed this recently may change again within its time's resolution unseen: such a listing is not kept. */
-const SETTLED_MS = 2000;
-const NOTHING = new Set<string>();
+function present(found: Found | undefined): Found[] {
+  return found ? [found] : [];
+}
+
+/** Whether a directory holds a file of a name (following links), from one listing. */
+interface Listing {
+  has(name: string): boolean;
+}
+
+/** Directory listings by path, with the directory's identity and times when read. */
+const listings = new Map<string, { key: string; files: Set<string>; links: Set<string> }>();
+const NOTHING: Listing = { has: () => false };
 
 /**
- * The files in a directory (a header search looks for many names in few
- * directories: one listing answers them all). Kept while the directory's time
- * is unchanged, which adding, removing or renaming an entry changes.
+ * A header search looks for many names in few directories: one listing
+ * answers them all. Kept while the directory's identity and times are
+ * unchanged, which adding, removing or renaming an entry changes. A link's
+ * target may come and go without the directory changing: links are looked at
+ * each scan, and a directory that cannot be listed is asked name by name.
  */
-function filesIn(dir: string): Set<string> {
+function listingOf(dir: string): Listing {
   const st = statSync(dir, { throwIfNoEntry: false });
   if (!st?.isDirectory()) return NOTHING;
   const key = `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
-  const known = listings.get(dir);
-  if (known?.key === key) return known.files;
-  const files = new Set<string>();
-  try {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isFile() || (e.isSymbolicLink() && statSync(join(dir, e.name), { throwIfNoEntry: false })?.isFile())) files.add(e.name);
+  let known = listings.get(dir);
+  if (known?.key !== key) {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return { has: (name) => isFileAt(join(dir, name)) };
     }
-  } catch {
-    return NOTHING;
+    known = { key, files: new Set(entries.filter((e) => e.isFile()).map((e) => e.name)), links: new Set(entries.filter((e) => e.isSymbolicLink()).map((e) => e.name)) };
+    if (settled(st)) listings.set(dir, known);
+    else listings.delete(dir);
   }
-  // Any change to the entries sets the time to now, so only a time this recent can hide one made after the read.
-  if (Date.now() - st.mtimeMs > SETTLED_MS) listings.set(dir, { key, files });
-  else listings.delete(dir);
-  return files;
+  const { files, links } = known;
+  return { has: (name) => files.has(name) || (links.has(name) && isFileAt(join(dir, name))) };
+}
+
+function isFileAt(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 function spell(dir: string, name: string): string {
