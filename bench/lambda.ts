@@ -144,6 +144,7 @@ async function main(): Promise<void> {
     const each = (k: keyof typeof timed): string => timed[k].map((t) => (t.ms / 1000).toFixed(1)).join(' ');
     row('  each round, local / lambda cold (s)', `${each('local')} / ${each('cold')}`);
     row('  each round, lambda cold CPU-s (client/server/S3)', timed.cold.map((t) => [t.cpu.total - t.cpu.s3 - t.cpu.lambda, t.cpu.lambda, t.cpu.s3].map((x) => x.toFixed(1)).join('/')).join(' '));
+    row('  S3 requests, lambda cold', String(medianOf(timed.cold.map((t) => t.report.cost?.s3Requests ?? 0))), `and ${medianOf(timed.cold.map((t) => t.report.cost?.lambdaRequests ?? 0))} invocations for ${timed.cold[0]?.report.executed ?? 0} jobs`);
     row('  straggler duplicates, lambda cold', String(timed.cold.reduce((n, t) => n + t.report.duplicated, 0)), `over ${RUNS} builds`);
     row('uploaded, first build', `${(first.report.bytesUploaded / 1e6).toFixed(1)} MB`, 'objects put in the bucket and carried in requests');
     row('uploaded, clean tree + empty local cache', `${(again.report.bytesUploaded / 1e6).toFixed(1)} MB`, `${again.report.executed} jobs run (goal 0 bytes)`);

@@ -236,9 +236,12 @@ export class Scheduler {
 
   private async reduceUncached(name: string): Promise<{ reduction: Reduction; pathMs: number }> {
     this.thunks.add(name);
-    const hit = await this.cachedReduction(name);
+    const hit = await this.cachedReduction(name, name, 'local');
     if (hit) return { reduction: hit, pathMs: 0 };
     const thunk = decodeThunk(await this.store.readBytes(name), name);
+    // Jobs run, and their results are shared, under names whose inputs are all values: another name is looked for here only.
+    const shared = thunkDependencies(thunk).length === 0 ? await this.cachedReduction(name, name, 'shared') : undefined;
+    if (shared) return { reduction: shared, pathMs: 0 };
     const { resolved, pathMs } = await this.resolveInputs(name, thunk);
     let runName = name;
     if (resolved !== thunk) {
@@ -266,9 +269,9 @@ export class Scheduler {
   }
 
   /** A recorded reduction whose outputs are all present and intact, or undefined. */
-  private async cachedReduction(name: string, countAs = name): Promise<Reduction | undefined> {
+  private async cachedReduction(name: string, countAs = name, from: 'local' | 'shared' | 'both' = 'both'): Promise<Reduction | undefined> {
     if (!this.useCache) return undefined;
-    const r = (await this.store.getReduction(name)) ?? (await this.sharedReduction(name));
+    const r = (from !== 'shared' ? await this.store.getReduction(name) : undefined) ?? (from !== 'local' ? await this.sharedReduction(name) : undefined);
     if (!r) return undefined;
     try {
       // An output a remote backend holds is fetched (and checked) only if something here needs its bytes.
