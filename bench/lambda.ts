@@ -13,7 +13,8 @@
  *   - invocations per second the client sustains with trivial jobs.
  * serverless-offline runs invocations in its own process here (see
  * LocalAwsOptions.inProcess): on a small machine its default, a thread per
- * concurrent invocation, spends more CPU on itself than the jobs need.
+ * concurrent invocation, spends more CPU on itself than the jobs need; and
+ * s3rver writes no request log (LocalAwsOptions.quietS3).
  *
  *   node dist/bench/lambda.js [runs=3] [trivial jobs=300]
  */
@@ -95,7 +96,7 @@ async function invocationsPerSecond(aws: LocalAws, work: string): Promise<{ perS
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'burst-bench-lambda-'));
-  const aws = await startLocalAws({ inProcess: true });
+  const aws = await startLocalAws({ inProcess: true, quietS3: true });
   try {
     const lambdaEnv = { ...process.env, ...aws.env };
     const localEnv = { ...process.env, BURST_BACKEND: 'local' };

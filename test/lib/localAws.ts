@@ -145,6 +145,12 @@ export interface LocalAwsOptions {
    * where that CPU competes with the jobs, use the lighter mode.
    */
   inProcess?: boolean;
+  /**
+   * No request log from s3rver: it formats a coloured line per request, about
+   * a fifth of its CPU in a build. The tests keep it (it is what a failing
+   * test's output shows); benches, where that CPU competes with the jobs, drop it.
+   */
+  quietS3?: boolean;
 }
 
 export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAws> {
@@ -161,7 +167,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
     // --openssl-legacy-provider: s3rver's paginated listing fails without it under Node 20.
     children.push(
       await startProcess(
-        [join(MODULES, 's3rver', 'bin', 's3rver.js'), '-d', s3Dir, '-a', '127.0.0.1', '-p', String(s3Port), '--no-vhost-buckets'],
+        [join(MODULES, 's3rver', 'bin', 's3rver.js'), '-d', s3Dir, '-a', '127.0.0.1', '-p', String(s3Port), '--no-vhost-buckets', ...(opts.quietS3 ? ['--silent'] : [])],
         work,
         { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
         /listening/i,
