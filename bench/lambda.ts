@@ -138,7 +138,8 @@ async function main(): Promise<void> {
     row('lambda backend, cold (project never built)', s(medianOf(times.cold)), `${pairedRatio(times.cold, times.local).toFixed(2)}x local (goal <= 1.5)`);
     row('lambda backend, first use (empty store+bucket)', s(medianOf(times.firstUse)), `${pairedRatio(times.firstUse, times.local).toFixed(2)}x local`);
     row('CPU on this machine, local cold', cpu('local', (c) => c.total));
-    row('CPU on this machine, lambda cold', cpu('cold', (c) => c.total), 'of which:');
+    const cpuRatio = medianOf(timed.cold.map((t) => t.cpu.total)) / medianOf(timed.local.map((t) => t.cpu.total));
+    row('CPU on this machine, lambda cold', cpu('cold', (c) => c.total), `${cpuRatio.toFixed(2)}x local, of which:`);
     row('  the client (burst, make, header listing)', cpu('cold', (c) => c.total - c.s3 - c.lambda), 'stays on this machine with real Lambda');
     row('  the Lambda server and the jobs it ran', cpu('cold', (c) => c.lambda), 'leaves it');
     row('  the S3 server', cpu('cold', (c) => c.s3), 'leaves it');
