@@ -6,17 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseMakeDeps, searchChains } from '../engine/build/models/compilerDeps';
+import { parseMakeDeps, predefinedMacros, searchChains } from '../engine/build/models/compilerDeps';
 import { commandLineDefines, scanIncludes, type ScanResult } from '../engine/build/models/includeScan';
-import { burst, debianSource, tempDir } from './helpers';
+import { burst, debianSource, readJson, tempDir } from './helpers';
 
-function chainsFor(compiler: string, flags: string[], cwd: string) {
+/** What the engine's probe learns: the search chains and the predefined macros. */
+function probe(compiler: string, flags: string[], cwd: string) {
   const lang = compiler.endsWith('++') ? 'c++' : 'c';
-  return searchChains(spawnSync(compiler, [...flags, '-E', '-v', '-x', lang, '/dev/null'], { cwd, encoding: 'utf8' }).stderr);
+  const r = spawnSync(compiler, [...flags, '-E', '-dM', '-v', '-x', lang, '/dev/null'], { cwd, encoding: 'utf8' });
+  return { chains: searchChains(r.stderr), predefined: predefinedMacros(r.stdout) };
 }
 
 function gccHeaders(compiler: string, flags: string[], file: string, cwd: string): string[] {
@@ -25,7 +27,8 @@ function gccHeaders(compiler: string, flags: string[], file: string, cwd: string
 
 function scan(compiler: string, flags: string[], file: string, cwd: string): ScanResult {
   const forced = flags.flatMap((f, i) => (f === '-include' ? [flags[i + 1] as string] : []));
-  return scanIncludes(file, forced, cwd, chainsFor(compiler, flags, cwd), commandLineDefines(flags));
+  const { chains, predefined } = probe(compiler, flags, cwd);
+  return scanIncludes(file, forced, cwd, chains, commandLineDefines(flags), predefined);
 }
 
 /** Scans `file` and checks the list holds everything gcc -M names; returns the list. */
@@ -143,6 +146,62 @@ describe('the include scan', () => {
     assert.match(r.ok ? '' : r.reason, /pick\.h has `#include PICKED`/);
   });
 
+  test('trigraphs read both ways, __has_include through a function-like macro, #pragma GCC dependency, u8 character literals', () => {
+    using dir = tempDir();
+    writeTree(dir.path, {
+      'tri.c': '// why??/\n#include "a.h"\n', // trigraphs are off by default: the comment ends at the line's end
+      'has.c': '#define HAS(x) __has_include(x)\n#define FOO_H <foo.h>\n#if HAS(<probe.h>) && HAS(FOO_H)\nint have = 1;\n#endif\n',
+      'dep.c': '#pragma GCC dependency "grammar.y"\n',
+      'u8.cpp': "char c = u8'0' + '/*';\n#include \"a.h\"\n/* a comment */\n",
+      'a.h': '\n', 'grammar.y': '\n', 'inc/probe.h': '\n', 'inc/foo.h': '\n',
+    });
+    assert.ok(scanCoversGcc('gcc', [], 'tri.c', dir.path).includes(join(dir.path, 'a.h')));
+    // gcc -M lists neither a header only __has_include asks about nor a #pragma GCC dependency file: the sandbox needs them all the same
+    const has = scan('gcc', ['-Iinc'], 'has.c', dir.path);
+    assert.ok(has.ok && has.files.includes(join(dir.path, 'inc/probe.h')) && has.files.includes(join(dir.path, 'inc/foo.h')), JSON.stringify(has));
+    const dep = scan('gcc', [], 'dep.c', dir.path);
+    assert.ok(dep.ok && dep.files.includes(join(dir.path, 'grammar.y')));
+    assert.ok(scanCoversGcc('g++', ['-std=c++17'], 'u8.cpp', dir.path).includes(join(dir.path, 'a.h')));
+  });
+
+  test('gives up, saying why, where the text cannot tell what gcc opens', () => {
+    using dir = tempDir();
+    writeTree(dir.path, {
+      'arch.c': '#define HDR <ARCH/a.h>\n#include HDR\n', // ARCH is replaced inside <...> from a macro
+      'pre.c': '#define HDR <linux/types.h>\n#include HDR\n', // and so is linux, which gcc predefines as 1
+      'call.c': '#define HDR(x) <x.h>\n#if __has_include(HDR(foo))\n#endif\n',
+      'real/sub/x.h': '#include "../up.h"\n', 'real/up.h': '\n', 'proj/m.c': '#include "link/x.h"\n',
+      'inc/x86/a.h': '\n',
+    });
+    symlinkSync('../real/sub', join(dir.path, 'proj/link'));
+    const refused = (flags: string[], file: string, cwd: string, why: RegExp, unlistable = false): void => {
+      const r = scan('gcc', flags, file, cwd);
+      assert.equal(r.ok, false, file);
+      assert.match(r.ok ? '' : r.reason, why);
+      assert.equal(!r.ok && r.unlistable === true, unlistable, `${file}: whether cc1 -M could list it instead`);
+    };
+    refused(['-Iinc', '-DARCH=x86'], 'arch.c', dir.path, /`#include HDR`/);
+    refused([], 'pre.c', dir.path, /`#include HDR`/);
+    refused([], 'call.c', dir.path, /__has_include\(HDR\(\.\.\.\)\)/, true);
+    // gcc opens link/../up.h, which is real/up.h: a sandbox of plain directories cannot show that
+    refused([], 'm.c', join(dir.path, 'proj'), /`\.\.` after a symbolic link/);
+  });
+
+  test('paths the system will not follow are headers not found, as for gcc, never a crash', () => {
+    using dir = tempDir();
+    writeTree(dir.path, {
+      'a.c': `#if 0\n#include "loop/x.h"\n#include "a.c/sub/x.h"\n#include "${'n'.repeat(300)}/x.h"\n#endif\n#include "x.h"\n`,
+      'inc/x.h': '#ifndef X\n#define X\n#include "proj/y.h"\n#endif\n',
+      'inc/y.h': '#ifndef Y\n#define Y\n#include "proj/x.h"\n#endif\n',
+      'deep.c': `${Array.from({ length: 300 }, (_, i) => `#define A${i} A${i + 1}`).join('\n')}\n#define A300 <stdio.h>\n#include A0\n`,
+    });
+    symlinkSync('loop', join(dir.path, 'loop'));
+    symlinkSync('.', join(dir.path, 'inc/proj')); // a compatibility link: proj/x.h is x.h
+    assert.ok(scanCoversGcc('gcc', ['-Iinc'], 'a.c', dir.path).includes(join(dir.path, 'inc/x.h')));
+    const deep = scan('gcc', [], 'deep.c', dir.path);
+    assert.equal(deep.ok, false, 'a chain of macros past any real depth is one the scan cannot follow');
+  });
+
   test('a header made after an earlier scan of its directory is found', async () => {
     using dir = tempDir();
     writeTree(dir.path, { 'a.c': '#include "gen/made.h"\n', 'gen/keep.h': '\n' });
@@ -152,6 +211,18 @@ describe('the include scan', () => {
     writeFileSync(join(dir.path, 'gen/made.h'), '\n');
     const after = scan('gcc', [], 'a.c', dir.path);
     assert.ok(after.ok && after.files.includes(join(dir.path, 'gen/made.h')));
+  });
+
+  test('a compile asking __has_include about a header the scan cannot work out runs where its headers are, and says so', async () => {
+    using dir = tempDir();
+    using store = tempDir();
+    writeTree(dir.path, { 'inc/foo.h': '\n', 'c.c': '#define HDR(x) <x.h>\n#if __has_include(HDR(foo))\nint have = 1;\n#else\nint have = 0;\n#endif\n' });
+    const report = join(store.path, 'report.json');
+    const r = await burst(['build', '--no-cache', '--report', report, '--', 'gcc', '-Iinc', '-c', 'c.c'], store.path, { cwd: dir.path });
+    assert.equal(r.code, 0, r.stderr);
+    const { fallbacks } = readJson<{ fallbacks: Array<{ reason: string }> }>(report);
+    assert.ok(fallbacks.some((f) => /__has_include\(HDR/.test(f.reason)), JSON.stringify(fallbacks));
+    assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, 'have = 1, as gcc run here makes it');
   });
 
   test('an -I directory made during the build is searched by the compiles after it', async () => {

@@ -84,7 +84,9 @@ export async function compileDeps(ctx: ModelContext, cc1: string, args: string[]
   if (source !== undefined && !splitsQuoteChain(args)) {
     const probe = await searchProbe(ctx, cc1, args, source, cwd);
     if (probe.code === 0) {
-      const scanned = scanIncludes(source, forcedIncludes(args), cwd, searchChains(probe.stderr), commandLineDefines(args));
+      const scanned = scanIncludes(source, forcedIncludes(args), cwd, searchChains(probe.stderr), commandLineDefines(args), probe.predefined);
+      // A header only __has_include asks about is in no -M list either: the compile runs where its headers are.
+      if (!scanned.ok && scanned.unlistable) return { ok: false, reason: scanned.reason };
       // An include of the project's found nowhere may be a header not written yet: such a list is not kept for the next build.
       const keep = scanned.ok && !scanned.unresolvedIn.some((f) => ctx.paths.isInside(f));
       if (scanned.ok) return { ok: true, deps: await remember(ctx, cc1, args, cwd, scanned.spelled, systemDirsOf(probe.stderr, cwd, userDirs), { scanned: true, keep }) };
@@ -108,6 +110,8 @@ interface Probe {
   stderr: string;
   /** Directories of the options that did not exist when asked, which cc1 left out of its answer. */
   missing: string[];
+  /** The compiler's predefined macros (-dM), which a `<...>` from a macro body may hold. */
+  predefined: ReadonlySet<string>;
 }
 
 const searchLists = new Map<string, Promise<Probe>>();
@@ -115,7 +119,7 @@ const searchLists = new Map<string, Promise<Probe>>();
 const PER_FILE_OPTS = new Set(['-dumpbase', '-dumpbase-ext', '-dumpdir', '-auxbase', '-auxbase-strip']);
 
 /**
- * cc1 -v on an empty file with the compile's options: its search path. Asked
+ * cc1 -E -dM -v on an empty file with the compile's options: its search path and predefined macros. Asked
  * once per compiler, directory and options, without those that only name the
  * file, so the compiles of a project share one answer.
  */
@@ -128,7 +132,12 @@ async function searchProbe(ctx: ModelContext, cc1: string, args: string[], sourc
   }
   const key = JSON.stringify([cc1, probeArgs, cwd]);
   const ask = (): Promise<Probe> => {
-    const asked = runCommand(ctx.store, cc1, [...probeArgs, '-E', '-v', '/dev/null'], cwd, { LC_ALL: 'C' }).then((r) => ({ code: r.code, stderr: r.stderr, missing: ignoredDirs(r.stderr) }));
+    const asked = runCommand(ctx.store, cc1, [...probeArgs, '-E', '-dM', '-v', '/dev/null'], cwd, { LC_ALL: 'C' }).then((r) => ({
+      code: r.code,
+      stderr: r.stderr,
+      missing: ignoredDirs(r.stderr),
+      predefined: predefinedMacros(r.stdout),
+    }));
     searchLists.set(key, asked);
     return asked;
   };
@@ -137,6 +146,10 @@ async function searchProbe(ctx: ModelContext, cc1: string, args: string[], sourc
   // Asked again when it failed, or when a directory it left out exists now (a build's generated headers).
   if (known.code === 0 && !known.missing.some((d) => existsSync(resolve(cwd, d)))) return known;
   return searchLists.get(key) === probe ? ask() : (searchLists.get(key) as Promise<Probe>);
+}
+
+export function predefinedMacros(dM: string): Set<string> {
+  return new Set([...dM.matchAll(/^#define ([A-Za-z_]\w*)/gm)].map((m) => m[1] as string));
 }
 
 function ignoredDirs(stderr: string): string[] {

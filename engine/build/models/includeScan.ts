@@ -8,7 +8,7 @@
  * definition of MACRO the scan sees, or the command line's; one it cannot
  * follow leaves the compile without a list, and the caller asks the compiler.
  */
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, resolve } from 'node:path';
 
 /** The compiler's search chains, as cc1 -v prints them. */
@@ -27,7 +27,12 @@ export type ScanResult =
       /** Files with an include found nowhere: the list may change when that header appears. */
       unresolvedIn: string[];
     }
-  | { ok: false; reason: string };
+  | {
+      ok: false;
+      reason: string;
+      /** cc1 -M cannot list the headers either (a header only __has_include asks about): the compile must run where its headers are. */
+      unlistable?: boolean;
+    };
 
 interface Include {
   form: 'quote' | 'bracket';
@@ -46,6 +51,15 @@ interface Parsed {
   computed: Computed[];
   /** Object-like macro definitions, by macro: what a computed include may stand for. */
   defines: Map<string, string[]>;
+  /** Function-like macros that hand a parameter to __has_include: the headers their calls name are asked about. */
+  probeMacros: ProbeMacro[];
+  /** Why a header this file asks about cannot be known from its text (`__has_include(HDR(x))`). */
+  unlistable?: string;
+}
+
+interface ProbeMacro {
+  name: string;
+  next: boolean;
 }
 
 const PREINCLUDE = 'stdc-predef.h';
@@ -57,31 +71,54 @@ const SETTLED_MS = 2000;
 /** Parsed files by path, with the identity and times they had (a build reads each header many times). */
 const parsedFiles = new Map<string, { key: string; parsed: Parsed }>();
 
-const DIRECTIVE = /^[ \t\f\v]*(?:#|%:)[ \t\f\v]*(include_next|include|import|define)\b(.*)$/gm;
-const HAS_INCLUDE = /__has_include(_next)?\s*\(\s*(<[^>\n]*>|"[^"\n]*"|[A-Za-z_]\w*)/g;
+const DIRECTIVE = /^[ \t\f\v]*(?:#|%:)[ \t\f\v]*(include_next|include|import|define|pragma[ \t]+GCC[ \t]+dependency)\b(.*)$/gm;
+const HAS_INCLUDE = /__has_include(_next)?\s*\(\s*(<[^>\n]*>|"[^"\n]*"|[A-Za-z_]\w*)(\s*\()?/g;
+const FUNCTION_LIKE = /^([A-Za-z_]\w*)\(([^)]*)\)\s*(.*)$/;
+const TRIGRAPHS: Record<string, string> = { '=': '#', '/': '\\', "'": '^', '(': '[', ')': ']', '!': '|', '<': '{', '>': '}', '-': '~' };
+/** Deeper than any real chain of macros: past it a computed include counts as one the scan cannot follow. */
+const MAX_EXPANSION_DEPTH = 200;
 /**
  * Comments (blanked), and literals (kept, so a comment marker inside one is no
  * comment). A literal left open ends at its line's end, as gcc ends it.
  */
 const COMMENT_OR_LITERAL = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|(?<!\w)(?:u8|[uUL])?R"([^()\\\s"]{0,16})\([\s\S]*?\)\1"|"(?:\\.|[^"\\\n])*(?:"|$)|'(?:\\.|[^'\\\n])*(?:'|$)/gm;
 
-/** The directives of a source text that decide what it includes. */
+/**
+ * The directives of a source text that decide what it includes. Trigraphs
+ * count only under -trigraphs or a strict -std, so a text that has any is
+ * read both ways and the union kept.
+ */
 export function parseDirectives(source: string): Parsed {
-  const text = source
-    .replace(/^\uFEFF/, '')
-    .replace(/\r\n?/g, '\n')
-    .replace(/\?\?=/g, '#') // trigraphs, where -trigraphs or a strict -std turns them on
-    .replace(/\?\?\//g, '\\')
+  const parsed = parseText(normalized(source, false));
+  if (/\?\?[=/'()!<>-]/.test(source)) {
+    const other = parseText(normalized(source, true));
+    parsed.includes.push(...other.includes);
+    parsed.computed.push(...other.computed);
+    parsed.probeMacros.push(...other.probeMacros);
+    parsed.unlistable ??= other.unlistable;
+    for (const [name, bodies] of other.defines) for (const body of bodies) addDefinition(parsed.defines, name, body);
+  }
+  return parsed;
+}
+
+/** Logical lines as cc1 sees them, comments blanked and literals kept (a comment marker inside one is no comment). */
+function normalized(source: string, trigraphs: boolean): string {
+  let text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  if (trigraphs) text = text.replace(/\?\?([=/'()!<>-])/g, (_, c: string) => TRIGRAPHS[c] as string);
+  text = text
     .replace(/\\[ \t\f\v]*\n/g, '')
-    .replace(/'(?=\d)/g, (quote, at: number, all: string) => (isDigit(all.charCodeAt(at - 1)) ? '' : quote)); // C++14 digit separators, which are no character literals (matched from the quote: a look-behind at every character costs more than the rest of the parse)
-  const plain = text.replace(COMMENT_OR_LITERAL, (m) => (m[0] === '/' ? ' ' : m));
-  const parsed: Parsed = { includes: [], computed: [], defines: new Map() };
+    // C++14 digit separators, which are no character literals (matched from the quote: a look-behind at every character costs more than the rest of the parse)
+    .replace(/'(?=\d)/g, (quote, at: number, all: string) => (separatesDigits(all, at) ? '' : quote));
+  return text.replace(COMMENT_OR_LITERAL, (m) => (m[0] === '/' ? ' ' : m));
+}
+
+function parseText(plain: string): Parsed {
+  const parsed: Parsed = { includes: [], computed: [], defines: new Map(), probeMacros: [] };
   for (const m of plain.matchAll(DIRECTIVE)) {
     const word = m[1] as string;
     const rest = (m[2] as string).trim();
     if (word === 'define') {
-      const d = /^([A-Za-z_]\w*)\b(?!\()\s*(.*)$/.exec(rest);
-      if (d) addDefinition(parsed.defines, d[1] as string, (d[2] as string).trim());
+      parseDefinition(parsed, rest);
       continue;
     }
     const next = word === 'include_next';
@@ -95,9 +132,33 @@ export function parseDirectives(source: string): Parsed {
     const next = h[1] !== undefined;
     const named = headerName(operand, next);
     if (named) parsed.includes.push(named);
+    else if (h[3] !== undefined) parsed.unlistable ??= `\`__has_include(${operand}(...))\` names a header the scan cannot work out`;
     else parsed.computed.push({ macro: operand, next });
   }
   return parsed;
+}
+
+function parseDefinition(parsed: Parsed, rest: string): void {
+  const object = /^([A-Za-z_]\w*)\b(?!\()\s*(.*)$/.exec(rest);
+  if (object) {
+    addDefinition(parsed.defines, object[1] as string, (object[2] as string).trim());
+    return;
+  }
+  const fn = FUNCTION_LIKE.exec(rest);
+  if (!fn || !(fn[3] as string).includes('__has_include')) return;
+  const params = new Set((fn[2] as string).split(',').map((p) => p.trim()));
+  for (const h of (fn[3] as string).matchAll(HAS_INCLUDE)) {
+    if (params.has(h[2] as string)) parsed.probeMacros.push({ name: fn[1] as string, next: h[1] !== undefined });
+  }
+}
+
+/** Whether the quote at `at` is a digit separator: inside a number (`1'000`), not after a prefix (`u8'0'`). */
+function separatesDigits(text: string, at: number): boolean {
+  if (!isDigit(text.charCodeAt(at - 1))) return false;
+  let start = at - 1;
+  while (start > 0 && /[\w.']/.test(text[start - 1] as string)) start--;
+  const first = text.charCodeAt(start);
+  return isDigit(first) || (first === 46 && isDigit(text.charCodeAt(start + 1)));
 }
 
 function addDefinition(defines: Map<string, string[]>, name: string, text: string): void {
@@ -167,11 +228,16 @@ class Scan {
   private readonly definitionsSeen = new Map<string, { upTo: number; bodies: string[] }>();
   private readonly pending: Array<{ computed: Computed; includer: Found }> = [];
   private readonly unresolvedIn = new Set<string>();
+  /** Probe macros whose calls have been looked for, and in how many of the files followed. */
+  private probesLookedFor = { macros: 0, files: 0 };
+  /** Directories spelled with `..`, and whether the kernel's reading of them differs from the text's. */
+  private readonly linkedParents = new Map<string, boolean>();
 
   constructor(
     private readonly cwd: string,
     private readonly chains: SearchChains,
     defines: Array<[string, string]>,
+    private readonly predefined: ReadonlySet<string>,
   ) {
     this.chain = [...chains.quote, ...chains.bracket];
     for (const [name, body] of defines) addDefinition(this.commandLine, name, body);
@@ -197,6 +263,7 @@ class Scan {
       }
       // again with every definition seen: a macro may be defined in a file read after its use
       const before = this.order.length;
+      this.includeProbed();
       for (const p of this.pending) {
         const failed = this.includeComputed(p.computed, p.includer);
         if (failed) return { ok: false, reason: failed };
@@ -219,6 +286,7 @@ class Scan {
     } catch {
       return `cannot read ${file.spelled}`;
     }
+    if (parsed.unlistable) throw new ScanStop(`${file.spelled}: ${parsed.unlistable}`, true);
     this.parsed.push(parsed);
     for (const inc of parsed.includes) this.include(inc, file);
     for (const computed of parsed.computed) {
@@ -227,6 +295,31 @@ class Scan {
       this.pending.push({ computed, includer: file });
     }
     return undefined;
+  }
+
+  /**
+   * The headers named in calls of function-like macros that hand their
+   * argument to __has_include (`HAS(<foo.h>)`): rare, so the files are read
+   * again for them only once such a macro turns up, and again when more do.
+   */
+  private includeProbed(): void {
+    const macros = new Map<string, boolean>();
+    for (const p of this.parsed) for (const m of p.probeMacros) macros.set(m.name, (macros.get(m.name) ?? false) || m.next);
+    if (macros.size === 0) return;
+    const from = macros.size === this.probesLookedFor.macros ? this.probesLookedFor.files : 0;
+    const files = this.order.slice(from);
+    this.probesLookedFor = { macros: macros.size, files: this.order.length };
+    const call = new RegExp(`\\b(${[...macros.keys()].join('|')})\\s*\\(([^()]*)\\)`, 'g');
+    for (const file of files) {
+      for (const c of normalized(readFileSync(file.abs, 'utf8'), false).matchAll(call)) {
+        const arg = (c[2] as string).trim();
+        const next = macros.get(c[1] as string) as boolean;
+        const named = headerName(arg, next);
+        if (named) this.include(named, file);
+        else if (/^[A-Za-z_]\w*$/.test(arg)) this.pending.push({ computed: { macro: arg, next }, includer: file });
+        else throw new ScanStop(`${file.spelled}: \`${c[1]}(${arg})\` asks __has_include about a header the scan cannot work out`, true);
+      }
+    }
   }
 
   private includeComputed(computed: Computed, includer: Found): string | undefined {
@@ -265,9 +358,11 @@ class Scan {
    */
   private expand(text: string, visiting: Set<string>): Include[] | undefined {
     const named = headerName(text, false);
-    if (named) return [named];
+    // <...> from a macro's body is tokens, each macro in it replaced (`<ARCH/a.h>` with -DARCH=x86, `<linux/x.h>` where linux is predefined)
+    if (named) return visiting.size > 0 && named.form === 'bracket' && this.namesMacro(named.name) ? undefined : [named];
     if (!/^[A-Za-z_]\w*$/.test(text)) return undefined;
     if (visiting.has(text)) return [];
+    if (visiting.size >= MAX_EXPANSION_DEPTH) return undefined;
     visiting.add(text);
     const out: Include[] = [];
     for (const body of this.definitions(text)) {
@@ -276,6 +371,11 @@ class Scan {
       out.push(...more);
     }
     return out;
+  }
+
+  private namesMacro(text: string): boolean {
+    for (const [id] of text.matchAll(/[A-Za-z_]\w*/g)) if (this.predefined.has(id) || this.definitions(id).length > 0) return true;
+    return false;
   }
 
   /**
@@ -293,6 +393,7 @@ class Scan {
   }
 
   private beside(name: string, includer: Found): Found | undefined {
+    this.refuseLinkedParent(`${dirname(includer.spelled)}/${name}`);
     const spelled = spell(dirname(includer.spelled), name);
     const abs = resolve(this.cwd, spelled);
     return this.isFile(abs) ? { abs, spelled, at: -1 } : undefined;
@@ -308,11 +409,29 @@ class Scan {
 
   private searchChain(name: string, from: number): Found | undefined {
     for (let k = from; k < this.chain.length; k++) {
+      this.refuseLinkedParent(`${this.chain[k] as string}/${name}`);
       const spelled = spell(this.chain[k] as string, name);
       const abs = resolve(this.cwd, spelled);
       if (this.isFile(abs)) return { abs, spelled, at: k };
     }
     return undefined;
+  }
+
+  /**
+   * gcc opens what it spells, so `..` after a symbolic link to a directory
+   * leads to the target's parent, where the text says otherwise: a layout the
+   * sandbox, which holds plain directories, cannot show.
+   */
+  private refuseLinkedParent(raw: string): void {
+    const dir = raw.slice(0, raw.lastIndexOf('/'));
+    if (!/(^|\/)\.\.(\/|$)/.test(dir)) return;
+    let linked = this.linkedParents.get(dir);
+    if (linked === undefined) {
+      const abs = isAbsolute(dir) ? dir : `${this.cwd}/${dir}`;
+      linked = realPath(abs) !== realPath(resolve(abs));
+      this.linkedParents.set(dir, linked);
+    }
+    if (linked) throw new ScanStop(`${raw}: \`..\` after a symbolic link to a directory`);
   }
 
   private isFile(abs: string): boolean {
@@ -323,6 +442,21 @@ class Scan {
       this.listings.set(dir, listing);
     }
     return listing.has(basename(abs));
+  }
+}
+
+/** Why a scan gave up, thrown from deep inside it. */
+class ScanStop extends Error {
+  constructor(message: string, readonly unlistable = false) {
+    super(message);
+  }
+}
+
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return undefined;
   }
 }
 
@@ -347,7 +481,12 @@ const NOTHING: Listing = { has: () => false };
  * each scan, and a directory that cannot be listed is asked name by name.
  */
 function listingOf(dir: string): Listing {
-  const st = statSync(dir, { throwIfNoEntry: false });
+  let st: Stats | undefined;
+  try {
+    st = statSync(dir, { throwIfNoEntry: false });
+  } catch {
+    return NOTHING; // a loop of links, a name too long, a file where a directory should be: nothing found there, as for gcc
+  }
   if (!st?.isDirectory()) return NOTHING;
   const key = `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
   let known = listings.get(dir);
@@ -367,7 +506,11 @@ function listingOf(dir: string): Listing {
 }
 
 function isFileAt(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
 }
 
 function spell(dir: string, name: string): string {
@@ -377,8 +520,15 @@ function spell(dir: string, name: string): string {
 /**
  * The source and every header it may include, absolute and as the compiler
  * would spell them; `forced` are the -include and -imacros files, `defines`
- * the command line's -D definitions.
+ * the command line's -D definitions, `predefined` the compiler's own macros
+ * (`cc1 -E -dM`), which a `<...>` from a macro body may hold.
  */
-export function scanIncludes(source: string, forced: string[], cwd: string, chains: SearchChains, defines: Array<[string, string]> = []): ScanResult {
-  return new Scan(cwd, chains, defines).run(source, forced);
+export function scanIncludes(source: string, forced: string[], cwd: string, chains: SearchChains, defines: Array<[string, string]> = [], predefined: ReadonlySet<string> = new Set()): ScanResult {
+  try {
+    return new Scan(cwd, chains, defines, predefined).run(source, forced);
+  } catch (e) {
+    if (e instanceof ScanStop) return { ok: false, reason: e.message, ...(e.unlistable ? { unlistable: true } : {}) };
+    // A path the system will not look at (a loop of links, a name too long): the compiler is asked instead.
+    return { ok: false, reason: `the scan failed: ${(e as Error).message}` };
+  }
 }
