@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -223,6 +223,21 @@ describe('the include scan', () => {
     const { fallbacks } = readJson<{ fallbacks: Array<{ reason: string }> }>(report);
     assert.ok(fallbacks.some((f) => /__has_include\(HDR/.test(f.reason)), JSON.stringify(fallbacks));
     assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, 'have = 1, as gcc run here makes it');
+  });
+
+  test('a header only __has_include asks about is among a local compile\'s inputs: removing it compiles again', async () => {
+    using dir = tempDir();
+    using store = tempDir();
+    writeTree(dir.path, { 'inc/foo.h': '\n', 'c.c': '#if __has_include(<foo.h>)\nint have = 1;\n#else\nint have = 0;\n#endif\n' });
+    const compile = async (): Promise<string> => {
+      rmSync(join(dir.path, 'c.o'), { force: true });
+      const r = await burst(['build', '--backend', 'local', '--', 'gcc', '-Iinc', '-c', 'c.c'], store.path, { cwd: dir.path });
+      assert.equal(r.code, 0, r.stderr);
+      return execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' });
+    };
+    assert.match(await compile(), / D have$/m);
+    rmSync(join(dir.path, 'inc/foo.h'));
+    assert.match(await compile(), / B have$/m, 'not the object cached when foo.h was there');
   });
 
   test('an -I directory made during the build is searched by the compiles after it', async () => {

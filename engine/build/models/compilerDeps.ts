@@ -15,7 +15,7 @@ import { tempPath, writeFileAtomic } from '../../store/atomic';
 import { scratchPath } from '../../scratch';
 import type { ModelContext } from '../session';
 import { runCommand } from '../../launcher';
-import { commandLineDefines, scanIncludes, type SearchChains } from './includeScan';
+import { asksAboutHeaders, commandLineDefines, scanIncludes, type SearchChains } from './includeScan';
 
 export interface CompileDeps {
   /** Absolute paths of the source and every header it includes. */
@@ -187,12 +187,26 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
       await fs.rm(asm, { force: true });
       return undefined;
     }
-    const spelled = parseMakeDeps(await fs.readFile(depfile, 'utf8'));
+    const spelled = withAskedAbout(parseMakeDeps(await fs.readFile(depfile, 'utf8')), await probe, args, source, cwd);
     const deps = await remember(ctx, cc1, args, cwd, spelled, systemDirsOf((await probe).stderr, cwd, userDirs));
     return { deps, asm, stderr: run.stderr, durationMs };
   } finally {
     await fs.rm(depfile, { force: true });
   }
+}
+
+/**
+ * gcc's -MD list and the headers its files ask __has_include about (or name
+ * in #pragma GCC dependency) without reading them, which -MD leaves out: the
+ * result depends on them all the same, in its cache key and in a sandbox.
+ * The scan finds them; it runs only for a compile whose files ask.
+ */
+function withAskedAbout(spelled: string[], probe: Probe, args: string[], source: string, cwd: string): string[] {
+  if (probe.code !== 0 || !spelled.some((p) => asksAboutHeaders(resolve(cwd, p)))) return spelled;
+  const scanned = scanIncludes(source, forcedIncludes(args), cwd, searchChains(probe.stderr), commandLineDefines(args), probe.predefined);
+  if (!scanned.ok) return spelled;
+  const listed = new Set(spelled.map((p) => resolve(cwd, p)));
+  return [...spelled, ...scanned.asked.filter((p) => !listed.has(resolve(cwd, p)))];
 }
 
 async function readEntry(file: string): Promise<Entry | undefined> {

@@ -26,6 +26,8 @@ export type ScanResult =
       spelled: string[];
       /** Files with an include found nowhere: the list may change when that header appears. */
       unresolvedIn: string[];
+      /** Of `spelled`, the files only asked about (see Include.asked). */
+      asked: string[];
     }
   | {
       ok: false;
@@ -38,11 +40,14 @@ interface Include {
   form: 'quote' | 'bracket';
   name: string;
   next: boolean;
+  /** Asked about (__has_include, #pragma GCC dependency), not read: gcc -M leaves it out. */
+  asked?: boolean;
 }
 
 interface Computed {
   macro: string;
   next: boolean;
+  asked?: boolean;
 }
 
 interface Parsed {
@@ -55,6 +60,8 @@ interface Parsed {
   probeMacros: ProbeMacro[];
   /** Why a header this file asks about cannot be known from its text (`__has_include(HDR(x))`). */
   unlistable?: string;
+  /** Whether it asks about headers it need not read (__has_include, #pragma GCC dependency), which gcc -M does not list. */
+  asks: boolean;
 }
 
 interface ProbeMacro {
@@ -96,6 +103,7 @@ export function parseDirectives(source: string): Parsed {
     parsed.computed.push(...other.computed);
     parsed.probeMacros.push(...other.probeMacros);
     parsed.unlistable ??= other.unlistable;
+    parsed.asks ||= other.asks;
     for (const [name, bodies] of other.defines) for (const body of bodies) addDefinition(parsed.defines, name, body);
   }
   return parsed;
@@ -113,7 +121,7 @@ function normalized(source: string, trigraphs: boolean): string {
 }
 
 function parseText(plain: string): Parsed {
-  const parsed: Parsed = { includes: [], computed: [], defines: new Map(), probeMacros: [] };
+  const parsed: Parsed = { includes: [], computed: [], defines: new Map(), probeMacros: [], asks: false };
   for (const m of plain.matchAll(DIRECTIVE)) {
     const word = m[1] as string;
     const rest = (m[2] as string).trim();
@@ -122,18 +130,21 @@ function parseText(plain: string): Parsed {
       continue;
     }
     const next = word === 'include_next';
+    const asked = word.startsWith('pragma');
     const named = headerName(rest, next);
-    if (named) parsed.includes.push(named);
-    else parsed.computed.push({ macro: rest, next });
+    if (named) parsed.includes.push({ ...named, asked });
+    else parsed.computed.push({ macro: rest, next, asked });
+    parsed.asks ||= asked;
   }
   // __has_include may stand anywhere, a #define's body included: the sandbox must answer it as this machine does
   for (const h of plain.matchAll(HAS_INCLUDE)) {
+    parsed.asks = true;
     const operand = h[2] as string;
     const next = h[1] !== undefined;
     const named = headerName(operand, next);
-    if (named) parsed.includes.push(named);
+    if (named) parsed.includes.push({ ...named, asked: true });
     else if (h[3] !== undefined) parsed.unlistable ??= `\`__has_include(${operand}(...))\` names a header the scan cannot work out`;
-    else parsed.computed.push({ macro: operand, next });
+    else parsed.computed.push({ macro: operand, next, asked: true });
   }
   return parsed;
 }
@@ -193,6 +204,15 @@ function parsedFile(path: string): Parsed {
   return parsed;
 }
 
+/** Whether a file asks about headers it need not read (see Parsed.asks); false for one that cannot be read. */
+export function asksAboutHeaders(path: string): boolean {
+  try {
+    return parsedFile(path).asks;
+  } catch {
+    return false;
+  }
+}
+
 interface Found {
   abs: string;
   spelled: string;
@@ -228,6 +248,7 @@ class Scan {
   private readonly definitionsSeen = new Map<string, { upTo: number; bodies: string[] }>();
   private readonly pending: Array<{ computed: Computed; includer: Found }> = [];
   private readonly unresolvedIn = new Set<string>();
+  private readonly asked = new Set<string>();
   /** Probe macros whose calls have been looked for, and in how many of the files followed. */
   private probesLookedFor = { macros: 0, files: 0 };
   /** Directories spelled with `..`, and whether the kernel's reading of them differs from the text's. */
@@ -270,7 +291,7 @@ class Scan {
       }
       if (this.order.length === before) break;
     }
-    return { ok: true, files: [...this.listed], spelled: this.spelledList(), unresolvedIn: [...this.unresolvedIn] };
+    return { ok: true, files: [...this.listed], spelled: this.spelledList(), unresolvedIn: [...this.unresolvedIn], asked: [...this.asked] };
   }
 
   private spelledList(): string[] {
@@ -315,8 +336,8 @@ class Scan {
         const arg = (c[2] as string).trim();
         const next = macros.get(c[1] as string) as boolean;
         const named = headerName(arg, next);
-        if (named) this.include(named, file);
-        else if (/^[A-Za-z_]\w*$/.test(arg)) this.pending.push({ computed: { macro: arg, next }, includer: file });
+        if (named) this.include({ ...named, asked: true }, file);
+        else if (/^[A-Za-z_]\w*$/.test(arg)) this.pending.push({ computed: { macro: arg, next, asked: true }, includer: file });
         else throw new ScanStop(`${file.spelled}: \`${c[1]}(${arg})\` asks __has_include about a header the scan cannot work out`, true);
       }
     }
@@ -325,14 +346,17 @@ class Scan {
   private includeComputed(computed: Computed, includer: Found): string | undefined {
     const expansions = this.expand(computed.macro, new Set());
     if (expansions === undefined) return `${includer.spelled} has \`#include ${computed.macro}\`, which the scan cannot follow`;
-    for (const inc of expansions) this.include({ ...inc, next: computed.next }, includer);
+    for (const inc of expansions) this.include({ ...inc, next: computed.next, asked: computed.asked ?? false }, includer);
     return undefined;
   }
 
   private include(inc: Include, includer: Found): void {
     const found = this.resolveInclude(inc, includer);
     if (found.length === 0) this.unresolvedIn.add(includer.abs);
-    for (const f of found) this.add(f);
+    for (const f of found) {
+      this.add(f);
+      if (inc.asked) this.asked.add(f.spelled);
+    }
   }
 
   private add(found: Found): void {
