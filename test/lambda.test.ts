@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { initHash, nameOfBytes, type RunReport } from '../engine/api';
 import { hostArchitecture } from '../engine/aws/config';
@@ -269,6 +269,11 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.equal(second?.ranWith, made, JSON.stringify(ok.report.jobs));
     assert.equal(ok.report.executed, 2);
     assert.equal(ok.report.cost?.lambdaRequests, 1, 'both jobs in one invocation');
+    // Results are shared under the names jobs run under: the bucket is asked for the first job's, and for neither name of the second.
+    const s3Log = readFileSync(join(dirname(aws.s3Dir), 's3rver.log'), 'utf8');
+    assert.match(s3Log, new RegExp(`reductions/${made} 404`));
+    assert.doesNotMatch(s3Log, new RegExp(`reductions/${doubled} `), 'a name with a job among its inputs is never shared');
+    assert.doesNotMatch(s3Log, new RegExp(`reductions/${second?.name} 404`), 'the worker runs the follow-on without asking first');
 
     const madeToo = await create(['--output', 'out', '--', 'sh', '-c', `echo made ${fresh} again > out`]);
     const failing = await create(['--input', `in=${madeToo}#out`, '--', 'sh', '-c', 'cat in >&2; exit 3']);
