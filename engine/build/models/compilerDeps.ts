@@ -15,7 +15,7 @@ import { tempPath, writeFileAtomic } from '../../store/atomic';
 import { scratchPath } from '../../scratch';
 import type { ModelContext } from '../session';
 import { runCommand } from '../../launcher';
-import { asksAboutHeaders, commandLineDefines, scanIncludes, type SearchChains } from './includeScan';
+import { asksAboutHeaders, commandLineDefines, scanIncludes, type ScanResult, type SearchChains } from './includeScan';
 
 export interface CompileDeps {
   /** Absolute paths of the source and every header it includes. */
@@ -84,12 +84,14 @@ export async function compileDeps(ctx: ModelContext, cc1: string, args: string[]
   if (source !== undefined && !splitsQuoteChain(args)) {
     const probe = await searchProbe(ctx, cc1, args, source, cwd);
     if (probe.code === 0) {
-      const scanned = scanIncludes(source, forcedIncludes(args), cwd, searchChains(probe.stderr), commandLineDefines(args), probe.predefined);
+      const scanned = scanWith(probe, args, source, cwd);
+      if (scanned.ok) {
+        // An include of the project's found nowhere may be a header not written yet: such a list is not kept for the next build.
+        const keep = !scanned.unresolvedIn.some((f) => ctx.paths.isInside(f));
+        return { ok: true, deps: await remember(ctx, cc1, args, cwd, scanned.spelled, systemDirsOf(probe.stderr, cwd, userDirs), { scanned: true, keep }) };
+      }
       // A header only __has_include asks about is in no -M list either: the compile runs where its headers are.
-      if (!scanned.ok && scanned.unlistable) return { ok: false, reason: scanned.reason };
-      // An include of the project's found nowhere may be a header not written yet: such a list is not kept for the next build.
-      const keep = scanned.ok && !scanned.unresolvedIn.some((f) => ctx.paths.isInside(f));
-      if (scanned.ok) return { ok: true, deps: await remember(ctx, cc1, args, cwd, scanned.spelled, systemDirsOf(probe.stderr, cwd, userDirs), { scanned: true, keep }) };
+      if (scanned.unlistable) return { ok: false, reason: scanned.reason };
     }
   }
   const { code, stdout, stderr } = await runCommand(ctx.store, cc1, [...args, '-E', '-M', '-v'], cwd, { LC_ALL: 'C' });
@@ -112,6 +114,7 @@ interface Probe {
   missing: string[];
   /** The compiler's predefined macros (-dM), which a `<...>` from a macro body may hold. */
   predefined: ReadonlySet<string>;
+  chains: SearchChains;
 }
 
 const searchLists = new Map<string, Promise<Probe>>();
@@ -137,6 +140,7 @@ async function searchProbe(ctx: ModelContext, cc1: string, args: string[], sourc
       stderr: r.stderr,
       missing: ignoredDirs(r.stderr),
       predefined: predefinedMacros(r.stdout),
+      chains: searchChains(r.stderr),
     }));
     searchLists.set(key, asked);
     return asked;
@@ -187,8 +191,9 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
       await fs.rm(asm, { force: true });
       return undefined;
     }
-    const spelled = withAskedAbout(parseMakeDeps(await fs.readFile(depfile, 'utf8')), await probe, args, source, cwd);
-    const deps = await remember(ctx, cc1, args, cwd, spelled, systemDirsOf((await probe).stderr, cwd, userDirs));
+    const probed = await probe;
+    const spelled = withAskedAbout(parseMakeDeps(await fs.readFile(depfile, 'utf8')), probed, args, source, cwd);
+    const deps = await remember(ctx, cc1, args, cwd, spelled, systemDirsOf(probed.stderr, cwd, userDirs));
     return { deps, asm, stderr: run.stderr, durationMs };
   } finally {
     await fs.rm(depfile, { force: true });
@@ -203,10 +208,15 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
  */
 function withAskedAbout(spelled: string[], probe: Probe, args: string[], source: string, cwd: string): string[] {
   if (probe.code !== 0 || !spelled.some((p) => asksAboutHeaders(resolve(cwd, p)))) return spelled;
-  const scanned = scanIncludes(source, forcedIncludes(args), cwd, searchChains(probe.stderr), commandLineDefines(args), probe.predefined);
+  const scanned = scanWith(probe, args, source, cwd);
   if (!scanned.ok) return spelled;
   const listed = new Set(spelled.map((p) => resolve(cwd, p)));
   return [...spelled, ...scanned.asked.filter((p) => !listed.has(resolve(cwd, p)))];
+}
+
+/** The include scan of `source` with what the probe learnt of the compiler. */
+function scanWith(probe: Probe, args: string[], source: string, cwd: string): ScanResult {
+  return scanIncludes(source, forcedIncludes(args), cwd, probe.chains, commandLineDefines(args), probe.predefined);
 }
 
 async function readEntry(file: string): Promise<Entry | undefined> {

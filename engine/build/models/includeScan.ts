@@ -60,8 +60,6 @@ interface Parsed {
   probeMacros: ProbeMacro[];
   /** Why a header this file asks about cannot be known from its text (`__has_include(HDR(x))`). */
   unlistable?: string;
-  /** Whether it asks about headers it need not read (__has_include, #pragma GCC dependency), which gcc -M does not list. */
-  asks: boolean;
 }
 
 interface ProbeMacro {
@@ -103,7 +101,6 @@ export function parseDirectives(source: string): Parsed {
     parsed.computed.push(...other.computed);
     parsed.probeMacros.push(...other.probeMacros);
     parsed.unlistable ??= other.unlistable;
-    parsed.asks ||= other.asks;
     for (const [name, bodies] of other.defines) for (const body of bodies) addDefinition(parsed.defines, name, body);
   }
   return parsed;
@@ -121,7 +118,7 @@ function normalized(source: string, trigraphs: boolean): string {
 }
 
 function parseText(plain: string): Parsed {
-  const parsed: Parsed = { includes: [], computed: [], defines: new Map(), probeMacros: [], asks: false };
+  const parsed: Parsed = { includes: [], computed: [], defines: new Map(), probeMacros: [] };
   for (const m of plain.matchAll(DIRECTIVE)) {
     const word = m[1] as string;
     const rest = (m[2] as string).trim();
@@ -134,11 +131,9 @@ function parseText(plain: string): Parsed {
     const named = headerName(rest, next);
     if (named) parsed.includes.push({ ...named, asked });
     else parsed.computed.push({ macro: rest, next, asked });
-    parsed.asks ||= asked;
   }
   // __has_include may stand anywhere, a #define's body included: the sandbox must answer it as this machine does
   for (const h of plain.matchAll(HAS_INCLUDE)) {
-    parsed.asks = true;
     const operand = h[2] as string;
     const next = h[1] !== undefined;
     const named = headerName(operand, next);
@@ -204,13 +199,15 @@ function parsedFile(path: string): Parsed {
   return parsed;
 }
 
-/** Whether a file asks about headers it need not read (see Parsed.asks); false for one that cannot be read. */
+/** Whether a file asks about headers it need not read (see Include.asked), which gcc -M does not list; false for one that cannot be read. */
 export function asksAboutHeaders(path: string): boolean {
+  let parsed: Parsed;
   try {
-    return parsedFile(path).asks;
+    parsed = parsedFile(path);
   } catch {
     return false;
   }
+  return parsed.unlistable !== undefined || parsed.includes.some((i) => i.asked) || parsed.computed.some((c) => c.asked);
 }
 
 interface Found {
