@@ -23,6 +23,9 @@
  * concurrent invocation, spends more CPU on itself than the jobs need; and
  * s3rver writes no request log (LocalAwsOptions.quietS3).
  *
+ * A first build on each side is not timed: the loopback servers' code runs
+ * cold the first time (JIT), as a long-running service's does not.
+ *
  *   node dist/bench/lambda.js [runs=3] [trivial jobs=300]
  */
 import { spawnSync } from 'node:child_process';
@@ -129,6 +132,9 @@ async function main(): Promise<void> {
       seeded(store, work, env);
       return build(aws, tree, store, env, join(work, `r${round}.json`));
     };
+    // Untimed: the servers' first large build runs their code cold (JIT, the worker's bundle loading), which a long-lived service does not.
+    build(aws, tree, freshStore(machineStore), localEnv, join(work, 'warm-local.json'));
+    coldBuild(String(CORES));
     const times = await interleaved(RUNS, {
       local: () => keep('local', build(aws, tree, freshStore(machineStore), localEnv, join(work, `r${round}.json`))),
       cold: () => keep('cold', coldBuild(String(CORES))),
