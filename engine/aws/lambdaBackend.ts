@@ -55,6 +55,7 @@ export class LambdaBackend implements Backend {
   private readonly local: LocalBackend;
   private readonly localSlots: Slots;
   private readonly ranLocally = new Map<string, LocalRun>();
+  private readonly architectures = new Map<string, string | undefined>();
   /** Results of jobs that ran along with the job feeding them, by the name the scheduler will run them under. */
   private readonly followOnResults = new Map<string, JobResult>();
   readonly takesFollowOns = true;
@@ -210,10 +211,16 @@ export class LambdaBackend implements Backend {
     for (const path of thunk.executables) {
       const name = thunk.inputs[path];
       if (!name || isThunkRef(name) || !this.store.has(name)) continue;
-      const arch = elfArchitecture(this.store.objectPath(name));
+      const arch = this.architectureOf(name);
       if (arch && arch !== this.settings.architecture) return `${path} is built for ${arch}; the function runs on ${this.settings.architecture}`;
     }
     return undefined;
+  }
+
+  /** An object's ELF architecture, read once: objects never change under their names. */
+  private architectureOf(name: string): string | undefined {
+    if (!this.architectures.has(name)) this.architectures.set(name, elfArchitecture(this.store.objectPath(name)));
+    return this.architectures.get(name);
   }
 
   private async runLocally(name: string, thunk: Thunk, signal: AbortSignal, reason: string): Promise<JobResult> {
