@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseMakeDeps, predefinedMacros, searchChains } from '../engine/build/models/compilerDeps';
-import { commandLineDefines, scanIncludes, type ScanResult } from '../engine/build/models/includeScan';
+import { commandLineDefines, headersAskedBy, scanIncludes, type ScanResult } from '../engine/build/models/includeScan';
 import { burst, debianSource, readJson, tempDir } from './helpers';
 
 /** What the engine's probe learns: the search chains and the predefined macros. */
@@ -222,6 +222,34 @@ describe('the include scan', () => {
     assert.equal(r.code, 0, r.stderr);
     const { fallbacks } = readJson<{ fallbacks: Array<{ reason: string }> }>(report);
     assert.ok(fallbacks.some((f) => /__has_include\(HDR/.test(f.reason)), JSON.stringify(fallbacks));
+    assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, 'have = 1, as gcc run here makes it');
+  });
+
+  test('the headers asked about by files gcc -M lists are found, for compiles the scan leaves to cc1 -M', () => {
+    using dir = tempDir();
+    writeTree(dir.path, {
+      'inc/foo.h': '\n', 'inc/bar.h': '\n', 'inc/baz.h': '\n', 'inc/dep.txt': '\n', 'inc/unused.h': '\n',
+      'inc/has.h': '#define HAS(h) __has_include(h)\n#define BAR <bar.h>\n',
+      'c.c': '#include "has.h"\n#if __has_include(<foo.h>) && __has_include(BAR) && HAS(<baz.h>)\n#pragma GCC dependency "inc/dep.txt"\n#endif\n#if 0\n#include <unused.h>\n#endif\n',
+      'u.c': '#define H(x) <x.h>\n#if __has_include(H(foo))\n#endif\n',
+    });
+    const { chains, predefined } = probe('gcc', ['-Iinc'], dir.path);
+    const asked = headersAskedBy(gccHeaders('gcc', ['-Iinc'], 'c.c', dir.path), dir.path, chains, [], predefined);
+    assert.ok(asked.ok, asked.ok ? '' : asked.reason);
+    assert.deepEqual(asked.asked.map((p) => resolve(dir.path, p)).sort(), ['bar.h', 'baz.h', 'dep.txt', 'foo.h'].map((f) => join(dir.path, 'inc', f)));
+    const unknown = headersAskedBy(gccHeaders('gcc', ['-Iinc'], 'u.c', dir.path), dir.path, chains, [], predefined);
+    assert.ok(!unknown.ok && unknown.unlistable === true);
+  });
+
+  test('a compile the scan leaves to cc1 -M keeps the headers __has_include asks about in its sandbox', async () => {
+    using dir = tempDir();
+    using store = tempDir();
+    writeTree(dir.path, { 'inc/x86/a.h': '\n', 'inc/foo.h': '\n', 'c.c': '#define HDR <ARCH/a.h>\n#include HDR\n#if __has_include(<foo.h>)\nint have = 1;\n#else\nint have = 0;\n#endif\n' });
+    const flags = ['-Iinc', '-DARCH=x86'];
+    assert.equal(scan('gcc', flags, 'c.c', dir.path).ok, false, 'the scan does not follow <ARCH/a.h>: cc1 -M lists this compile');
+    // --no-cache: sandboxed, as on a remote backend, with only the headers listed
+    const r = await burst(['build', '--no-cache', '--', 'gcc', ...flags, '-c', 'c.c'], store.path, { cwd: dir.path });
+    assert.equal(r.code, 0, r.stderr);
     assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, 'have = 1, as gcc run here makes it');
   });
 

@@ -15,7 +15,7 @@ import { tempPath, writeFileAtomic } from '../../store/atomic';
 import { scratchPath } from '../../scratch';
 import type { ModelContext } from '../session';
 import { runCommand } from '../../launcher';
-import { asksAboutHeaders, commandLineDefines, scanIncludes, type ScanResult, type SearchChains } from './includeScan';
+import { asksAboutHeaders, commandLineDefines, headersAskedBy, scanIncludes, type ScanResult, type SearchChains } from './includeScan';
 
 export interface CompileDeps {
   /** Absolute paths of the source and every header it includes. */
@@ -81,22 +81,25 @@ function systemDirsOf(stderr: string, cwd: string, userDirs: string[]): string[]
 export async function compileDeps(ctx: ModelContext, cc1: string, args: string[], source: string | undefined, cwd: string, userDirs: string[]): Promise<DepsResult> {
   const known = await knownDeps(ctx, cc1, args, cwd);
   if (known) return { ok: true, deps: known };
+  let predefined: ReadonlySet<string> = new Set();
   if (source !== undefined && !splitsQuoteChain(args)) {
     const probe = await searchProbe(ctx, cc1, args, source, cwd);
     if (probe.code === 0) {
+      predefined = probe.predefined;
       const scanned = scanWith(probe, args, source, cwd);
       if (scanned.ok) {
         // An include of the project's found nowhere may be a header not written yet: such a list is not kept for the next build.
         const keep = !scanned.unresolvedIn.some((f) => ctx.paths.isInside(f));
         return { ok: true, deps: await remember(ctx, cc1, args, cwd, scanned.spelled, systemDirsOf(probe.stderr, cwd, userDirs), { scanned: true, keep }) };
       }
-      // A header only __has_include asks about is in no -M list either: the compile runs where its headers are.
-      if (scanned.unlistable) return { ok: false, reason: scanned.reason };
     }
   }
   const { code, stdout, stderr } = await runCommand(ctx.store, cc1, [...args, '-E', '-M', '-v'], cwd, { LC_ALL: 'C' });
   if (code !== 0) return { ok: false, reason: `the compiler could not list the headers: ${firstError(stderr)}` };
-  return { ok: true, deps: await remember(ctx, cc1, args, cwd, parseMakeDeps(stdout), systemDirsOf(stderr, cwd, userDirs)) };
+  const listed = withAskedAbout(parseMakeDeps(stdout), searchChains(stderr), predefined, args, cwd);
+  // A header asked about in a way no scan can work out is in no list: the compile runs where its headers are.
+  if (!listed.ok) return { ok: false, reason: listed.reason };
+  return { ok: true, deps: await remember(ctx, cc1, args, cwd, listed.spelled, systemDirsOf(stderr, cwd, userDirs)) };
 }
 
 export interface CompiledHere {
@@ -192,8 +195,10 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
       return undefined;
     }
     const probed = await probe;
-    const spelled = withAskedAbout(parseMakeDeps(await fs.readFile(depfile, 'utf8')), probed, args, source, cwd);
-    const deps = await remember(ctx, cc1, args, cwd, spelled, systemDirsOf(probed.stderr, cwd, userDirs));
+    const read = parseMakeDeps(await fs.readFile(depfile, 'utf8'));
+    const listed = probed.code === 0 ? withAskedAbout(read, probed.chains, probed.predefined, args, cwd) : undefined;
+    // When the headers asked about cannot be worked out, the result stands on what gcc read (a documented limit).
+    const deps = await remember(ctx, cc1, args, cwd, listed?.ok ? listed.spelled : read, systemDirsOf(probed.stderr, cwd, userDirs));
     return { deps, asm, stderr: run.stderr, durationMs };
   } finally {
     await fs.rm(depfile, { force: true });
@@ -201,17 +206,17 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
 }
 
 /**
- * gcc's -MD list and the headers its files ask __has_include about (or name
- * in #pragma GCC dependency) without reading them, which -MD leaves out: the
- * result depends on them all the same, in its cache key and in a sandbox.
- * The scan finds them; it runs only for a compile whose files ask.
+ * gcc's -M or -MD list and the headers its files ask __has_include about (or
+ * name in #pragma GCC dependency) without reading them, which gcc leaves
+ * out: the result depends on them all the same, in its cache key and in a
+ * sandbox. Looked for only when a listed file asks.
  */
-function withAskedAbout(spelled: string[], probe: Probe, args: string[], source: string, cwd: string): string[] {
-  if (probe.code !== 0 || !spelled.some((p) => asksAboutHeaders(resolve(cwd, p)))) return spelled;
-  const scanned = scanWith(probe, args, source, cwd);
-  if (!scanned.ok) return spelled;
+function withAskedAbout(spelled: string[], chains: SearchChains, predefined: ReadonlySet<string>, args: string[], cwd: string): { ok: true; spelled: string[] } | { ok: false; reason: string } {
+  if (!spelled.some((p) => asksAboutHeaders(resolve(cwd, p)))) return { ok: true, spelled };
+  const asked = headersAskedBy(spelled, cwd, chains, commandLineDefines(args), predefined);
+  if (!asked.ok) return asked;
   const listed = new Set(spelled.map((p) => resolve(cwd, p)));
-  return [...spelled, ...scanned.asked.filter((p) => !listed.has(resolve(cwd, p)))];
+  return { ok: true, spelled: [...spelled, ...asked.asked.filter((p) => !listed.has(resolve(cwd, p)))] };
 }
 
 /** The include scan of `source` with what the probe learnt of the compiler. */

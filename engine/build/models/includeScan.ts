@@ -36,6 +36,8 @@ export type ScanResult =
       unlistable?: boolean;
     };
 
+export type AskedResult = { ok: true; asked: string[] } | { ok: false; reason: string; unlistable?: boolean };
+
 interface Include {
   form: 'quote' | 'bracket';
   name: string;
@@ -289,6 +291,47 @@ class Scan {
       if (this.order.length === before) break;
     }
     return { ok: true, files: [...this.listed], spelled: this.spelledList(), unresolvedIn: [...this.unresolvedIn], asked: [...this.asked] };
+  }
+
+  /**
+   * The headers that files gcc read ask about without reading them (see
+   * Include.asked), found where gcc would look: what its -M list lacks. The
+   * files' own includes are not followed; their definitions count, as any
+   * of them may define a macro a computed operand names.
+   */
+  askedBy(listed: string[]): AskedResult {
+    const files: Found[] = [];
+    for (const spelled of listed) {
+      const abs = resolve(this.cwd, spelled);
+      let parsed: Parsed;
+      try {
+        parsed = parsedFile(abs);
+      } catch {
+        continue; // gone since gcc read it: the compile's own inputs are checked when its job is made
+      }
+      if (parsed.unlistable) throw new ScanStop(`${spelled}: ${parsed.unlistable}`, true);
+      // At -1: where gcc found it in the chain is not in its list, so __has_include_next looks from both places it may have.
+      const file: Found = { abs, spelled, at: -1 };
+      this.add(file);
+      this.parsed.push(parsed);
+      files.push(file);
+    }
+    for (const [i, file] of files.entries()) {
+      const parsed = this.parsed[i] as Parsed;
+      for (const inc of parsed.includes) if (inc.asked) this.include(inc, file);
+      for (const computed of parsed.computed) {
+        if (!computed.asked) continue;
+        const failed = this.includeComputed(computed, file);
+        if (failed) return { ok: false, reason: failed };
+      }
+    }
+    const before = this.pending.length;
+    this.includeProbed();
+    for (const p of this.pending.slice(before)) {
+      const failed = this.includeComputed(p.computed, p.includer);
+      if (failed) return { ok: false, reason: failed };
+    }
+    return { ok: true, asked: [...this.asked] };
   }
 
   private spelledList(): string[] {
@@ -550,6 +593,20 @@ export function scanIncludes(source: string, forced: string[], cwd: string, chai
   } catch (e) {
     if (e instanceof ScanStop) return { ok: false, reason: e.message, ...(e.unlistable ? { unlistable: true } : {}) };
     // A path the system will not look at (a loop of links, a name too long): the compiler is asked instead.
+    return { ok: false, reason: `the scan failed: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * The headers the files of a compiler's -M list ask about without reading
+ * them (`__has_include`, `#pragma GCC dependency`), which the list lacks:
+ * the compile's result depends on them all the same.
+ */
+export function headersAskedBy(listed: string[], cwd: string, chains: SearchChains, defines: Array<[string, string]> = [], predefined: ReadonlySet<string> = new Set()): AskedResult {
+  try {
+    return new Scan(cwd, chains, defines, predefined).askedBy(listed);
+  } catch (e) {
+    if (e instanceof ScanStop) return { ok: false, reason: e.message, ...(e.unlistable ? { unlistable: true } : {}) };
     return { ok: false, reason: `the scan failed: ${(e as Error).message}` };
   }
 }
