@@ -41,6 +41,24 @@ export class MissingObjectError extends BurstError {
   }
 }
 
+/**
+ * Inputs a remote backend found missing or damaged where it keeps them (an
+ * expiry rule, a clean-up), with no copy on this machine to put back: only
+ * the jobs that made them can.
+ */
+export class LostInputsError extends BurstError {
+  constructor(readonly objects: string[], readonly where: string, detail: string) {
+    super('missing-object', `${objects.join(', ')} ${objects.length === 1 ? 'is' : 'are'} missing or damaged in ${where}, with no copy on this machine (${detail})`, { object: objects[0] as string });
+  }
+}
+
+/** One lost input (see LostInputsError), which the job that made it makes again. */
+export class LostObjectError extends BurstError {
+  constructor(readonly object: string, where: string) {
+    super('missing-object', `object ${object} is missing or damaged in ${where}, with no copy on this machine`, { object });
+  }
+}
+
 /** Faults worth another attempt: the job did not give an answer of its own. */
 export class TransientError extends BurstError {
   constructor(message: string, job?: string) {

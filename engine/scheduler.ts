@@ -9,7 +9,7 @@
  * stragglers. An output that is itself a thunk is forced in turn.
  */
 import { setMaxListeners } from 'node:events';
-import { BurstError, CorruptObjectError, MissingObjectError, TransientError, errorMessage } from './errors';
+import { BurstError, CorruptObjectError, LostInputsError, LostObjectError, MissingObjectError, TransientError, errorMessage } from './errors';
 import type { Backend, FollowOn } from './backends/backend';
 import { parseDiagnostics, type Diagnostic } from './diagnostics';
 import { decodeThunk, encodeThunk, isThunkRef, parseThunkRef, programOf, thunkDependencies, withInputValues, type Thunk } from './thunk';
@@ -80,6 +80,8 @@ export class Scheduler {
   private readonly thunks = new Set<string>();
   /** Jobs offered to ride along with the job feeding them, by that job's name. */
   private readonly followOns = new Map<string, FollowOn>();
+  /** Lost inputs being made again, by object (see remakeLost). */
+  private readonly remaking = new Map<string, Promise<void>>();
   private counts = { executed: 0, cached: 0, failed: 0, retried: 0, duplicated: 0, running: 0 };
   private criticalPathMs = 0;
   private stopped: BurstError | undefined;
@@ -143,14 +145,14 @@ export class Scheduler {
    * remote backend's bucket, fetched only then): the remote copy is dropped
    * and the job that made it runs again, its cached results overwritten.
    */
-  async recompute(ref: string, cause: CorruptObjectError | MissingObjectError): Promise<OutputEntry> {
+  async recompute(ref: string, cause: CorruptObjectError | MissingObjectError | LostObjectError): Promise<OutputEntry> {
     const { thunk: name } = parseThunkRef(ref);
     this.emit({ type: 'warning', message: `${cause.message} (the job that made it runs again)` });
     await this.opts.backend.discard?.(cause.object);
     const thunk = decodeThunk(await this.store.readBytes(name), name);
     const { resolved } = await this.resolveInputs(name, thunk);
     const runName = resolved === thunk ? name : await this.store.putBytes('T', encodeThunk(resolved));
-    const { reduction } = await this.execute(runName, resolved);
+    const { reduction } = await this.executeRemaking(name, thunk, runName, resolved);
     await this.store.putReduction(runName, reduction);
     if (runName !== name) await this.store.putReduction(name, reduction);
     this.reductions.set(name, Promise.resolve({ reduction, pathMs: reduction.durationMs }));
@@ -253,7 +255,8 @@ export class Scheduler {
         return { reduction: again, pathMs };
       }
     }
-    const { reduction, durationMs } = await this.execute(runName, resolved, this.followOns.get(name));
+    const { reduction, durationMs, ranAs } = await this.executeRemaking(name, thunk, runName, resolved, this.followOns.get(name));
+    runName = ranAs;
     if (this.useCache) {
       await this.store.putReduction(runName, reduction);
       if (runName !== name) await this.store.putReduction(name, reduction);
@@ -331,6 +334,44 @@ export class Scheduler {
     const feeder = feeders[0];
     if (feeder === undefined || feeders.some((f) => f !== feeder) || this.reductions.has(feeder) || this.followOns.has(feeder)) return;
     this.followOns.set(feeder, { name, thunk, feeder });
+  }
+
+  /**
+   * Runs a job whose inputs are resolved. An input the remote backend alone
+   * held, lost there, is made again by the job that made it, and the job
+   * runs again with it (under a new name if the input's bytes differ).
+   */
+  private async executeRemaking(name: string, thunk: Thunk, runName: string, resolved: Thunk, followOn?: FollowOn): Promise<{ reduction: Reduction; durationMs: number; ranAs: string }> {
+    try {
+      return { ...(await this.execute(runName, resolved, followOn)), ranAs: runName };
+    } catch (e) {
+      if (!(e instanceof LostInputsError) || this.stopped) throw e;
+      await this.remakeLost(name, thunk, resolved, e);
+      const again = (await this.resolveInputs(name, thunk)).resolved;
+      const againName = again === thunk ? name : await this.store.putBytes('T', encodeThunk(again));
+      return { ...(await this.execute(againName, again)), ranAs: againName };
+    }
+  }
+
+  /** Runs again the jobs that made a job's lost inputs, each once however many jobs lost it. */
+  private async remakeLost(name: string, thunk: Thunk, resolved: Thunk, lost: LostInputsError): Promise<void> {
+    const makers = new Map<string, string>();
+    for (const [path, ref] of Object.entries(thunk.inputs)) {
+      const value = resolved.inputs[path];
+      if (isThunkRef(ref) && value !== undefined && lost.objects.includes(value)) makers.set(value, ref);
+    }
+    const orphan = lost.objects.find((o) => !makers.has(o));
+    if (orphan !== undefined) throw new BurstError('missing-object', `${lost.message}; no job of this run makes ${orphan}`, { object: orphan, job: name });
+    await Promise.all(
+      [...makers].map(([object, ref]) => {
+        let remaking = this.remaking.get(object);
+        if (!remaking) {
+          remaking = this.recompute(ref, new LostObjectError(object, lost.where)).then(() => undefined);
+          this.remaking.set(object, remaking);
+        }
+        return remaking;
+      }),
+    );
   }
 
   private async execute(name: string, thunk: Thunk, followOn?: FollowOn): Promise<{ reduction: Reduction; durationMs: number }> {

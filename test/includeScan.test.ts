@@ -253,19 +253,69 @@ describe('the include scan', () => {
     assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, 'have = 1, as gcc run here makes it');
   });
 
-  test('a header only __has_include asks about is among a local compile\'s inputs: removing it compiles again', async () => {
+  test('in compiles left to cc1 -M, __has_include_next looks on from where its file was found, and -I- stops "..." looking beside it', async () => {
     using dir = tempDir();
     using store = tempDir();
-    writeTree(dir.path, { 'inc/foo.h': '\n', 'c.c': '#if __has_include(<foo.h>)\nint have = 1;\n#else\nint have = 0;\n#endif\n' });
-    const compile = async (): Promise<string> => {
-      rmSync(join(dir.path, 'c.o'), { force: true });
-      const r = await burst(['build', '--backend', 'local', '--', 'gcc', '-Iinc', '-c', 'c.c'], store.path, { cwd: dir.path });
-      assert.equal(r.code, 0, r.stderr);
-      return execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' });
+    const have = '#if HAS\nint have = 1;\n#else\nint have = 0;\n#endif\n';
+    writeTree(dir.path, {
+      'inc/x86/a.h': '\n', 'inc2/foo.h': '\n', 'x.h': '\n', 'q/x.h': '\n', 'b/keep.h': '\n',
+      'inc1/foo.h': have.replace('HAS', '__has_include_next(<foo.h>)'), // a wrapper, as gnulib writes them
+      'next.c': '#define HDR <ARCH/a.h>\n#include HDR\n#include <foo.h>\n',
+      'quote.c': `#define HDR <ARCH/a.h>\n#include HDR\n${have.replace('HAS', '__has_include("x.h")')}`,
+    });
+    const gccSays = (flags: string[], file: string): string => {
+      execFileSync('gcc', [...flags, '-c', file, '-o', 'direct.o'], { cwd: dir.path });
+      return execFileSync('nm', ['direct.o'], { cwd: dir.path, encoding: 'utf8' });
     };
-    assert.match(await compile(), / D have$/m);
-    rmSync(join(dir.path, 'inc/foo.h'));
-    assert.match(await compile(), / B have$/m, 'not the object cached when foo.h was there');
+    for (const [flags, file] of [[['-Iinc', '-Iinc1', '-Iinc2', '-DARCH=x86'], 'next.c'], [['-Iq', '-I-', '-Iinc', '-Ib', '-DARCH=x86'], 'quote.c']] as const) {
+      assert.equal(scan('gcc', [...flags], file, dir.path).ok, false, `${file}: cc1 -M lists this compile`);
+      const r = await burst(['build', '--no-cache', '--', 'gcc', ...flags, '-c', file], store.path, { cwd: dir.path });
+      assert.equal(r.code, 0, r.stderr);
+      const object = file.replace('.c', '.o');
+      assert.match(gccSays([...flags], file), / D have$/m, 'gcc here finds the header');
+      assert.match(execFileSync('nm', [object], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, `${file}: as gcc run here makes it`);
+    }
+  });
+
+  test('a -MD file listing a header only __has_include asks about gives it an empty rule: removing the header rebuilds', async () => {
+    using dir = tempDir();
+    using store = tempDir();
+    writeTree(dir.path, {
+      'inc/x86/a.h': '\n', 'inc/foo.h': '\n',
+      'c.c': '#define HDR <ARCH/a.h>\n#include HDR\n#if __has_include(<foo.h>)\nint have = 1;\n#else\nint have = 0;\n#endif\n',
+      'Makefile': 'c.o: c.c\n\tgcc -Iinc -DARCH=x86 -MD -c c.c\n-include c.d\n',
+    });
+    for (const backend of [[], ['--isolate']]) {
+      rmSync(join(dir.path, 'c.o'), { force: true });
+      writeFileSync(join(dir.path, 'inc/foo.h'), '\n');
+      const first = await burst(['build', ...backend, '--', 'make'], store.path, { cwd: dir.path });
+      assert.equal(first.code, 0, first.stderr);
+      rmSync(join(dir.path, 'inc/foo.h'));
+      const again = await burst(['build', ...backend, '--', 'make'], store.path, { cwd: dir.path });
+      assert.equal(again.code, 0, `${backend.join(' ') || 'in place'}: ${again.stderr}`);
+      assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / B have$/m, 'compiled again without foo.h');
+    }
+  });
+
+  test('a local compile whose header __has_include asks about is removed compiles again, not replayed from the cache', async () => {
+    const cases = {
+      'the header is among its inputs': '__has_include(<foo.h>)',
+      'no scan can work out the header, so no result is kept': '__has_include(H(foo))',
+    };
+    for (const [why, asks] of Object.entries(cases)) {
+      using dir = tempDir();
+      using store = tempDir();
+      writeTree(dir.path, { 'inc/foo.h': '\n', 'c.c': `#define H(x) <x.h>\n#if ${asks}\nint have = 1;\n#else\nint have = 0;\n#endif\n` });
+      const compile = async (): Promise<string> => {
+        rmSync(join(dir.path, 'c.o'), { force: true });
+        const r = await burst(['build', '--backend', 'local', '--', 'gcc', '-Iinc', '-c', 'c.c'], store.path, { cwd: dir.path });
+        assert.equal(r.code, 0, r.stderr);
+        return execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' });
+      };
+      assert.match(await compile(), / D have$/m, why);
+      rmSync(join(dir.path, 'inc/foo.h'));
+      assert.match(await compile(), / B have$/m, `${why}: as gcc makes it without foo.h`);
+    }
   });
 
   test('an -I directory made during the build is searched by the compiles after it', async () => {

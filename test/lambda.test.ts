@@ -182,6 +182,31 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.ok(readFileSync(file).equals(readFileSync(join(first, 'hello'))), 'the bucket holds good bytes again');
   });
 
+  test('an input held only in the bucket and lost there is made again by the job that made it', async () => {
+    const first = smallProject(join(work.path, 'lost-a'), 'lost');
+    const r1 = await lambdaBuild(first, join(work.path, 'store-a'), ['sh', '-c', 'gcc -O2 -c main.c greet.c && gcc -o hello main.o greet.o']);
+    assert.equal(r1.code, 0, r1.stderr);
+    // greet.o (an ELF relocatable file with its string), gone from the bucket as an expiry rule or a clean-up would leave it
+    const objects = join(aws.s3Dir, aws.bucket, 'objects');
+    const lost = readdirSync(objects).find((f) => {
+      if (!f.endsWith('._S3rver_object')) return false;
+      const b = readFileSync(join(objects, f));
+      return b.length > 18 && b.readUInt32BE(0) === 0x7f454c46 && b.readUInt16LE(16) === 1 && b.includes('hello, %s (lost)');
+    });
+    assert.ok(lost, 'the first build put greet.o in the bucket');
+    for (const f of readdirSync(objects).filter((f) => f.startsWith(lost.replace('._S3rver_object', '')))) rmSync(join(objects, f));
+    // Another machine links otherwise, twice (jobs never run), its compiles' results shared: both links need the lost object.
+    const second = smallProject(join(work.path, 'lost-b'), 'lost');
+    const links = 'gcc -O2 -c main.c greet.c && gcc -s -o hello main.o greet.o && gcc -Wl,-O1 -o hello-b main.o greet.o';
+    const r2 = await lambdaBuild(second, join(work.path, 'store-lost'), ['sh', '-c', links], [], { BURST_FUNCTION: aws.freshFunction });
+    assert.equal(r2.code, 0, r2.stderr);
+    const name = lost.replace('._S3rver_object', '');
+    assert.match(r2.stderr, new RegExp(`object ${name} is missing or damaged in s3://${aws.bucket}/, with no copy on this machine \\(the job that made it runs again\\)`));
+    assert.deepEqual(r2.report.jobs.filter((j) => j.outcome === 'ok').map((j) => j.program).sort(), ['as', 'ld', 'ld'], 'greet.c is assembled again, once, then linked twice');
+    for (const program of ['hello', 'hello-b']) assert.equal((await run(join(second, program), [], second)).stdout, 'hello, lambda (lost)\n');
+    assert.ok(readdirSync(objects).includes(lost), 'the bucket holds the object again');
+  });
+
   test('throttled, failing and dropped invocations are retried and the build completes', async () => {
     const proxy = await startFaultyProxy(aws.lambdaPort, ['throttle', 'error', 'drop', 'pass', 'throttle']);
     try {

@@ -13,7 +13,7 @@ import { posix } from 'node:path';
 import type { Backend, BackendStats, FollowOn } from '../backends/backend';
 import { LocalBackend } from '../backends/local';
 import { elfArchitecture } from '../elf';
-import { BurstError, TransientError, errorMessage } from '../errors';
+import { BurstError, LostInputsError, TransientError, errorMessage } from '../errors';
 import { parseName } from '../hash';
 import type { LocalRun } from '../report';
 import { Slots } from '../slots';
@@ -360,10 +360,13 @@ export class LambdaBackend implements Backend {
     const fault = response.fault as NonNullable<WorkerResponse['fault']>;
     const bad = fault.objects ?? (fault.object ? [fault.object] : []);
     if (bad.length > 0 && (fault.code === 'corrupt-object' || fault.code === 'missing-object')) {
+      const lost: string[] = [];
       for (const name of bad) {
         this.uploaded.forget(name);
         if (this.store.has(name)) this.reupload(name);
+        else lost.push(name); // another job's output, kept only in the bucket
       }
+      if (lost.length > 0) throw new LostInputsError(lost, this.s3.where(), `the worker: ${fault.message}`);
       throw new TransientError(`the worker: ${fault.message}`);
     }
     if (fault.code === 'bad-request') throw new BurstError('usage', `the Lambda worker refused the job: ${fault.message}`);

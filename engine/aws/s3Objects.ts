@@ -91,6 +91,11 @@ export class S3Objects {
     });
   }
 
+  /** The bucket and prefix, for messages. */
+  where(): string {
+    return `s3://${this.target.bucket}/${this.target.prefix}`;
+  }
+
   /** This bucket as where a local store fetches the objects it lacks (each checked against its name there). */
   asRemote(): RemoteObjects {
     return { fetch: (name, dest) => this.getToFile(name, dest), describe: (name) => `s3://${this.target.bucket}/${objectKey(this.target.prefix, name)}` };

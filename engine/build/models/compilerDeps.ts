@@ -24,7 +24,7 @@ export interface CompileDeps {
   spelled: string[];
   /** The compiler's own include directories (not the ones the command line adds). */
   systemDirs: string[];
-  /** From a scan: it may name headers the compiler does not read. */
+  /** From a scan, or with headers only asked about: it may name headers the compiler does not read. */
   scanned?: boolean;
 }
 
@@ -99,7 +99,7 @@ export async function compileDeps(ctx: ModelContext, cc1: string, args: string[]
   const listed = withAskedAbout(parseMakeDeps(stdout), searchChains(stderr), predefined, args, cwd);
   // A header asked about in a way no scan can work out is in no list: the compile runs where its headers are.
   if (!listed.ok) return { ok: false, reason: listed.reason };
-  return { ok: true, deps: await remember(ctx, cc1, args, cwd, listed.spelled, systemDirsOf(stderr, cwd, userDirs)) };
+  return { ok: true, deps: await remember(ctx, cc1, args, cwd, listed.spelled, systemDirsOf(stderr, cwd, userDirs), { scanned: listed.added }) };
 }
 
 export interface CompiledHere {
@@ -196,9 +196,13 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
     }
     const probed = await probe;
     const read = parseMakeDeps(await fs.readFile(depfile, 'utf8'));
-    const listed = probed.code === 0 ? withAskedAbout(read, probed.chains, probed.predefined, args, cwd) : undefined;
-    // When the headers asked about cannot be worked out, the result stands on what gcc read (a documented limit).
-    const deps = await remember(ctx, cc1, args, cwd, listed?.ok ? listed.spelled : read, systemDirsOf(probed.stderr, cwd, userDirs));
+    const listed = probed.code === 0 ? withAskedAbout(read, probed.chains, probed.predefined, args, cwd) : { ok: true as const, spelled: read, added: false };
+    if (!listed.ok) {
+      // Headers asked about in a way no scan can work out: no result can say what it depends on, so none is kept (the compile runs as the build asked).
+      await fs.rm(asm, { force: true });
+      return undefined;
+    }
+    const deps = await remember(ctx, cc1, args, cwd, listed.spelled, systemDirsOf(probed.stderr, cwd, userDirs), { scanned: listed.added });
     return { deps, asm, stderr: run.stderr, durationMs };
   } finally {
     await fs.rm(depfile, { force: true });
@@ -211,12 +215,14 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
  * out: the result depends on them all the same, in its cache key and in a
  * sandbox. Looked for only when a listed file asks.
  */
-function withAskedAbout(spelled: string[], chains: SearchChains, predefined: ReadonlySet<string>, args: string[], cwd: string): { ok: true; spelled: string[] } | { ok: false; reason: string } {
-  if (!spelled.some((p) => asksAboutHeaders(resolve(cwd, p)))) return { ok: true, spelled };
-  const asked = headersAskedBy(spelled, cwd, chains, commandLineDefines(args), predefined);
+function withAskedAbout(spelled: string[], chains: SearchChains, predefined: ReadonlySet<string>, args: string[], cwd: string): { ok: true; spelled: string[]; added: boolean } | { ok: false; reason: string } {
+  if (!spelled.some((p) => asksAboutHeaders(resolve(cwd, p)))) return { ok: true, spelled, added: false };
+  const asked = headersAskedBy(spelled, cwd, chains, commandLineDefines(args), predefined, !splitsQuoteChain(args));
   if (!asked.ok) return asked;
   const listed = new Set(spelled.map((p) => resolve(cwd, p)));
-  return { ok: true, spelled: [...spelled, ...asked.asked.filter((p) => !listed.has(resolve(cwd, p)))] };
+  const added = asked.asked.filter((p) => !listed.has(resolve(cwd, p)));
+  // Headers gcc does not read are listed: -MD files get -MP's empty rules, so removing one rebuilds instead of stopping make.
+  return { ok: true, spelled: [...spelled, ...added], added: added.length > 0 };
 }
 
 /** The include scan of `source` with what the probe learnt of the compiler. */

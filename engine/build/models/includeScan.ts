@@ -258,6 +258,8 @@ class Scan {
     private readonly chains: SearchChains,
     defines: Array<[string, string]>,
     private readonly predefined: ReadonlySet<string>,
+    /** Whether "..." looks beside the including file first (not after -I-). */
+    private readonly besideIncluder = true,
   ) {
     this.chain = [...chains.quote, ...chains.bracket];
     for (const [name, body] of defines) addDefinition(this.commandLine, name, body);
@@ -300,7 +302,7 @@ class Scan {
    * of them may define a macro a computed operand names.
    */
   askedBy(listed: string[]): AskedResult {
-    const files: Found[] = [];
+    const files: Array<{ places: Found[]; parsed: Parsed }> = [];
     for (const spelled of listed) {
       const abs = resolve(this.cwd, spelled);
       let parsed: Parsed;
@@ -310,19 +312,20 @@ class Scan {
         continue; // gone since gcc read it: the compile's own inputs are checked when its job is made
       }
       if (parsed.unlistable) throw new ScanStop(`${spelled}: ${parsed.unlistable}`, true);
-      // At -1: where gcc found it in the chain is not in its list, so __has_include_next looks from both places it may have.
-      const file: Found = { abs, spelled, at: -1 };
-      this.add(file);
+      const places = this.placesOf(abs, spelled);
+      for (const place of places) this.add(place);
       this.parsed.push(parsed);
-      files.push(file);
+      files.push({ places, parsed });
     }
-    for (const [i, file] of files.entries()) {
-      const parsed = this.parsed[i] as Parsed;
-      for (const inc of parsed.includes) if (inc.asked) this.include(inc, file);
+    for (const { places, parsed } of files) {
+      // __has_include_next looks on from where the file was found: from each place it may have been
+      for (const inc of parsed.includes) if (inc.asked) for (const place of inc.next ? places : places.slice(0, 1)) this.include(inc, place);
       for (const computed of parsed.computed) {
         if (!computed.asked) continue;
-        const failed = this.includeComputed(computed, file);
-        if (failed) return { ok: false, reason: failed };
+        for (const place of computed.next ? places : places.slice(0, 1)) {
+          const failed = this.includeComputed(computed, place);
+          if (failed) return { ok: false, reason: failed };
+        }
       }
     }
     const before = this.pending.length;
@@ -332,6 +335,19 @@ class Scan {
       if (failed) return { ok: false, reason: failed };
     }
     return { ok: true, asked: [...this.asked] };
+  }
+
+  /**
+   * A file of gcc's list at each place in the chain it may have been found
+   * from (its path lies under that directory); at -1 if none. The list does
+   * not say which, and #include_next depends on it.
+   */
+  private placesOf(abs: string, spelled: string): Found[] {
+    const places: Found[] = [];
+    this.chain.forEach((dir, at) => {
+      if (abs.startsWith(`${resolve(this.cwd, dir)}/`)) places.push({ abs, spelled, at });
+    });
+    return places.length > 0 ? places : [{ abs, spelled, at: -1 }];
   }
 
   private spelledList(): string[] {
@@ -450,7 +466,7 @@ class Scan {
   private resolveInclude(inc: Include, includer: Found): Found[] {
     if (isAbsolute(inc.name)) return this.isFile(inc.name) ? [{ abs: inc.name, spelled: inc.name, at: -1 }] : [];
     if (inc.next && includer.at >= 0) return present(this.search(inc.name, includer.at + 1));
-    const plain = inc.form === 'quote' ? (this.beside(inc.name, includer) ?? this.search(inc.name, 0)) : this.search(inc.name, this.chains.quote.length);
+    const plain = inc.form === 'quote' ? ((this.besideIncluder ? this.beside(inc.name, includer) : undefined) ?? this.search(inc.name, 0)) : this.search(inc.name, this.chains.quote.length);
     if (!inc.next) return present(plain);
     const fromStart = this.search(inc.name, 0);
     return [...present(plain), ...present(fromStart)];
@@ -602,9 +618,9 @@ export function scanIncludes(source: string, forced: string[], cwd: string, chai
  * them (`__has_include`, `#pragma GCC dependency`), which the list lacks:
  * the compile's result depends on them all the same.
  */
-export function headersAskedBy(listed: string[], cwd: string, chains: SearchChains, defines: Array<[string, string]> = [], predefined: ReadonlySet<string> = new Set()): AskedResult {
+export function headersAskedBy(listed: string[], cwd: string, chains: SearchChains, defines: Array<[string, string]> = [], predefined: ReadonlySet<string> = new Set(), besideIncluder = true): AskedResult {
   try {
-    return new Scan(cwd, chains, defines, predefined).askedBy(listed);
+    return new Scan(cwd, chains, defines, predefined, besideIncluder).askedBy(listed);
   } catch (e) {
     if (e instanceof ScanStop) return { ok: false, reason: e.message, ...(e.unlistable ? { unlistable: true } : {}) };
     return { ok: false, reason: `the scan failed: ${(e as Error).message}` };
