@@ -253,6 +253,25 @@ describe('the include scan', () => {
     assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, 'have = 1, as gcc run here makes it');
   });
 
+  test('headers the command line\'s definitions ask __has_include about are listed', () => {
+    using dir = tempDir();
+    writeTree(dir.path, { 'inc/foo.h': '\n', 'inc/bar.h': '\n', 'c.c': '#if HAVE_FOO && HAS(<bar.h>)\n#endif\n' });
+    const r = scan('gcc', ['-Iinc', '-DHAVE_FOO=__has_include(<foo.h>)', '-DHAS(x)=__has_include(x)'], 'c.c', dir.path);
+    assert.ok(r.ok, r.ok ? '' : r.reason);
+    assert.deepEqual(r.asked.map((p) => resolve(dir.path, p)).sort(), [join(dir.path, 'inc/bar.h'), join(dir.path, 'inc/foo.h')]);
+  });
+
+  test('a macro\'s __has_include("...") is looked for beside the file that uses it, as gcc does', async () => {
+    using dir = tempDir();
+    using store = tempDir();
+    writeTree(dir.path, { 'x.h': '\n', 'cfg/config.h': '#define HAVE_X __has_include("x.h")\n', 'c.c': '#include "cfg/config.h"\n#if HAVE_X\nint have = 1;\n#else\nint have = 0;\n#endif\n' });
+    const r = scan('gcc', [], 'c.c', dir.path);
+    assert.ok(r.ok && r.asked.includes('x.h'), JSON.stringify(r));
+    const built = await burst(['build', '--no-cache', '--', 'gcc', '-c', 'c.c'], store.path, { cwd: dir.path });
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, 'have = 1, as gcc run here makes it');
+  });
+
   test('in compiles left to cc1 -M, __has_include_next looks on from where its file was found, and -I- stops "..." looking beside it', async () => {
     using dir = tempDir();
     using store = tempDir();
@@ -298,17 +317,18 @@ describe('the include scan', () => {
   });
 
   test('a local compile whose header __has_include asks about is removed compiles again, not replayed from the cache', async () => {
-    const cases = {
-      'the header is among its inputs': '__has_include(<foo.h>)',
-      'no scan can work out the header, so no result is kept': '__has_include(H(foo))',
+    const cases: Record<string, [string, string[]]> = {
+      'the header is among its inputs': ['__has_include(<foo.h>)', []],
+      'the command line asks, and the header is among its inputs': ['HAVE_FOO', ['-DHAVE_FOO=__has_include(<foo.h>)']],
+      'no scan can work out the header, so no result is kept': ['__has_include(H(foo))', []],
     };
-    for (const [why, asks] of Object.entries(cases)) {
+    for (const [why, [asks, flags]] of Object.entries(cases)) {
       using dir = tempDir();
       using store = tempDir();
       writeTree(dir.path, { 'inc/foo.h': '\n', 'c.c': `#define H(x) <x.h>\n#if ${asks}\nint have = 1;\n#else\nint have = 0;\n#endif\n` });
       const compile = async (): Promise<string> => {
         rmSync(join(dir.path, 'c.o'), { force: true });
-        const r = await burst(['build', '--backend', 'local', '--', 'gcc', '-Iinc', '-c', 'c.c'], store.path, { cwd: dir.path });
+        const r = await burst(['build', '--backend', 'local', '--', 'gcc', '-Iinc', ...flags, '-c', 'c.c'], store.path, { cwd: dir.path });
         assert.equal(r.code, 0, r.stderr);
         return execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' });
       };

@@ -15,7 +15,7 @@ import { tempPath, writeFileAtomic } from '../../store/atomic';
 import { scratchPath } from '../../scratch';
 import type { ModelContext } from '../session';
 import { runCommand } from '../../launcher';
-import { asksAboutHeaders, commandLineDefines, headersAskedBy, scanIncludes, type ScanResult, type SearchChains } from './includeScan';
+import { asksAboutHeaders, commandLineAsks, commandLineDefines, headersAskedBy, scanIncludes, type ScanResult, type SearchChains } from './includeScan';
 
 export interface CompileDeps {
   /** Absolute paths of the source and every header it includes. */
@@ -216,8 +216,9 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
  * sandbox. Looked for only when a listed file asks.
  */
 function withAskedAbout(spelled: string[], chains: SearchChains, predefined: ReadonlySet<string>, args: string[], cwd: string): { ok: true; spelled: string[]; added: boolean } | { ok: false; reason: string } {
-  if (!spelled.some((p) => asksAboutHeaders(resolve(cwd, p)))) return { ok: true, spelled, added: false };
-  const asked = headersAskedBy(spelled, cwd, chains, commandLineDefines(args), predefined, !splitsQuoteChain(args));
+  const defines = commandLineDefines(args);
+  if (!commandLineAsks(defines) && !spelled.some((p) => asksAboutHeaders(resolve(cwd, p)))) return { ok: true, spelled, added: false };
+  const asked = headersAskedBy(spelled, cwd, chains, defines, predefined, !splitsQuoteChain(args));
   if (!asked.ok) return asked;
   const listed = new Set(spelled.map((p) => resolve(cwd, p)));
   const added = asked.asked.filter((p) => !listed.has(resolve(cwd, p)));

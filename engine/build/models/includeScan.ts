@@ -44,6 +44,8 @@ interface Include {
   next: boolean;
   /** Asked about (__has_include, #pragma GCC dependency), not read: gcc -M leaves it out. */
   asked?: boolean;
+  /** In a #define's body: a "..." operand is looked for beside the file where the macro is used, which may be any. */
+  inDefinition?: boolean;
 }
 
 interface Computed {
@@ -139,11 +141,16 @@ function parseText(plain: string): Parsed {
     const operand = h[2] as string;
     const next = h[1] !== undefined;
     const named = headerName(operand, next);
-    if (named) parsed.includes.push({ ...named, asked: true });
+    if (named) parsed.includes.push({ ...named, asked: true, ...(named.form === 'quote' && inDefinition(plain, h.index) ? { inDefinition: true } : {}) });
     else if (h[3] !== undefined) parsed.unlistable ??= `\`__has_include(${operand}(...))\` names a header the scan cannot work out`;
     else parsed.computed.push({ macro: operand, next, asked: true });
   }
   return parsed;
+}
+
+/** Whether the text at `at` is in a #define line. */
+function inDefinition(plain: string, at: number): boolean {
+  return /^[ \t\f\v]*(?:#|%:)[ \t\f\v]*define\b/.test(plain.slice(plain.lastIndexOf('\n', at) + 1, at));
 }
 
 function parseDefinition(parsed: Parsed, rest: string): void {
@@ -212,6 +219,11 @@ export function asksAboutHeaders(path: string): boolean {
   return parsed.unlistable !== undefined || parsed.includes.some((i) => i.asked) || parsed.computed.some((c) => c.asked);
 }
 
+/** Whether the command line's definitions ask about headers (`-DHAVE_FOO=__has_include(<foo.h>)`). */
+export function commandLineAsks(defines: Array<[string, string]>): boolean {
+  return defines.some(([, body]) => body.includes('__has_include'));
+}
+
 interface Found {
   abs: string;
   spelled: string;
@@ -252,6 +264,7 @@ class Scan {
   private probesLookedFor = { macros: 0, files: 0 };
   /** Directories spelled with `..`, and whether the kernel's reading of them differs from the text's. */
   private readonly linkedParents = new Map<string, boolean>();
+  private readonly commandLineText: string;
 
   constructor(
     private readonly cwd: string,
@@ -263,6 +276,22 @@ class Scan {
   ) {
     this.chain = [...chains.quote, ...chains.bracket];
     for (const [name, body] of defines) addDefinition(this.commandLine, name, body);
+    this.commandLineText = defines.map(([name, body]) => `#define ${name} ${body}`).join('\n');
+  }
+
+  /** Headers the command line's definitions ask about (`-DHAVE_FOO=__has_include(<foo.h>)`), or why they cannot be known. */
+  private askedOnCommandLine(): string | undefined {
+    if (!this.commandLineText.includes('__has_include')) return undefined;
+    const parsed = parseDirectives(this.commandLineText);
+    if (parsed.unlistable) throw new ScanStop(`the command line: ${parsed.unlistable}`, true);
+    this.parsed.push(parsed);
+    const commandLine: Found = { abs: join(this.cwd, '<command-line>'), spelled: '<command-line>', at: -1 };
+    for (const inc of parsed.includes) if (inc.asked) this.include(inc, commandLine);
+    for (const computed of parsed.computed) {
+      const failed = computed.asked ? this.includeComputed(computed, commandLine) : undefined;
+      if (failed) return failed;
+    }
+    return undefined;
   }
 
   run(source: string, forced: string[]): ScanResult {
@@ -277,6 +306,8 @@ class Scan {
     // the C library's predefined macros, which cc1 reads before anything else when it is there
     const predefined = this.search(PREINCLUDE, this.chains.quote.length);
     if (predefined) this.add(predefined);
+    const unknown = this.askedOnCommandLine();
+    if (unknown) return { ok: false, reason: unknown };
     let done = 0;
     for (;;) {
       for (; done < this.order.length; done++) {
@@ -292,6 +323,7 @@ class Scan {
       }
       if (this.order.length === before) break;
     }
+    this.includeBesideUses();
     return { ok: true, files: [...this.listed], spelled: this.spelledList(), unresolvedIn: [...this.unresolvedIn], asked: [...this.asked] };
   }
 
@@ -302,6 +334,8 @@ class Scan {
    * of them may define a macro a computed operand names.
    */
   askedBy(listed: string[]): AskedResult {
+    const unknown = this.askedOnCommandLine();
+    if (unknown) return { ok: false, reason: unknown };
     const files: Array<{ places: Found[]; parsed: Parsed }> = [];
     for (const spelled of listed) {
       const abs = resolve(this.cwd, spelled);
@@ -334,7 +368,27 @@ class Scan {
       const failed = this.includeComputed(p.computed, p.includer);
       if (failed) return { ok: false, reason: failed };
     }
+    this.includeBesideUses();
     return { ok: true, asked: [...this.asked] };
+  }
+
+  /**
+   * A macro's `__has_include("x.h")` looks beside the file using the macro:
+   * beside every file followed, as any may use it.
+   */
+  private includeBesideUses(): void {
+    const names = new Set(this.parsed.flatMap((p) => p.includes.filter((i) => i.inDefinition).map((i) => i.name)));
+    if (names.size === 0 || !this.besideIncluder) return;
+    const files = [...this.order];
+    for (const name of names) {
+      for (const file of files) {
+        const found = this.beside(name, file);
+        if (found) {
+          this.add(found);
+          this.asked.add(found.spelled);
+        }
+      }
+    }
   }
 
   /**
