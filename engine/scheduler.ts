@@ -80,8 +80,10 @@ export class Scheduler {
   private readonly thunks = new Set<string>();
   /** Jobs offered to ride along with the job feeding them, by that job's name. */
   private readonly followOns = new Map<string, FollowOn>();
-  /** Lost inputs being made again, by object (see remakeLost). */
+  /** Jobs making lost inputs again, by job (see remakeLost). */
   private readonly remaking = new Map<string, Promise<void>>();
+  /** Jobs counted as cached, one of which may yet run (recompute). */
+  private readonly cachedJobs = new Set<string>();
   private counts = { executed: 0, cached: 0, failed: 0, retried: 0, duplicated: 0, running: 0 };
   private criticalPathMs = 0;
   private stopped: BurstError | undefined;
@@ -152,10 +154,11 @@ export class Scheduler {
     const thunk = decodeThunk(await this.store.readBytes(name), name);
     const { resolved } = await this.resolveInputs(name, thunk);
     const runName = resolved === thunk ? name : await this.store.putBytes('T', encodeThunk(resolved));
-    const { reduction } = await this.executeRemaking(name, thunk, runName, resolved);
-    await this.store.putReduction(runName, reduction);
-    if (runName !== name) await this.store.putReduction(name, reduction);
+    const { reduction, ranAs } = await this.executeRemaking(name, thunk, runName, resolved);
+    await this.store.putReduction(ranAs, reduction);
+    if (ranAs !== name) await this.store.putReduction(name, reduction);
     this.reductions.set(name, Promise.resolve({ reduction, pathMs: reduction.durationMs }));
+    if (this.cachedJobs.delete(name)) this.counts.cached--; // counted once, as run
     return (await this.resolve(ref, 0)).entry;
   }
 
@@ -286,6 +289,7 @@ export class Scheduler {
       return undefined;
     }
     this.counts.cached++;
+    this.cachedJobs.add(countAs);
     this.emit({ type: 'job-cached', job: countAs, program: r.program, outputs: r.outputs.map((o) => o.tag), savedMs: r.durationMs });
     await this.noteDiagnostics(r.stderr, countAs);
     this.emitProgress();
@@ -353,21 +357,28 @@ export class Scheduler {
     }
   }
 
-  /** Runs again the jobs that made a job's lost inputs, each once however many jobs lost it. */
+  /**
+   * Runs again the jobs that made a job's lost inputs, each once however many
+   * jobs lost its outputs (keyed by job: an input may have the bytes of its
+   * maker's own input, as ranlib's output has ar's).
+   */
   private async remakeLost(name: string, thunk: Thunk, resolved: Thunk, lost: LostInputsError): Promise<void> {
-    const makers = new Map<string, string>();
+    const makers = new Map<string, { ref: string; object: string }>();
+    const made = new Set<string>();
     for (const [path, ref] of Object.entries(thunk.inputs)) {
       const value = resolved.inputs[path];
-      if (isThunkRef(ref) && value !== undefined && lost.objects.includes(value)) makers.set(value, ref);
+      if (!isThunkRef(ref) || value === undefined || !lost.objects.includes(value)) continue;
+      makers.set(parseThunkRef(ref).thunk, { ref, object: value });
+      made.add(value);
     }
-    const orphan = lost.objects.find((o) => !makers.has(o));
+    const orphan = lost.objects.find((o) => !made.has(o));
     if (orphan !== undefined) throw new BurstError('missing-object', `${lost.message}; no job of this run makes ${orphan}`, { object: orphan, job: name });
     await Promise.all(
-      [...makers].map(([object, ref]) => {
-        let remaking = this.remaking.get(object);
+      [...makers].map(([job, { ref, object }]) => {
+        let remaking = this.remaking.get(job);
         if (!remaking) {
           remaking = this.recompute(ref, new LostObjectError(object, lost.where)).then(() => undefined);
-          this.remaking.set(object, remaking);
+          this.remaking.set(job, remaking);
         }
         return remaking;
       }),

@@ -261,6 +261,36 @@ describe('the include scan', () => {
     assert.deepEqual(r.asked.map((p) => resolve(dir.path, p)).sort(), [join(dir.path, 'inc/bar.h'), join(dir.path, 'inc/foo.h')]);
   });
 
+  test('__has_include through definitions of the command line and of headers, and _next from a header found beside its includer, as gcc answers it', async () => {
+    using dir = tempDir();
+    using store = tempDir();
+    const have = (cond: string): string => `#if ${cond}\nint have = 1;\n#else\nint have = 0;\n#endif\n`;
+    const unfollowable = '#define HDR(x) <x.h>\n#include HDR(w)\n'; // leaves the compile to cc1 -M
+    writeTree(dir.path, {
+      'a/w.h': '\n', 'a/z.h': '\n', 'b/y.h': '#include "x.h"\n', 'b/x.h': have('__has_include_next(<z.h>)'),
+      'c/extra.h': '\n', 'c/config.h': '#define CFG_H "extra.h"\n', 'c/x.h': '\n',
+      'd/cfg.h': '#define HAVE_NEXT_Z __has_include_next(<z.h>)\n', 'e/use.h': `#include <cfg.h>\n${have('HAVE_NEXT_Z')}`, 'e/z.h': '\n', 'f/z.h': '\n',
+      'beside.c': `${unfollowable}#include <y.h>\n`,
+      'cfg.c': `${unfollowable}#include <config.h>\n${have('HAVE_CFG')}`,
+      'probe.c': have('HAVE_X'),
+      'next.c': '#include <use.h>\n',
+    });
+    const cases: Array<[string, string[]]> = [
+      ['beside.c', ['-Ia', '-Ib']],
+      ['cfg.c', ['-Ia', '-Ic', '-DHAVE_CFG=__has_include(CFG_H)']],
+      ['probe.c', ['-Ic', '-DUSE_Y(a)=__has_include(a)', '-DHAVE_X=USE_Y("x.h")']],
+      ['next.c', ['-Id', '-Ie', '-If']],
+    ];
+    for (const [file, flags] of cases) {
+      const object = file.replace('.c', '.o');
+      execFileSync('gcc', [...flags, '-c', file, '-o', 'direct.o'], { cwd: dir.path });
+      assert.match(execFileSync('nm', ['direct.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, `${file}: gcc here finds the header`);
+      const r = await burst(['build', '--no-cache', '--', 'gcc', ...flags, '-c', file], store.path, { cwd: dir.path });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(execFileSync('nm', [object], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, `${file}: as gcc run here makes it`);
+    }
+  });
+
   test('a macro\'s __has_include("...") is looked for beside the file that uses it, as gcc does', async () => {
     using dir = tempDir();
     using store = tempDir();

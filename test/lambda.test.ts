@@ -207,6 +207,34 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.ok(readdirSync(objects).includes(lost), 'the bucket holds the object again');
   });
 
+  test('lost objects made again in a chain (an archive and the object in it), one job at a time', async () => {
+    const makefile = [
+      'greet.o: greet.c\n\tgcc -O2 -c greet.c', 'main.o: main.c\n\tgcc -O2 -c main.c',
+      'libg.a: greet.o\n\tar rcs libg.a greet.o && ranlib libg.a', // ranlib gives the bytes ar gave
+      'hello: main.o libg.a\n\tgcc $(LDFLAGS) -o hello main.o libg.a', 'hello-b: main.o libg.a\n\tgcc $(LDFLAGS) -Wl,-O1 -o hello-b main.o libg.a',
+    ].join('\n');
+    const project = (name: string): string => {
+      const dir = smallProject(join(work.path, name), 'chain');
+      writeFileSync(join(dir, 'Makefile'), `${makefile}\n`);
+      return dir;
+    };
+    const first = project('chain-a');
+    const r1 = await lambdaBuild(first, join(work.path, 'store-a'), ['make', 'hello']);
+    assert.equal(r1.code, 0, r1.stderr);
+    const objects = join(aws.s3Dir, aws.bucket, 'objects');
+    const holding = (bytes: string): string[] => readdirSync(objects).filter((f) => f.endsWith('._S3rver_object') && readFileSync(join(objects, f)).includes(bytes));
+    const lost = [...holding('!<arch>\n').filter((f) => readFileSync(join(objects, f)).includes('hello, %s (chain)')), ...holding('hello, %s (chain)')];
+    assert.ok(lost.length >= 2, 'the archive and greet.o are in the bucket');
+    for (const f of new Set(lost)) for (const g of readdirSync(objects).filter((g) => g.startsWith(f.replace('._S3rver_object', '')))) rmSync(join(objects, g));
+    const second = project('chain-b');
+    const r2 = await lambdaBuild(second, join(work.path, 'store-chain'), ['make', 'LDFLAGS=-s', 'hello', 'hello-b'], [], { BURST_FUNCTION: aws.freshFunction, BURST_CONCURRENCY: '1' });
+    assert.equal(r2.code, 0, r2.stderr);
+    const ran = r2.report.jobs.filter((j) => j.outcome === 'ok').map((j) => j.program);
+    for (const program of ['as', 'ar']) assert.equal(ran.filter((p) => p === program).length, 1, `${program} runs again once: ${ran.join(' ')}`);
+    assert.ok(r2.report.executed + r2.report.cached <= r2.report.thunks, `a job made again counts once: ${r2.report.executed} run, ${r2.report.cached} cached of ${r2.report.thunks}`);
+    for (const program of ['hello', 'hello-b']) assert.equal((await run(join(second, program), [], second)).stdout, 'hello, lambda (chain)\n');
+  });
+
   test('throttled, failing and dropped invocations are retried and the build completes', async () => {
     const proxy = await startFaultyProxy(aws.lambdaPort, ['throttle', 'error', 'drop', 'pass', 'throttle']);
     try {

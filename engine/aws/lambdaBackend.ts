@@ -13,7 +13,7 @@ import { posix } from 'node:path';
 import type { Backend, BackendStats, FollowOn } from '../backends/backend';
 import { LocalBackend } from '../backends/local';
 import { elfArchitecture } from '../elf';
-import { BurstError, LostInputsError, TransientError, errorMessage } from '../errors';
+import { BurstError, CorruptObjectError, LostInputsError, MissingObjectError, TransientError, errorMessage } from '../errors';
 import { parseName } from '../hash';
 import type { LocalRun } from '../report';
 import { Slots } from '../slots';
@@ -228,7 +228,11 @@ export class LambdaBackend implements Backend {
       throw new BurstError('cancelled', 'cancelled');
     });
     try {
-      const result = await this.local.execute(name, thunk, signal);
+      const result = await this.local.execute(name, thunk, signal).catch((e: unknown) => {
+        // An input only the bucket held, missing or bad there: the job that made it must run again.
+        if ((e instanceof MissingObjectError || e instanceof CorruptObjectError) && Object.values(thunk.inputs).includes(e.object)) throw new LostInputsError([e.object], this.s3.where(), e.message);
+        throw e;
+      });
       this.ranLocally.set(name, { job: name, program: programOf(thunk), reason }); // once per job, however many attempts
       return { ...result, ranOn: { backend: 'local', reason } };
     } finally {
@@ -249,8 +253,13 @@ export class LambdaBackend implements Backend {
     const waits: Array<{ name: string; upload: Promise<void> }> = [];
     const upload: string[] = [];
     let inlineBytes = 0;
+    const lost: string[] = [];
     for (const name of new Set(thunks.flatMap((t) => Object.values(t.inputs)))) {
       if (isThunkRef(name) || this.uploaded.has(name)) continue;
+      if (!this.store.has(name) && !this.uploading.has(name)) {
+        lost.push(name); // another job's output, found missing or bad in the bucket: being made again
+        continue;
+      }
       const size = parseName(name).size;
       if (size > INLINE_OBJECT_BYTES || inlineBytes + size > INLINE_REQUEST_BYTES) {
         upload.push(name);
@@ -264,6 +273,7 @@ export class LambdaBackend implements Backend {
         this.ensureUploaded(name).catch(() => undefined); // started before any await here, so jobs starting now wait for it
       }
     }
+    if (lost.length > 0) throw new LostInputsError(lost, this.s3.where(), 'found missing or damaged there earlier in this run');
     const settled = await Promise.all(waits.map((w) => w.upload.then(() => true, () => false)));
     carry.push(...waits.filter((_, i) => !settled[i]).map((w) => w.name));
     const inline: Record<string, string> = {};

@@ -44,7 +44,7 @@ interface Include {
   next: boolean;
   /** Asked about (__has_include, #pragma GCC dependency), not read: gcc -M leaves it out. */
   asked?: boolean;
-  /** In a #define's body: a "..." operand is looked for beside the file where the macro is used, which may be any. */
+  /** In a #define's body: a "..." operand, or a _next one, is looked for from the file where the macro is used, which may be any. */
   inDefinition?: boolean;
 }
 
@@ -141,7 +141,7 @@ function parseText(plain: string): Parsed {
     const operand = h[2] as string;
     const next = h[1] !== undefined;
     const named = headerName(operand, next);
-    if (named) parsed.includes.push({ ...named, asked: true, ...(named.form === 'quote' && inDefinition(plain, h.index) ? { inDefinition: true } : {}) });
+    if (named) parsed.includes.push({ ...named, asked: true, ...((named.form === 'quote' || next) && inDefinition(plain, h.index) ? { inDefinition: true } : {}) });
     else if (h[3] !== undefined) parsed.unlistable ??= `\`__has_include(${operand}(...))\` names a header the scan cannot work out`;
     else parsed.computed.push({ macro: operand, next, asked: true });
   }
@@ -265,6 +265,7 @@ class Scan {
   /** Directories spelled with `..`, and whether the kernel's reading of them differs from the text's. */
   private readonly linkedParents = new Map<string, boolean>();
   private readonly commandLineText: string;
+  private readonly commandLineFile: Found;
 
   constructor(
     private readonly cwd: string,
@@ -277,6 +278,7 @@ class Scan {
     this.chain = [...chains.quote, ...chains.bracket];
     for (const [name, body] of defines) addDefinition(this.commandLine, name, body);
     this.commandLineText = defines.map(([name, body]) => `#define ${name} ${body}`).join('\n');
+    this.commandLineFile = { abs: join(cwd, '<command-line>'), spelled: '<command-line>', at: -1 };
   }
 
   /** Headers the command line's definitions ask about (`-DHAVE_FOO=__has_include(<foo.h>)`), or why they cannot be known. */
@@ -285,12 +287,9 @@ class Scan {
     const parsed = parseDirectives(this.commandLineText);
     if (parsed.unlistable) throw new ScanStop(`the command line: ${parsed.unlistable}`, true);
     this.parsed.push(parsed);
-    const commandLine: Found = { abs: join(this.cwd, '<command-line>'), spelled: '<command-line>', at: -1 };
-    for (const inc of parsed.includes) if (inc.asked) this.include(inc, commandLine);
-    for (const computed of parsed.computed) {
-      const failed = computed.asked ? this.includeComputed(computed, commandLine) : undefined;
-      if (failed) return failed;
-    }
+    for (const inc of parsed.includes) if (inc.asked) this.include(inc, this.commandLineFile);
+    // worked out once every file's definitions are seen (`-DHAVE_CFG=__has_include(CFG_H)`, CFG_H defined in a header)
+    for (const computed of parsed.computed) if (computed.asked) this.pending.push({ computed, includer: this.commandLineFile });
     return undefined;
   }
 
@@ -323,7 +322,7 @@ class Scan {
       }
       if (this.order.length === before) break;
     }
-    this.includeBesideUses();
+    this.includeFromUses();
     return { ok: true, files: [...this.listed], spelled: this.spelledList(), unresolvedIn: [...this.unresolvedIn], asked: [...this.asked] };
   }
 
@@ -362,38 +361,31 @@ class Scan {
         }
       }
     }
-    const before = this.pending.length;
     this.includeProbed();
-    for (const p of this.pending.slice(before)) {
+    for (const p of this.pending) {
       const failed = this.includeComputed(p.computed, p.includer);
       if (failed) return { ok: false, reason: failed };
     }
-    this.includeBesideUses();
+    this.includeFromUses();
     return { ok: true, asked: [...this.asked] };
   }
 
   /**
-   * A macro's `__has_include("x.h")` looks beside the file using the macro:
-   * beside every file followed, as any may use it.
+   * A macro's `__has_include("x.h")` looks beside the file using the macro,
+   * and its `__has_include_next` on from where that file was found: from
+   * every file followed, as any may use it.
    */
-  private includeBesideUses(): void {
-    const names = new Set(this.parsed.flatMap((p) => p.includes.filter((i) => i.inDefinition).map((i) => i.name)));
-    if (names.size === 0 || !this.besideIncluder) return;
+  private includeFromUses(): void {
+    const asked = new Map<string, Include>();
+    for (const p of this.parsed) for (const i of p.includes) if (i.inDefinition) asked.set(`${i.form}:${i.next}:${i.name}`, i);
+    if (asked.size === 0) return;
     const files = [...this.order];
-    for (const name of names) {
-      for (const file of files) {
-        const found = this.beside(name, file);
-        if (found) {
-          this.add(found);
-          this.asked.add(found.spelled);
-        }
-      }
-    }
+    for (const inc of asked.values()) for (const file of files) this.include(inc, file);
   }
 
   /**
    * A file of gcc's list at each place in the chain it may have been found
-   * from (its path lies under that directory); at -1 if none. The list does
+   * from (its path lies under that directory), and outside it. The list does
    * not say which, and #include_next depends on it.
    */
   private placesOf(abs: string, spelled: string): Found[] {
@@ -401,7 +393,8 @@ class Scan {
     this.chain.forEach((dir, at) => {
       if (abs.startsWith(`${resolve(this.cwd, dir)}/`)) places.push({ abs, spelled, at });
     });
-    return places.length > 0 ? places : [{ abs, spelled, at: -1 }];
+    // or beside the file that included it, from where #include_next looks as from outside the chain
+    return [...places, { abs, spelled, at: -1 }];
   }
 
   private spelledList(): string[] {
@@ -441,15 +434,18 @@ class Scan {
     const files = this.order.slice(from);
     this.probesLookedFor = { macros: macros.size, files: this.order.length };
     const call = new RegExp(`\\b(${[...macros.keys()].join('|')})\\s*\\(([^()]*)\\)`, 'g');
-    for (const file of files) {
-      for (const c of normalized(readFileSync(file.abs, 'utf8'), false).matchAll(call)) {
-        const arg = (c[2] as string).trim();
-        const next = macros.get(c[1] as string) as boolean;
-        const named = headerName(arg, next);
-        if (named) this.include({ ...named, asked: true }, file);
-        else if (/^[A-Za-z_]\w*$/.test(arg)) this.pending.push({ computed: { macro: arg, next, asked: true }, includer: file });
-        else throw new ScanStop(`${file.spelled}: \`${c[1]}(${arg})\` asks __has_include about a header the scan cannot work out`, true);
-      }
+    for (const file of files) this.includeProbedIn(normalized(readFileSync(file.abs, 'utf8'), false), file, macros, call);
+    if (from === 0) this.includeProbedIn(this.commandLineText, this.commandLineFile, macros, call); // -DHAVE_X=HAS("x.h")
+  }
+
+  private includeProbedIn(text: string, file: Found, macros: Map<string, boolean>, call: RegExp): void {
+    for (const c of text.matchAll(call)) {
+      const arg = (c[2] as string).trim();
+      const next = macros.get(c[1] as string) as boolean;
+      const named = headerName(arg, next);
+      if (named) this.include({ ...named, asked: true }, file);
+      else if (/^[A-Za-z_]\w*$/.test(arg)) this.pending.push({ computed: { macro: arg, next, asked: true }, includer: file });
+      else throw new ScanStop(`${file.spelled}: \`${c[1]}(${arg})\` asks __has_include about a header the scan cannot work out`, true);
     }
   }
 
