@@ -36,8 +36,9 @@ export class CorruptObjectError extends BurstError {
 }
 
 export class MissingObjectError extends BurstError {
-  constructor(readonly object: string) {
-    super('missing-object', `object ${object} is not in the store`, { object });
+  /** `elsewhere`: where else it was looked for (a remote backend's copy). */
+  constructor(readonly object: string, elsewhere?: string) {
+    super('missing-object', `object ${object} is not in the store${elsewhere ? `, nor at ${elsewhere}` : ''}`, { object });
   }
 }
 

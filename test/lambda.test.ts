@@ -205,6 +205,15 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.deepEqual(r2.report.jobs.filter((j) => j.outcome === 'ok').map((j) => j.program).sort(), ['as', 'ld', 'ld'], 'greet.c is assembled again, once, then linked twice');
     for (const program of ['hello', 'hello-b']) assert.equal((await run(join(second, program), [], second)).stdout, 'hello, lambda (lost)\n');
     assert.ok(readdirSync(objects).includes(lost), 'the bucket holds the object again');
+    // Once more, linking otherwise again, every job too big for Lambda: the local pool looks for the lost object in the bucket.
+    for (const f of readdirSync(objects).filter((f) => f.startsWith(name))) rmSync(join(objects, f));
+    const third = smallProject(join(work.path, 'lost-c'), 'lost');
+    const localLinks = links.replace('-s ', '-Wl,--as-needed ').replace('-Wl,-O1', '-Wl,-O2');
+    const r3 = await lambdaBuild(third, join(work.path, 'store-lost-local'), ['sh', '-c', localLinks], ['--max-input-bytes', '1']);
+    assert.equal(r3.code, 0, r3.stderr);
+    assert.match(r3.stderr, new RegExp(`object ${name} is missing or damaged in s3://${aws.bucket}/`));
+    assert.deepEqual(r3.report.ranLocally.map((j) => j.program).sort(), ['as', 'ld', 'ld'], 'greet.c assembled again, here, then linked twice');
+    for (const program of ['hello', 'hello-b']) assert.equal((await run(join(third, program), [], third)).stdout, 'hello, lambda (lost)\n');
   });
 
   test('lost objects made again in a chain (an archive and the object in it), one job at a time', async () => {

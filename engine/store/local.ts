@@ -239,7 +239,7 @@ export class LocalStore {
     try {
       bytes = await fs.readFile(path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingObjectError(name);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingObjectError(name, this.remote?.describe(name));
       throw e;
     }
     if (nameOfBytes(parseName(name).type, bytes) !== name) {
@@ -259,7 +259,7 @@ export class LocalStore {
     try {
       st = statSync(path, { bigint: true }); // synchronous: once per object per process, on every job's path
     } catch {
-      throw new MissingObjectError(name);
+      throw new MissingObjectError(name, this.remote?.describe(name));
     }
     if (this.index.lookup(path, st, true) === name) {
       this.verified.set(name, stateKey(st));
