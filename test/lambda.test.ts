@@ -244,6 +244,21 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     for (const program of ['hello', 'hello-b']) assert.equal((await run(join(second, program), [], second)).stdout, 'hello, lambda (chain)\n');
   });
 
+  test('burst test runs each test as a Lambda job: a failure at its line, a pass, and the report says where they ran', async () => {
+    const dir = join(work.path, 'tests-on-lambda');
+    execFileSync('mkdir', ['-p', join(dir, 'test')]);
+    writeFileSync(join(dir, 'test', 'ok.sh'), '[ "$(uname -s)" = Linux ]\n');
+    writeFileSync(join(dir, 'test', 'bad.sh'), 'echo "test/bad.sh:2: expected 4, got 5"\nexit 1\n');
+    writeFileSync(join(dir, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'generic', files: 'test/*.sh', command: 'sh {file}' }] }));
+    const file = join(work.path, 'tests-on-lambda.json');
+    const r = await burst(['test', '--backend', 'lambda', '--report', file], join(work.path, 'store-tests'), { cwd: dir, env: aws.env });
+    assert.equal(r.code, 1, r.stderr);
+    const report = readJson<RunReport & { tests: Array<{ name: string; status: string; failureFile?: string; failureLine?: number }> }>(file);
+    const status = Object.fromEntries(report.tests.map((t) => [t.name, [t.status, t.failureFile, t.failureLine]]));
+    assert.deepEqual(status, { 'test/bad.sh': ['failed', 'test/bad.sh', 2], 'test/ok.sh': ['passed', undefined, undefined] });
+    assert.ok((report.byBackend.lambda ?? 0) >= 2 && report.ranLocally.length === 0, JSON.stringify([report.byBackend, report.ranLocally]));
+  });
+
   test('throttled, failing and dropped invocations are retried and the build completes', async () => {
     const proxy = await startFaultyProxy(aws.lambdaPort, ['throttle', 'error', 'drop', 'pass', 'throttle']);
     try {
