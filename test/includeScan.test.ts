@@ -255,10 +255,15 @@ describe('the include scan', () => {
 
   test('headers the command line\'s definitions ask __has_include about are listed', () => {
     using dir = tempDir();
-    writeTree(dir.path, { 'inc/foo.h': '\n', 'inc/bar.h': '\n', 'c.c': '#if HAVE_FOO && HAS(<bar.h>)\n#endif\n' });
-    const r = scan('gcc', ['-Iinc', '-DHAVE_FOO=__has_include(<foo.h>)', '-DHAS(x)=__has_include(x)'], 'c.c', dir.path);
+    writeTree(dir.path, {
+      'inc/foo.h': '\n', 'inc/bar.h': '\n', 'inc/baz.h': '\n', 'inc/qux.h': '\n',
+      // macros handing their argument on to one that asks: from a header, and from the command line through it
+      'c.c': '#define HAS_FWD(y) (HAS(y))\n#if HAVE_FOO && HAS(<bar.h>) && HAS_FWD(<baz.h>) && HAS_CL(<qux.h>)\n#endif\n',
+    });
+    const flags = ['-Iinc', '-DHAVE_FOO=__has_include(<foo.h>)', '-DHAS(x)=__has_include(x)', '-DHAS_CL(w)=HAS_FWD(w)'];
+    const r = scan('gcc', flags, 'c.c', dir.path);
     assert.ok(r.ok, r.ok ? '' : r.reason);
-    assert.deepEqual(r.asked.map((p) => resolve(dir.path, p)).sort(), [join(dir.path, 'inc/bar.h'), join(dir.path, 'inc/foo.h')]);
+    assert.deepEqual(r.asked.map((p) => resolve(dir.path, p)).sort(), ['bar.h', 'baz.h', 'foo.h', 'qux.h'].map((f) => join(dir.path, 'inc', f)));
   });
 
   test('__has_include through definitions of the command line and of headers, and _next from a header found beside its includer, as gcc answers it', async () => {

@@ -62,6 +62,8 @@ interface Parsed {
   defines: Map<string, string[]>;
   /** Function-like macros that hand a parameter to __has_include: the headers their calls name are asked about. */
   probeMacros: ProbeMacro[];
+  /** Function-like macros that hand a parameter to another (`#define HAS(x) HAS2(x)`): probe macros when that one is. */
+  forwarders: Array<{ name: string; callee: string }>;
   /** Why a header this file asks about cannot be known from its text (`__has_include(HDR(x))`). */
   unlistable?: string;
 }
@@ -83,6 +85,8 @@ const parsedFiles = new Map<string, { key: string; parsed: Parsed }>();
 const DIRECTIVE = /^[ \t\f\v]*(?:#|%:)[ \t\f\v]*(include_next|include|import|define|pragma[ \t]+GCC[ \t]+dependency)\b(.*)$/gm;
 const HAS_INCLUDE = /__has_include(_next)?\s*\(\s*(<[^>\n]*>|"[^"\n]*"|[A-Za-z_]\w*)(\s*\()?/g;
 const FUNCTION_LIKE = /^([A-Za-z_]\w*)\(([^)]*)\)\s*(.*)$/;
+/** A body that is one call of another macro with a parameter, maybe in parentheses. */
+const FORWARDER = /^\(?\s*([A-Za-z_]\w*)\s*\(\s*([A-Za-z_]\w*)\s*\)\s*\)?$/;
 const TRIGRAPHS: Record<string, string> = { '=': '#', '/': '\\', "'": '^', '(': '[', ')': ']', '!': '|', '<': '{', '>': '}', '-': '~' };
 /** Deeper than any real chain of macros: past it a computed include counts as one the scan cannot follow. */
 const MAX_EXPANSION_DEPTH = 200;
@@ -104,6 +108,7 @@ export function parseDirectives(source: string): Parsed {
     parsed.includes.push(...other.includes);
     parsed.computed.push(...other.computed);
     parsed.probeMacros.push(...other.probeMacros);
+    parsed.forwarders.push(...other.forwarders);
     parsed.unlistable ??= other.unlistable;
     for (const [name, bodies] of other.defines) for (const body of bodies) addDefinition(parsed.defines, name, body);
   }
@@ -122,7 +127,7 @@ function normalized(source: string, trigraphs: boolean): string {
 }
 
 function parseText(plain: string): Parsed {
-  const parsed: Parsed = { includes: [], computed: [], defines: new Map(), probeMacros: [] };
+  const parsed: Parsed = { includes: [], computed: [], defines: new Map(), probeMacros: [], forwarders: [] };
   for (const m of plain.matchAll(DIRECTIVE)) {
     const word = m[1] as string;
     const rest = (m[2] as string).trim();
@@ -160,8 +165,11 @@ function parseDefinition(parsed: Parsed, rest: string): void {
     return;
   }
   const fn = FUNCTION_LIKE.exec(rest);
-  if (!fn || !(fn[3] as string).includes('__has_include')) return;
+  if (!fn) return;
   const params = new Set((fn[2] as string).split(',').map((p) => p.trim()));
+  const forward = FORWARDER.exec(fn[3] as string);
+  if (forward && params.has(forward[2] as string)) parsed.forwarders.push({ name: fn[1] as string, callee: forward[1] as string });
+  if (!(fn[3] as string).includes('__has_include')) return;
   for (const h of (fn[3] as string).matchAll(HAS_INCLUDE)) {
     if (params.has(h[2] as string)) parsed.probeMacros.push({ name: fn[1] as string, next: h[1] !== undefined });
   }
@@ -429,6 +437,18 @@ class Scan {
   private includeProbed(): void {
     const macros = new Map<string, boolean>();
     for (const p of this.parsed) for (const m of p.probeMacros) macros.set(m.name, (macros.get(m.name) ?? false) || m.next);
+    // and the macros that hand their argument on to one, through any number of others
+    for (let grew = macros.size > 0; grew; ) {
+      grew = false;
+      for (const p of this.parsed) {
+        for (const f of p.forwarders) {
+          const next = macros.get(f.callee);
+          if (next === undefined || macros.get(f.name) === true || macros.get(f.name) === next) continue;
+          macros.set(f.name, (macros.get(f.name) ?? false) || next);
+          grew = true;
+        }
+      }
+    }
     if (macros.size === 0) return;
     const from = macros.size === this.probesLookedFor.macros ? this.probesLookedFor.files : 0;
     const files = this.order.slice(from);
