@@ -180,9 +180,10 @@ function forcedIncludes(args: string[]): string[] {
  * -MD: one pass gives both the header list and the output (what a plain build
  * would have run), where asking for the headers first would preprocess twice.
  * Undefined if the compile fails: the caller then takes the sandboxed path,
- * which reports the error as a job's.
+ * which reports the error as a job's. `unlistable` when what the result
+ * depends on cannot be known: the compile must run as the build asked.
  */
-export async function compileHere(ctx: ModelContext, cc1: string, args: string[], source: string, cwd: string, env: Record<string, string>, userDirs: string[]): Promise<CompiledHere | undefined> {
+export async function compileHere(ctx: ModelContext, cc1: string, args: string[], source: string, cwd: string, env: Record<string, string>, userDirs: string[]): Promise<CompiledHere | { unlistable: string } | undefined> {
   const asm = `${tempPath(ctx.store.tmpDir, 'cc1')}.s`; // kept: it becomes a store object
   const depfile = `${scratchPath(ctx.store.tmpDir, 'cc1')}.d`;
   const probe = searchProbe(ctx, cc1, args, source, cwd);
@@ -200,7 +201,7 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
     if (!listed.ok) {
       // Headers asked about in a way no scan can work out: no result can say what it depends on, so none is kept (the compile runs as the build asked).
       await fs.rm(asm, { force: true });
-      return undefined;
+      return { unlistable: listed.reason };
     }
     const deps = await remember(ctx, cc1, args, cwd, listed.spelled, systemDirsOf(probed.stderr, cwd, userDirs), { scanned: listed.added });
     return { deps, asm, stderr: run.stderr, durationMs };

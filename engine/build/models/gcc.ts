@@ -175,7 +175,9 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   let here: CompiledHere | undefined;
   let deps = await knownDeps(ctx, cc1Path, parsed.hostArgs, call.cwd);
   if (!deps && ctx.compilesInPlace && parsed.source && !wantsDebugInfo(parsed.hostArgs)) {
-    here = await compileHere(ctx, cc1Path, parsed.hostArgs, parsed.source, call.cwd, env, parsed.userIncludeDirs);
+    const ran = await compileHere(ctx, cc1Path, parsed.hostArgs, parsed.source, call.cwd, env, parsed.userIncludeDirs);
+    if (ran && 'unlistable' in ran) return ran.unlistable;
+    here = ran;
     deps = here?.deps;
   }
   if (!deps) {
