@@ -153,8 +153,7 @@ export class Scheduler {
     await this.opts.backend.discard?.(cause.object);
     const thunk = decodeThunk(await this.store.readBytes(name), name);
     const { resolved } = await this.resolveInputs(name, thunk);
-    const runName = resolved === thunk ? name : await this.store.putBytes('T', encodeThunk(resolved));
-    const { reduction, ranAs } = await this.executeRemaking(name, thunk, runName, resolved);
+    const { reduction, ranAs } = await this.executeRemaking(name, thunk, await this.runName(name, thunk, resolved), resolved);
     await this.store.putReduction(ranAs, reduction);
     if (ranAs !== name) await this.store.putReduction(name, reduction);
     this.reductions.set(name, Promise.resolve({ reduction, pathMs: reduction.durationMs }));
@@ -248,15 +247,12 @@ export class Scheduler {
     const shared = thunkDependencies(thunk).length === 0 ? await this.cachedReduction(name, name, 'shared') : undefined;
     if (shared) return { reduction: shared, pathMs: 0 };
     const { resolved, pathMs } = await this.resolveInputs(name, thunk);
-    let runName = name;
-    if (resolved !== thunk) {
-      runName = await this.store.putBytes('T', encodeThunk(resolved));
-      const again = runName === name ? undefined : await this.cachedReduction(runName, name);
-      if (again) {
-        this.opts.backend.dropFollowOn?.(runName);
-        await this.store.putReduction(name, again);
-        return { reduction: again, pathMs };
-      }
+    let runName = await this.runName(name, thunk, resolved);
+    const again = runName === name ? undefined : await this.cachedReduction(runName, name);
+    if (again) {
+      this.opts.backend.dropFollowOn?.(runName);
+      await this.store.putReduction(name, again);
+      return { reduction: again, pathMs };
     }
     const { reduction, durationMs, ranAs } = await this.executeRemaking(name, thunk, runName, resolved, this.followOns.get(name));
     runName = ranAs;
@@ -340,6 +336,11 @@ export class Scheduler {
     this.followOns.set(feeder, { name, thunk, feeder });
   }
 
+  /** The name a job runs under: its own, or that of its thunk with its inputs' values (stored). */
+  private async runName(name: string, thunk: Thunk, resolved: Thunk): Promise<string> {
+    return resolved === thunk ? name : this.store.putBytes('T', encodeThunk(resolved));
+  }
+
   /**
    * Runs a job whose inputs are resolved. An input the remote backend alone
    * held, lost there, is made again by the job that made it, and the job
@@ -352,7 +353,7 @@ export class Scheduler {
       if (!(e instanceof LostInputsError) || this.stopped) throw e;
       await this.remakeLost(name, thunk, resolved, e);
       const again = (await this.resolveInputs(name, thunk)).resolved;
-      const againName = again === thunk ? name : await this.store.putBytes('T', encodeThunk(again));
+      const againName = await this.runName(name, thunk, again);
       return { ...(await this.execute(againName, again)), ranAs: againName };
     }
   }

@@ -289,16 +289,15 @@ class Scan {
     this.commandLineFile = { abs: join(cwd, '<command-line>'), spelled: '<command-line>', at: -1 };
   }
 
-  /** Headers the command line's definitions ask about (`-DHAVE_FOO=__has_include(<foo.h>)`), or why they cannot be known. */
-  private askedOnCommandLine(): string | undefined {
-    if (!this.commandLineText.includes('__has_include')) return undefined;
+  /** Headers the command line's definitions ask about (`-DHAVE_FOO=__has_include(<foo.h>)`). */
+  private includeAskedOnCommandLine(): void {
+    if (!this.commandLineText.includes('__has_include')) return;
     const parsed = parseDirectives(this.commandLineText);
     if (parsed.unlistable) throw new ScanStop(`the command line: ${parsed.unlistable}`, true);
     this.parsed.push(parsed);
     for (const inc of parsed.includes) if (inc.asked) this.include(inc, this.commandLineFile);
     // worked out once every file's definitions are seen (`-DHAVE_CFG=__has_include(CFG_H)`, CFG_H defined in a header)
     for (const computed of parsed.computed) if (computed.asked) this.pending.push({ computed, includer: this.commandLineFile });
-    return undefined;
   }
 
   run(source: string, forced: string[]): ScanResult {
@@ -313,8 +312,7 @@ class Scan {
     // the C library's predefined macros, which cc1 reads before anything else when it is there
     const predefined = this.search(PREINCLUDE, this.chains.quote.length);
     if (predefined) this.add(predefined);
-    const unknown = this.askedOnCommandLine();
-    if (unknown) return { ok: false, reason: unknown };
+    this.includeAskedOnCommandLine();
     let done = 0;
     for (;;) {
       for (; done < this.order.length; done++) {
@@ -341,8 +339,7 @@ class Scan {
    * of them may define a macro a computed operand names.
    */
   askedBy(listed: string[]): AskedResult {
-    const unknown = this.askedOnCommandLine();
-    if (unknown) return { ok: false, reason: unknown };
+    this.includeAskedOnCommandLine();
     const files: Array<{ places: Found[]; parsed: Parsed }> = [];
     for (const spelled of listed) {
       const abs = resolve(this.cwd, spelled);
@@ -443,8 +440,10 @@ class Scan {
       for (const p of this.parsed) {
         for (const f of p.forwarders) {
           const next = macros.get(f.callee);
-          if (next === undefined || macros.get(f.name) === true || macros.get(f.name) === next) continue;
-          macros.set(f.name, (macros.get(f.name) ?? false) || next);
+          if (next === undefined) continue;
+          const merged = (macros.get(f.name) ?? false) || next;
+          if (macros.get(f.name) === merged) continue;
+          macros.set(f.name, merged);
           grew = true;
         }
       }
@@ -677,10 +676,14 @@ export function scanIncludes(source: string, forced: string[], cwd: string, chai
   try {
     return new Scan(cwd, chains, defines, predefined).run(source, forced);
   } catch (e) {
-    if (e instanceof ScanStop) return { ok: false, reason: e.message, ...(e.unlistable ? { unlistable: true } : {}) };
-    // A path the system will not look at (a loop of links, a name too long): the compiler is asked instead.
-    return { ok: false, reason: `the scan failed: ${(e as Error).message}` };
+    return gaveUp(e);
   }
+}
+
+/** Why a scan gave up: a ScanStop's reason, or an error from a path the system will not look at (a loop of links, a name too long). */
+function gaveUp(e: unknown): { ok: false; reason: string; unlistable?: boolean } {
+  if (e instanceof ScanStop) return { ok: false, reason: e.message, ...(e.unlistable ? { unlistable: true } : {}) };
+  return { ok: false, reason: `the scan failed: ${(e as Error).message}` };
 }
 
 /**
@@ -692,7 +695,6 @@ export function headersAskedBy(listed: string[], cwd: string, chains: SearchChai
   try {
     return new Scan(cwd, chains, defines, predefined, besideIncluder).askedBy(listed);
   } catch (e) {
-    if (e instanceof ScanStop) return { ok: false, reason: e.message, ...(e.unlistable ? { unlistable: true } : {}) };
-    return { ok: false, reason: `the scan failed: ${(e as Error).message}` };
+    return gaveUp(e);
   }
 }
