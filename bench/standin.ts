@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const calls = Number(process.argv[2] ?? 500);
   const work = mkdtempSync(join(tmpdir(), 'burst-bench-standin-'));
   const store = await LocalStore.open(join(work, 'store'));
-  const program = await standinProgram(store, process.env.PATH ?? '');
+  const { path: program } = await standinProgram(store, process.env.PATH ?? '');
   symlinkSync(program, join(work, 'gcc'));
   const socket = join(work, 'engine.sock');
   const server = createServer((s) => {

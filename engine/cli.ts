@@ -354,7 +354,8 @@ async function buildCommand(command: string[], o: RunOptions, cmd: Command, infe
   printBuildOutcome(result, o.quiet ?? false);
   if (signal.aborted) return EXIT_INTERRUPTED;
   if (result.commandStatus !== 0) return result.commandStatus;
-  return result.failures.some((f) => f.error.code !== 'cancelled') ? EXIT_FAILED : 0;
+  // A failed job counts even when the build moved or deleted its output (libtool does both): a build with a failure never exits 0.
+  return result.failures.some((f) => f.error.code !== 'cancelled') || result.report.failed > 0 ? EXIT_FAILED : 0;
 }
 
 async function testCommandAction(_filter: string | undefined, _build: string[], o: RunOptions & { list?: boolean }, cmd: Command): Promise<number> {

@@ -26,7 +26,15 @@ export function findCCompiler(pathVar: string): string | undefined {
   return undefined;
 }
 
-export async function nativeHelper(store: LocalStore, name: string, source: string, pathVar = process.env.PATH ?? ''): Promise<string | undefined> {
+/** How a helper is built: a program, or a shared library for LD_PRELOAD. */
+export type HelperKind = 'program' | 'preload';
+
+const FLAGS: Record<HelperKind, { before: string[]; after: string[] }> = {
+  program: { before: ['-O2'], after: [] },
+  preload: { before: ['-O2', '-shared', '-fPIC'], after: ['-ldl'] },
+};
+
+export async function nativeHelper(store: LocalStore, name: string, source: string, pathVar = process.env.PATH ?? '', kind: HelperKind = 'program'): Promise<string | undefined> {
   const key = nameOfBytes('V', Buffer.from(source)).slice(1, 17);
   const program = join(store.dir, 'helpers', key, name);
   if (existsSync(program)) return program;
@@ -37,7 +45,7 @@ export async function nativeHelper(store: LocalStore, name: string, source: stri
   const out = tempPath(store.tmpDir, name);
   try {
     await fs.writeFile(src, source);
-    await execFileAsync(cc, ['-O2', '-o', out, src]);
+    await execFileAsync(cc, [...FLAGS[kind].before, '-o', out, src, ...FLAGS[kind].after]);
     await fs.rename(out, program);
   } finally {
     await fs.rm(src, { force: true });

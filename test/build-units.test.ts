@@ -7,12 +7,12 @@ import { archiveMembers } from '../engine/build/models/arMembers';
 import { parseMakeDeps, searchList } from '../engine/build/models/compilerDeps';
 import { isTempFile, probeReason } from '../engine/build/models/gcc';
 import { PathMap } from '../engine/build/pathMap';
-import { encodeAnswer, FrameReader, parseRequest } from '../engine/build/protocol';
+import { encodeAnswer, FrameReader, parseAnyRequest, parseRequest } from '../engine/build/protocol';
 import { splitCommandLine } from '../engine/build/shellWords';
 import { readPlaceholder, writePlaceholder } from '../engine/placeholder';
 import { ROOT, burst, copyTree, run, tempDir } from './helpers';
 
-const call = (args: string[], env: Record<string, string> = {}) => ({ tool: 'gcc', cwd: '/w', args, env: new Map(Object.entries(env)) });
+const call = (args: string[], env: Record<string, string> = {}) => ({ tool: 'gcc', argv0: 'gcc', cwd: '/w', args, env: new Map(Object.entries(env)) });
 
 describe('reading what compilers print', () => {
   test('gcc -### command lines, quoted and escaped', () => {
@@ -59,6 +59,8 @@ describe('the compiler model', () => {
     assert.equal(m.sandboxPath('/usr/include/stdio.h'), '_burst/sys/usr/include/stdio.h');
     assert.equal(m.argPath('/w/proj/src', 'a.c', 'src'), 'a.c');
     assert.equal(m.argPath('/w/proj/src', '/usr/include', 'src'), '../_burst/sys/usr/include');
+    assert.equal(m.argPath('/w/proj/src', '/w/proj', 'src'), '..', 'the root named absolutely from below it');
+    assert.equal(m.argPath('/w/proj', '/w/proj', ''), '.');
     assert.equal(m.sandboxCwd('/elsewhere'), undefined);
   });
 
@@ -73,14 +75,17 @@ describe('the compiler model', () => {
   });
 
   test('stand-in requests and answers survive the wire format', () => {
-    const fields = ['burst-standin/1', 'gcc', '/w', '3', 'gcc', '-c', 'a.c', '1', 'PATH=/bin'];
+    const fields = ['burst-standin/2', 'gcc', '', '/w', '3', 'gcc', '-c', 'a.c', '1', 'PATH=/bin'];
     const body = Buffer.from(fields.map((f) => `${f}\0`).join(''));
     const head = Buffer.alloc(4);
     head.writeUInt32LE(body.length);
     const reader = new FrameReader();
     const frames = [...reader.push(Buffer.concat([head, body.subarray(0, 5)])), ...reader.push(body.subarray(5))];
     assert.equal(frames.length, 1);
-    assert.deepEqual(parseRequest(frames[0] as Buffer), { tool: 'gcc', cwd: '/w', args: ['-c', 'a.c'], env: new Map([['PATH', '/bin']]) });
+    assert.deepEqual(parseRequest(frames[0] as Buffer), { tool: 'gcc', argv0: 'gcc', cwd: '/w', args: ['-c', 'a.c'], env: new Map([['PATH', '/bin']]) });
+    const intercepted = ['burst-standin/2', 'c++', '/usr/bin/c++', '/w', '2', '/usr/bin/c++', '-c', '0'];
+    assert.deepEqual(parseRequest(Buffer.from(intercepted.map((f) => `${f}\0`).join(''))), { tool: 'c++', execPath: '/usr/bin/c++', argv0: '/usr/bin/c++', cwd: '/w', args: ['-c'], env: new Map() });
+    assert.deepEqual(parseAnyRequest(Buffer.from('burst-materialize/1\0/w\x002\0a.o\0/w/b.o\0')), { kind: 'materialize', request: { cwd: '/w', paths: ['a.o', '/w/b.o'] } });
     const answer = encodeAnswer({ kind: 'exec', path: '/usr/bin/gcc', pathVar: '/usr/bin', argv: ['gcc', '-v'] });
     assert.equal(answer.subarray(4).toString(), 'exec\0/usr/bin/gcc\0/usr/bin\x002\0gcc\0-v\0');
   });

@@ -16,6 +16,7 @@ import { writeBuildRecord } from './record';
 import { startServer } from './server';
 import { BuildSession } from './session';
 import { standinDir, standinProgram } from './standins';
+import { interceptedPrograms, interceptionEnv } from './interception';
 import { userEnv } from '../userEnv';
 import { launcherFor } from '../launcher';
 
@@ -48,7 +49,8 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
   const pathVar = process.env.PATH ?? '/usr/bin:/bin';
   // The job launcher is needed by the first compile: on first use its build overlaps the stand-in's.
   void launcherFor(store).catch(() => undefined);
-  const program = await standinProgram(store, pathVar);
+  const standin = await standinProgram(store, pathVar);
+  const programs = interceptedPrograms(pathVar);
   const work = await fs.mkdtemp(join(tmpdir(), 'burst-build-'));
   const session = new BuildSession(store, opts.root, {
     backend: opts.backend,
@@ -61,12 +63,13 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });
   const socket = join(work, 'engine.sock');
-  const server = await startServer(socket, session, pathVar);
+  const server = await startServer(socket, session, pathVar, programs);
   try {
     const bin = join(work, 'bin');
-    await standinDir(program, pathVar, bin);
+    await standinDir(standin.path, pathVar, bin);
     const commandStatus = await runCommand(opts.command, opts.root, {
       ...userEnv(),
+      ...(await interceptionEnv(store, pathVar, standin, programs)),
       PATH: `${bin}:${pathVar}`,
       BURST_SOCKET: socket,
       BURST: opts.burstProgram,

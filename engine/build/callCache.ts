@@ -27,9 +27,12 @@ interface CallEntry {
 /** Environment variables that a model's result may depend on. */
 const KEY_ENV = ['SOURCE_DATE_EPOCH', 'CPATH', 'C_INCLUDE_PATH', 'CPLUS_INCLUDE_PATH', 'LIBRARY_PATH', 'GCC_EXEC_PREFIX', 'COMPILER_PATH'];
 
+/** Changes when the models make other thunks for the same call, so an older engine's remembered calls are not replayed. */
+const MODELS_VERSION = 2;
+
 function entryPath(store: LocalStore, call: ToolCall, realPath: string): string {
   const env = KEY_ENV.map((k) => call.env.get(k) ?? '');
-  const key = nameOfBytes('V', Buffer.from(JSON.stringify([call.tool, realPath, call.cwd, call.args, env])));
+  const key = nameOfBytes('V', Buffer.from(JSON.stringify([MODELS_VERSION, call.tool, realPath, call.cwd, call.args, env])));
   return join(store.dir, 'calls', key.slice(1, 2), key);
 }
 
@@ -72,6 +75,14 @@ export class RecordingContext implements ModelContext {
 
   adoptResult(thunk: string, reduction: Reduction, stderr: string, cwd: string): Promise<void> {
     return this.inner.adoptResult(thunk, reduction, stderr, cwd);
+  }
+
+  isPendingThinArchive(hostPath: string): boolean {
+    return this.inner.isPendingThinArchive(hostPath);
+  }
+
+  makeRealNow(hostPaths: string[]): Promise<void> {
+    return this.inner.makeRealNow(hostPaths);
   }
 
   async writeSideFile(path: string, text: string): Promise<void> {

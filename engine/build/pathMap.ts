@@ -5,7 +5,7 @@
  * machine (system headers, crt objects, libraries) go under `_burst/sys/`
  * at their absolute path.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { relativeFrom, TOOL_DIR } from '../toolchain';
 
 export const SYS_DIR = `${TOOL_DIR}/sys`;
@@ -43,7 +43,8 @@ export class PathMap {
     const abs = resolve(hostCwd, arg);
     if (!isAbsolute(arg) && this.isInside(abs)) return arg;
     const mapped = this.sandboxPath(abs);
-    return mapped === '' ? '.' : relativeFrom(sandboxCwd, mapped);
+    if (mapped === '') return posix.relative(sandboxCwd || '.', '.') || '.'; // the root itself: `..` from below it
+    return relativeFrom(sandboxCwd, mapped);
   }
 }
 

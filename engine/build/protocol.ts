@@ -4,8 +4,12 @@
  * say exit (with status and output) or exec (a real program).
  */
 export interface ToolCall {
-  /** The name the stand-in was called by: gcc, cc, ar, ... */
+  /** The tool this call is to: gcc, cc, ar, ... (the stand-in's name, or the name the intercepted program is known by). */
   tool: string;
+  /** The program the build ran, when the interceptor caught it by path (`/usr/bin/c++`); undefined for a stand-in found on PATH. */
+  execPath?: string;
+  /** argv[0] as the build gave it. */
+  argv0: string;
   cwd: string;
   /** argv without argv[0]. */
   args: string[];
@@ -16,18 +20,48 @@ export type Answer =
   | { kind: 'exit'; status: number; stdout: string; stderr: string }
   | { kind: 'exec'; path: string; pathVar: string; argv: string[] };
 
-const MAGIC = 'burst-standin/1';
+const MAGIC = 'burst-standin/2';
+const MATERIALIZE = 'burst-materialize/1';
 
-export function parseRequest(body: Buffer): ToolCall {
+/** The interceptor's request: make these placeholders real before a program Burst did not model reads them. */
+export interface MaterializeRequest {
+  cwd: string;
+  paths: string[];
+}
+
+export type Request = { kind: 'tool'; call: ToolCall } | { kind: 'materialize'; request: MaterializeRequest };
+
+function fieldReader(body: Buffer): () => string {
   const fields = body.toString('utf8').split('\0');
   let i = 0;
-  const next = (): string => {
+  return () => {
     const f = fields[i++];
     if (f === undefined) throw new Error('truncated stand-in request');
     return f;
   };
-  if (next() !== MAGIC) throw new Error('not a stand-in request (is an older stand-in on PATH?)');
+}
+
+export function parseAnyRequest(body: Buffer): Request {
+  const next = fieldReader(body);
+  const magic = next();
+  if (magic === MATERIALIZE) {
+    const cwd = next();
+    const n = Number(next());
+    return { kind: 'materialize', request: { cwd, paths: Array.from({ length: n }, next) } };
+  }
+  if (magic !== MAGIC) throw new Error('not a stand-in request (is an older stand-in on PATH?)');
+  return { kind: 'tool', call: parseCall(next) };
+}
+
+export function parseRequest(body: Buffer): ToolCall {
+  const parsed = parseAnyRequest(body);
+  if (parsed.kind !== 'tool') throw new Error('not a tool call');
+  return parsed.call;
+}
+
+function parseCall(next: () => string): ToolCall {
   const tool = next();
+  const execPath = next();
   const cwd = next();
   const argc = Number(next());
   const argv = Array.from({ length: argc }, next);
@@ -38,7 +72,7 @@ export function parseRequest(body: Buffer): ToolCall {
     const eq = e.indexOf('=');
     if (eq > 0) env.set(e.slice(0, eq), e.slice(eq + 1));
   }
-  return { tool, cwd, args: argv.slice(1), env };
+  return { tool, ...(execPath ? { execPath } : {}), argv0: argv[0] ?? tool, cwd, args: argv.slice(1), env };
 }
 
 export function encodeAnswer(a: Answer): Buffer {

@@ -39,6 +39,8 @@ export interface RecordedOutput {
   ref: string;
   executable: boolean;
   program: string;
+  /** A thin archive (`ar T`): whoever reads it reads its members too. */
+  thinArchive?: boolean;
 }
 
 export interface ModelContext {
@@ -53,6 +55,10 @@ export interface ModelContext {
   writeSideFile(path: string, text: string): Promise<void>;
   /** Whether a model may run a compile where it stands when it must run it anyway (local backend, cache on, not isolated). */
   readonly compilesInPlace: boolean;
+  /** Whether this path is a thin archive this build recorded and has not written yet. */
+  isPendingThinArchive(hostPath: string): boolean;
+  /** Writes the real bytes of these placeholders now (a model that must read an output's content). */
+  makeRealNow(hostPaths: string[]): Promise<void>;
   /** The result of a thunk a model ran itself: recorded as if the scheduler had run it. */
   adoptResult(thunk: string, reduction: Reduction, stderr: string, cwd: string): Promise<void>;
 }
@@ -152,6 +158,14 @@ export class BuildSession implements ModelContext {
     return packExecutable(this.store, hostPath);
   }
 
+  isPendingThinArchive(hostPath: string): boolean {
+    return this.outputs.get(hostPath)?.thinArchive === true && !this.written.has(hostPath);
+  }
+
+  async makeRealNow(hostPaths: string[]): Promise<void> {
+    await this.materialize(hostPaths);
+  }
+
   async adoptResult(thunk: string, reduction: Reduction, stderr: string, cwd: string): Promise<void> {
     await this.store.putReduction(thunk, reduction);
     this.scheduler?.adopt(thunk, reduction, stderr, cwd);
@@ -188,7 +202,7 @@ export class BuildSession implements ModelContext {
   async fallback(call: ToolCall, reason: string, realPath: string, pathVar: string): Promise<Answer> {
     this.fallbacks.push({ what: `${call.tool} ${call.args.join(' ')}`.slice(0, 400), reason });
     await this.materialize(await this.placeholdersIn(call));
-    return { kind: 'exec', path: realPath, pathVar, argv: [call.tool, ...call.args] };
+    return { kind: 'exec', path: realPath, pathVar, argv: [call.argv0, ...call.args] };
   }
 
   /** Placeholders a tool call names directly, or through -L dirs and -l libraries. */

@@ -7,11 +7,15 @@
  * runs once per compiler invocation: a Node start would cost 40-50 ms.
  *
  * Request:  u32 length, then NUL-terminated fields:
- *           "burst-standin/1", tool, cwd, argc, argv..., envc, env...
+ *           "burst-standin/2", tool, exec path, cwd, argc, argv..., envc, env...
+ *           The exec path is the program the build ran when the preloaded
+ *           interceptor (intercept.c) sent it here (BURST_EXEC_PATH), empty
+ *           when the build found this stand-in by name on PATH.
  * Answer:   u32 length, then "exit", status, stdout, stderr (NUL-terminated)
  *           or "exec", path, PATH, argc, argv... (NUL-terminated): the real
- *           program runs with PATH set without the stand-ins, so the tools it
- *           starts itself (gcc starting as and ld) are the real ones too.
+ *           program runs with PATH set without the stand-ins and without the
+ *           interceptor, so the tools it starts itself (gcc starting as and
+ *           ld) are the real ones too.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -19,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -93,6 +98,11 @@ int main(int argc, char **argv) {
   }
   const char *tool = strrchr(argv[0], '/');
   tool = tool ? tool + 1 : argv[0];
+  const char *exec_path = getenv("BURST_EXEC_PATH");
+  if (exec_path) {
+    exec_path = strdup(exec_path);
+    unsetenv("BURST_EXEC_PATH");
+  }
   char cwd[4096];
   if (!getcwd(cwd, sizeof cwd)) die("getcwd");
 
@@ -100,8 +110,9 @@ int main(int argc, char **argv) {
   cap = 8192;
   buf = malloc(cap);
   if (!buf) die("out of memory");
-  put("burst-standin/1");
+  put("burst-standin/2");
   put(tool);
+  put(exec_path ? exec_path : "");
   put(cwd);
   put_int(argc);
   for (int i = 0; i < argc; i++) put(argv[i]);
@@ -122,7 +133,10 @@ int main(int argc, char **argv) {
     return 127;
   }
   strcpy(addr.sun_path, socket_path);
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect to the engine");
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    fprintf(stderr, "burst: the engine running this build stopped (%s); run `burst build` again\n", strerror(errno));
+    return 127;
+  }
   write_all(fd, buf, len);
 
   uint32_t answer_len;
@@ -146,11 +160,16 @@ int main(int argc, char **argv) {
   if (strcmp(kind, "exec") == 0) {
     const char *path = field(&cursor, end);
     if (setenv("PATH", field(&cursor, end), 1) != 0) die("setenv");
+    /* The real tool and what it starts run as they would without Burst: no interceptor, the user's own preload kept. */
+    const char *user_preload = getenv("BURST_USER_PRELOAD");
+    if (user_preload && *user_preload) setenv("LD_PRELOAD", user_preload, 1);
+    else unsetenv("LD_PRELOAD");
     int n = atoi(field(&cursor, end));
     char **args = calloc((size_t)n + 1, sizeof *args);
     if (!args) die("out of memory");
     for (int i = 0; i < n; i++) args[i] = field(&cursor, end);
-    execv(path, args);
+    /* The system call itself: the interceptor, loaded into this process too, would send the real tool back here. */
+    syscall(SYS_execve, path, args, environ);
     fprintf(stderr, "burst stand-in: cannot run %s: %s\n", path, strerror(errno));
     return 127;
   }

@@ -22,7 +22,7 @@ function main(): void {
     process.exit(127);
   }
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
-  const request = frame(['burst-standin/1', basename(toolPath), process.cwd(), String(args.length + 1), toolPath, ...args, String(env.length), ...env]);
+  const request = frame(['burst-standin/2', basename(toolPath), '', process.cwd(), String(args.length + 1), toolPath, ...args, String(env.length), ...env]);
   const chunks: Buffer[] = [];
   const socket = connect(socketPath, () => socket.write(request));
   socket.on('data', (c: Buffer) => chunks.push(c));

@@ -17,9 +17,9 @@ import { STANDIN_TOOLS } from './tools';
  * build it (or BURST_STANDIN_CLIENT=node), a script that runs the portable
  * Node client, which costs a Node start per call.
  */
-export async function standinProgram(store: LocalStore, pathVar: string): Promise<string> {
-  if (process.env.BURST_STANDIN_CLIENT === 'node') return nodeStandin(store);
-  return (await nativeHelper(store, 'burst-standin', source, pathVar)) ?? nodeStandin(store);
+export async function standinProgram(store: LocalStore, pathVar: string): Promise<{ path: string; native: boolean }> {
+  const native = process.env.BURST_STANDIN_CLIENT === 'node' ? undefined : await nativeHelper(store, 'burst-standin', source, pathVar);
+  return native ? { path: native, native: true } : { path: await nodeStandin(store), native: false };
 }
 
 async function nodeStandin(store: LocalStore): Promise<string> {

@@ -1,6 +1,9 @@
 /** Which model takes which tool, and what a stand-in is told to do. */
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { errorMessage } from '../errors';
-import type { Answer, ToolCall } from './protocol';
+import { toolNameOf } from './interception';
+import type { Answer, MaterializeRequest, ToolCall } from './protocol';
 import type { BuildSession, ModelContext, ModelResult } from './session';
 import { RecordingContext, rememberCall, replayCall } from './callCache';
 import { assembleThunk } from './models/assemble';
@@ -40,13 +43,36 @@ async function model(call: ToolCall, session: ModelContext, realPath: string, pa
   }
 }
 
-/** Models the call, or lets the real tool run; an error in a model is a fallback, never a broken build. */
-export async function answerCall(call: ToolCall, session: BuildSession, pathVar: string): Promise<Answer> {
-  let realPath: string;
+/**
+ * The call as the models see it, and the program it is to: an intercepted
+ * call names its program, known by the name the build ran it under (or, for
+ * an odd name, by what its real path is); a stand-in found on PATH is the
+ * tool of its name, where the build's PATH finds it.
+ */
+function identify(call: ToolCall, session: BuildSession, pathVar: string, programs: Map<string, string>): { call: ToolCall; realPath: string } {
+  if (call.execPath) {
+    const tool = toolNameOf(call.execPath) ?? programOf(call.execPath, programs) ?? call.tool;
+    return { call: { ...call, tool }, realPath: call.execPath };
+  }
+  return { call, realPath: session.realTool(call.tool, pathVar) };
+}
+
+function programOf(path: string, programs: Map<string, string>): string | undefined {
   try {
-    realPath = session.realTool(call.tool, pathVar);
+    return programs.get(realpathSync(path));
   } catch {
-    return { kind: 'exit', status: 127, stdout: '', stderr: `${call.tool}: command not found\n` };
+    return undefined;
+  }
+}
+
+/** Models the call, or lets the real tool run; an error in a model is a fallback, never a broken build. */
+export async function answerCall(received: ToolCall, session: BuildSession, pathVar: string, programs: Map<string, string> = new Map()): Promise<Answer> {
+  let realPath: string;
+  let call: ToolCall;
+  try {
+    ({ call, realPath } = identify(received, session, pathVar, programs));
+  } catch {
+    return { kind: 'exit', status: 127, stdout: '', stderr: `${received.tool}: command not found\n` };
   }
   let result: ModelResult;
   try {
@@ -59,4 +85,11 @@ export async function answerCall(call: ToolCall, session: BuildSession, pathVar:
   }
   if (result.kind === 'recorded') return { kind: 'exit', status: 0, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   return session.fallback(call, result.reason, realPath, pathVar);
+}
+
+/** Placeholders a program Burst did not model is about to read are made real first; failures are told, the program still runs. */
+export async function answerMaterialize(request: MaterializeRequest, session: BuildSession): Promise<Answer> {
+  const { failures } = await session.materialize(request.paths.map((p) => resolve(request.cwd, p)));
+  const stderr = failures.map((f) => `burst: ${f.path}: ${f.error.message}\n`).join('');
+  return { kind: 'exit', status: failures.length > 0 ? 1 : 0, stdout: '', stderr };
 }

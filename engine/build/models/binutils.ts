@@ -27,6 +27,8 @@ interface FileJob {
   /** The file it writes (also read if it exists and `updates`). */
   writes: number;
   updates: boolean;
+  /** `ar T`: the output names its members by path instead of holding them. */
+  thin?: boolean;
 }
 
 /**
@@ -64,19 +66,30 @@ async function recordFileJob(ctx: ModelContext, job: FileJob): Promise<ModelResu
     cwd,
     timeoutMs: JOB_TIMEOUT_MS,
   });
-  await ctx.record([{ path: outAbs, ref: thunkOutputRef(name, outTag), executable: false, program: job.tool }]);
+  await ctx.record([{ path: outAbs, ref: thunkOutputRef(name, outTag), executable: false, program: job.tool, ...(job.thin ? { thinArchive: true } : {}) }]);
   return { kind: 'recorded' };
 }
 
-/** `ar r|q[modifiers] ARCHIVE MEMBER...`: builds or updates an archive; other operations run for real. */
+/**
+ * `ar [--plugin PLUGIN] r|q[modifiers] ARCHIVE MEMBER...`: builds or updates
+ * an archive (thin with T, as Meson makes them); other operations run for
+ * real. gcc-ar passes gcc's LTO plugin, which goes into the job with ar.
+ */
 export async function modelAr(call: ToolCall, ctx: ModelContext, realPath: string): Promise<ModelResult> {
   const args = call.args;
-  const ops = (args[0] ?? '').replace(/^-/, '');
-  if (args.length < 2 || !/^[cDsSuUv]*[rq][cDsSuUv]*$/.test(ops)) return { kind: 'fallback', reason: `ar ${args[0] ?? ''} is not modelled` };
-  const members = args.slice(2).map((_, i) => i + 2);
+  const plugins: number[] = [];
+  let at = 0;
+  while (args[at] === '--plugin' && args[at + 1] !== undefined) {
+    plugins.push(at + 1);
+    at += 2;
+  }
+  const ops = (args[at] ?? '').replace(/^-/, '');
+  if (args.length < at + 2 || !/^[cDsSuUvT]*[rq][cDsSuUvT]*$/.test(ops)) return { kind: 'fallback', reason: `ar ${args.slice(0, at + 1).join(' ')} is not modelled` };
+  const members = args.slice(at + 2).map((_, i) => i + at + 2);
   if (members.some((i) => (args[i] as string).startsWith('-'))) return { kind: 'fallback', reason: 'ar options after the archive are not modelled' };
-  const fresh = rebuildsWholeArchive(call, args[1] as string, members.map((i) => args[i] as string));
-  return recordFileJob(ctx, { tool: 'ar', realPath, call, args, reads: members, writes: 1, updates: !fresh });
+  const thin = ops.includes('T');
+  const fresh = !thin && rebuildsWholeArchive(call, args[at + 1] as string, members.map((i) => args[i] as string));
+  return recordFileJob(ctx, { tool: 'ar', realPath, call, args, reads: [...plugins, ...members], writes: at + 1, updates: !fresh, thin });
 }
 
 /** `ranlib [-D|-U] ARCHIVE`: rewrites the archive's index in place. */

@@ -13,6 +13,7 @@ import { SYS_DIR } from '../pathMap';
 import type { ModelContext } from '../session';
 import { JOB_ENV, JOB_TIMEOUT_MS, fileArgument, thunkOutputRef, type Step } from './common';
 import { findLibrary, kindOf, ldSearchDirs, libraryClosure, scriptInputs } from './libraries';
+import { thinArchiveMembers } from './arMembers';
 
 export type { Step } from './common';
 
@@ -22,6 +23,16 @@ const LD_VALUE_OPTS = new Set(['-m', '-dynamic-linker', '-z', '-soname', '-h', '
 const LD_FILE_OPTS = new Set(['-T', '--script', '--version-script', '--dynamic-list', '-dT', '--default-script']);
 const STATIC_FLAGS = new Set(['-Bstatic', '-static', '-dn', '-non_shared']);
 const DYNAMIC_FLAGS = new Set(['-Bdynamic', '-dy', '-call_shared']);
+
+/**
+ * The files a thin archive names, which ld reads through it. One this build
+ * is still making is written first: its member list is known only once ar
+ * has run (its members are compiles the link waits for anyway).
+ */
+async function thinMembers(ctx: ModelContext, abs: string): Promise<string[]> {
+  if (ctx.isPendingThinArchive(abs)) await ctx.makeRealNow([abs]);
+  return thinArchiveMembers(abs) ?? [];
+}
 
 export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: string, args: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
   const ld = await ctx.packTool(ldPath);
@@ -64,6 +75,7 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
       const found = findLibrary(lib, [...libDirs, ...ldSearchDirs(ldPath)], staticMode);
       if (!found) return `cannot find library -l${lib}`;
       for (const f of libraryClosure(found, [...libDirs, ...ldSearchDirs(ldPath)])) await addHostFile(f);
+      if (ctx.paths.isInside(found)) for (const m of await thinMembers(ctx, found)) await addHostFile(m);
       jobArgs.push(`-l${lib}`);
       continue;
     }
@@ -73,6 +85,7 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
     }
     jobArgs.push(await fileArgument(ctx, call, cwd, a, temps, inputs, n++, '.o'));
     const abs = resolve(call.cwd, a);
+    if (!temps.has(a)) for (const m of await thinMembers(ctx, abs)) await addHostFile(m);
     if (!temps.has(a) && !ctx.paths.isInside(abs) && kindOf(abs) === 'script') {
       for (const f of scriptInputs(abs, [...libDirs, ...ldSearchDirs(ldPath)]).flatMap((s) => libraryClosure(s, libDirs))) await addHostFile(f);
     }
