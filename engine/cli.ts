@@ -308,6 +308,7 @@ function humanBytes(n: number): string {
 }
 
 function printBuildOutcome(result: BuildResult, quiet: boolean): void {
+  if (result.restored > 0) process.stderr.write(`burst: ${result.restored} outputs of a build of this tree that stopped were recorded again\n`);
   for (const d of result.report.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   const shown = new Set<string>();
   for (const { path, error } of result.failures) {

@@ -77,8 +77,8 @@ export function copyTree(from: string, to: string): string {
   return to;
 }
 
-export function run(cmd: string, args: string[], cwd: string): Promise<CliResult> {
-  return collect(spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return collect(spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** Files under a directory that are still placeholders. */

@@ -17,6 +17,7 @@ import { startServer } from './server';
 import { BuildSession } from './session';
 import { standinDir, standinProgram } from './standins';
 import { interceptedPrograms, interceptionEnv } from './interception';
+import { restoreAfterCrash, startGuardian } from './crashSafety';
 import { userEnv } from '../userEnv';
 import { launcherFor } from '../launcher';
 
@@ -38,6 +39,8 @@ export interface BuildOptions {
 }
 
 export interface BuildResult {
+  /** Placeholders put back from a build of this tree that died (see crashSafety.ts). */
+  restored: number;
   /** The build command's own exit status. */
   commandStatus: number;
   failures: Array<{ path: string; error: BurstError }>;
@@ -62,6 +65,9 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });
+  const root = resolve(opts.root);
+  const restored = await restoreAfterCrash(store, root);
+  const guardian = await startGuardian(store, root);
   const socket = join(work, 'engine.sock');
   const server = await startServer(socket, session, pathVar, programs);
   try {
@@ -75,12 +81,13 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
       BURST: opts.burstProgram,
       BURST_NODE: process.execPath,
       BURST_CACHE_DIR: store.dir,
-    }, opts.signal, opts.onOutput);
+    }, opts.signal, opts.onOutput, (pgid) => guardian.watch(pgid));
     const { failures } = opts.inferOnly ? { failures: [] } : await session.finish();
     if (opts.inferOnly) await store.flush();
     await writeBuildRecord(store, resolve(opts.root), session.outputs.values());
-    return { commandStatus, failures, report: session.report(), outputs: session.outputs.size };
+    return { restored, commandStatus, failures, report: session.report(), outputs: session.outputs.size };
   } finally {
+    guardian.release();
     server.close();
     await fs.rm(work, { recursive: true, force: true });
   }
@@ -89,12 +96,12 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
 /** After an interrupt, how long the build command gets to stop before it is killed. */
 const STOP_GRACE_MS = 5000;
 
-function runCommand(command: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal, onOutput?: (chunk: string) => void): Promise<number> {
+function runCommand(command: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal, onOutput?: (chunk: string) => void, onStart?: (pgid: number) => void): Promise<number> {
   return new Promise((res) => {
-    // Without a terminal (the language server), the command gets a process group of its own, so an
-    // interrupt reaches everything it started, as Ctrl-C does in a terminal.
-    const ownGroup = onOutput !== undefined;
-    const child = spawn(command[0] as string, command.slice(1), { cwd, env, stdio: ownGroup ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: ownGroup });
+    // The command gets a process group of its own: an interrupt (forwarded from ours) reaches everything it
+    // started, and the guardian can stop all of it if the engine dies, without touching whoever started us.
+    const child = spawn(command[0] as string, command.slice(1), { cwd, env, stdio: onOutput ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: true });
+    if (child.pid) onStart?.(child.pid);
     if (onOutput) {
       child.stdout?.setEncoding('utf8').on('data', onOutput);
       child.stderr?.setEncoding('utf8').on('data', onOutput);
@@ -102,8 +109,7 @@ function runCommand(command: string[], cwd: string, env: NodeJS.ProcessEnv, sign
     let killTimer: NodeJS.Timeout | undefined;
     const signalCommand = (sig: NodeJS.Signals): void => {
       try {
-        if (ownGroup && child.pid) process.kill(-child.pid, sig);
-        else child.kill(sig);
+        if (child.pid) process.kill(-child.pid, sig);
       } catch {
         // already gone
       }

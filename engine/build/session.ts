@@ -267,8 +267,9 @@ export class BuildSession implements ModelContext {
 
   /**
    * Every placeholder in the tree, wherever the build put it: builds move
-   * outputs (zlib compiles objs/x.o, then renames it x.lo). Hidden
-   * directories (.git and the like) and node_modules are not searched.
+   * outputs (zlib compiles objs/x.o, then renames it x.lo), and into
+   * hidden directories (libtool's .libs); version control's directories and
+   * node_modules are not searched.
    */
   private async placeholdersInTree(): Promise<Array<{ path: string; ref: string }>> {
     const found: Array<{ path: string; ref: string }> = [];
@@ -276,7 +277,7 @@ export class BuildSession implements ModelContext {
       const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
       await Promise.all(
         entries.map(async (e) => {
-          if (e.name.startsWith('.') || e.name === 'node_modules') return;
+          if (UNSEARCHED_DIRS.has(e.name)) return;
           const p = join(dir, e.name);
           if (e.isDirectory()) return walk(p);
           if (!e.isFile()) return;
@@ -342,6 +343,9 @@ export class BuildSession implements ModelContext {
     return d.file.startsWith(`${SYS_DIR}/`) ? { ...d, file: d.file.slice(SYS_DIR.length) } : d;
   }
 }
+
+/** Directories no build writes its outputs into. */
+export const UNSEARCHED_DIRS = new Set(['.git', '.hg', '.svn', '.jj', 'node_modules']);
 
 function fileState(st: BigIntStats): string {
   return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;

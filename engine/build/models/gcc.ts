@@ -105,10 +105,25 @@ interface Cc1Args {
   source: string | undefined;
   /** cc1 -E: the driver preprocessing a .S file before assembling it. */
   preprocessOnly: boolean;
+  /** Some file or directory of the tree is named by its absolute path (as CMake names sources and include directories). */
+  treeNamedAbsolutely: boolean;
+}
+
+/**
+ * A path argument of cc1 as the job gives it. A tree path spelled absolutely
+ * stays absolute, under the job's sandbox, and a prefix map (prefixMaps)
+ * turns the sandbox back into the tree in __FILE__ and debug information, so
+ * the object holds the same names as the plain build's.
+ */
+function cc1PathArg(ctx: ModelContext, call: ToolCall, value: string, cwd: string, r: Cc1Args): string {
+  if (!value.startsWith('/') || !ctx.paths.isInside(value)) return ctx.paths.argPath(call.cwd, value, cwd);
+  r.treeNamedAbsolutely = true;
+  const rel = ctx.paths.sandboxPath(value);
+  return rel ? `${SANDBOX_TOKEN}/${rel}` : SANDBOX_TOKEN;
 }
 
 function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: string): Cc1Args | string {
-  const r: Cc1Args = { jobArgs: [], hostArgs: [], output: undefined, userIncludeDirs: [], nostdinc: false, depfile: undefined, source: undefined, preprocessOnly: false };
+  const r: Cc1Args = { jobArgs: [], hostArgs: [], output: undefined, userIncludeDirs: [], nostdinc: false, depfile: undefined, source: undefined, preprocessOnly: false, treeNamedAbsolutely: false };
   const depfile = (): DepfileRequest => (r.depfile ??= { file: undefined, systemHeaders: true, targets: [], phony: false });
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -137,7 +152,7 @@ function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: st
       if (!a.startsWith('-')) {
         r.source = a;
         r.hostArgs.push(a);
-        r.jobArgs.push(ctx.paths.argPath(call.cwd, a, cwd));
+        r.jobArgs.push(cc1PathArg(ctx, call, a, cwd, r));
       } else {
         r.hostArgs.push(a);
         r.jobArgs.push(a);
@@ -159,7 +174,7 @@ function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: st
     }
     if (INCLUDE_DIR_OPTS.has(opt)) r.userIncludeDirs.push(value);
     r.hostArgs.push(opt, value);
-    r.jobArgs.push(opt, PATH_OPTS.has(opt) ? ctx.paths.argPath(call.cwd, value, cwd) : value);
+    r.jobArgs.push(opt, PATH_OPTS.has(opt) ? cc1PathArg(ctx, call, value, cwd, r) : value);
   }
   return r;
 }
@@ -195,7 +210,7 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   if (!isTemp && !ctx.paths.isInside(outAbs)) return `writes ${parsed.output}, outside the build tree`;
   const outTag = isTemp ? `${SCRATCH_DIR}/out.s` : ctx.paths.sandboxPath(outAbs);
   const systemIncludes = parsed.nostdinc ? [] : ['-nostdinc', ...deps.systemDirs.flatMap((d) => ['-isystem', relativeFrom(cwd, ctx.paths.sandboxPath(d))])];
-  const sameNames = prefixMaps(call, cwd, parsed.hostArgs);
+  const sameNames = prefixMaps(ctx, call, cwd, parsed);
   const name = await ctx.store.putThunk({
     args: [...cc1.launch(cwd, basename(cc1Path)), ...parsed.jobArgs, ...systemIncludes, ...sameNames, '-o', relativeFrom(cwd, outTag)],
     env,
@@ -227,12 +242,14 @@ function wantsDebugInfo(args: string[]): boolean {
  * Names as the plain build writes them: system files, which the job reads
  * under _burst/sys, appear under their own path in __FILE__ and debug
  * information; with debug information, the job's directory (a new sandbox
- * each run) is recorded as the build's directory. That last one names the
- * tree's place on this machine, so only -g builds depend on it.
+ * each run) is recorded as the build's directory; tree files the build
+ * named absolutely keep their absolute names. The last two name the tree's
+ * place on this machine, so only such jobs depend on it.
  */
-function prefixMaps(call: ToolCall, cwd: string, args: string[]): string[] {
+function prefixMaps(ctx: ModelContext, call: ToolCall, cwd: string, parsed: Cc1Args): string[] {
   const maps = [`-ffile-prefix-map=${relativeFrom(cwd, SYS_DIR)}=`];
-  if (wantsDebugInfo(args)) maps.push(`-fdebug-prefix-map=${SANDBOX_TOKEN}${cwd ? `/${cwd}` : ''}=${call.cwd}`);
+  if (wantsDebugInfo(parsed.hostArgs)) maps.push(`-fdebug-prefix-map=${SANDBOX_TOKEN}${cwd ? `/${cwd}` : ''}=${call.cwd}`);
+  if (parsed.treeNamedAbsolutely) maps.push(`-ffile-prefix-map=${SANDBOX_TOKEN}=${ctx.paths.root}`);
   return maps;
 }
 

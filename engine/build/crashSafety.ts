@@ -1,0 +1,136 @@
+/**
+ * Crash safety of the tree. A build leaves placeholders in the tree while it
+ * runs; make and ninja take them for outputs. If the engine dies (SIGKILL,
+ * out of memory), a guardian process started with the build stops the build
+ * command and deletes every placeholder still standing, so a plain make or
+ * ninja rebuilds those outputs instead of linking or archiving a placeholder.
+ * It notes what it deleted in the store; the next `burst build` of the tree
+ * puts those placeholders back, with their times, before the build command
+ * runs, and makes them real with the rest: outputs that are not make targets
+ * themselves (libtool's .libs/ files behind a .la) come back too, and one a
+ * plain make has rebuilt meanwhile is left as it is.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nameOfBytes } from '../hash';
+import { writePlaceholder } from '../placeholder';
+import type { LocalStore } from '../store/local';
+import { UNSEARCHED_DIRS } from './session';
+
+interface DeletedPlaceholder {
+  path: string;
+  ref: string;
+  executable: boolean;
+  mtimeMs: number;
+}
+
+function notesPrefix(store: LocalStore, root: string): string {
+  return join(store.dir, 'builds', `${nameOfBytes('V', Buffer.from(root)).slice(1, 17)}.`);
+}
+
+/**
+ * The guardian, run by Node as a detached process: it waits for the engine's
+ * end of its stdin. "done" first means the build finished; anything else, the
+ * engine died. Placeholders are found as the engine's final scan finds them
+ * (builds move outputs, so a list kept by the engine would miss some).
+ */
+const GUARDIAN = `
+const fs = require('fs'), path = require('path');
+const [root, notes] = process.argv.slice(1);
+let pgid = 0, done = false, pending = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  pending += d;
+  const lines = pending.split('\\n');
+  pending = lines.pop();
+  for (const l of lines) { if (l.startsWith('pgid ')) pgid = Number(l.slice(5)); if (l === 'done') done = true; }
+});
+const stopCommand = (sig) => { if (pgid > 0) try { process.kill(-pgid, sig); } catch {} };
+const HEAD = '#!/bin/sh\\n# burst placeholder:';
+const SKIP = ${JSON.stringify([...UNSEARCHED_DIRS])};
+function placeholders(dir, found) {
+  let entries = [];
+  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return found; }
+  for (const e of entries) {
+    if (SKIP.includes(e.name)) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) { placeholders(p, found); continue; }
+    if (!e.isFile()) continue;
+    try {
+      const st = fs.statSync(p);
+      if (st.size >= 512) continue;
+      const text = fs.readFileSync(p, 'latin1');
+      if (!text.startsWith(HEAD)) continue;
+      found.push({ path: p, ref: text.split('\\n')[1].slice('# burst placeholder:'.length).trim(), executable: (st.mode & 0o111) !== 0, mtimeMs: st.mtimeMs });
+    } catch {}
+  }
+  return found;
+}
+let finished = false;
+function finish() {
+  if (finished) return;
+  finished = true;
+  if (done) process.exit(0);
+  stopCommand('SIGTERM');
+  setTimeout(() => {
+    stopCommand('SIGKILL');
+    const found = placeholders(root, []);
+    const tmp = notes + '.tmp';
+    fs.writeFileSync(tmp, JSON.stringify(found));
+    fs.renameSync(tmp, notes);
+    for (const f of found) try { fs.unlinkSync(f.path); } catch {}
+    process.exit(0);
+  }, 300);
+}
+process.stdin.on('end', finish);
+process.stdin.on('error', finish);
+process.stdin.on('close', finish);
+`;
+
+export interface Guardian {
+  /** The build command's process group, stopped if the engine dies. */
+  watch(pgid: number): void;
+  /** The build is over: the guardian leaves the tree alone. */
+  release(): void;
+}
+
+export async function startGuardian(store: LocalStore, root: string): Promise<Guardian> {
+  const notes = `${notesPrefix(store, root)}${process.pid}.deleted`;
+  await fs.mkdir(join(notes, '..'), { recursive: true });
+  const child = spawn(process.execPath, ['-e', GUARDIAN, root, notes], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  child.unref();
+  const stdin = child.stdin as NodeJS.WritableStream & { unref?: () => void };
+  stdin.unref?.();
+  child.stdin?.on('error', () => undefined); // a guardian that died cannot guard; the build goes on
+  return {
+    watch: (pgid) => child.stdin?.write(`pgid ${pgid}\n`),
+    release: () => child.stdin?.end('done\n'),
+  };
+}
+
+/** Puts back the placeholders a guardian deleted after an earlier build of this tree died; returns how many. */
+export async function restoreAfterCrash(store: LocalStore, root: string): Promise<number> {
+  const prefix = notesPrefix(store, root);
+  const dir = join(prefix, '..');
+  const names = existsSync(dir) ? readdirSync(dir) : [];
+  let restored = 0;
+  for (const n of names) {
+    const file = join(dir, n);
+    if (!file.startsWith(prefix) || !n.endsWith('.deleted')) continue;
+    let deleted: DeletedPlaceholder[] = [];
+    try {
+      deleted = JSON.parse(readFileSync(file, 'utf8')) as DeletedPlaceholder[];
+    } catch {
+      // unreadable notes: the placeholders stay deleted, and make rebuilds them
+    }
+    for (const d of deleted) {
+      if (existsSync(d.path) || !existsSync(join(d.path, '..'))) continue; // rebuilt meanwhile, or its directory is gone
+      await writePlaceholder(d.path, d.ref, d.executable);
+      await fs.utimes(d.path, d.mtimeMs / 1000, d.mtimeMs / 1000);
+      restored++;
+    }
+    await fs.rm(file, { force: true });
+  }
+  return restored;
+}

@@ -1,0 +1,97 @@
+/**
+ * The tree after the engine dies: a real build (lua) whose engine is killed
+ * with SIGKILL at ten moments. A plain make afterwards never links or
+ * archives a placeholder, and the next `burst build` finishes the job, with
+ * outputs the same as a plain build's.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { placeholderText } from '../engine/placeholder';
+import { ROOT, burst, collect, copyTree, debianSource, differingFiles, placeholdersUnder, run, startBurst, tempDir } from './helpers';
+
+const OUTPUTS = ['src/lua', 'src/luac', 'src/liblua.a', 'src/lapi.o', 'src/lvm.o', 'src/lua.o', 'src/luac.o'];
+
+/** The guardian notes what it deleted once the build command is stopped: the tree is settled then. */
+async function guardianDone(store: string): Promise<void> {
+  const builds = join(store, 'builds');
+  for (let i = 0; i < 200; i++) {
+    if (existsSync(builds) && readdirSync(builds).some((n) => n.endsWith('.deleted'))) return;
+    await delay(50);
+  }
+  assert.fail('the guardian left no note after the engine was killed');
+}
+
+async function assertLuaWorks(tree: string, after: string): Promise<void> {
+  assert.deepEqual(placeholdersUnder(tree), [], `no placeholder left after ${after}`);
+  const ran = await run('./src/lua', ['-e', 'print(6 * 7)'], tree);
+  assert.equal(ran.stdout, '42\n', `lua runs after ${after}: ${ran.stderr}`);
+}
+
+describe('an engine killed mid-build', () => {
+  test('lua, killed at ten moments: a plain make and the next burst build both finish, same bytes as a plain build', async () => {
+    using work = tempDir('burst-kill-');
+    const plain = copyTree(debianSource('lua5.4'), join(work.path, 'plain'));
+    assert.equal((await run('make', ['-j2', 'linux'], plain)).code, 0);
+    const tree = copyTree(debianSource('lua5.4'), join(work.path, 'lua'));
+    const moments = [300, 800, 1300, 1800, 2300, 2800, 3400, 4000, 4700, 5500];
+    let killedWithPlaceholders = 0;
+    for (const [i, ms] of moments.entries()) {
+      assert.equal((await run('make', ['clean'], tree)).code, 0);
+      const store = join(work.path, `store-${i}`);
+      // Every other build runs each compile as a sandboxed job (--no-cache), so many outputs are placeholders when it dies.
+      const child = startBurst(['build', ...(i % 2 ? ['--no-cache'] : []), '--', 'make', '-j2', 'linux'], store, { cwd: tree });
+      const done = collect(child);
+      await delay(ms);
+      const finishedFirst = child.exitCode !== null;
+      child.kill('SIGKILL');
+      await done;
+      if (!finishedFirst) await guardianDone(store);
+      const notes = existsSync(join(store, 'builds')) ? readdirSync(join(store, 'builds')).filter((n) => n.endsWith('.deleted')) : [];
+      if (notes.length > 0 && !finishedFirst) killedWithPlaceholders++;
+      assert.deepEqual(placeholdersUnder(tree), [], `moment ${i}: the guardian deleted every placeholder`);
+
+      if (i % 2 === 0) {
+        const made = await run('make', ['-j2', 'linux'], tree);
+        assert.equal(made.code, 0, `moment ${i}: plain make after the kill\n${made.stdout}${made.stderr}`);
+        await assertLuaWorks(tree, `a plain make (moment ${i})`);
+        const again = await burst(['build', '--', 'make', '-j2', 'linux'], store, { cwd: tree });
+        assert.equal(again.code, 0, again.stderr);
+      } else {
+        const again = await burst(['build', '--', 'make', '-j2', 'linux'], store, { cwd: tree });
+        assert.equal(again.code, 0, `moment ${i}: burst build after the kill\n${again.stderr}`);
+        await assertLuaWorks(tree, `the next burst build (moment ${i})`);
+        const made = await run('make', ['-j2', 'linux'], tree);
+        assert.equal(made.code, 0, made.stdout + made.stderr);
+      }
+      await assertLuaWorks(tree, `moment ${i}`);
+      assert.deepEqual(differingFiles(plain, tree, OUTPUTS), [], `moment ${i}: the same bytes as a plain build`);
+    }
+    assert.ok(killedWithPlaceholders >= 3, `${killedWithPlaceholders} kills found placeholders to delete`);
+  });
+
+  test('with the engine gone, a stand-in and a program reading a placeholder fail at once, saying so', async () => {
+    using work = tempDir('burst-gone-');
+    const tree = copyTree(join(ROOT, 'test', 'fixtures', 'generator'), join(work.path, 'gen'));
+    const store = join(work.path, 'store');
+    assert.equal((await burst(['build', '--', 'make'], store, { cwd: tree })).code, 0);
+    const helper = (name: string): string => {
+      const dir = readdirSync(join(store, 'helpers')).find((d) => existsSync(join(store, 'helpers', d, name)));
+      assert.ok(dir, `${name} was built`);
+      return join(store, 'helpers', dir, name);
+    };
+    const gone = { BURST_SOCKET: join(work.path, 'engine.sock') };
+    symlinkSync(helper('burst-standin'), join(work.path, 'gcc'));
+    const standin = await run(join(work.path, 'gcc'), ['-c', 'app.c'], tree, gone);
+    assert.equal(standin.code, 127);
+    assert.match(standin.stderr, /the engine running this build stopped .*run `burst build` again/);
+
+    writeFileSync(join(work.path, 'out.o'), placeholderText(`T${'1'.repeat(40)}#out.o`));
+    const reader = await run('sh', ['-c', `cat ${join(work.path, 'out.o')}`], tree, { ...gone, LD_PRELOAD: helper('libburst-intercept.so') });
+    assert.notEqual(reader.code, 0, 'cat never ran on the placeholder');
+    assert.equal(reader.stdout, '');
+    assert.match(reader.stderr, /the engine running this build stopped, so the outputs this program reads cannot be made real/);
+  });
+});
