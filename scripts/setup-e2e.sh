@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the extension's end-to-end test needs, installed if missing: Debian's
-# Chromium, the tools code-server's native modules build with, GoogleTest and
-# CMake for the test projects (the Testing panel's and burst test's), openssl
+# Chromium, the tools code-server's native modules build with, GoogleTest,
+# CMake, Meson, Ninja and clang for the test projects (the Testing panel's and burst test's), openssl
 # for the signed-wire test's HTTPS certificate, then
 # code-server and playwright-core from the npm registry into
 # test/e2e/code-server (a package of its own, so the extension stays small).
@@ -17,6 +17,10 @@ command -v python3 >/dev/null || need+=(python3)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 [ -f /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
 command -v cmake >/dev/null || need+=(cmake)
+# The build systems the interception tests configure projects with, and clang.
+command -v ninja >/dev/null || need+=(ninja-build)
+command -v meson >/dev/null || need+=(meson)
+command -v clang >/dev/null || need+=(clang)
 command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq

@@ -161,4 +161,17 @@ describe('programs Burst did not model', () => {
     assert.equal((await run('./prog', [], tree)).stdout, 'hello, world\n');
     assert.deepEqual(placeholdersUnder(tree), []);
   });
+
+  test('a program the build just linked runs through the running engine: its jobs are in the run and its report', async () => {
+    using work = tempDir('burst-runs-own-');
+    const tree = copyTree(join(ROOT, 'test', 'fixtures', 'generator'), join(work.path, 'gen'));
+    const reportFile = join(work.path, 'report.json');
+    const built = await burst(['build', '--no-cache', '--report', reportFile, '--', 'make'], join(work.path, 'store'), { cwd: tree });
+    assert.equal(built.code, 0, built.stderr);
+    const report = readJson<RunReport>(reportFile);
+    // gen is compiled, assembled and linked, then run by make to write table.h; then app.
+    assert.equal(report.jobs.filter((j) => j.program === 'ld').length, 2, 'the link of gen and of app');
+    assert.equal(report.executed, 6);
+    assert.equal((await run('./app', [], tree)).stdout, '12 squares sum to 506\n');
+  });
 });
