@@ -12,7 +12,11 @@
  *   make / warm burst        goal >= 10
  *   warm ccache / warm burst goal > 1
  *
- *   node dist/bench/build.js [runs=3] [project...]   (projects: lua zlib zstd)
+ * CMake and Meson projects are configured once, outside Burst, as their
+ * users do, and built with ninja; they have no ccache row (ccache sits in
+ * their configuration, not on the build's command line).
+ *
+ *   node dist/bench/build.js [runs=3] [project...]   (projects: lua zlib zstd cmake-cjson meson-fribidi)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,22 +29,30 @@ interface Project {
   name: string;
   pkg: string;
   configure?: string[];
-  make: string[];
+  /** The build command, as a user types it after `burst build --`. */
+  build: string[];
   clean: string[];
   /** The make variable assignment that puts ccache in front of the compiler. */
-  ccache: string;
+  ccache?: string;
 }
 
 const JOBS = availableParallelism();
 const PROJECTS: Project[] = [
-  { name: 'lua', pkg: 'lua5.4', make: [`-j${JOBS}`, 'linux'], clean: ['clean'], ccache: 'CC=ccache gcc -std=gnu99' },
-  { name: 'zlib', pkg: 'zlib', configure: ['./configure'], make: [`-j${JOBS}`], clean: ['clean'], ccache: 'CC=ccache gcc' },
-  { name: 'zstd', pkg: 'libzstd', make: [`-j${JOBS}`, 'zstd-release'], clean: ['clean'], ccache: 'CC=ccache cc' },
+  { name: 'lua', pkg: 'lua5.4', build: ['make', `-j${JOBS}`, 'linux'], clean: ['make', 'clean'], ccache: 'CC=ccache gcc -std=gnu99' },
+  { name: 'zlib', pkg: 'zlib', configure: ['./configure'], build: ['make', `-j${JOBS}`], clean: ['make', 'clean'], ccache: 'CC=ccache gcc' },
+  { name: 'zstd', pkg: 'libzstd', build: ['make', `-j${JOBS}`, 'zstd-release'], clean: ['make', 'clean'], ccache: 'CC=ccache cc' },
+  // CC=cc: Meson would otherwise put ccache in front of the compiler where one is installed.
+  { name: 'cmake-cjson', pkg: 'cjson', configure: ['cmake', '-S', '.', '-B', 'build', '-G', 'Ninja'], build: ['ninja', '-C', 'build', `-j${JOBS}`], clean: ['ninja', '-C', 'build', 'clean'] },
+  { name: 'meson-fribidi', pkg: 'fribidi', configure: ['env', 'CC=cc', 'meson', 'setup', 'build'], build: ['ninja', '-C', 'build', `-j${JOBS}`], clean: ['ninja', '-C', 'build', 'clean'] },
 ];
 const BURST = resolve(__dirname, '..', '..', 'bin', 'burst');
 
 function clean(p: Project, tree: string): void {
-  spawnSync('make', p.clean, { cwd: tree, stdio: 'ignore' });
+  spawnSync(p.clean[0] as string, p.clean.slice(1), { cwd: tree, stdio: 'ignore' });
+}
+
+function plainBuild(p: Project, tree: string, extra: string[] = [], env?: NodeJS.ProcessEnv): number {
+  return timed(p.build[0] as string, [...p.build.slice(1), ...extra], tree, env);
 }
 
 /** A store that has built one small C program: helpers built, compiler, assembler and linker stored. */
@@ -57,7 +69,7 @@ async function benchProject(p: Project, runs: number, work: string, seeded: stri
   const tree = copyTree(debianSource(p.pkg), join(work, p.name));
   if (p.configure) execFileSync(p.configure[0] as string, p.configure.slice(1), { cwd: tree, stdio: 'ignore' });
   const ccacheEnv = { ...process.env, CCACHE_DIR: join(work, `ccache-${p.name}`) };
-  const burst = (store: string): number => timed(BURST, ['--cache-dir', store, 'build', '-q', '--', 'make', ...p.make], tree);
+  const burst = (store: string): number => timed(BURST, ['--cache-dir', store, 'build', '-q', '--', ...p.build], tree);
   let round = 0;
   const freshStore = (from?: string): string => {
     const store = join(work, `store-${p.name}-${round++}`);
@@ -66,7 +78,7 @@ async function benchProject(p: Project, runs: number, work: string, seeded: stri
   };
   const stores: string[] = [];
   const first = await interleaved(runs, {
-    plain: () => (clean(p, tree), timed('make', p.make, tree)),
+    plain: () => (clean(p, tree), plainBuild(p, tree)),
     cold: () => {
       clean(p, tree);
       const store = freshStore(seeded);
@@ -76,21 +88,23 @@ async function benchProject(p: Project, runs: number, work: string, seeded: stri
     firstUse: () => (clean(p, tree), burst(freshStore())),
   });
   const store = stores[0] as string;
-  clean(p, tree);
-  timed('make', [...p.make, p.ccache], tree, ccacheEnv);
-  const again = await interleaved(runs, {
-    warm: () => (clean(p, tree), burst(store)),
-    ccache: () => (clean(p, tree), timed('make', [...p.make, p.ccache], tree, ccacheEnv)),
-    plain: () => (clean(p, tree), timed('make', p.make, tree)),
-  });
+  const ccache = p.ccache;
+  if (ccache) {
+    clean(p, tree);
+    plainBuild(p, tree, [ccache], ccacheEnv);
+  }
+  const steps: Record<string, () => number> = { warm: () => (clean(p, tree), burst(store)) };
+  if (ccache) steps.ccache = () => (clean(p, tree), plainBuild(p, tree, [ccache], ccacheEnv));
+  steps.plain = () => (clean(p, tree), plainBuild(p, tree));
+  const again = (await interleaved(runs, steps)) as Record<'warm' | 'plain', number[]> & { ccache?: number[] };
   const plain = medianOf([...first.plain, ...again.plain]);
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`\n${p.name}: make ${p.make.join(' ')}`);
-  row('plain make', s(plain));
-  row('burst build, cold (project never built)', s(medianOf(first.cold)), `${pairedRatio(first.cold, first.plain).toFixed(2)}x make (goal <= 1.10)`);
-  row('burst build, first use (empty store)', s(medianOf(first.firstUse)), `${pairedRatio(first.firstUse, first.plain).toFixed(2)}x make`);
-  row('burst build after make clean, warm store', s(medianOf(again.warm)), `${pairedRatio(again.plain, again.warm).toFixed(1)}x faster than make (goal >= 10)`);
-  row('ccache after make clean, warm cache', s(medianOf(again.ccache)), `${pairedRatio(again.ccache, again.warm).toFixed(2)}x burst's time (goal > 1)`);
+  console.log(`\n${p.name}: ${p.build.join(' ')}`);
+  row(`plain ${p.build[0]}`, s(plain));
+  row('burst build, cold (project never built)', s(medianOf(first.cold)), `${pairedRatio(first.cold, first.plain).toFixed(2)}x plain (goal <= 1.10)`);
+  row('burst build, first use (empty store)', s(medianOf(first.firstUse)), `${pairedRatio(first.firstUse, first.plain).toFixed(2)}x plain`);
+  row('burst build after make clean, warm store', s(medianOf(again.warm)), `${pairedRatio(again.plain, again.warm).toFixed(1)}x faster than plain (goal >= 10)`);
+  if (again.ccache) row('ccache after make clean, warm cache', s(medianOf(again.ccache)), `${pairedRatio(again.ccache, again.warm).toFixed(2)}x burst's time (goal > 1)`);
 }
 
 async function main(): Promise<void> {

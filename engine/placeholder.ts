@@ -20,8 +20,30 @@ export function placeholderText(ref: string): string {
   ].join('\n');
 }
 
+/**
+ * The name a file is written under before it is renamed into place, so a
+ * process killed mid-write leaves the old file or the new one, never half a
+ * file that make would take for an up-to-date output.
+ */
+export function writingName(path: string): string {
+  return `${path}.burst-${process.pid}`;
+}
+
+/** Writes a file whole or not at all (see writingName); the rename also replaces any hard link's entry. */
+export async function writeWhole(path: string, data: string, mode?: number): Promise<void> {
+  const tmp = writingName(path);
+  try {
+    await fs.writeFile(tmp, data, mode === undefined ? {} : { mode });
+    if (mode !== undefined) await fs.chmod(tmp, mode); // writeFile's mode is filtered by the umask
+    await fs.rename(tmp, path);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
 export async function writePlaceholder(path: string, ref: string, executable: boolean): Promise<void> {
-  await fs.writeFile(path, placeholderText(ref), { mode: executable ? 0o755 : 0o644 });
+  await writeWhole(path, placeholderText(ref), executable ? 0o755 : 0o644);
 }
 
 /** The reference a placeholder file stands for, or undefined if the file is not one. */

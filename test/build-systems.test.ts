@@ -48,14 +48,16 @@ async function configured(work: string, pkg: string, configure: string[], env: N
 }
 
 /** `burst build` of the configured tree; returns the report after checking that every tool call became a thunk and no placeholder is left. */
-async function burstBuild(p: Project, command: string[], env: NodeJS.ProcessEnv = {}): Promise<RunReport> {
+async function burstBuild(p: Project, command: string[], env: NodeJS.ProcessEnv = {}, compiler: 'gcc' | 'clang' = 'gcc'): Promise<RunReport> {
   const built = await burst(['build', '--report', p.report, '--', ...command], p.store, { cwd: p.tree, env });
   assert.equal(built.code, 0, built.stdout + built.stderr);
   const report = readJson<RunReport>(p.report);
   assert.deepEqual(report.fallbacks.filter((f) => !/^asks the compiler/.test(f.reason)), [], 'every compile, archive and link was a thunk');
   const programs = new Set(report.jobs.map((j) => j.program));
-  for (const tool of ['as', 'ld']) assert.ok(programs.has(tool), `${tool} jobs ran (${[...programs].join(', ')})`);
-  assert.ok([...programs].some((t) => /^cc1/.test(t)), 'compiles ran as cc1 jobs');
+  // gcc compiles as cc1 and as jobs; clang's -cc1 job compiles and assembles in one.
+  for (const tool of compiler === 'gcc' ? ['as', 'ld'] : ['clang', 'ld']) assert.ok(programs.has(tool), `${tool} jobs ran (${[...programs].join(', ')})`);
+  if (compiler === 'gcc') assert.ok([...programs].some((t) => /^cc1/.test(t)), 'compiles ran as cc1 jobs');
+  else assert.ok(!programs.has('as') && ![...programs].some((t) => /^cc1/.test(t)), 'no gcc step ran');
   assert.deepEqual(placeholdersUnder(p.tree), []);
   return report;
 }
@@ -145,6 +147,28 @@ describe('autotools with libtool', () => {
       await assertSameAsPlainBuild(p, ['make', '-j2'], 10);
     });
   }
+});
+
+describe('clang', () => {
+  test('lua with CC=clang: every compile a clang -cc1 job, byte-identical to a plain clang build, lua runs', async () => {
+    using work = tempDir('burst-clang-lua-');
+    const p = await configured(work.path, 'lua5.4', ['true']);
+    const make = ['make', '-j2', 'linux', 'CC=clang -std=gnu99'];
+    const report = await burstBuild(p, make, {}, 'clang');
+    assert.equal(report.jobs.filter((j) => j.program === 'clang').length, 34, 'one job per source file');
+    assert.equal((await run('./src/lua', ['-e', 'print(6 * 7)'], p.tree)).stdout, '42\n');
+    await assertSameAsPlainBuild(p, make, 36);
+  });
+
+  test('zlib configured with CC=clang: make test passes, byte-identical to a plain clang build', async () => {
+    using work = tempDir('burst-clang-zlib-');
+    const p = await configured(work.path, 'zlib', ['./configure'], { CC: 'clang' });
+    await burstBuild(p, ['make', '-j2'], {}, 'clang');
+    const tested = await run('make', ['test'], p.tree);
+    assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+    assert.match(tested.stdout, /\*\*\* zlib shared test OK \*\*\*/);
+    await assertSameAsPlainBuild(p, ['make', '-j2'], 40);
+  });
 });
 
 describe('programs Burst did not model', () => {

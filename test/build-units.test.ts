@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { archiveMembers } from '../engine/build/models/arMembers';
 import { parseMakeDeps, searchList } from '../engine/build/models/compilerDeps';
-import { isTempFile, probeReason } from '../engine/build/models/gcc';
+import { isTempFile } from '../engine/build/models/common';
+import { probeReason } from '../engine/build/models/gcc';
 import { PathMap } from '../engine/build/pathMap';
 import { encodeAnswer, FrameReader, parseAnyRequest, parseRequest } from '../engine/build/protocol';
 import { splitCommandLine } from '../engine/build/shellWords';
@@ -51,6 +52,7 @@ describe('the compiler model', () => {
   test('driver temporaries are recognised', () => {
     assert.ok(isTempFile('/tmp/ccAb12Cd.s'));
     assert.ok(!isTempFile('/tmp/project/x.s'));
+    assert.ok(isTempFile('/tmp/lapi-3f9a1c.o'), "clang's temporaries");
   });
 
   test('tree paths keep their spelling; other paths move under _burst/sys', () => {

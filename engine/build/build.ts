@@ -17,7 +17,7 @@ import { startServer } from './server';
 import { BuildSession } from './session';
 import { standinDir, standinProgram } from './standins';
 import { interceptedPrograms, interceptionEnv } from './interception';
-import { restoreAfterCrash, startGuardian } from './crashSafety';
+import { restoreAfterCrash, startGuardian, type Guardian } from './crashSafety';
 import { userEnv } from '../userEnv';
 import { launcherFor } from '../launcher';
 
@@ -49,6 +49,17 @@ export interface BuildResult {
 }
 
 export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<BuildResult> {
+  const root = resolve(opts.root);
+  const restored = await restoreAfterCrash(store, root);
+  const guardian = await startGuardian(store, root);
+  try {
+    return await guardedBuild(store, opts, root, restored, guardian);
+  } finally {
+    guardian.release();
+  }
+}
+
+async function guardedBuild(store: LocalStore, opts: BuildOptions, root: string, restored: number, guardian: Guardian): Promise<BuildResult> {
   const pathVar = process.env.PATH ?? '/usr/bin:/bin';
   // The job launcher is needed by the first compile: on first use its build overlaps the stand-in's.
   void launcherFor(store).catch(() => undefined);
@@ -65,9 +76,6 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });
-  const root = resolve(opts.root);
-  const restored = await restoreAfterCrash(store, root);
-  const guardian = await startGuardian(store, root);
   const socket = join(work, 'engine.sock');
   const server = await startServer(socket, session, pathVar, programs);
   try {
@@ -84,10 +92,9 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
     }, opts.signal, opts.onOutput, (pgid) => guardian.watch(pgid));
     const { failures } = opts.inferOnly ? { failures: [] } : await session.finish();
     if (opts.inferOnly) await store.flush();
-    await writeBuildRecord(store, resolve(opts.root), session.outputs.values());
+    await writeBuildRecord(store, root, session.outputs.values());
     return { restored, commandStatus, failures, report: session.report(), outputs: session.outputs.size };
   } finally {
-    guardian.release();
     server.close();
     await fs.rm(work, { recursive: true, force: true });
   }

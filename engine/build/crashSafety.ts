@@ -33,11 +33,13 @@ function notesPrefix(store: LocalStore, root: string): string {
  * The guardian, run by Node as a detached process: it waits for the engine's
  * end of its stdin. "done" first means the build finished; anything else, the
  * engine died. Placeholders are found as the engine's final scan finds them
- * (builds move outputs, so a list kept by the engine would miss some).
+ * (builds move outputs, so a list kept by the engine would miss some);
+ * files the engine was writing when it died (writingName) are removed too.
  */
 const GUARDIAN = `
 const fs = require('fs'), path = require('path');
-const [root, notes] = process.argv.slice(1);
+const [root, notes, enginePid] = process.argv.slice(1);
+const HALF_WRITTEN = '.burst-' + enginePid;
 let pgid = 0, done = false, pending = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => {
@@ -57,6 +59,7 @@ function placeholders(dir, found) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) { placeholders(p, found); continue; }
     if (!e.isFile()) continue;
+    if (e.name.endsWith(HALF_WRITTEN)) { try { fs.unlinkSync(p); } catch {} continue; }
     try {
       const st = fs.statSync(p);
       if (st.size >= 512) continue;
@@ -98,7 +101,7 @@ export interface Guardian {
 export async function startGuardian(store: LocalStore, root: string): Promise<Guardian> {
   const notes = `${notesPrefix(store, root)}${process.pid}.deleted`;
   await fs.mkdir(join(notes, '..'), { recursive: true });
-  const child = spawn(process.execPath, ['-e', GUARDIAN, root, notes], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawn(process.execPath, ['-e', GUARDIAN, root, notes, String(process.pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   child.unref();
   const stdin = child.stdin as NodeJS.WritableStream & { unref?: () => void };
   stdin.unref?.();

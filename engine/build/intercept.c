@@ -46,6 +46,7 @@ static const char *const KEPT[] = {"LD_PRELOAD", "BURST_SOCKET", "BURST_STANDIN"
 #define NKEPT (sizeof KEPT / sizeof KEPT[0])
 static char *kept[NKEPT]; /* "NAME=value", or NULL */
 static const char *tools, *standin, *socket_path;
+static char standin_real[PATH_MAX];
 
 __attribute__((constructor)) static void init(void) {
   for (size_t i = 0; i < NKEPT; i++) {
@@ -60,6 +61,7 @@ __attribute__((constructor)) static void init(void) {
   socket_path = getenv("BURST_SOCKET");
   if (tools) tools = strdup(tools);
   if (standin) standin = strdup(standin);
+  if (!standin || !realpath(standin, standin_real)) standin_real[0] = '\0';
   if (socket_path) socket_path = strdup(socket_path);
 }
 
@@ -106,6 +108,20 @@ static int is_placeholder(const char *path) {
   ssize_t r = read(fd, head, sizeof head - 1);
   close(fd);
   return r == (ssize_t)(sizeof head - 1) && memcmp(head, PLACEHOLDER_HEAD, sizeof head - 1) == 0;
+}
+
+/*
+ * Programs that move, link, remove or stamp files without reading them:
+ * a placeholder can go through them as it is (libtool's mv -f of every
+ * object), and waiting for its job there would hold a make slot.
+ */
+static int moves_only(const char *real) {
+  static const char *const names[] = {"mv", "rm", "ln", "touch", "chmod", "mkdir", "rmdir", "test", "[", "true", "false", "echo", "sleep"};
+  const char *base = strrchr(real, '/');
+  base = base ? base + 1 : real;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(base, names[i]) == 0) return 1;
+  return 0;
 }
 
 /* A frame for the engine: u32 length, then NUL-terminated fields. */
@@ -241,14 +257,17 @@ static const char *plan(const char *file, int search, char *const argv[], char *
   exec_path_var[0] = '\0';
   if (!resolve_program(file, search, resolved, PATH_MAX)) return file;
   char real[PATH_MAX];
-  if (realpath(resolved, real) && is_tool(real)) {
+  if (!realpath(resolved, real)) real[0] = '\0';
+  /* A stand-in found on PATH by bare name: it takes the call itself, placeholders and all. */
+  if (standin_real[0] && strcmp(real, standin_real) == 0) return file;
+  if (real[0] && is_tool(real)) {
     char cwd[PATH_MAX];
     if (resolved[0] == '/') snprintf(exec_path_var, PATH_MAX + 32, "BURST_EXEC_PATH=%s", resolved);
     else if (getcwd(cwd, sizeof cwd)) snprintf(exec_path_var, PATH_MAX + 32, "BURST_EXEC_PATH=%s/%s", cwd, resolved);
     else return file;
     return standin;
   }
-  if (make_inputs_real(resolved, argv) != 0) {
+  if (!moves_only(real) && make_inputs_real(resolved, argv) != 0) {
     errno = EIO;
     return NULL;
   }

@@ -11,8 +11,10 @@ import { nativeHelper } from '../nativeHelper';
 import type { LocalStore } from '../store/local';
 import source from './intercept.c';
 
+/** Compiler launchers: a call through one is taken as the compile it starts. */
+export const LAUNCHERS = ['ccache', 'sccache'];
 /** The tools the interceptor sends to the engine (cpp and the rest run as they are). */
-export const INTERCEPTED_TOOLS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++', 'as', 'ld', 'ld.bfd', 'ar', 'ranlib', 'strip'];
+export const INTERCEPTED_TOOLS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++', 'as', 'ld', 'ld.bfd', 'ar', 'ranlib', 'strip', ...LAUNCHERS];
 const BY_LENGTH = [...INTERCEPTED_TOOLS].sort((a, b) => b.length - a.length);
 /** A target prefix, as in x86_64-linux-gnu-gcc: two to four words joined by '-'. */
 const TARGET = /^[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+){1,3}$/;

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend';
 import type { Diagnostic } from '../diagnostics';
 import { BurstError, CorruptObjectError, MissingObjectError, errorMessage } from '../errors';
-import { PLACEHOLDER_MAX_SIZE, readPlaceholder, writePlaceholder } from '../placeholder';
+import { PLACEHOLDER_MAX_SIZE, readPlaceholder, writePlaceholder, writeWhole, writingName } from '../placeholder';
 import type { Fallback, RunReport } from '../report';
 import { Scheduler, asBurstError, type RunEvent } from '../scheduler';
 import type { LocalStore, OutputEntry, Reduction } from '../store/local';
@@ -172,15 +172,14 @@ export class BuildSession implements ModelContext {
   }
 
   async writeSideFile(path: string, text: string): Promise<void> {
-    await fs.writeFile(path, text);
+    await writeWhole(path, text);
   }
 
   async record(outputs: RecordedOutput[]): Promise<void> {
     for (const o of outputs) {
       this.outputs.set(o.path, o);
       if (await this.writeCachedOutput(o)) continue;
-      await fs.rm(o.path, { force: true }); // a tool would replace it; a hard link elsewhere must not see the placeholder
-      await writePlaceholder(o.path, o.ref, o.executable);
+      await writePlaceholder(o.path, o.ref, o.executable); // renamed into place: a hard link elsewhere keeps the old file
       if (this.scheduler) this.running.push(this.scheduler.force([o.ref]));
     }
   }
@@ -303,7 +302,7 @@ export class BuildSession implements ModelContext {
   /** Writes an output by copy and rename, so no reader ever sees half of it. */
   private async writeFile(path: string, ref: string, value: OutputEntry, executable: boolean, times?: [number, number]): Promise<void> {
     const src = await this.store.verifiedPath(value.name);
-    const tmp = `${path}.burst-${process.pid}`;
+    const tmp = writingName(path);
     const mode = executable || value.executable ? 0o755 : 0o644;
     try {
       // Objects and the like, the most of a rebuild's outputs, are copied synchronously: a thread-pool round trip per call costs more.

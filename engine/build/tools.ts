@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { errorMessage } from '../errors';
-import { toolNameOf } from './interception';
+import { LAUNCHERS, toolNameOf } from './interception';
 import type { Answer, MaterializeRequest, ToolCall } from './protocol';
 import type { BuildSession, ModelContext, ModelResult } from './session';
 import { RecordingContext, rememberCall, replayCall } from './callCache';
@@ -52,9 +52,24 @@ async function model(call: ToolCall, session: ModelContext, realPath: string, pa
 function identify(call: ToolCall, session: BuildSession, pathVar: string, programs: Map<string, string>): { call: ToolCall; realPath: string } {
   if (call.execPath) {
     const tool = toolNameOf(call.execPath) ?? programOf(call.execPath, programs) ?? call.tool;
-    return { call: { ...call, tool }, realPath: call.execPath };
+    return withoutLauncher({ ...call, tool }, call.execPath, session, pathVar);
   }
-  return { call, realPath: session.realTool(call.tool, pathVar) };
+  return withoutLauncher(call, session.realTool(call.tool, pathVar), session, pathVar);
+}
+
+/**
+ * `ccache cc …` (as Meson configures where ccache is installed, or CMake with
+ * a compiler launcher) is taken as the compile it launches: Burst caches
+ * the compile itself, and ccache would otherwise run the preprocessor for
+ * real and store whatever file the compile left, a placeholder included.
+ */
+function withoutLauncher(call: ToolCall, realPath: string, session: BuildSession, pathVar: string): { call: ToolCall; realPath: string } {
+  const compiler = call.args[0];
+  if (!LAUNCHERS.includes(call.tool) || compiler === undefined) return { call, realPath };
+  const tool = toolNameOf(compiler);
+  if (tool === undefined || LAUNCHERS.includes(tool)) return { call, realPath };
+  const path = compiler.includes('/') ? resolve(call.cwd, compiler) : session.realTool(compiler, pathVar);
+  return { call: { ...call, tool, execPath: path, argv0: compiler, args: call.args.slice(1) }, realPath: path };
 }
 
 function programOf(path: string, programs: Map<string, string>): string | undefined {

@@ -8,8 +8,7 @@ import { encodeThunk, type Thunk } from '../../thunk';
 import { relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext } from '../session';
-import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, fileArgument, thunkOutputRef, type Step } from './common';
-import { isTempFile } from './gcc';
+import { SCRATCH_DIR, JOB_ENV, JOB_TIMEOUT_MS, fileArgument, isTempFile, stepResult, thunkOutputRef, type Step } from './common';
 import { adoptRanHere, type HereFiles } from './ranHere';
 
 /** as options whose value is the next argument. */
@@ -62,11 +61,7 @@ export async function assembleThunk(ctx: ModelContext, call: ToolCall, asPath: s
   const name = await ctx.store.putThunk(thunk);
   const ref = thunkOutputRef(name, outTag);
   if (hostArgs && n > 0 && ctx.compilesInPlace) await assembleHere(ctx, call, asPath, hostArgs, { name, thunk, outTag, cwd }, hereFiles);
-  if (isTemp) {
-    temps.set(output, ref);
-    return { finalOutputs: [] };
-  }
-  return { finalOutputs: [{ path: outAbs, ref, executable: false, program: basename(asPath) }] };
+  return stepResult(temps, output, ref, outAbs, basename(asPath));
 }
 
 interface AssemblyJob {

@@ -1,6 +1,7 @@
 /** Shared by the tool models. */
 import { resolve } from 'node:path';
 import { relativeFrom } from '../../toolchain';
+import { SANDBOX_TOKEN } from '../../thunk';
 import type { ToolCall } from '../protocol';
 import type { ModelContext, RecordedOutput } from '../session';
 
@@ -44,4 +45,31 @@ export async function fileArgument(ctx: ModelContext, call: ToolCall, cwd: strin
   const abs = resolve(call.cwd, arg);
   inputs[ctx.paths.sandboxPath(abs)] = await ctx.inputRef(abs);
   return ctx.paths.argPath(call.cwd, arg, cwd);
+}
+
+/** The driver's temporary files: intermediate values passed between the thunks of one call (gcc's /tmp/ccXXXXXX.s, clang's /tmp/NAME-XXXXXX.o). */
+export function isTempFile(p: string): boolean {
+  return /^\/tmp\/(cc[A-Za-z0-9]{6}|[^/]+-[0-9a-f]{6})\.[a-z]+$/.test(p);
+}
+
+/**
+ * A path argument of a compiler job. A tree path spelled absolutely stays
+ * absolute, under the job's sandbox, and the compile's prefix maps turn the
+ * sandbox back into the tree in __FILE__ and debug information, so the
+ * object holds the same names as the plain build's; `seen` records that.
+ */
+export function compilerPathArg(ctx: ModelContext, call: ToolCall, value: string, cwd: string, seen: { treeNamedAbsolutely: boolean }): string {
+  if (!value.startsWith('/') || !ctx.paths.isInside(value)) return ctx.paths.argPath(call.cwd, value, cwd);
+  seen.treeNamedAbsolutely = true;
+  const rel = ctx.paths.sandboxPath(value);
+  return rel ? `${SANDBOX_TOKEN}/${rel}` : SANDBOX_TOKEN;
+}
+
+/** A compile's or assembly's result: a driver temporary handed to the call's next thunk, or an output in the tree. */
+export function stepResult(temps: Map<string, string>, output: string, ref: string, outAbs: string, program: string): Step {
+  if (isTempFile(output)) {
+    temps.set(output, ref);
+    return { finalOutputs: [] };
+  }
+  return { finalOutputs: [{ path: outAbs, ref, executable: false, program }] };
 }

@@ -68,6 +68,11 @@ async function remember(ctx: ModelContext, cc1: string, args: string[], cwd: str
   return { files, spelled, systemDirs, ...scanned };
 }
 
+/** A header list a model got some other way (clang's), remembered as cc1's are. */
+export function rememberDeps(ctx: ModelContext, compiler: string, args: string[], cwd: string, spelled: string[], systemDirs: string[]): Promise<CompileDeps> {
+  return remember(ctx, compiler, args, cwd, spelled, systemDirs);
+}
+
 function systemDirsOf(stderr: string, cwd: string, userDirs: string[]): string[] {
   const user = new Set(userDirs.map((d) => resolve(cwd, d)));
   return searchList(stderr).filter((d) => !user.has(resolve(cwd, d)));

@@ -10,13 +10,15 @@ import { relativeFrom, resolveOnPath } from '../../toolchain';
 import type { ToolCall } from '../protocol';
 import type { ModelContext, ModelResult } from '../session';
 import { driverPlan } from './driverPlan';
-import { compileDeps, compileHere, knownDeps, type CompiledHere, type CompileDeps } from './compilerDeps';
+import { compileDeps, compileHere, knownDeps, type CompiledHere } from './compilerDeps';
 import { adoptRanHere, type HereFiles } from './ranHere';
 import { SANDBOX_TOKEN } from '../../thunk';
 import { SYS_DIR } from '../pathMap';
 import { linkThunk, type Step } from './link';
 import { assembleThunk } from './assemble';
-import { SCRATCH_DIR, thunkOutputRef } from './common';
+import { clangCompileThunk } from './clang';
+import { JOB_TIMEOUT_MS, SCRATCH_DIR, compilerPathArg, isTempFile, stepResult, thunkOutputRef } from './common';
+import { writeDepfile, type DepfileRequest } from './depfile';
 
 /** Flags that make a call a question to the compiler rather than a build step. */
 const PROBE_FLAGS = new Set(['-E', '-M', '-MM', '-dM', '--version', '-v', '-###', '--help', '-fsyntax-only', '-save-temps', '-dumpversion', '-dumpfullversion', '-dumpmachine', '-dumpspecs', '-Wl,--version', '--target-help', '-print-search-dirs']);
@@ -52,10 +54,13 @@ export async function modelCompilerDriver(call: ToolCall, ctx: ModelContext, rea
   const steps: Step[] = [];
   for (const cmd of planned.plan.commands) {
     const program = basename(cmd[0] ?? '');
+    if (program.startsWith('(')) continue; // clang's "(in-process)": a note, not a command
     let step: Step | string;
-    if (/^cc1(plus|obj)?$/.test(program)) step = await compileThunk(ctx, call, cmd, cwd, temps, hereFiles);
+    if (cmd[1] === '-cc1') step = await clangCompileThunk(ctx, call, cmd, cwd, temps);
+    else if (/^cc1(plus|obj)?$/.test(program)) step = await compileThunk(ctx, call, cmd, cwd, temps, hereFiles);
     else if (program === 'as') step = await assembleThunk(ctx, call, resolveOnPath('as', pathVar), cmd.slice(1), cwd, temps, hereFiles);
     else if (program === 'collect2') step = await linkThunk(ctx, call, resolveOnPath('ld', pathVar), collect2ToLd(cmd.slice(1)), cwd, temps);
+    else if (program === 'ld' || program === 'ld.bfd') step = await linkThunk(ctx, call, cmd[0] as string, collect2ToLd(cmd.slice(1)), cwd, temps);
     else step = `the driver runs ${program}, which is not modelled`;
     if (typeof step === 'string') return { kind: 'fallback', reason: step };
     steps.push(step);
@@ -85,13 +90,6 @@ const PATH_OPTS = new Set(['-I', '-include', '-imacros', '-isystem', '-iquote', 
 const INCLUDE_DIR_OPTS = new Set(['-I', '-isystem', '-iquote', '-idirafter']);
 const DEPFILE_OPTS = new Set(['-MF', '-MT', '-MQ', '-MD', '-MMD']);
 
-/** What the call asked for with -MD/-MMD and friends. */
-interface DepfileRequest {
-  file: string | undefined;
-  systemHeaders: boolean;
-  targets: string[];
-  phony: boolean;
-}
 
 interface Cc1Args {
   /** Arguments for the job, paths as the sandbox names them, without -o and depfile options. */
@@ -109,18 +107,6 @@ interface Cc1Args {
   treeNamedAbsolutely: boolean;
 }
 
-/**
- * A path argument of cc1 as the job gives it. A tree path spelled absolutely
- * stays absolute, under the job's sandbox, and a prefix map (prefixMaps)
- * turns the sandbox back into the tree in __FILE__ and debug information, so
- * the object holds the same names as the plain build's.
- */
-function cc1PathArg(ctx: ModelContext, call: ToolCall, value: string, cwd: string, r: Cc1Args): string {
-  if (!value.startsWith('/') || !ctx.paths.isInside(value)) return ctx.paths.argPath(call.cwd, value, cwd);
-  r.treeNamedAbsolutely = true;
-  const rel = ctx.paths.sandboxPath(value);
-  return rel ? `${SANDBOX_TOKEN}/${rel}` : SANDBOX_TOKEN;
-}
 
 function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: string): Cc1Args | string {
   const r: Cc1Args = { jobArgs: [], hostArgs: [], output: undefined, userIncludeDirs: [], nostdinc: false, depfile: undefined, source: undefined, preprocessOnly: false, treeNamedAbsolutely: false };
@@ -152,7 +138,7 @@ function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: st
       if (!a.startsWith('-')) {
         r.source = a;
         r.hostArgs.push(a);
-        r.jobArgs.push(cc1PathArg(ctx, call, a, cwd, r));
+        r.jobArgs.push(compilerPathArg(ctx, call, a, cwd, r));
       } else {
         r.hostArgs.push(a);
         r.jobArgs.push(a);
@@ -174,7 +160,7 @@ function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: st
     }
     if (INCLUDE_DIR_OPTS.has(opt)) r.userIncludeDirs.push(value);
     r.hostArgs.push(opt, value);
-    r.jobArgs.push(opt, PATH_OPTS.has(opt) ? cc1PathArg(ctx, call, value, cwd, r) : value);
+    r.jobArgs.push(opt, PATH_OPTS.has(opt) ? compilerPathArg(ctx, call, value, cwd, r) : value);
   }
   return r;
 }
@@ -218,18 +204,14 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
     executables: cc1.executables,
     outputs: [outTag],
     cwd,
-    timeoutMs: 10 * 60_000,
+    timeoutMs: JOB_TIMEOUT_MS,
   });
   const ref = thunkOutputRef(name, outTag);
   if (here) {
     const value = await adoptRanHere(ctx, name, outTag, basename(cc1Path), { output: here.asm, stderr: here.stderr, durationMs: here.durationMs }, cwd);
     hereFiles.set(ref, { name: value, path: await ctx.store.verifiedPath(value) });
   }
-  if (isTemp) {
-    temps.set(parsed.output, ref);
-    return { finalOutputs: [] };
-  }
-  return { finalOutputs: [{ path: outAbs, ref, executable: false, program: basename(cc1Path) }] };
+  return stepResult(temps, parsed.output, ref, outAbs, basename(cc1Path));
 }
 
 function wantsDebugInfo(args: string[]): boolean {
@@ -251,27 +233,4 @@ function prefixMaps(ctx: ModelContext, call: ToolCall, cwd: string, parsed: Cc1A
   if (wantsDebugInfo(parsed.hostArgs)) maps.push(`-fdebug-prefix-map=${SANDBOX_TOKEN}${cwd ? `/${cwd}` : ''}=${call.cwd}`);
   if (parsed.treeNamedAbsolutely) maps.push(`-ffile-prefix-map=${SANDBOX_TOKEN}=${ctx.paths.root}`);
   return maps;
-}
-
-/** The driver's temporary files: intermediate values passed between the thunks of one call. */
-export function isTempFile(p: string): boolean {
-  return /^\/tmp\/cc[A-Za-z0-9]{6}\.[a-z]+$/.test(p);
-}
-
-/**
- * The dependency file -MD/-MMD asked for, written into the tree at once from
- * the headers the compiler listed: make reads it on the next run, and it is
- * the same whether or not the compile itself is cached.
- */
-async function writeDepfile(ctx: ModelContext, cwd: string, parsed: Cc1Args, deps: CompileDeps): Promise<void> {
-  const req = parsed.depfile as DepfileRequest;
-  const file = req.file ?? `${(parsed.output ?? 'a').replace(/\.[^./]*$/, '')}.d`;
-  const targets = req.targets.length > 0 ? req.targets : [`${basename(parsed.source ?? 'a.c').replace(/\.[^.]*$/, '')}.o`];
-  const systemDirs = deps.systemDirs.map((d) => `${resolve(d)}/`);
-  const listed = deps.spelled.filter((_, i) => req.systemHeaders || !systemDirs.some((d) => (deps.files[i] as string).startsWith(d)));
-  const escape = (p: string): string => p.replace(/ /g, '\\ ').replace(/#/g, '\\#');
-  const lines = [`${targets.join(' ')}: ${listed.map(escape).join(' ')}`];
-  // A scanned list may name headers the compile never reads: removing one must rebuild, not stop make (what -MP is for).
-  if (req.phony || deps.scanned) for (const h of listed.slice(1)) lines.push(`${escape(h)}:`);
-  await ctx.writeSideFile(resolve(cwd, file), `${lines.join('\n')}\n`);
 }
