@@ -21,6 +21,8 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v ninja >/dev/null || need+=(ninja-build)
 command -v meson >/dev/null || need+=(meson)
 command -v clang >/dev/null || need+=(clang)
+# ccache: Meson puts it in front of the compiler where it is installed, as on most developers' machines; the build bench compares with it.
+command -v ccache >/dev/null || need+=(ccache)
 command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq

@@ -165,7 +165,7 @@ static int read_all(int fd, char *p, size_t n) {
 
 /* Asks the engine to write the real bytes of these placeholders. 0 when done; -1 (with a message) when the engine is gone. */
 static int materialize(const char *const *paths, int count) {
-  static struct frame f;
+  struct frame f; /* on the stack: a multi-threaded program may exec from two threads at once */
   f.len = 4;
   f.overflow = 0;
   char cwd[PATH_MAX], num[32];
