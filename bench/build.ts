@@ -16,7 +16,7 @@
  * users do, and built with ninja; they have no ccache row (ccache sits in
  * their configuration, not on the build's command line).
  *
- *   node dist/bench/build.js [runs=3] [project...]   (projects: lua zlib zstd cmake-cjson meson-fribidi)
+ *   node dist/bench/build.js [runs=3] [project...]   (projects: lua zlib zstd cmake-json-c meson-pixman)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,9 +41,9 @@ const PROJECTS: Project[] = [
   { name: 'lua', pkg: 'lua5.4', build: ['make', `-j${JOBS}`, 'linux'], clean: ['make', 'clean'], ccache: 'CC=ccache gcc -std=gnu99' },
   { name: 'zlib', pkg: 'zlib', configure: ['./configure'], build: ['make', `-j${JOBS}`], clean: ['make', 'clean'], ccache: 'CC=ccache gcc' },
   { name: 'zstd', pkg: 'libzstd', build: ['make', `-j${JOBS}`, 'zstd-release'], clean: ['make', 'clean'], ccache: 'CC=ccache cc' },
-  // CC=cc: Meson would otherwise put ccache in front of the compiler where one is installed.
-  { name: 'cmake-cjson', pkg: 'cjson', configure: ['cmake', '-S', '.', '-B', 'build', '-G', 'Ninja'], build: ['ninja', '-C', 'build', `-j${JOBS}`], clean: ['ninja', '-C', 'build', 'clean'] },
-  { name: 'meson-fribidi', pkg: 'fribidi', configure: ['env', 'CC=cc', 'meson', 'setup', 'build'], build: ['ninja', '-C', 'build', `-j${JOBS}`], clean: ['ninja', '-C', 'build', 'clean'] },
+  { name: 'cmake-json-c', pkg: 'json-c', configure: ['cmake', '-S', '.', '-B', 'build', '-G', 'Ninja'], build: ['ninja', '-C', 'build', `-j${JOBS}`], clean: ['ninja', '-C', 'build', 'clean'] },
+  // CC=cc: Meson would otherwise put ccache in front of the compiler where one is installed, and plain ninja would be ccache's.
+  { name: 'meson-pixman', pkg: 'pixman', configure: ['env', 'CC=cc', 'meson', 'setup', 'build'], build: ['ninja', '-C', 'build', `-j${JOBS}`], clean: ['ninja', '-C', 'build', 'clean'] },
 ];
 const BURST = resolve(__dirname, '..', '..', 'bin', 'burst');
 

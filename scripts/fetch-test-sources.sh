@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Fetches the pristine upstream sources of the Debian packages the tests build
-# (the .orig tarballs of lua5.4, zlib, tinyxml2, libzstd, cjson, json-c, fribidi and libogg) into test/.data/<package>/.
+# (the .orig tarballs of lua5.4, zlib, tinyxml2, libzstd, cjson, json-c, fribidi, libogg and pixman) into test/.data/<package>/.
 # Needs root and Debian's package archive: it adds a deb-src entry if none exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=test/.data
-packages=(lua5.4 zlib tinyxml2 libzstd cjson json-c fribidi libogg)
+packages=(lua5.4 zlib tinyxml2 libzstd cjson json-c fribidi libogg pixman)
 need=()
 for p in "${packages[@]}"; do [ -d "$dest/$p" ] || need+=("$p"); done
 [ ${#need[@]} -eq 0 ] && exit 0
@@ -27,11 +27,13 @@ trap 'rm -rf "$work"' EXIT
 # One package at a time, newest version first: a mirror may list a security
 # update whose files it does not serve, and every version of a package shares
 # the upstream tarball these tests want.
+# Only the .orig tarball is used: a mirror missing the Debian diff still serves.
+have_orig() { ls "$work"/"$1"_*.orig.tar.* >/dev/null 2>&1; }
 fetch() {
   local p=$1 v
-  (cd "$work" && apt-get source --download-only -qq "$p" >/dev/null 2>&1) && return 0
+  (cd "$work" && apt-get source --download-only -qq "$p" >/dev/null 2>&1) || have_orig "$p" && return 0
   for v in $(apt-cache showsrc "$p" 2>/dev/null | sed -n 's/^Version: //p' | sort -rV); do
-    (cd "$work" && apt-get source --download-only -qq "$p=$v" >/dev/null 2>&1) && return 0
+    (cd "$work" && apt-get source --download-only -qq "$p=$v" >/dev/null 2>&1) || have_orig "$p" && return 0
   done
   return 1
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { archiveMembers } from '../engine/build/models/arMembers';
+import { archiveMembers, thinArchiveMembers } from '../engine/build/models/arMembers';
+import { toolNameOf } from '../engine/build/interception';
 import { parseMakeDeps, searchList } from '../engine/build/models/compilerDeps';
 import { isTempFile } from '../engine/build/models/common';
 import { probeReason } from '../engine/build/models/gcc';
@@ -37,6 +38,15 @@ describe('reading what compilers print', () => {
     assert.deepEqual(archiveMembers(join(dir.path, 'lib.a')), ['a_rather_long_member_name.o', 'a.o']);
     assert.equal(archiveMembers(join(dir.path, 'a.o')), undefined);
   });
+
+  test('thin archive members, as paths beside the archive', () => {
+    using dir = tempDir();
+    mkdirSync(join(dir.path, 'lib.a.p'));
+    for (const n of ['lib.a.p/one.o', 'lib.a.p/a_rather_long_member_name.o']) writeFileSync(join(dir.path, n), 'x');
+    execFileSync('ar', ['csrDT', 'lib.a', 'lib.a.p/one.o', 'lib.a.p/a_rather_long_member_name.o'], { cwd: dir.path });
+    assert.deepEqual(thinArchiveMembers(join(dir.path, 'lib.a')), [join(dir.path, 'lib.a.p/one.o'), join(dir.path, 'lib.a.p/a_rather_long_member_name.o')]);
+    assert.equal(archiveMembers(join(dir.path, 'lib.a')), undefined, 'a thin archive is not a regular one');
+  });
 });
 
 describe('the compiler model', () => {
@@ -47,6 +57,15 @@ describe('the compiler model', () => {
     assert.match(probeReason(call(['-c', 'conftest.c', '-o', '/dev/null'])) ?? '', /device/);
     assert.match(probeReason(call(['-c', 'x.c'], { CPATH: '/opt/inc' })) ?? '', /CPATH is set/);
     assert.equal(probeReason(call(['-O2', '-c', '-o', 'x.o', 'x.c'])), undefined);
+  });
+
+  test('intercepted programs are known by the name the build ran them under', () => {
+    const names: Array<[string, string | undefined]> = [
+      ['/usr/bin/c++', 'c++'], ['cc', 'cc'], ['/usr/bin/gcc-12', 'gcc'], ['x86_64-linux-gnu-gcc-12', 'gcc'], ['aarch64-linux-gnu-g++', 'g++'],
+      ['/usr/lib/llvm-14/bin/clang', 'clang'], ['clang++-14', 'clang++'], ['x86_64-linux-gnu-ld.bfd', 'ld'], ['/usr/bin/ar', 'ar'], ['ccache', 'ccache'],
+      ['gcc-ar-12', undefined], ['x86_64-linux-gnu-gcc-ranlib-12', undefined], ['llvm-bitcode-strip-14', undefined], ['clang-cpp', undefined], ['objcopy', undefined],
+    ];
+    for (const [program, tool] of names) assert.equal(toolNameOf(program), tool, program);
   });
 
   test('driver temporaries are recognised', () => {

@@ -89,7 +89,7 @@ async function guardedBuild(store: LocalStore, opts: BuildOptions, root: string,
       BURST: opts.burstProgram,
       BURST_NODE: process.execPath,
       BURST_CACHE_DIR: store.dir,
-    }, opts.signal, opts.onOutput, (pgid) => guardian.watch(pgid));
+    }, opts.signal, opts.onOutput, guardian);
     const { failures } = opts.inferOnly ? { failures: [] } : await session.finish();
     if (opts.inferOnly) await store.flush();
     await writeBuildRecord(store, root, session.outputs.values());
@@ -103,12 +103,12 @@ async function guardedBuild(store: LocalStore, opts: BuildOptions, root: string,
 /** After an interrupt, how long the build command gets to stop before it is killed. */
 const STOP_GRACE_MS = 5000;
 
-function runCommand(command: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal, onOutput?: (chunk: string) => void, onStart?: (pgid: number) => void): Promise<number> {
+function runCommand(command: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, onOutput: ((chunk: string) => void) | undefined, guardian: Guardian): Promise<number> {
   return new Promise((res) => {
     // The command gets a process group of its own: an interrupt (forwarded from ours) reaches everything it
     // started, and the guardian can stop all of it if the engine dies, without touching whoever started us.
     const child = spawn(command[0] as string, command.slice(1), { cwd, env, stdio: onOutput ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: true });
-    if (child.pid) onStart?.(child.pid);
+    if (child.pid) guardian.watch(child.pid);
     if (onOutput) {
       child.stdout?.setEncoding('utf8').on('data', onOutput);
       child.stderr?.setEncoding('utf8').on('data', onOutput);
@@ -133,6 +133,7 @@ function runCommand(command: string[], cwd: string, env: NodeJS.ProcessEnv, sign
       res(127);
     });
     child.on('close', (code, sig) => {
+      guardian.commandEnded();
       signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       res(code ?? (sig ? 130 : 1));

@@ -77,8 +77,8 @@ export class RecordingContext implements ModelContext {
     return this.inner.adoptResult(thunk, reduction, stderr, cwd);
   }
 
-  isPendingThinArchive(hostPath: string): boolean {
-    return this.inner.isPendingThinArchive(hostPath);
+  isPending(hostPath: string, kind?: 'thin archive'): boolean {
+    return this.inner.isPending(hostPath, kind);
   }
 
   makeRealNow(hostPaths: string[]): Promise<void> {

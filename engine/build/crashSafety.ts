@@ -46,7 +46,11 @@ process.stdin.on('data', (d) => {
   pending += d;
   const lines = pending.split('\\n');
   pending = lines.pop();
-  for (const l of lines) { if (l.startsWith('pgid ')) pgid = Number(l.slice(5)); if (l === 'done') done = true; }
+  for (const l of lines) {
+    if (l.startsWith('pgid ')) pgid = Number(l.slice(5));
+    if (l === 'ended') pgid = 0; // the command is gone: its group's number may be another's soon
+    if (l === 'done') done = true;
+  }
 });
 const stopCommand = (sig) => { if (pgid > 0) try { process.kill(-pgid, sig); } catch {} };
 const HEAD = '#!/bin/sh\\n# burst placeholder:';
@@ -75,14 +79,18 @@ function finish() {
   if (finished) return;
   finished = true;
   if (done) process.exit(0);
+  // The next build of the tree waits while this marker names a live guardian, so it neither misses the notes nor loses its own placeholders.
+  const cleaning = notes + '.cleaning';
+  fs.writeFileSync(cleaning, String(process.pid));
   stopCommand('SIGTERM');
   setTimeout(() => {
     stopCommand('SIGKILL');
     const found = placeholders(root, []);
+    for (const f of found) try { fs.unlinkSync(f.path); } catch {}
     const tmp = notes + '.tmp';
     fs.writeFileSync(tmp, JSON.stringify(found));
     fs.renameSync(tmp, notes);
-    for (const f of found) try { fs.unlinkSync(f.path); } catch {}
+    fs.rmSync(cleaning, { force: true });
     process.exit(0);
   }, 300);
 }
@@ -94,6 +102,8 @@ process.stdin.on('close', finish);
 export interface Guardian {
   /** The build command's process group, stopped if the engine dies. */
   watch(pgid: number): void;
+  /** The build command has ended: there is no group to stop any more. */
+  commandEnded(): void;
   /** The build is over: the guardian leaves the tree alone. */
   release(): void;
 }
@@ -108,15 +118,38 @@ export async function startGuardian(store: LocalStore, root: string): Promise<Gu
   child.stdin?.on('error', () => undefined); // a guardian that died cannot guard; the build goes on
   return {
     watch: (pgid) => child.stdin?.write(`pgid ${pgid}\n`),
+    commandEnded: () => child.stdin?.write('ended\n'),
     release: () => child.stdin?.end('done\n'),
   };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Waits (up to 10 s) for guardians still cleaning up after a build of this tree. */
+async function guardiansDone(dir: string, prefix: string): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const busy = readdirSync(dir)
+      .filter((n) => join(dir, n).startsWith(prefix) && n.endsWith('.cleaning'))
+      .some((n) => alive(Number(readFileSync(join(dir, n), 'utf8'))));
+    if (!busy) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Puts back the placeholders a guardian deleted after an earlier build of this tree died; returns how many. */
 export async function restoreAfterCrash(store: LocalStore, root: string): Promise<number> {
   const prefix = notesPrefix(store, root);
   const dir = join(prefix, '..');
-  const names = existsSync(dir) ? readdirSync(dir) : [];
+  if (!existsSync(dir)) return 0;
+  await guardiansDone(dir, prefix);
+  const names = readdirSync(dir);
   let restored = 0;
   for (const n of names) {
     const file = join(dir, n);
@@ -135,5 +168,6 @@ export async function restoreAfterCrash(store: LocalStore, root: string): Promis
     }
     await fs.rm(file, { force: true });
   }
+  for (const n of names) if (join(dir, n).startsWith(prefix) && n.endsWith('.cleaning')) await fs.rm(join(dir, n), { force: true });
   return restored;
 }

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -39,7 +40,6 @@ extern char **environ;
 
 #define PLACEHOLDER_HEAD "#!/bin/sh\n# burst placeholder:"
 #define PLACEHOLDER_MAX 512
-#define MAX_ARGS 4096
 
 /* Variables this library needs in every process below the build command. */
 static const char *const KEPT[] = {"LD_PRELOAD", "BURST_SOCKET", "BURST_STANDIN", "BURST_INTERCEPT", "BURST_USER_PRELOAD", "BURST", "BURST_NODE", "BURST_CACHE_DIR"};
@@ -125,18 +125,16 @@ static int moves_only(const char *real) {
 }
 
 /* A frame for the engine: u32 length, then NUL-terminated fields. */
+#define FRAME_SIZE 65536
 struct frame {
-  char buf[65536];
+  char *buf;
   size_t len;
-  int overflow;
 };
+
+static int fits(const struct frame *f, const char *s) { return f->len + strlen(s) + 1 <= FRAME_SIZE; }
 
 static void put(struct frame *f, const char *s) {
   size_t n = strlen(s) + 1;
-  if (f->len + n > sizeof f->buf) {
-    f->overflow = 1;
-    return;
-  }
   memcpy(f->buf + f->len, s, n);
   f->len += n;
 }
@@ -163,41 +161,70 @@ static int read_all(int fd, char *p, size_t n) {
   return 0;
 }
 
-/* Asks the engine to write the real bytes of these placeholders. 0 when done; -1 (with a message) when the engine is gone. */
-static int materialize(const char *const *paths, int count) {
-  struct frame f; /* on the stack: a multi-threaded program may exec from two threads at once */
-  f.len = 4;
-  f.overflow = 0;
-  char cwd[PATH_MAX], num[32];
-  if (!getcwd(cwd, sizeof cwd)) return 0;
-  put(&f, "burst-materialize/1");
-  put(&f, cwd);
-  snprintf(num, sizeof num, "%d", count);
-  put(&f, num);
-  for (int i = 0; i < count; i++) put(&f, paths[i]);
-  if (f.overflow) return 0;
-  uint32_t body = (uint32_t)(f.len - 4);
-  memcpy(f.buf, &body, 4);
+/* Sends one request (the frame's paths) and shows what the engine says went wrong; -1 when the engine does not answer. */
+static int send_request(struct frame *f) {
+  uint32_t body = (uint32_t)(f->len - 4);
+  memcpy(f->buf, &body, 4);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr;
   memset(&addr, 0, sizeof addr);
   addr.sun_family = AF_UNIX;
   snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path);
   uint32_t answer_len = 0;
-  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || write_all(fd, f.buf, f.len) != 0 || read_all(fd, (char *)&answer_len, 4) != 0 || answer_len >= sizeof f.buf ||
-      read_all(fd, f.buf, answer_len) != 0) {
+  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || write_all(fd, f->buf, f->len) != 0 || read_all(fd, (char *)&answer_len, 4) != 0) {
     if (fd >= 0) close(fd);
-    static const char msg[] = "burst: the engine running this build stopped, so the outputs this program reads cannot be made real; run `burst build` again\n";
-    write_all(2, msg, sizeof msg - 1);
     return -1;
   }
+  /* "exit", status, stdout, stderr: the start of it is kept (the engine's messages about failed jobs), the rest read and dropped. */
+  size_t kept = answer_len < FRAME_SIZE - 1 ? answer_len : FRAME_SIZE - 1;
+  int ok = read_all(fd, f->buf, kept) == 0;
+  for (size_t left = answer_len - kept; ok && left > 0;) {
+    char sink[512];
+    size_t n = left < sizeof sink ? left : sizeof sink;
+    ok = read_all(fd, sink, n) == 0;
+    left -= n;
+  }
   close(fd);
-  /* "exit", status, stdout, stderr: show the engine's messages (a failed job) and let the program run on what is there. */
-  f.buf[answer_len] = '\0';
-  char *field = f.buf;
-  for (int i = 0; i < 3 && field < f.buf + answer_len; i++) field += strlen(field) + 1;
-  if (field < f.buf + answer_len) write_all(2, field, strlen(field));
+  if (!ok) return -1;
+  f->buf[kept] = '\0';
+  char *field = f->buf;
+  for (int i = 0; i < 3 && field < f->buf + kept; i++) field += strlen(field) + 1;
+  if (field < f->buf + kept) write_all(2, field, strlen(field));
   return 0;
+}
+
+/*
+ * Asks the engine to write the real bytes of these placeholders, in as many
+ * requests as they take. 0 when done; -1 (with a message) when the engine is
+ * gone. The frame is mapped, not on the stack or the heap: threads with small
+ * stacks exec too, and so do children of vfork.
+ */
+static int materialize(const char *const *paths, int count) {
+  char cwd[PATH_MAX], num[32];
+  if (!getcwd(cwd, sizeof cwd)) return 0;
+  struct frame f;
+  f.buf = mmap(NULL, FRAME_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (f.buf == MAP_FAILED) return 0;
+  int status = 0;
+  for (int i = 0; i < count && status == 0;) {
+    int first = i;
+    size_t room = 4 + sizeof "burst-materialize/1" + strlen(cwd) + 1 + sizeof num;
+    while (i < count && (i == first || room + strlen(paths[i]) + 1 <= FRAME_SIZE)) room += strlen(paths[i++]) + 1;
+    f.len = 4;
+    put(&f, "burst-materialize/1");
+    put(&f, cwd);
+    snprintf(num, sizeof num, "%d", i - first);
+    put(&f, num);
+    for (int k = first; k < i; k++)
+      if (fits(&f, paths[k])) put(&f, paths[k]);
+    status = send_request(&f);
+  }
+  munmap(f.buf, FRAME_SIZE);
+  if (status != 0) {
+    static const char msg[] = "burst: the engine running this build stopped, so the outputs this program reads cannot be made real; run `burst build` again\n";
+    write_all(2, msg, sizeof msg - 1);
+  }
+  return status;
 }
 
 /* Every placeholder the program or its arguments name (also after '=' in an option) is made real first. */
@@ -310,23 +337,37 @@ int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t 
   return do_spawn(pid, file, 1, actions, attr, argv, envp);
 }
 
-/* The execl family: the arguments gathered into an array (and execle's environment after them), then as above. */
-static char *const *gather(char **args, const char *first, va_list *ap) {
-  int n = 0;
-  args[n++] = (char *)first;
-  while (first && n < MAX_ARGS - 1 && (args[n] = va_arg(*ap, char *))) n++;
-  args[n] = NULL;
-  return args;
-}
+/*
+ * The execl family: the arguments gathered into an array (and execle's
+ * environment after them), then as above. The array is counted first, and
+ * mapped when it is too big for a small thread's stack.
+ */
+/* Out of line: the headers declare arg non-null, but a caller may pass NULL and the check must stay. */
+__attribute__((noinline)) static int is_null(const void *p) { return p == NULL; }
 
-#define EXECL_BODY(file, search, with_env)                              \
-  char *args[MAX_ARGS];                                                 \
-  va_list ap;                                                           \
-  va_start(ap, arg);                                                    \
-  gather(args, arg, &ap);                                               \
-  char *const *envp = with_env ? va_arg(ap, char *const *) : environ;  \
-  va_end(ap);                                                           \
-  return do_exec(file, search, args, envp)
+#define EXECL_BODY(file, search, with_env)                                              \
+  va_list ap;                                                                           \
+  size_t n = 1;                                                                         \
+  va_start(ap, arg);                                                                    \
+  while (!is_null(arg) && va_arg(ap, char *)) n++;                                      \
+  va_end(ap);                                                                           \
+  size_t bytes = (n + 1) * sizeof(char *);                                              \
+  char *small[n + 1 <= 256 ? n + 1 : 1];                                                \
+  char **args = n + 1 <= 256 ? small : mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); \
+  if (args == MAP_FAILED) {                                                             \
+    errno = E2BIG;                                                                      \
+    return -1;                                                                          \
+  }                                                                                     \
+  va_start(ap, arg);                                                                    \
+  args[0] = (char *)arg;                                                                \
+  for (size_t k = 1; k < n; k++) args[k] = va_arg(ap, char *);                          \
+  args[n] = NULL;                                                                       \
+  if (!is_null(arg)) (void)va_arg(ap, char *);                                          \
+  char *const *envp = with_env ? va_arg(ap, char *const *) : environ;                   \
+  va_end(ap);                                                                           \
+  int r = do_exec(file, search, args, envp);                                            \
+  if (args != small) munmap(args, bytes);                                               \
+  return r
 
 int execl(const char *path, const char *arg, ...) { EXECL_BODY(path, 0, 0); }
 int execlp(const char *file, const char *arg, ...) { EXECL_BODY(file, 1, 0); }

@@ -16,8 +16,8 @@ export const LAUNCHERS = ['ccache', 'sccache'];
 /** The tools the interceptor sends to the engine (cpp and the rest run as they are). */
 export const INTERCEPTED_TOOLS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++', 'as', 'ld', 'ld.bfd', 'ar', 'ranlib', 'strip', ...LAUNCHERS];
 const BY_LENGTH = [...INTERCEPTED_TOOLS].sort((a, b) => b.length - a.length);
-/** A target prefix, as in x86_64-linux-gnu-gcc: two to four words joined by '-'. */
-const TARGET = /^[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+){1,3}$/;
+/** A target prefix, as in x86_64-linux-gnu-gcc: a CPU, then one to three words (llvm-bitcode-strip is no strip). */
+const TARGET = /^(x86_64|amd64|i[3-6]86|aarch64(_be)?|arm\w*|riscv(32|64)|powerpc\w*|ppc\w*|s390x?|mips\w*|sparc\w*|loongarch64|alpha|hppa|m68k|sh\d\w*|ia64)(-[A-Za-z0-9_.]+){1,3}$/;
 
 /** gcc's wrappers that start ar and ranlib with the LTO plugin: they run as they are, and the tool they start is caught. */
 const WRAPPERS = /(^|-)gcc-(ar|ranlib|nm)$/;

@@ -17,6 +17,7 @@ import type { LocalStore, OutputEntry, Reduction } from '../store/local';
 import type { StragglerOptions } from '../straggler';
 import { packExecutable, resolveOnPath, type PackedExecutable } from '../toolchain';
 import { isPlainAbsolute, PathMap, SYS_DIR } from './pathMap';
+import { isThinArchive, thinArchiveMembers } from './models/arMembers';
 import type { Answer, ToolCall } from './protocol';
 
 const SYNC_WRITE_LIMIT = 1 << 20;
@@ -55,8 +56,8 @@ export interface ModelContext {
   writeSideFile(path: string, text: string): Promise<void>;
   /** Whether a model may run a compile where it stands when it must run it anyway (local backend, cache on, not isolated). */
   readonly compilesInPlace: boolean;
-  /** Whether this path is a thin archive this build recorded and has not written yet. */
-  isPendingThinArchive(hostPath: string): boolean;
+  /** Whether this path is an output (a thin archive, if asked) this build recorded and has not written yet. */
+  isPending(hostPath: string, kind?: 'thin archive'): boolean;
   /** Writes the real bytes of these placeholders now (a model that must read an output's content). */
   makeRealNow(hostPaths: string[]): Promise<void>;
   /** The result of a thunk a model ran itself: recorded as if the scheduler had run it. */
@@ -158,8 +159,9 @@ export class BuildSession implements ModelContext {
     return packExecutable(this.store, hostPath);
   }
 
-  isPendingThinArchive(hostPath: string): boolean {
-    return this.outputs.get(hostPath)?.thinArchive === true && !this.written.has(hostPath);
+  isPending(hostPath: string, kind?: 'thin archive'): boolean {
+    const recorded = this.outputs.get(hostPath);
+    return recorded !== undefined && (kind === undefined || recorded.thinArchive === true) && !this.written.has(hostPath);
   }
 
   async makeRealNow(hostPaths: string[]): Promise<void> {
@@ -204,7 +206,7 @@ export class BuildSession implements ModelContext {
     return { kind: 'exec', path: realPath, pathVar, argv: [call.argv0, ...call.args] };
   }
 
-  /** Placeholders a tool call names directly, or through -L dirs and -l libraries. */
+  /** Placeholders (and thin archives, whose members may be placeholders) a tool call names directly, or through -L dirs and -l libraries. */
   private async placeholdersIn(call: ToolCall): Promise<string[]> {
     const found: string[] = [];
     const libDirs = call.args.filter((a) => a.startsWith('-L') && a.length > 2).map((a) => resolve(call.cwd, a.slice(2)));
@@ -216,7 +218,7 @@ export class BuildSession implements ModelContext {
         for (const d of libDirs) for (const ext of ['.a', '.so']) candidates.add(resolve(d, `lib${a.slice(2)}${ext}`));
       }
     }
-    for (const c of candidates) if (await readPlaceholder(c)) found.push(c);
+    for (const c of candidates) if ((await readPlaceholder(c)) || isThinArchive(c)) found.push(c);
     return found;
   }
 
@@ -227,7 +229,12 @@ export class BuildSession implements ModelContext {
       const ref = await readPlaceholder(path);
       if (ref) wanted.push({ path, ref });
     }
-    return this.makeReal(wanted);
+    const made = await this.makeReal(wanted);
+    // A thin archive is read through its members: a program reading one reads them too.
+    const members = paths.flatMap((p) => (isThinArchive(p) ? (thinArchiveMembers(p) ?? []) : []));
+    if (members.length === 0) return made;
+    const more = await this.materialize(members);
+    return { failures: [...made.failures, ...more.failures] };
   }
 
   private async makeReal(wanted: Array<{ path: string; ref: string }>): Promise<{ failures: Array<{ path: string; error: BurstError }> }> {

@@ -1,6 +1,6 @@
 /** Which model takes which tool, and what a stand-in is told to do. */
-import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { errorMessage } from '../errors';
 import { LAUNCHERS, toolNameOf } from './interception';
 import type { Answer, MaterializeRequest, ToolCall } from './protocol';
@@ -45,31 +45,21 @@ async function model(call: ToolCall, session: ModelContext, realPath: string, pa
 
 /**
  * The call as the models see it, and the program it is to: an intercepted
- * call names its program, known by the name the build ran it under (or, for
- * an odd name, by what its real path is); a stand-in found on PATH is the
- * tool of its name, where the build's PATH finds it.
+ * call names its program, known by the name the build ran it under; a name
+ * that says no modelled tool (clang-cpp is the clang binary) runs as it is.
+ * A stand-in found on PATH is the tool of its name, where the build's PATH
+ * finds it.
  */
 function identify(call: ToolCall, session: BuildSession, pathVar: string, programs: Map<string, string>): { call: ToolCall; realPath: string } {
   if (call.execPath) {
-    const tool = toolNameOf(call.execPath) ?? programOf(call.execPath, programs) ?? call.tool;
-    return withoutLauncher({ ...call, tool }, call.execPath, session, pathVar);
+    const tool = toolNameOf(call.execPath) ?? basename(call.execPath);
+    // ccache's masquerade links (/usr/lib/ccache/gcc) are ccache launching the tool they are named after.
+    if (!LAUNCHERS.includes(tool) && LAUNCHERS.includes(programOf(call.execPath, programs) ?? '')) {
+      return { call: { ...call, tool, execPath: realTool(tool, pathVar, programs) }, realPath: realTool(tool, pathVar, programs) };
+    }
+    return withoutLauncher({ ...call, tool }, call.execPath, pathVar, programs);
   }
-  return withoutLauncher(call, session.realTool(call.tool, pathVar), session, pathVar);
-}
-
-/**
- * `ccache cc …` (as Meson configures where ccache is installed, or CMake with
- * a compiler launcher) is taken as the compile it launches: Burst caches
- * the compile itself, and ccache would otherwise run the preprocessor for
- * real and store whatever file the compile left, a placeholder included.
- */
-function withoutLauncher(call: ToolCall, realPath: string, session: BuildSession, pathVar: string): { call: ToolCall; realPath: string } {
-  const compiler = call.args[0];
-  if (!LAUNCHERS.includes(call.tool) || compiler === undefined) return { call, realPath };
-  const tool = toolNameOf(compiler);
-  if (tool === undefined || LAUNCHERS.includes(tool)) return { call, realPath };
-  const path = compiler.includes('/') ? resolve(call.cwd, compiler) : session.realTool(compiler, pathVar);
-  return { call: { ...call, tool, execPath: path, argv0: compiler, args: call.args.slice(1) }, realPath: path };
+  return withoutLauncher(call, session.realTool(call.tool, pathVar), pathVar, programs);
 }
 
 function programOf(path: string, programs: Map<string, string>): string | undefined {
@@ -78,6 +68,33 @@ function programOf(path: string, programs: Map<string, string>): string | undefi
   } catch {
     return undefined;
   }
+}
+
+/** Where PATH finds a tool, passing over launchers' masquerade links. */
+function realTool(name: string, pathVar: string, programs: Map<string, string>): string {
+  for (const dir of pathVar.split(':')) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    const is = programOf(candidate, programs);
+    if (is !== undefined && !LAUNCHERS.includes(is)) return candidate;
+    if (is === undefined && existsSync(candidate)) return candidate;
+  }
+  throw new Error(`${name}: not found on PATH`);
+}
+
+/**
+ * `ccache cc …` (as Meson configures where ccache is installed, or CMake with
+ * a compiler launcher) is taken as the compile it launches: Burst caches
+ * the compile itself, and ccache would otherwise run the preprocessor for
+ * real and store whatever file the compile left, a placeholder included.
+ */
+function withoutLauncher(call: ToolCall, realPath: string, pathVar: string, programs: Map<string, string>): { call: ToolCall; realPath: string } {
+  const compiler = call.args[0];
+  if (!LAUNCHERS.includes(call.tool) || compiler === undefined) return { call, realPath };
+  const tool = toolNameOf(compiler);
+  if (tool === undefined || LAUNCHERS.includes(tool)) return { call, realPath };
+  const path = compiler.includes('/') ? resolve(call.cwd, compiler) : realTool(compiler, pathVar, programs);
+  return { call: { ...call, tool, execPath: path, argv0: compiler, args: call.args.slice(1) }, realPath: path };
 }
 
 /** Models the call, or lets the real tool run; an error in a model is a fallback, never a broken build. */

@@ -1,5 +1,5 @@
 /** The members of a GNU/System V ar archive, in order (symbol tables left out), and of GNU thin archives. */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 const REGULAR = '!<arch>\n';
@@ -25,8 +25,10 @@ function memberNames(data: Buffer, thin: boolean): string[] | undefined {
     const body = data.subarray(pos + 60, pos + 60 + size);
     if (raw === '//') longNames = body.toString('latin1');
     else if (!table) {
-      if (/^\/\d+$/.test(raw)) {
-        const start = Number(raw.slice(1));
+      // A long name's offset; binutils may end the field with '/' too (seen in thin archives).
+      const long = /^\/(\d+)(\s*\/)?$/.exec(raw);
+      if (long) {
+        const start = Number(long[1]);
         const end = longNames.indexOf('/\n', start);
         names.push(longNames.slice(start, end < 0 ? undefined : end));
       } else names.push(raw.replace(/\/$/, ''));
@@ -47,4 +49,19 @@ export function thinArchiveMembers(path: string): string[] | undefined {
   const data = read(path);
   if (!data || data.subarray(0, 8).toString('latin1') !== THIN) return undefined;
   return memberNames(data, true)?.map((m) => resolve(dirname(path), m));
+}
+
+/** Whether a file is a thin archive, from its first bytes. */
+export function isThinArchive(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(8);
+      return readSync(fd, head, 0, 8, 0) === 8 && head.toString('latin1') === THIN;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }

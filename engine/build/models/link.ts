@@ -18,7 +18,7 @@ import { thinArchiveMembers } from './arMembers';
 export type { Step } from './common';
 
 /** ld options whose value is the next argument and is not a file ld reads. */
-const LD_VALUE_OPTS = new Set(['-m', '-dynamic-linker', '-z', '-soname', '-h', '-rpath', '-rpath-link', '-e', '--entry', '-Map', '-u', '--undefined', '-a', '--hash-style', '-y', '--build-id', '--sort-section', '-Y', '--exclude-libs']);
+const LD_VALUE_OPTS = new Set(['-m', '-dynamic-linker', '-z', '-soname', '-h', '-rpath', '-e', '--entry', '-Map', '-u', '--undefined', '-a', '--hash-style', '-y', '--build-id', '--sort-section', '-Y', '--exclude-libs']);
 /** ld options whose value is a file ld reads. */
 const LD_FILE_OPTS = new Set(['-T', '--script', '--version-script', '--dynamic-list', '-dT', '--default-script']);
 const STATIC_FLAGS = new Set(['-Bstatic', '-static', '-dn', '-non_shared']);
@@ -30,8 +30,25 @@ const DYNAMIC_FLAGS = new Set(['-Bdynamic', '-dy', '-call_shared']);
  * has run (its members are compiles the link waits for anyway).
  */
 async function thinMembers(ctx: ModelContext, abs: string): Promise<string[]> {
-  if (ctx.isPendingThinArchive(abs)) await ctx.makeRealNow([abs]);
+  if (ctx.isPending(abs, 'thin archive')) await ctx.makeRealNow([abs]);
   return thinArchiveMembers(abs) ?? [];
+}
+
+/**
+ * What ld reads besides a file named on its command line: a linker script's
+ * members, or a shared library's own dependencies (ld resolves their symbols
+ * when it links a program). One of the tree that this build is still making
+ * is written first, as its dependencies are known only from its bytes.
+ */
+async function sharedLibraryNeeds(ctx: ModelContext, abs: string, dirs: string[]): Promise<string[]> {
+  if (!ctx.paths.isInside(abs)) {
+    const kind = kindOf(abs);
+    if (kind === 'script') return scriptInputs(abs, dirs).flatMap((s) => libraryClosure(s, dirs));
+    return kind === 'elf' ? libraryClosure(abs, dirs).slice(1) : [];
+  }
+  if (!/\.so(\.\d+)*$/.test(abs)) return [];
+  if (ctx.isPending(abs)) await ctx.makeRealNow([abs]);
+  return kindOf(abs) === 'elf' ? libraryClosure(abs, dirs).slice(1).filter((f) => !ctx.paths.isInside(f)) : [];
 }
 
 export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: string, args: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
@@ -56,6 +73,12 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
     if (DYNAMIC_FLAGS.has(a)) staticMode = false;
     if (LD_VALUE_OPTS.has(a)) {
       jobArgs.push(a, args[++i] ?? '');
+      continue;
+    }
+    if (a === '-rpath-link' || a.startsWith('-rpath-link=')) {
+      // Where ld looks for shared libraries' dependencies: directories as the job sees them.
+      const dirs = a === '-rpath-link' ? (args[++i] ?? '') : a.slice('-rpath-link='.length);
+      jobArgs.push('-rpath-link', dirs.split(':').map((d) => ctx.paths.argPath(call.cwd, d, cwd)).join(':'));
       continue;
     }
     if (LD_FILE_OPTS.has(a)) {
@@ -85,10 +108,9 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
     }
     jobArgs.push(await fileArgument(ctx, call, cwd, a, temps, inputs, n++, '.o'));
     const abs = resolve(call.cwd, a);
-    if (!temps.has(a)) for (const m of await thinMembers(ctx, abs)) await addHostFile(m);
-    if (!temps.has(a) && !ctx.paths.isInside(abs) && kindOf(abs) === 'script') {
-      for (const f of scriptInputs(abs, [...libDirs, ...ldSearchDirs(ldPath)]).flatMap((s) => libraryClosure(s, libDirs))) await addHostFile(f);
-    }
+    if (temps.has(a)) continue;
+    for (const m of await thinMembers(ctx, abs)) await addHostFile(m);
+    for (const f of await sharedLibraryNeeds(ctx, abs, [...libDirs, ...ldSearchDirs(ldPath)])) await addHostFile(f);
   }
   const outAbs = resolve(call.cwd, output);
   if (!ctx.paths.isInside(outAbs)) return `links ${output}, outside the build tree`;
