@@ -7,7 +7,7 @@
  * byte with a plain build of the same configured tree at the same path.
  */
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, renameSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunReport } from '../engine/api';
@@ -199,5 +199,18 @@ describe('programs Burst did not model', () => {
     assert.equal(report.jobs.filter((j) => j.program === 'ld').length, 2, 'the link of gen and of app');
     assert.equal(report.executed, 6);
     assert.equal((await run('./app', [], tree)).stdout, '12 squares sum to 506\n');
+  });
+
+  test('a failed job whose output the build deleted still fails the build, and says which job', async () => {
+    using work = tempDir('burst-failed-gone-');
+    const tree = join(work.path, 'gone');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'bad.c'), 'int f(void) { return undeclared; }\n');
+    // The compile's stand-in answers at once; its job fails later, after the command removed its placeholder.
+    writeFileSync(join(tree, 'Makefile'), 'all:\n\tgcc -c bad.c -o bad.o\n\trm -f bad.o\n');
+    const built = await burst(['build', '--no-cache', '--', 'make'], join(work.path, 'store'), { cwd: tree });
+    assert.notEqual(built.code, 0, 'a build with a failed job never exits 0');
+    assert.match(built.stderr, /bad\.c:1:\d+: error: .undeclared. undeclared/);
+    assert.match(built.stderr, /1 failed/);
   });
 });
