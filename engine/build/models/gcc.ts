@@ -175,7 +175,7 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   const env = { LC_ALL: 'C', SOURCE_DATE_EPOCH: call.env.get('SOURCE_DATE_EPOCH') ?? '0' };
   let here: CompiledHere | undefined;
   let deps = await knownDeps(ctx, cc1Path, parsed.hostArgs, call.cwd);
-  if (!deps && ctx.compilesInPlace && parsed.source && !wantsDebugInfo(parsed.hostArgs)) {
+  if (!deps && ctx.compilesInPlace && parsed.source) {
     const ran = await compileHere(ctx, cc1Path, parsed.hostArgs, parsed.source, call.cwd, env, parsed.userIncludeDirs);
     if (ran && 'unlistable' in ran) return ran.unlistable;
     here = ran;
