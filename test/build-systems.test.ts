@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunReport } from '../engine/api';
 import { ROOT, burst, copyTree, debianSource, differingFiles, placeholdersUnder, readJson, run, tempDir } from './helpers';
@@ -174,12 +174,19 @@ describe('clang', () => {
 });
 
 describe('programs Burst did not model', () => {
-  test('cp, od, objcopy and ar t read real objects where a compile left a placeholder', async () => {
+  test('cp, od, objcopy and ar t read real objects where a compile left a placeholder; ld -plugin is a job', async () => {
     using work = tempDir('burst-realtools-');
     const tree = copyTree(join(ROOT, 'test', 'fixtures', 'realtools'), join(work.path, 'rt'));
     // --no-cache: every compile runs as a sandboxed job, so its output is a placeholder until something reads it.
-    const built = await burst(['build', '--no-cache', '--', 'make'], join(work.path, 'store'), { cwd: tree });
+    const reportFile = join(work.path, 'report.json');
+    const built = await burst(['build', '--no-cache', '--report', reportFile, '--', 'make'], join(work.path, 'store'), { cwd: tree });
     assert.equal(built.code, 0, built.stderr);
+    const report = readJson<RunReport>(reportFile);
+    assert.deepEqual(report.fallbacks.map((f) => f.reason).sort(), ['-print-prog-name=cc1 is not modelled', 'ar t is not modelled'].sort(), 'ld -plugin was a job');
+    assert.equal(report.jobs.filter((j) => j.program === 'ld').length, 2, 'the program and the relocatable link');
+    const plugin = join(dirname((await run('gcc', ['-print-prog-name=cc1'], tree)).stdout.trim()), 'liblto_plugin.so');
+    assert.equal((await run('/usr/bin/ld', ['-plugin', plugin, '-r', 'hello.o', 'world.o', '-o', 'plain-both.o'], tree)).code, 0);
+    assert.equal((await run('cmp', ['both.o', 'plain-both.o'], tree)).code, 0, 'the same bytes as ld with its plugin');
     assert.equal((await run('cat', ['dump.txt'], tree)).stdout.trim(), '7f 45 4c 46', 'od read an ELF object');
     assert.equal((await run('cmp', ['copy.o', 'hello.o'], tree)).code, 0, 'cp copied the real object');
     assert.match((await run('nm', ['stripped.o'], tree)).stderr, /no symbols/, 'objcopy stripped a real object');

@@ -9,7 +9,7 @@ import { RecordingContext, rememberCall, replayCall } from './callCache';
 import { assembleThunk } from './models/assemble';
 import { modelAr, modelRanlib, modelStrip } from './models/binutils';
 import { modelCompilerDriver } from './models/gcc';
-import { linkThunk } from './models/link';
+import { linkThunk, withoutLtoPlugin } from './models/link';
 import type { Step } from './models/common';
 
 export const COMPILER_DRIVERS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++'];
@@ -37,7 +37,7 @@ async function model(call: ToolCall, session: ModelContext, realPath: string, pa
       return recordStep(session, await assembleThunk(session, call, realPath, call.args, cwd, new Map()));
     case 'ld':
       if (cwd === undefined) return { kind: 'fallback', reason: 'runs outside the build tree' };
-      return recordStep(session, await linkThunk(session, call, realPath, call.args, cwd, new Map()));
+      return recordStep(session, await linkThunk(session, call, realPath, withoutLtoPlugin(call.args), cwd, new Map()));
     default:
       return { kind: 'fallback', reason: `${call.tool} is not modelled` };
   }

@@ -14,7 +14,7 @@ import { compileDeps, compileHere, knownDeps, type CompiledHere } from './compil
 import { adoptRanHere, type HereFiles } from './ranHere';
 import { SANDBOX_TOKEN } from '../../thunk';
 import { SYS_DIR } from '../pathMap';
-import { linkThunk, type Step } from './link';
+import { linkThunk, withoutLtoPlugin, type Step } from './link';
 import { assembleThunk } from './assemble';
 import { clangCompileThunk } from './clang';
 import { JOB_TIMEOUT_MS, SCRATCH_DIR, compilerPathArg, isTempFile, stepResult, thunkOutputRef } from './common';
@@ -59,29 +59,14 @@ export async function modelCompilerDriver(call: ToolCall, ctx: ModelContext, rea
     if (cmd[1] === '-cc1') step = await clangCompileThunk(ctx, call, cmd, cwd, temps);
     else if (/^cc1(plus|obj)?$/.test(program)) step = await compileThunk(ctx, call, cmd, cwd, temps, hereFiles);
     else if (program === 'as') step = await assembleThunk(ctx, call, resolveOnPath('as', pathVar), cmd.slice(1), cwd, temps, hereFiles);
-    else if (program === 'collect2') step = await linkThunk(ctx, call, resolveOnPath('ld', pathVar), collect2ToLd(cmd.slice(1)), cwd, temps);
-    else if (program === 'ld' || program === 'ld.bfd') step = await linkThunk(ctx, call, cmd[0] as string, collect2ToLd(cmd.slice(1)), cwd, temps);
+    else if (program === 'collect2') step = await linkThunk(ctx, call, resolveOnPath('ld', pathVar), withoutLtoPlugin(cmd.slice(1)), cwd, temps);
+    else if (program === 'ld' || program === 'ld.bfd') step = await linkThunk(ctx, call, cmd[0] as string, withoutLtoPlugin(cmd.slice(1)), cwd, temps);
     else step = `the driver runs ${program}, which is not modelled`;
     if (typeof step === 'string') return { kind: 'fallback', reason: step };
     steps.push(step);
   }
   await ctx.record(steps.flatMap((s) => s.finalOutputs));
   return { kind: 'recorded' };
-}
-
-/** collect2 passes its arguments to ld, plus the LTO plugin, which only matters for LTO objects (and -flto falls back). */
-function collect2ToLd(args: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === '-plugin') {
-      i++;
-      continue;
-    }
-    if (a.startsWith('-plugin-opt=')) continue;
-    out.push(a);
-  }
-  return out;
 }
 
 /** cc1 options whose value is the next argument. */

@@ -51,6 +51,25 @@ async function sharedLibraryNeeds(ctx: ModelContext, abs: string, dirs: string[]
   return kindOf(abs) === 'elf' ? libraryClosure(abs, dirs).slice(1).filter((f) => !ctx.paths.isInside(f)) : [];
 }
 
+/**
+ * ld's arguments without the LTO plugin that gcc's collect2 (and a build
+ * calling ld itself) passes: it only reads LTO objects, and -flto compiles
+ * run for real, so the link's output is the same without it.
+ */
+export function withoutLtoPlugin(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-plugin') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-plugin-opt=') || a.startsWith('-plugin=')) continue;
+    out.push(a);
+  }
+  return out;
+}
+
 export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: string, args: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
   const ld = await ctx.packTool(ldPath);
   const inputs: Record<string, string> = { ...ld.inputs };
@@ -68,7 +87,7 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
       output = args[++i] ?? output;
       continue;
     }
-    if (a === '--sysroot' || a.startsWith('--sysroot=') || a === '-plugin' || a.startsWith('@')) return `ld ${a} is not modelled`;
+    if (a === '--sysroot' || a.startsWith('--sysroot=') || a.startsWith('@')) return `ld ${a} is not modelled`;
     if (STATIC_FLAGS.has(a)) staticMode = true;
     if (DYNAMIC_FLAGS.has(a)) staticMode = false;
     if (LD_VALUE_OPTS.has(a)) {
