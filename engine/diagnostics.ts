@@ -4,6 +4,7 @@
  * workspace. Front ends turn these into terminal links or VS Code diagnostics.
  */
 import { posix } from 'node:path';
+import { SANDBOX_TOKEN } from './thunk';
 
 export type Severity = 'error' | 'warning' | 'note';
 
@@ -27,7 +28,9 @@ export function parseDiagnostics(stderr: string, cwd: string, job?: string): Dia
     const m = LINE.exec(raw.trimEnd());
     if (!m?.groups) continue;
     const g = m.groups as Record<string, string | undefined>;
-    const file = posix.normalize(posix.isAbsolute(g.file as string) ? (g.file as string) : posix.join(cwd || '.', g.file as string));
+    const named = g.file as string;
+    // A sandbox path spelled absolutely (worker.ts writes it with the token) is one of the tree, from the sandbox's root.
+    const file = named.startsWith(`${SANDBOX_TOKEN}/`) ? posix.normalize(named.slice(SANDBOX_TOKEN.length + 1)) : posix.normalize(posix.isAbsolute(named) ? named : posix.join(cwd || '.', named));
     found.push({
       file,
       line: Number(g.line),

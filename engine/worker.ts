@@ -41,12 +41,25 @@ export interface JobResult {
 
 const DEFAULT_OUTPUT_LIMIT = 4 << 20;
 
+/**
+ * A job's messages with its sandbox directory (named in them when a job was
+ * given absolute sandbox paths, as for tree files a build names absolutely)
+ * written as the sandbox token: the same on every run and every machine, and
+ * read back as a path in the tree (diagnostics.ts).
+ */
+function sandboxNamed(text: Buffer, sandbox: string): Buffer {
+  const at = Buffer.from(`${sandbox}/`);
+  if (text.indexOf(at) < 0) return text;
+  return Buffer.from(text.toString('latin1').replaceAll(`${sandbox}/`, `${SANDBOX_TOKEN}/`), 'latin1');
+}
+
 export async function executeThunk(store: LocalStore, thunk: Thunk, opts: ExecuteOptions): Promise<JobResult> {
   const sandbox = await fs.mkdtemp(join(store.sandboxDir, 'job-')).catch(rethrowTransient);
   try {
     await populateSandbox(store, sandbox, thunk, opts.isolate).catch(rethrowTransient);
     const launcher = await launcherFor(store);
-    const run = launcher ? await launchProcess(launcher, sandbox, thunk, opts) : await runProcess(sandbox, thunk, opts);
+    const ran = launcher ? await launchProcess(launcher, sandbox, thunk, opts) : await runProcess(sandbox, thunk, opts);
+    const run = opts.isolate ? ran : { ...ran, stderr: sandboxNamed(ran.stderr, sandbox) };
     if (run.exitCode !== 0) return { ...run, outputs: [] };
     const outputs = await collectOutputs(store, sandbox, thunk);
     return { ...run, outputs };

@@ -66,11 +66,13 @@ describe('diagnostics', () => {
       'ld: cannot find -lfoo',
       'In file included from /usr/include/stdio.h:28,',
       '/usr/include/stdio.h:9: note: something',
+      "@{sandbox}/lib/api.c:5:2: error: a source named by its absolute path",
     ].join('\n');
     assert.deepEqual(parseDiagnostics(stderr, 'src', 'T1'), [
       { file: 'src/lapi.c', line: 101, column: 7, severity: 'error', message: "'x' undeclared (first use in this function)", job: 'T1' },
       { file: 'src/lapi.h', line: 3, column: 1, severity: 'warning', message: 'data definition has no type', job: 'T1' },
       { file: '/usr/include/stdio.h', line: 9, column: 0, severity: 'note', message: 'something', job: 'T1' },
+      { file: 'lib/api.c', line: 5, column: 2, severity: 'error', message: 'a source named by its absolute path', job: 'T1' },
     ]);
   });
 });

@@ -6,6 +6,7 @@
  * under `_burst/sys` at their absolute path, and `--sysroot` points ld there,
  * so absolute names inside linker scripts (Debian's libc.so) resolve too.
  */
+import { realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { relativeFrom } from '../../toolchain';
 import type { ToolCall } from '../protocol';
@@ -47,8 +48,13 @@ async function sharedLibraryNeeds(ctx: ModelContext, abs: string, dirs: string[]
     return kind === 'elf' ? libraryClosure(abs, dirs).slice(1) : [];
   }
   if (!/\.so(\.\d+)*$/.test(abs)) return [];
-  if (ctx.isPending(abs)) await ctx.makeRealNow([abs]);
-  return kindOf(abs) === 'elf' ? libraryClosure(abs, dirs).slice(1).filter((f) => !ctx.paths.isInside(f)) : [];
+  try {
+    const real = realpathSync(abs); // libfoo.so -> libfoo.so.1 -> libfoo.so.1.2.3, the output this build records
+    if (ctx.isPending(real)) await ctx.makeRealNow([real]);
+    return kindOf(real) === 'elf' ? libraryClosure(real, dirs).slice(1).filter((f) => !ctx.paths.isInside(f)) : [];
+  } catch {
+    return []; // its job failed and took it away: the link waits on that job, and fails with it
+  }
 }
 
 /**
