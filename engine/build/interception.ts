@@ -50,7 +50,8 @@ export function interceptedPrograms(pathVar: string): Map<string, string> {
       if (!tool) continue;
       try {
         const real = realpathSync(join(dir, n));
-        if (!found.has(real) && statSync(real).isFile()) found.set(real, tool);
+        // Known by its own name where that names a tool: ccache's masquerade link gcc is ccache.
+        if (!found.has(real) && statSync(real).isFile()) found.set(real, toolNameOf(real) ?? tool);
       } catch {
         // a dangling link
       }
