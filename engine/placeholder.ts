@@ -6,7 +6,9 @@
 import { closeSync, promises as fs, openSync, readSync } from 'node:fs';
 import { isRef } from './thunk';
 
-const MARKER = '# burst placeholder:';
+/** The marker line after the shebang; the guardian (build/crashSafety.ts) and the interceptor (build/intercept.c) look for it too. */
+export const PLACEHOLDER_MARKER = '# burst placeholder:';
+const MARKER = PLACEHOLDER_MARKER;
 /** Every placeholder is smaller than this; a larger file is never one. */
 export const PLACEHOLDER_MAX_SIZE = 512;
 

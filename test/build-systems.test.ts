@@ -173,15 +173,22 @@ describe('clang', () => {
   });
 });
 
+/**
+ * `burst build --no-cache -- make` of a fixture: every compile runs as a
+ * sandboxed job, so its output is a placeholder until something reads it.
+ */
+async function sandboxedMake(work: string, fixture: string): Promise<{ tree: string; report: RunReport }> {
+  const tree = copyTree(join(ROOT, 'test', 'fixtures', fixture), join(work, fixture));
+  const reportFile = join(work, 'report.json');
+  const built = await burst(['build', '--no-cache', '--report', reportFile, '--', 'make'], join(work, 'store'), { cwd: tree });
+  assert.equal(built.code, 0, built.stderr);
+  return { tree, report: readJson<RunReport>(reportFile) };
+}
+
 describe('programs Burst did not model', () => {
   test('cp, od, objcopy and ar t read real objects where a compile left a placeholder; ld -plugin is a job', async () => {
     using work = tempDir('burst-realtools-');
-    const tree = copyTree(join(ROOT, 'test', 'fixtures', 'realtools'), join(work.path, 'rt'));
-    // --no-cache: every compile runs as a sandboxed job, so its output is a placeholder until something reads it.
-    const reportFile = join(work.path, 'report.json');
-    const built = await burst(['build', '--no-cache', '--report', reportFile, '--', 'make'], join(work.path, 'store'), { cwd: tree });
-    assert.equal(built.code, 0, built.stderr);
-    const report = readJson<RunReport>(reportFile);
+    const { tree, report } = await sandboxedMake(work.path, 'realtools');
     assert.deepEqual(report.fallbacks.map((f) => f.reason).sort(), ['-print-prog-name=cc1 is not modelled', 'ar t is not modelled'].sort(), 'ld -plugin was a job');
     assert.equal(report.jobs.filter((j) => j.program === 'ld').length, 2, 'the program and the relocatable link');
     const plugin = join(dirname((await run('gcc', ['-print-prog-name=cc1'], tree)).stdout.trim()), 'liblto_plugin.so');
@@ -197,11 +204,7 @@ describe('programs Burst did not model', () => {
 
   test('a program the build just linked runs through the running engine: its jobs are in the run and its report', async () => {
     using work = tempDir('burst-runs-own-');
-    const tree = copyTree(join(ROOT, 'test', 'fixtures', 'generator'), join(work.path, 'gen'));
-    const reportFile = join(work.path, 'report.json');
-    const built = await burst(['build', '--no-cache', '--report', reportFile, '--', 'make'], join(work.path, 'store'), { cwd: tree });
-    assert.equal(built.code, 0, built.stderr);
-    const report = readJson<RunReport>(reportFile);
+    const { tree, report } = await sandboxedMake(work.path, 'generator');
     // gen is compiled, assembled and linked, then run by make to write table.h; then app.
     assert.equal(report.jobs.filter((j) => j.program === 'ld').length, 2, 'the link of gen and of app');
     assert.equal(report.executed, 6);

@@ -13,9 +13,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nameOfBytes } from '../hash';
-import { writePlaceholder } from '../placeholder';
+import { PLACEHOLDER_MARKER, PLACEHOLDER_MAX_SIZE, writePlaceholder, writingName } from '../placeholder';
 import type { LocalStore } from '../store/local';
+import { treeFilePrefix } from './record';
 import { UNSEARCHED_DIRS } from './session';
 
 interface DeletedPlaceholder {
@@ -23,10 +23,6 @@ interface DeletedPlaceholder {
   ref: string;
   executable: boolean;
   mtimeMs: number;
-}
-
-function notesPrefix(store: LocalStore, root: string): string {
-  return join(store.dir, 'builds', `${nameOfBytes('V', Buffer.from(root)).slice(1, 17)}.`);
 }
 
 /**
@@ -38,8 +34,7 @@ function notesPrefix(store: LocalStore, root: string): string {
  */
 const GUARDIAN = `
 const fs = require('fs'), path = require('path');
-const [root, notes, enginePid] = process.argv.slice(1);
-const HALF_WRITTEN = '.burst-' + enginePid;
+const [root, notes, HALF_WRITTEN] = process.argv.slice(1);
 let pgid = 0, done = false, pending = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => {
@@ -53,7 +48,9 @@ process.stdin.on('data', (d) => {
   }
 });
 const stopCommand = (sig) => { if (pgid > 0) try { process.kill(-pgid, sig); } catch {} };
-const HEAD = '#!/bin/sh\\n# burst placeholder:';
+const MARKER = ${JSON.stringify(PLACEHOLDER_MARKER)};
+const HEAD = '#!/bin/sh\\n' + MARKER;
+const MAX_SIZE = ${PLACEHOLDER_MAX_SIZE};
 const SKIP = ${JSON.stringify([...UNSEARCHED_DIRS])};
 function placeholders(dir, found) {
   let entries = [];
@@ -66,10 +63,10 @@ function placeholders(dir, found) {
     if (e.name.endsWith(HALF_WRITTEN)) { try { fs.unlinkSync(p); } catch {} continue; }
     try {
       const st = fs.statSync(p);
-      if (st.size >= 512) continue;
+      if (st.size >= MAX_SIZE) continue;
       const text = fs.readFileSync(p, 'latin1');
       if (!text.startsWith(HEAD)) continue;
-      found.push({ path: p, ref: text.split('\\n')[1].slice('# burst placeholder:'.length).trim(), executable: (st.mode & 0o111) !== 0, mtimeMs: st.mtimeMs });
+      found.push({ path: p, ref: text.split('\\n')[1].slice(MARKER.length).trim(), executable: (st.mode & 0o111) !== 0, mtimeMs: st.mtimeMs });
     } catch {}
   }
   return found;
@@ -109,9 +106,9 @@ export interface Guardian {
 }
 
 export async function startGuardian(store: LocalStore, root: string): Promise<Guardian> {
-  const notes = `${notesPrefix(store, root)}${process.pid}.deleted`;
+  const notes = `${treeFilePrefix(store, root)}${process.pid}.deleted`;
   await fs.mkdir(join(notes, '..'), { recursive: true });
-  const child = spawn(process.execPath, ['-e', GUARDIAN, root, notes, String(process.pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawn(process.execPath, ['-e', GUARDIAN, root, notes, writingName('')], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   child.unref();
   const stdin = child.stdin as NodeJS.WritableStream & { unref?: () => void };
   stdin.unref?.();
@@ -145,7 +142,7 @@ async function guardiansDone(dir: string, prefix: string): Promise<void> {
 
 /** Puts back the placeholders a guardian deleted after an earlier build of this tree died; returns how many. */
 export async function restoreAfterCrash(store: LocalStore, root: string): Promise<number> {
-  const prefix = notesPrefix(store, root);
+  const prefix = treeFilePrefix(store, root);
   const dir = join(prefix, '..');
   if (!existsSync(dir)) return 0;
   await guardiansDone(dir, prefix);

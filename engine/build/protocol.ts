@@ -53,12 +53,6 @@ export function parseAnyRequest(body: Buffer): Request {
   return { kind: 'tool', call: parseCall(next) };
 }
 
-export function parseRequest(body: Buffer): ToolCall {
-  const parsed = parseAnyRequest(body);
-  if (parsed.kind !== 'tool') throw new Error('not a tool call');
-  return parsed.call;
-}
-
 function parseCall(next: () => string): ToolCall {
   const tool = next();
   const execPath = next();

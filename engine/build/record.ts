@@ -15,8 +15,13 @@ export interface BuildRecord {
   outputs: Record<string, { ref: string; program: string; executable: boolean }>;
 }
 
+/** Where the store keeps what it knows of one build tree: builds/<key>.json, and the guardian's notes beside it. */
+export function treeFilePrefix(store: LocalStore, root: string): string {
+  return join(store.dir, 'builds', `${nameOfBytes('V', Buffer.from(root)).slice(1, 17)}.`);
+}
+
 function recordPath(store: LocalStore, root: string): string {
-  return join(store.dir, 'builds', `${nameOfBytes('V', Buffer.from(root)).slice(1, 17)}.json`);
+  return `${treeFilePrefix(store, root)}json`;
 }
 
 export async function readBuildRecord(store: LocalStore, root: string): Promise<BuildRecord | undefined> {

@@ -147,10 +147,11 @@ export class BuildSession implements ModelContext {
 
   /** Where the build's PATH finds a tool; looked up once per build, as PATH does not change during one. */
   realTool(tool: string, pathVar: string): string {
-    let path = this.toolPaths.get(tool);
+    const key = `${tool}\0${pathVar}`;
+    let path = this.toolPaths.get(key);
     if (path === undefined) {
       path = resolveOnPath(tool, pathVar);
-      this.toolPaths.set(tool, path);
+      this.toolPaths.set(key, path);
     }
     return path;
   }

@@ -1,5 +1,5 @@
 /** Which model takes which tool, and what a stand-in is told to do. */
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { errorMessage } from '../errors';
 import { LAUNCHERS, toolNameOf } from './interception';
@@ -51,35 +51,30 @@ async function model(call: ToolCall, session: ModelContext, realPath: string, pa
  * finds it.
  */
 function identify(call: ToolCall, session: BuildSession, pathVar: string, programs: Map<string, string>): { call: ToolCall; realPath: string } {
-  if (call.execPath) {
-    const tool = toolNameOf(call.execPath) ?? basename(call.execPath);
-    // ccache's masquerade links (/usr/lib/ccache/gcc) are ccache launching the tool they are named after.
-    if (!LAUNCHERS.includes(tool) && LAUNCHERS.includes(programOf(call.execPath, programs) ?? '')) {
-      return { call: { ...call, tool, execPath: realTool(tool, pathVar, programs) }, realPath: realTool(tool, pathVar, programs) };
-    }
-    return withoutLauncher({ ...call, tool }, call.execPath, pathVar, programs);
+  if (!call.execPath) return withoutLauncher(call, session.realTool(call.tool, pathVar), session, pathVar, programs);
+  const tool = toolNameOf(call.execPath) ?? basename(call.execPath);
+  // ccache's masquerade links (/usr/lib/ccache/gcc) are ccache launching the tool they are named after.
+  if (!LAUNCHERS.includes(tool) && isLauncher(call.execPath, programs)) {
+    const path = compilerPath(tool, session, pathVar, programs);
+    return { call: { ...call, tool, execPath: path }, realPath: path };
   }
-  return withoutLauncher(call, session.realTool(call.tool, pathVar), pathVar, programs);
+  return withoutLauncher({ ...call, tool }, call.execPath, session, pathVar, programs);
 }
 
-function programOf(path: string, programs: Map<string, string>): string | undefined {
+function isLauncher(path: string, programs: Map<string, string>): boolean {
   try {
-    return programs.get(realpathSync(path));
+    return LAUNCHERS.includes(programs.get(realpathSync(path)) ?? '');
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-/** Where PATH finds a tool, passing over launchers' masquerade links. */
-function realTool(name: string, pathVar: string, programs: Map<string, string>): string {
-  for (const dir of pathVar.split(':')) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    const is = programOf(candidate, programs);
-    if (is !== undefined && !LAUNCHERS.includes(is)) return candidate;
-    if (is === undefined && existsSync(candidate)) return candidate;
-  }
-  throw new Error(`${name}: not found on PATH`);
+/** Where PATH finds a compiler (looked up once per build), passing over launchers' masquerade links. */
+function compilerPath(name: string, session: BuildSession, pathVar: string, programs: Map<string, string>): string {
+  const first = session.realTool(name, pathVar);
+  if (!isLauncher(first, programs)) return first;
+  const dirs = pathVar.split(':').filter((d) => d && !isLauncher(join(d, name), programs));
+  return session.realTool(name, dirs.join(':'));
 }
 
 /**
@@ -88,12 +83,12 @@ function realTool(name: string, pathVar: string, programs: Map<string, string>):
  * the compile itself, and ccache would otherwise run the preprocessor for
  * real and store whatever file the compile left, a placeholder included.
  */
-function withoutLauncher(call: ToolCall, realPath: string, pathVar: string, programs: Map<string, string>): { call: ToolCall; realPath: string } {
+function withoutLauncher(call: ToolCall, realPath: string, session: BuildSession, pathVar: string, programs: Map<string, string>): { call: ToolCall; realPath: string } {
   const compiler = call.args[0];
   if (!LAUNCHERS.includes(call.tool) || compiler === undefined) return { call, realPath };
   const tool = toolNameOf(compiler);
   if (tool === undefined || LAUNCHERS.includes(tool)) return { call, realPath };
-  const path = compiler.includes('/') ? resolve(call.cwd, compiler) : realTool(compiler, pathVar, programs);
+  const path = compiler.includes('/') ? resolve(call.cwd, compiler) : compilerPath(compiler, session, pathVar, programs);
   return { call: { ...call, tool, execPath: path, argv0: compiler, args: call.args.slice(1) }, realPath: path };
 }
 

@@ -123,7 +123,10 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
       const found = findLibrary(lib, [...libDirs, ...ldSearchDirs(ldPath)], staticMode);
       if (!found) return `cannot find library -l${lib}`;
       for (const f of libraryClosure(found, [...libDirs, ...ldSearchDirs(ldPath)])) await addHostFile(f);
-      if (ctx.paths.isInside(found)) for (const m of await thinMembers(ctx, found)) await addHostFile(m);
+      if (ctx.paths.isInside(found)) {
+        for (const m of await thinMembers(ctx, found)) await addHostFile(m);
+        for (const f of await sharedLibraryNeeds(ctx, found, [...libDirs, ...ldSearchDirs(ldPath)])) await addHostFile(f);
+      }
       jobArgs.push(`-l${lib}`);
       continue;
     }
