@@ -34,7 +34,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine } from '../engine/api';
 import { LambdaBackend, resolveLambdaSettings } from '../engine/aws/index';
-import type { RunReport } from '../engine/report';
+import type { RunReport } from '../engine/model/report';
 import { copyTree, debianSource, readJson } from '../test/helpers';
 import { startLocalAws, type LocalAws } from '../test/lib/localAws';
 import { interleaved, medianOf, pairedRatio, row } from './lib/measure';

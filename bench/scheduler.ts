@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { completeThunk, Engine } from '../engine/api';
-import { executeThunk } from '../engine/worker';
-import { runCommand } from '../engine/launcher';
+import { executeThunk } from '../engine/exec/worker';
+import { runCommand } from '../engine/exec/launcher';
 import { median, row, timed, timedCommand } from './lib/measure';
 
 const JOBS = Number(process.argv[2] ?? 200);

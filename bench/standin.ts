@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeAnswer, FrameReader } from '../engine/build/protocol';
-import { standinProgram } from '../engine/build/standins';
+import { encodeAnswer, FrameReader } from '../engine/infer/protocol';
+import { standinProgram } from '../engine/infer/standins';
 import { LocalStore } from '../engine/store/local';
 import { median, row } from './lib/measure';
 

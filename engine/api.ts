@@ -15,25 +15,25 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LocalBackend } from './backends/local';
-import { runBuild, type BuildResult } from './build/build';
-import type { Backend } from './backends/backend';
-import { BurstError } from './errors';
-import { initHash, nameOfBytes } from './hash';
-import { Scheduler, type ForceResult, type RunEvent, type SchedulerOptions } from './scheduler';
+import { runBuild, type BuildResult } from './infer/build';
+import type { Backend } from './schedule/backend';
+import { BurstError } from './model/errors';
+import { initHash, nameOfBytes } from './model/hash';
+import { Scheduler, type ForceResult, type RunEvent, type SchedulerOptions } from './schedule/scheduler';
 import { tempPath } from './store/atomic';
 import { LocalStore, defaultCacheDir, type OutputEntry, type Reduction } from './store/local';
-import { canonicalThunk, decodeThunk, encodeThunk, type Thunk } from './thunk';
-import { packExecutable, type PackedExecutable } from './toolchain';
-import type { RunReport } from './report';
-import type { StragglerOptions } from './straggler';
+import { canonicalThunk, decodeThunk, encodeThunk, type Thunk } from './model/thunk';
+import { packExecutable, type PackedExecutable } from './exec/toolchain';
+import type { RunReport } from './model/report';
+import type { StragglerOptions } from './schedule/straggler';
 
 export type { Backend, BuildResult, OutputEntry, PackedExecutable, Reduction, RunEvent, RunReport, StragglerOptions, Thunk };
-export { BurstError, CorruptObjectError, MissingObjectError } from './errors';
-export { formatDiagnostic, type Diagnostic } from './diagnostics';
-export { summarize } from './report';
-export { initHash, isName, nameOfBytes, parseName } from './hash';
-export { encodeThunk, decodeThunk, isRef, parseThunkRef, programOf, THUNK_MAGIC } from './thunk';
-export { readPlaceholder, writePlaceholder } from './placeholder';
+export { BurstError, CorruptObjectError, MissingObjectError } from './model/errors';
+export { formatDiagnostic, type Diagnostic } from './model/diagnostics';
+export { summarize } from './model/report';
+export { initHash, isName, nameOfBytes, parseName } from './model/hash';
+export { encodeThunk, decodeThunk, isRef, parseThunkRef, programOf, THUNK_MAGIC } from './model/thunk';
+export { readPlaceholder, writePlaceholder } from './model/placeholder';
 export { defaultCacheDir, LocalStore };
 
 /** A thunk as callers write it: everything but `args` and `outputs` has a default. */

@@ -9,8 +9,8 @@ import {
   BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, TestResultNotification,
   type BuildOutcome, type BuildParams, type ListedTest, type RunTestsOutcome, type RunTestsParams,
 } from '../engine/lsp/protocol';
-import type { TestResult } from '../engine/tests/testTypes';
-import type { RunEvent } from '../engine/scheduler';
+import type { TestResult } from '../engine/testing/testTypes';
+import type { RunEvent } from '../engine/schedule/scheduler';
 import type { Log } from './log';
 
 export interface RunHandlers {

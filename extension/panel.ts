@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { RunReport } from '../engine/report';
-import type { RunEvent } from '../engine/scheduler';
+import type { RunReport } from '../engine/model/report';
+import type { RunEvent } from '../engine/schedule/scheduler';
 import { isPanelCommand, type HostMessage, type PanelRun } from '../webview-ui/protocol';
 import { RunTracker } from './panelModel';
 

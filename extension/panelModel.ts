@@ -4,9 +4,9 @@
  * the run ends (the scheduler's own times, every attempt, every failure).
  * Uses no VS Code API: unit-tested in Node.
  */
-import type { Diagnostic } from '../engine/diagnostics';
-import type { RunReport } from '../engine/report';
-import type { RunEvent } from '../engine/scheduler';
+import type { Diagnostic } from '../engine/model/diagnostics';
+import type { RunReport } from '../engine/model/report';
+import type { RunEvent } from '../engine/schedule/scheduler';
 import type { HostMessage, PanelCachedFile, PanelFailure, PanelFromCache, PanelRun, TimelineJob } from '../webview-ui/protocol';
 
 /** What a batch tells the page: the `jobs` message without its type and run id. */

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { BuildOutcome } from '../engine/lsp/protocol';
-import type { RunEvent } from '../engine/scheduler';
+import type { RunEvent } from '../engine/schedule/scheduler';
 import type { EngineClient } from './engineClient';
 import type { Log } from './log';
 import type { BurstPanel } from './panel';

@@ -4,7 +4,7 @@
  * description in the tree and its failure message with location and diff.
  */
 import type { ListedTest } from '../engine/lsp/protocol';
-import type { TestResult } from '../engine/tests/testTypes';
+import type { TestResult } from '../engine/testing/testTypes';
 
 /** Tests without a source file are grouped under their adapter's name. */
 export function groupByFile(tests: ListedTest[]): Map<string, ListedTest[]> {

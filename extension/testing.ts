@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { BackendName, ListedTest } from '../engine/lsp/protocol';
-import type { TestResult } from '../engine/tests/testTypes';
+import type { TestResult } from '../engine/testing/testTypes';
 import type { EngineClient } from './engineClient';
 import type { Log } from './log';
 import { readSettings } from './runs';

@@ -12,7 +12,7 @@ const files = (dir, suffix) =>
   });
 
 // lambda/index.js is the worker function; server.js the engine as a language server for the extension.
-const entryPoints = { cli: 'engine/cli.ts', boot: 'engine/boot.ts', 'lambda/index': 'engine/aws/handler.ts', server: 'engine/lsp/server.ts', 'standin-node': 'engine/build/standinNode.ts' };
+const entryPoints = { cli: 'engine/cli/cli.ts', boot: 'engine/cli/boot.ts', 'lambda/index': 'engine/aws/handler.ts', server: 'engine/lsp/server.ts', 'standin-node': 'engine/infer/standinNode.ts' };
 for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...files('examples', '.ts')]) {
   if (f.includes('/fixtures/') || f.includes('/lib/') || f.startsWith('examples/geom')) continue;
   entryPoints[f.replace(/\.ts$/, '')] = f;
@@ -29,34 +29,55 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints });
-
-// The Burst panel's page, run in the webview (a browser): its script and its stylesheet.
-await build({ ...common, platform: 'browser', target: 'chrome114', format: 'iife', entryPoints: { 'webview/panel': 'webview-ui/main.ts', 'webview/panel-style': 'webview-ui/panel.css' } });
-
-// The extension: VS Code provides `vscode` at run time.
-await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, external: ['vscode'] });
-
-// dist/aws.js: the Lambda backend and deploy, loaded by the CLI only when a
-// command needs AWS (the SDK would slow every start). Engine modules it uses
-// are the CLI's own instances (engine/cli.ts exports them as engineModules),
-// never second copies: hash state and error classes must be one.
+// dist/aws.js: the Lambda backend and deploy, loaded only when a run or a
+// command needs AWS (the SDK would slow every start). The engine modules it
+// imports are not bundled twice: hash state and error classes must be one. It
+// is built first, recording each engine module it imports; every other
+// bundle then carries those modules in a table (the virtual module
+// `burst:engine-modules`, imported by the CLI and the language server) that
+// aws.js reads. The table is made from what aws.js imports, so no module can
+// be missing from it.
 const engineDir = resolve('engine');
 const awsDir = join(engineDir, 'aws');
+const TABLE = "Symbol.for('burst.engineModules')";
+const shared = new Set();
 const shareEngine = {
   name: 'share-engine',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const abs = resolve(args.resolveDir, args.path);
       if (!abs.startsWith(`${engineDir}/`) || abs.startsWith(`${awsDir}/`)) return undefined;
-      return { path: relative(engineDir, abs), namespace: 'engine-shared' };
+      const key = relative(engineDir, abs);
+      shared.add(key);
+      return { path: key, namespace: 'engine-shared' };
     });
     b.onLoad({ filter: /.*/, namespace: 'engine-shared' }, (args) => ({
-      contents: `const m = require('./cli.js').engineModules[${JSON.stringify(args.path)}];\n` +
-        `if (!m) throw new Error('engine module ${args.path} is not shared with aws.js: add it to engineModules in engine/cli.ts');\n` +
-        'module.exports = m;',
+      contents: `const t = globalThis[${TABLE}];\n` +
+        `if (!t) throw new Error('dist/aws.js is loaded by the CLI or the language server, which share the engine with it');\n` +
+        `module.exports = t[${JSON.stringify(args.path)}];`,
       loader: 'js',
     }));
   },
 };
-await build({ ...common, entryPoints: { aws: 'engine/aws/index.ts' }, external: ['./cli.js'], plugins: [shareEngine] });
+await build({ ...common, entryPoints: { aws: 'engine/aws/index.ts' }, plugins: [shareEngine] });
+
+const engineTable = {
+  name: 'engine-table',
+  setup(b) {
+    b.onResolve({ filter: /^burst:engine-modules$/ }, () => ({ path: 'engine-modules', namespace: 'engine-table' }));
+    b.onLoad({ filter: /.*/, namespace: 'engine-table' }, () => {
+      const keys = [...shared].sort();
+      const imports = keys.map((k, i) => `import * as m${i} from ${JSON.stringify(join(engineDir, k))};`);
+      const entries = keys.map((k, i) => `  ${JSON.stringify(k)}: m${i},`);
+      return { contents: `${imports.join('\n')}\nglobalThis[${TABLE}] = {\n${entries.join('\n')}\n};\n`, loader: 'js', resolveDir: engineDir };
+    });
+  },
+};
+
+await build({ ...common, entryPoints, plugins: [engineTable] });
+
+// The Burst panel's page, run in the webview (a browser): its script and its stylesheet.
+await build({ ...common, platform: 'browser', target: 'chrome114', format: 'iife', entryPoints: { 'webview/panel': 'webview-ui/main.ts', 'webview/panel-style': 'webview-ui/panel.css' } });
+
+// The extension: VS Code provides `vscode` at run time.
+await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, external: ['vscode'] });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { writePlaceholder } from '../engine/placeholder';
+import { writePlaceholder } from '../engine/model/placeholder';
 import { burst, burstOk, shThunk, tempDir } from './helpers';
 
 describe('burst CLI', () => {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { placeholderText } from '../engine/placeholder';
+import { placeholderText } from '../engine/model/placeholder';
 import { ROOT, burst, collect, copyTree, debianSource, differingFiles, placeholdersUnder, run, startBurst, tempDir } from './helpers';
 
 const OUTPUTS = ['src/lua', 'src/luac', 'src/liblua.a', 'src/lapi.o', 'src/lvm.o', 'src/lua.o', 'src/luac.o'];

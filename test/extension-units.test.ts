@@ -9,7 +9,7 @@ import { failureMessage, groupByFile, outputBlock, resultDescription } from '../
 import { kindOf, LaneLayout, packRows } from '../webview-ui/lanes';
 import { isHostMessage, isPanelCommand } from '../webview-ui/protocol';
 import { RunTracker } from '../extension/panelModel';
-import type { RunEvent } from '../engine/scheduler';
+import type { RunEvent } from '../engine/schedule/scheduler';
 
 test('shell tasks run through sh -c with their args quoted; process tasks as given; cwd variables resolved', () => {
   assert.deepEqual(mapTask({ type: 'shell', command: 'make', args: ['-j8', 'CFLAGS=-O2 -g'] }, '/ws'), { ok: true, command: ['sh', '-c', "make -j8 'CFLAGS=-O2 -g'"], cwd: '/ws' });

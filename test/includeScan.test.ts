@@ -10,8 +10,8 @@ import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseMakeDeps, predefinedMacros, searchChains } from '../engine/build/models/compilerDeps';
-import { commandLineDefines, headersAskedBy, scanIncludes, type ScanResult } from '../engine/build/models/includeScan';
+import { parseMakeDeps, predefinedMacros, searchChains } from '../engine/infer/models/compilerDeps';
+import { commandLineDefines, headersAskedBy, scanIncludes, type ScanResult } from '../engine/infer/models/includeScan';
 import { burst, debianSource, readJson, tempDir } from './helpers';
 
 /** What the engine's probe learns: the search chains and the predefined macros. */

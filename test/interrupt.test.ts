@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunReport } from '../engine/api';
-import { initHash, nameOfBytes } from '../engine/hash';
+import { initHash, nameOfBytes } from '../engine/model/hash';
 import { burst, collect, readJson, shThunk, startBurst, tempDir } from './helpers';
 import { readFileSync } from 'node:fs';
 

@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { initHash, nameOfBytes, type RunReport } from '../engine/api';
 import { hostArchitecture } from '../engine/aws/config';
 import { LAUNCHER_FILE } from '../engine/aws/protocol';
-import { readElf } from '../engine/elf';
+import { readElf } from '../engine/exec/elf';
 import { burst, copyTree, debianSource, differingFiles, placeholdersUnder, readJson, run, tempDir, type CliResult } from './helpers';
 import { startFakeLambdaApi } from './lib/fakeLambdaApi';
 import { startFaultyProxy } from './lib/faultyProxy';

@@ -12,10 +12,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { burst, readJson, tempDir, type CliResult } from './helpers';
-import { failureLine } from '../engine/tests/generic';
-import { parseFailure } from '../engine/tests/gtest';
-import { matchesFilter } from '../engine/tests/runTests';
-import type { TestReport } from '../engine/cliTest';
+import { failureLine } from '../engine/testing/generic';
+import { parseFailure } from '../engine/testing/gtest';
+import { matchesFilter } from '../engine/testing/runTests';
+import type { TestReport } from '../engine/cli/test';
 
 const work = tempDir('burst-tests-');
 const store = join(work.path, 'store');

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Engine, initHash, thunkName } from '../engine/api';
-import { encodeThunk, canonicalThunk } from '../engine/thunk';
+import { encodeThunk, canonicalThunk } from '../engine/model/thunk';
 import { burstOk, shThunk, tempDir } from './helpers';
 
 before(initHash);

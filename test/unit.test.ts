@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseDiagnostics } from '../engine/diagnostics';
-import { readElf, sharedLibraryClosure } from '../engine/elf';
-import { StragglerPolicy } from '../engine/straggler';
-import { programOf } from '../engine/thunk';
+import { parseDiagnostics } from '../engine/model/diagnostics';
+import { readElf, sharedLibraryClosure } from '../engine/exec/elf';
+import { StragglerPolicy } from '../engine/schedule/straggler';
+import { programOf } from '../engine/model/thunk';
 import { parseSize } from '../engine/store/maintenance';
-import { relativeFrom } from '../engine/toolchain';
+import { relativeFrom } from '../engine/exec/toolchain';
 
 describe('ELF closure', () => {
   test('finds the loader and every library of a dynamically linked program from the file itself', () => {

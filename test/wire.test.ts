@@ -19,7 +19,7 @@ import { S3Objects } from '../engine/aws/s3Objects';
 import { NodeSha256, SignedWire, agents, readBody } from '../engine/aws/wire';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'node:http';
-import { initHash, nameOfBytes } from '../engine/hash';
+import { initHash, nameOfBytes } from '../engine/model/hash';
 import { startSigV4Server, type SigV4Server } from './lib/sigv4Server';
 import { tempDir } from './helpers';
 

@@ -2,7 +2,7 @@
  * AWS failures as one clear message with the action that fixes it. Never
  * includes credentials: only the error's name, the resource and the advice.
  */
-import { BurstError, errorMessage } from '../errors';
+import { BurstError, errorMessage } from '../model/errors';
 import type { LambdaSettings } from './config';
 
 export function explainAwsError(e: unknown, s: LambdaSettings): BurstError {

@@ -4,8 +4,8 @@
  * environment. Credentials are not settings: the AWS SDK's default provider
  * chain finds them (environment, shared config and SSO profiles).
  */
-import { BurstError } from '../errors';
-import { WORKSPACE_CONFIG, workspaceSection } from '../workspaceConfig';
+import { BurstError } from '../model/errors';
+import { WORKSPACE_CONFIG, workspaceSection } from '../model/workspaceConfig';
 
 export interface LambdaSettings {
   region?: string;

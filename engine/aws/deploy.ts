@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { BurstError } from '../errors';
+import { BurstError } from '../model/errors';
 import { explainAwsError } from './awsErrors';
 import { lambdaClient, resolvedRegion, s3Client } from './clients';
 import type { LambdaSettings } from './config';

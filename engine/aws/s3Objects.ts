@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { parseName } from '../hash';
+import { parseName } from '../model/hash';
 import type { Reduction, RemoteObjects } from '../store/local';
 import { objectKey, reductionKey, type StorageTarget } from './protocol';
 import { SignedWire, agents as keepAliveAgents, encodeKey, errorOf, readBody, withRetries, type WireAgents, type WireRequest, type WireResponse } from './wire';

@@ -7,7 +7,7 @@
  */
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nameOfBytes } from '../hash';
+import { nameOfBytes } from '../model/hash';
 import type { LocalStore } from '../store/local';
 import type { StorageTarget } from './protocol';
 

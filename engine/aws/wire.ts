@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { extraCaCertsFile } from '../userEnv';
+import { extraCaCertsFile } from '../exec/userEnv';
 
 export interface WireAgents {
   http: HttpAgent;

@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ZipFile } from 'yazl';
-import { BurstError } from '../errors';
-import { LAUNCHER_SOURCE } from '../launcher';
-import { findCCompiler } from '../nativeHelper';
+import { BurstError } from '../model/errors';
+import { LAUNCHER_SOURCE } from '../exec/launcher';
+import { findCCompiler } from '../exec/nativeHelper';
 import { hostArchitecture, type LambdaSettings } from './config';
 import { LAUNCHER_FILE } from './protocol';
 

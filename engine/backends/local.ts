@@ -1,9 +1,9 @@
 /** The local process pool: jobs run on this machine, in sandboxes under the store. */
 import { availableParallelism } from 'node:os';
 import type { LocalStore } from '../store/local';
-import type { Thunk } from '../thunk';
-import { executeThunk, type JobResult } from '../worker';
-import type { Backend } from './backend';
+import type { Thunk } from '../model/thunk';
+import { executeThunk, type JobResult } from '../exec/worker';
+import type { Backend } from '../schedule/backend';
 
 export interface LocalBackendOptions {
   jobs?: number;

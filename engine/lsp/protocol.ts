@@ -6,9 +6,9 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { LambdaFlags } from '../aws/config';
-import type { RunReport } from '../report';
-import type { RunEvent } from '../scheduler';
-import type { TestCase, TestResult } from '../tests/testTypes';
+import type { RunReport } from '../model/report';
+import type { RunEvent } from '../schedule/scheduler';
+import type { TestCase, TestResult } from '../testing/testTypes';
 
 export type BackendName = 'local' | 'lambda';
 

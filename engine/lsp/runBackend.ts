@@ -1,7 +1,7 @@
 /** The backend a run from the editor asked for: the local pool, or Lambda with the workspace's settings. */
 import { LambdaBackend } from '../aws/lambdaBackend';
 import { resolveLambdaSettings } from '../aws/config';
-import type { Backend } from '../backends/backend';
+import type { Backend } from '../schedule/backend';
 import { LocalBackend } from '../backends/local';
 import type { LocalStore } from '../store/local';
 import type { BuildParams } from './protocol';

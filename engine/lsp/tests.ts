@@ -5,12 +5,12 @@
  */
 import { resolve } from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../model/errors';
 import type { LocalStore } from '../store/local';
-import { readTestSuites } from '../tests/testConfig';
-import { caseOf, discoverTests, runTests, type DiscoveredTest } from '../tests/runTests';
-import { gtestArgs } from '../tests/gtest';
-import { genericArgs } from '../tests/generic';
+import { readTestSuites } from '../testing/testConfig';
+import { caseOf, discoverTests, runTests, type DiscoveredTest } from '../testing/runTests';
+import { gtestArgs } from '../testing/gtest';
+import { genericArgs } from '../testing/generic';
 import { backendFor } from './runBackend';
 import { RunEventNotification, TestResultNotification, type ListedTest, type RunTestsOutcome, type RunTestsParams, type TestLaunch } from './protocol';
 

@@ -15,10 +15,10 @@
 import { chmodSync, chownSync, closeSync, constants, existsSync, openSync, promises as fs, readFileSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CorruptObjectError, MissingObjectError } from '../errors';
-import { initHash, nameOfBytes, nameOfFile, parseName, type ObjectType } from '../hash';
-import { dropsPrivileges } from '../jobUser';
-import { encodeThunk, looksLikeThunk, type Thunk } from '../thunk';
+import { CorruptObjectError, MissingObjectError } from '../model/errors';
+import { initHash, nameOfBytes, nameOfFile, parseName, type ObjectType } from '../model/hash';
+import { dropsPrivileges } from '../model/jobUser';
+import { encodeThunk, looksLikeThunk, type Thunk } from '../model/thunk';
 import { publishOnce, tempPath, writeFileAtomic, writeFileOnce } from './atomic';
 import { FileIndex } from './fileIndex';
 

@@ -1,0 +1,83 @@
+/**
+ * The command line's AWS part: the Lambda backend's flags, choosing a
+ * backend, and `burst deploy`. The AWS code itself is a bundle of its own
+ * (dist/aws.js), loaded only by commands that use it.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type * as Aws from '../aws/index';
+import type { Backend } from '../schedule/backend';
+import { LocalBackend } from '../backends/local';
+import { BurstError } from '../model/errors';
+import type { LocalStore } from '../store/local';
+
+/** A bundle of its own beside the CLI (see scripts/build.mjs), loaded only when a command needs it: the SDK is large. */
+export function loadAws(): Promise<typeof Aws> {
+  return Promise.resolve(require(join(__dirname, 'aws.js')) as typeof Aws);
+}
+
+export interface BackendCliOptions extends Aws.LambdaFlags {
+  backend?: string;
+  jobs?: number;
+  isolate?: boolean;
+}
+
+export function addBackendOptions(cmd: Command): Command {
+  return cmd
+    .option('--backend <name>', 'where jobs run: local, or lambda (default: $BURST_BACKEND, else local)')
+    .option('--region <region>', 'AWS region (default: $AWS_REGION, or the profile\'s)')
+    .option('--profile <name>', 'AWS profile for credentials (default: $AWS_PROFILE)')
+    .option('--bucket <name>', 'S3 bucket for objects and shared results (default: $BURST_BUCKET)')
+    .option('--prefix <prefix>', 'key prefix in the bucket (default: $BURST_PREFIX)')
+    .option('--function <name>', 'the worker function (default: $BURST_FUNCTION, else burst-worker)')
+    .option('--concurrency <n>', 'Lambda jobs at once (default: $BURST_CONCURRENCY, else 1000)')
+    .option('--s3-endpoint <url>', 'an S3-compatible server instead of AWS (default: $BURST_S3_ENDPOINT)')
+    .option('--lambda-endpoint <url>', 'a Lambda-compatible server instead of AWS (default: $BURST_LAMBDA_ENDPOINT)')
+    .option('--max-input-bytes <n>', 'jobs with more input than this run locally (default: half the function\'s /tmp)');
+}
+
+/** The backend the options ask for; `root` is where .burst.json is looked for. */
+export async function backendFor(store: LocalStore, o: BackendCliOptions, root: string): Promise<Backend> {
+  const name = o.backend ?? process.env.BURST_BACKEND ?? 'local';
+  if (name === 'local') return new LocalBackend(store, { ...(o.jobs ? { jobs: o.jobs } : {}), isolate: o.isolate ?? false });
+  if (name !== 'lambda') throw new BurstError('usage', `unknown backend ${name}: use local or lambda`);
+  if (o.isolate) throw new BurstError('usage', '--isolate is for the local backend: Lambda runs every job in a fresh directory of its own inputs already');
+  const aws = await loadAws();
+  return aws.LambdaBackend.create(store, aws.resolveLambdaSettings(o, root), o.jobs ? { localJobs: o.jobs } : {});
+}
+
+interface DeployCliOptions extends Aws.LambdaFlags {
+  packageOnly?: string;
+}
+
+export function addDeployCommand(program: Command, run: (fn: (o: DeployCliOptions) => Promise<number>) => (...args: unknown[]) => Promise<void>): void {
+  const cmd = program
+    .command('deploy')
+    .description('create or update the S3 bucket and the Lambda worker function (idempotent)')
+    .option('--package-only <file.zip>', 'only write the function\'s zip (handler index.handler), for Terraform, CDK or SAM')
+    .option('--role <arn>', 'execution role for a new function (default: $BURST_LAMBDA_ROLE)')
+    .option('--memory <mb>', 'function memory in MB (default 3008)')
+    .option('--timeout <seconds>', 'function timeout (default 300)')
+    .option('--ephemeral-storage <mb>', 'function /tmp size in MB (default 2048)')
+    .option('--runtime <name>', 'Node.js runtime (default nodejs22.x)')
+    .option('--architecture <arch>', 'x86_64 or arm64 (default: this machine\'s, which its compilers are built for)');
+  addBackendOptions(cmd).action(run(deployCommand));
+}
+
+async function deployCommand(o: DeployCliOptions): Promise<number> {
+  const aws = await loadAws();
+  const bundle = join(__dirname, 'lambda', 'index.js');
+  if (o.packageOnly) {
+    const architecture = aws.resolveArchitecture(o, process.cwd());
+    const pkg = await aws.packageWorker(bundle, architecture);
+    await fs.writeFile(o.packageOnly, pkg.zip);
+    process.stdout.write(`wrote ${o.packageOnly} (handler ${aws.HANDLER}, ${architecture}); ${aws.describeLauncher(pkg)}\n`);
+    return 0;
+  }
+  const settings = aws.resolveLambdaSettings(o, process.cwd());
+  const r = await aws.deploy(settings, bundle, (line) => process.stdout.write(`${line}\n`));
+  const changed = r.bucketCreated || r.functionCreated || r.codeUpdated || r.configurationUpdated;
+  process.stdout.write(changed ? 'deployed\n' : 'nothing to change\n');
+  return 0;
+}

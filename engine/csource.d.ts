@@ -1,4 +1,0 @@
-declare module '*.c' {
-  const source: string;
-  export default source;
-}

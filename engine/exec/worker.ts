@@ -1,0 +1,324 @@
+/**
+ * Runs one thunk whose inputs are all values: a fresh sandbox directory holding
+ * only the declared inputs, only the declared environment, then the declared
+ * outputs moved into the store. The local backend calls this; so will the
+ * Lambda handler, with a store that fetches from S3.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, promises as fs, readFileSync, renameSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { BurstError, TransientError, isTransientErrno } from '../model/errors';
+import { isThunkRef, SANDBOX_TOKEN, type Thunk } from '../model/thunk';
+import { JOB_UID, dropsPrivileges } from '../model/jobUser';
+import { launcherFor, type Launcher } from './launcher';
+import { nameOfBytes } from '../model/hash';
+import { resolveOnPath, TOOL_DIR } from './toolchain';
+import type { LocalStore, TaggedOutput } from '../store/local';
+
+export interface ExecuteOptions {
+  /** Run under a root holding nothing but the inputs (Linux: chroot, or a user namespace when not root). */
+  isolate: boolean;
+  signal?: AbortSignal;
+  /** Bytes of stdout and of stderr kept; the rest is cut. */
+  outputLimit?: number;
+}
+
+export interface JobResult {
+  exitCode: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  /** In declared order; present when exitCode is 0. */
+  outputs: TaggedOutput[];
+  durationMs: number;
+  /** Of durationMs, the time spent moving inputs and outputs (a remote backend: uploads, the worker's fetches and puts). */
+  transferMs?: number;
+  /** Where it ran, when a backend ran it elsewhere than its own label says (Lambda's local fallback), and why. */
+  ranOn?: { backend: string; reason: string };
+  /** A follow-on's result: it ran right after this job, which fed it, before the scheduler asked for it. */
+  ranWith?: string;
+}
+
+const DEFAULT_OUTPUT_LIMIT = 4 << 20;
+
+/**
+ * A job's messages with its sandbox directory (named in them when a job was
+ * given absolute sandbox paths, as for tree files a build names absolutely)
+ * written as the sandbox token: the same on every run and every machine, and
+ * read back as a path in the tree (diagnostics.ts).
+ */
+function sandboxNamed(text: Buffer, sandbox: string): Buffer {
+  const at = Buffer.from(`${sandbox}/`);
+  if (text.indexOf(at) < 0) return text;
+  return Buffer.from(text.toString('latin1').replaceAll(`${sandbox}/`, `${SANDBOX_TOKEN}/`), 'latin1');
+}
+
+export async function executeThunk(store: LocalStore, thunk: Thunk, opts: ExecuteOptions): Promise<JobResult> {
+  const sandbox = await fs.mkdtemp(join(store.sandboxDir, 'job-')).catch(rethrowTransient);
+  try {
+    await populateSandbox(store, sandbox, thunk, opts.isolate).catch(rethrowTransient);
+    const launcher = await launcherFor(store);
+    const ran = launcher ? await launchProcess(launcher, sandbox, thunk, opts) : await runProcess(sandbox, thunk, opts);
+    const run = opts.isolate ? ran : { ...ran, stderr: sandboxNamed(ran.stderr, sandbox) };
+    if (run.exitCode !== 0) return { ...run, outputs: [] };
+    const outputs = await collectOutputs(store, sandbox, thunk);
+    return { ...run, outputs };
+  } finally {
+    rmSync(sandbox, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+function rethrowTransient(e: unknown): never {
+  // A file that vanished while the sandbox was being laid out (ENOENT from a link) is the machine's state, not the job's answer: worth another attempt.
+  if (isTransientErrno(e) || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new TransientError(`sandbox set-up failed: ${(e as Error).message}`);
+  throw e;
+}
+
+/**
+ * Lays out the inputs. Synchronous on purpose: a job's few hundred links and
+ * directories take a millisecond or two this way, and several times that as
+ * promises racing to create the same directories.
+ */
+async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk, isolate: boolean): Promise<void> {
+  const executables = new Set(thunk.executables);
+  const updated = new Set(thunk.outputs);
+  const sources = new Map<string, string>();
+  for (const [path, ref] of Object.entries(thunk.inputs)) {
+    if (isThunkRef(ref)) throw new BurstError('bad-thunk', `input ${path} is not resolved to a value (${ref})`);
+    sources.set(path, executables.has(path) ? await store.executablePath(ref) : await store.verifiedPath(ref));
+  }
+  const shared = isolate ? new Map<string, string>() : sharedPart(thunk, sources);
+  if (shared.size > 0) {
+    symlinkSync(join(sharedTree(store, shared), TOOL_DIR), join(sandbox, TOOL_DIR));
+    for (const p of shared.keys()) sources.delete(p);
+  }
+  const dirs = layOut(sandbox, sources, [...thunk.outputs, ...(thunk.cwd ? [join(thunk.cwd, 'x')] : [])], updated, executables);
+  if (dropsPrivileges()) for (const d of ['', ...dirs]) chownSync(join(sandbox, d), JOB_UID, JOB_UID);
+}
+
+/** Creates the directories and links (or copies) for `sources`; returns the directories made. */
+function layOut(root: string, sources: Map<string, string>, alsoDirsOf: string[], updated: Set<string>, executables: Set<string>): string[] {
+  const dirs = new Set<string>();
+  for (const p of [...sources.keys(), ...alsoDirsOf]) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  const ordered = [...dirs].sort((a, b) => a.length - b.length);
+  for (const d of ordered) mkdirSync(join(root, d), { recursive: true });
+  for (const [path, src] of sources) {
+    const dest = join(root, path);
+    if (updated.has(path)) {
+      // A file the job updates in place gets a private, writable copy (ranlib copies into the original when it has other links).
+      copyFileSync(src, dest);
+      chmodSync(dest, executables.has(path) ? 0o755 : 0o644);
+      if (dropsPrivileges()) chownSync(dest, JOB_UID, JOB_UID);
+      continue;
+    }
+    try {
+      linkSync(src, dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV' && (e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+      copyFileSync(src, dest);
+    }
+  }
+  return ordered;
+}
+
+/**
+ * Inputs under `_burst/` (shipped programs, their libraries, system headers)
+ * are the same for most jobs of a build and never written by them. Outside
+ * --isolate, one read-only tree per distinct set of them is made once and
+ * linked into each sandbox, instead of hundreds of links per job.
+ */
+function sharedPart(thunk: Thunk, sources: Map<string, string>): Map<string, string> {
+  const shared = new Map<string, string>();
+  if (thunk.outputs.some((o) => o.startsWith(`${TOOL_DIR}/`))) return shared;
+  for (const [p, src] of sources) if (p.startsWith(`${TOOL_DIR}/`)) shared.set(p, src);
+  return shared;
+}
+
+function sharedTree(store: LocalStore, shared: Map<string, string>): string {
+  const key = nameOfBytes('V', Buffer.from(JSON.stringify([...shared].sort()))).slice(1, 33);
+  const dir = join(store.sandboxDir, `shared-${key}`);
+  if (existsSync(dir)) {
+    const now = new Date();
+    utimesSync(dir, now, now); // in use: `burst cache gc` removes only trees unused for a day
+    return dir;
+  }
+  const tmp = `${dir}.${process.pid}.${Date.now()}`;
+  mkdirSync(tmp);
+  layOut(tmp, shared, [], new Set(), new Set());
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another job made the same tree first
+  }
+  return dir;
+}
+
+interface ProcessResult {
+  exitCode: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  durationMs: number;
+}
+
+function commandFor(sandbox: string, thunk: Thunk, isolate: boolean): { file: string; args: string[] } {
+  // The job's root as the job sees it: its directory here, '/' (so the empty prefix) under isolation.
+  const root = isolate ? '' : sandbox;
+  const [program, ...rest] = thunk.args.map((a) => a.replaceAll(SANDBOX_TOKEN, root)) as [string, ...string[]];
+  if (!isolate) return { file: program, args: rest };
+  const ns = dropsPrivileges() ? ['--setuid', String(JOB_UID), '--setgid', String(JOB_UID)] : ['--user'];
+  return {
+    file: resolveOnPath('unshare'),
+    args: [...ns, `--root=${sandbox}`, `--wd=/${thunk.cwd}`, '--', program, ...rest],
+  };
+}
+
+type KillReason = 'timeout' | 'cancel';
+
+/**
+ * Kills a job's process group at its timeout or when the run is cancelled,
+ * and remembers which, so the ending can be told apart from the job's own.
+ */
+function watchJob(thunk: Thunk, signal: AbortSignal | undefined, killGroup: () => void): { reason(): KillReason | undefined; stop(): void } {
+  let killedFor: KillReason | undefined;
+  const kill = (why: KillReason): void => {
+    killedFor ??= why;
+    killGroup();
+  };
+  const timer = setTimeout(() => kill('timeout'), thunk.timeoutMs);
+  const onAbort = (): void => kill('cancel');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  return {
+    reason: () => killedFor,
+    stop: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+function killProcessGroup(pid: number | undefined): void {
+  try {
+    if (pid !== undefined && pid > 0) process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** A program that could not start: missing or not executable is the job's answer; anything else a fault. */
+function startError(thunk: Thunk, code: string): BurstError {
+  if (code === 'ENOENT' || code === 'EACCES') {
+    return new BurstError('job-failed', `cannot start ${thunk.args[0]}: ${code === 'ENOENT' ? 'no such file in the sandbox or on this machine' : 'not executable'}`);
+  }
+  return new TransientError(`cannot start ${thunk.args[0]}: ${code}`);
+}
+
+/** Why an ended job has no answer of its own, if it has none. */
+function endError(thunk: Thunk, killedFor: KillReason | undefined, signalName: string | undefined): BurstError | undefined {
+  if (killedFor === 'cancel') return new BurstError('cancelled', 'cancelled');
+  if (killedFor === 'timeout') return new TransientError(`timed out after ${(thunk.timeoutMs / 1000).toFixed(1)} s`);
+  if (signalName) return new TransientError(`killed by ${signalName}`);
+  return undefined;
+}
+
+function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promise<ProcessResult> {
+  const limit = opts.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
+  const { file, args } = commandFor(sandbox, thunk, opts.isolate);
+  const setUser = dropsPrivileges() && !opts.isolate;
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(file, args, {
+      cwd: join(sandbox, thunk.cwd),
+      env: thunk.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so everything it starts is killed with it
+      ...(setUser ? { uid: JOB_UID, gid: JOB_UID } : {}),
+    });
+    const stdout = capture(child.stdout, limit);
+    const stderr = capture(child.stderr, limit);
+    const watch = watchJob(thunk, opts.signal, () => killProcessGroup(child.pid));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      watch.stop();
+      reject(e.code === 'ENOENT' || e.code === 'EACCES' ? startError(thunk, e.code) : startError(thunk, e.message));
+    });
+    child.on('close', (code, signal) => {
+      watch.stop();
+      const durationMs = performance.now() - started;
+      const err = endError(thunk, watch.reason(), signal ?? undefined);
+      if (err) return reject(err);
+      resolvePromise({ exitCode: code ?? 1, stdout: stdout(), stderr: stderr(), durationMs });
+    });
+  });
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+/** runProcess through the launcher: the same contract, without forking this process. */
+async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promise<ProcessResult> {
+  const limit = opts.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
+  const { file, args } = commandFor(sandbox, thunk, opts.isolate);
+  const program = file.includes('/') ? file : resolveOnPath(file, thunk.env.PATH ?? '/usr/bin:/bin');
+  const setUser = dropsPrivileges() && !opts.isolate;
+  const stdoutFile = `${sandbox}.stdout`;
+  const stderrFile = `${sandbox}.stderr`;
+  const started = performance.now();
+  const job = launcher.launch({
+    cwd: join(sandbox, thunk.cwd),
+    argv: [program, ...args],
+    env: thunk.env,
+    ...(setUser ? { uid: JOB_UID, gid: JOB_UID } : {}),
+    stdoutFile,
+    stderrFile,
+  });
+  const watch = watchJob(thunk, opts.signal, () => void job.pid.then(killProcessGroup));
+  try {
+    const end = await job.end;
+    const durationMs = performance.now() - started;
+    if (end.kind === 'failed') throw startError(thunk, end.reason);
+    const err = endError(thunk, watch.reason(), end.signal > 0 ? (SIGNAL_NAMES.get(end.signal) ?? `signal ${end.signal}`) : undefined);
+    if (err) throw err;
+    return { exitCode: end.status, stdout: readLimited(stdoutFile, limit), stderr: readLimited(stderrFile, limit), durationMs };
+  } finally {
+    watch.stop();
+    rmSync(stdoutFile, { force: true });
+    rmSync(stderrFile, { force: true });
+  }
+}
+
+function readLimited(file: string, limit: number): Buffer {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return Buffer.alloc(0);
+  }
+  return data.length > limit ? Buffer.concat([data.subarray(0, limit), Buffer.from('\n[output cut]\n')]) : data;
+}
+
+function capture(stream: NodeJS.ReadableStream | null, limit: number): () => Buffer {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let cut = false;
+  stream?.on('data', (c: Buffer) => {
+    if (size >= limit) {
+      cut = true;
+      return;
+    }
+    chunks.push(c.subarray(0, limit - size));
+    size += Math.min(c.length, limit - size);
+  });
+  return () => Buffer.concat(cut ? [...chunks, Buffer.from('\n[output cut]\n')] : chunks);
+}
+
+async function collectOutputs(store: LocalStore, sandbox: string, thunk: Thunk): Promise<TaggedOutput[]> {
+  const outputs: TaggedOutput[] = [];
+  for (const tag of thunk.outputs) {
+    const path = join(sandbox, tag);
+    const st = await fs.stat(path).catch(() => undefined);
+    if (!st || !st.isFile()) {
+      throw new BurstError('job-failed', `the job exited 0 but did not produce its declared output ${tag}${st ? ' as a file' : ''}`);
+    }
+    outputs.push({ tag, ...(await store.ingestOutput(path).catch(rethrowTransient)) });
+  }
+  return outputs;
+}
