@@ -33,7 +33,6 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine } from '../engine/api';
-import { LambdaBackend, resolveLambdaSettings } from '../engine/aws/index';
 import type { RunReport } from '../engine/model/report';
 import { copyTree, debianSource, readJson } from '../test/helpers';
 import { startLocalAws, type LocalAws } from '../test/lib/localAws';
@@ -90,8 +89,7 @@ async function invocationsPerSecond(aws: LocalAws, work: string): Promise<{ perS
     thunks.push(await engine.createThunk({ args: [...sh.launch('', 'sh'), '-c', `echo ${i} > out`], inputs: sh.inputs, executables: sh.executables, outputs: ['out'] }));
   }
   Object.assign(process.env, aws.env); // the SDK's default credential chain reads the environment
-  const settings = resolveLambdaSettings({ concurrency: 32 }, work);
-  const backend = await LambdaBackend.create(engine.store, settings);
+  const backend = { kind: 'lambda' as const, aws: { concurrency: 32 }, configRoot: work };
   // A first round puts the shell in the bucket and starts the server's workers (Lambda's cold starts), so the timing is of invocations.
   await engine.force(thunks, { backend, useCache: false });
   const t = performance.now();

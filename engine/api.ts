@@ -14,26 +14,42 @@
  */
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { LocalBackend } from './backends/local';
+import { backendName, openBackend, type BackendName, type BackendSpec, type RunTarget } from './backends/open';
 import { runBuild, type BuildResult } from './infer/build';
+import { findOutput } from './infer/record';
+import { cacheStats, collectGarbage, type CacheStats, type GcResult } from './store/maintenance';
 import type { Backend } from './schedule/backend';
 import { BurstError } from './model/errors';
 import { initHash, nameOfBytes } from './model/hash';
-import { Scheduler, type ForceResult, type RunEvent, type SchedulerOptions } from './schedule/scheduler';
+import { Scheduler, type ForceResult, type RunEvent } from './schedule/scheduler';
 import { tempPath } from './store/atomic';
-import { LocalStore, defaultCacheDir, type OutputEntry, type Reduction } from './store/local';
+import { LocalStore, defaultCacheDir } from './store/local';
+import type { ObjectStore, OutputEntry, Reduction } from './store/objectStore';
 import { canonicalThunk, decodeThunk, encodeThunk, type Thunk } from './model/thunk';
 import { packExecutable, type PackedExecutable } from './exec/toolchain';
 import type { RunReport } from './model/report';
 import type { StragglerOptions } from './schedule/straggler';
+import { runTests, type DiscoveredTest, type TestRun } from './testing/runTests';
+import type { TestResult } from './testing/testTypes';
 
-export type { Backend, BuildResult, OutputEntry, PackedExecutable, Reduction, RunEvent, RunReport, StragglerOptions, Thunk };
-export { BurstError, CorruptObjectError, MissingObjectError } from './model/errors';
+export type { Backend, BackendName, BackendSpec, BuildResult, DiscoveredTest, ForceResult, ObjectStore, OutputEntry, PackedExecutable, Reduction, RunEvent, RunReport, StragglerOptions, TestResult, TestRun, Thunk };
+export { backendName };
+export type { AwsModule } from './backends/loadAws';
+export { loadAws } from './backends/loadAws';
+export type { CacheStats, GcResult };
+export { parseSize } from './store/maintenance';
+export { JobFailedError } from './schedule/scheduler';
+export { WORKSPACE_CONFIG } from './model/workspaceConfig';
+export { BurstError, CorruptObjectError, MissingObjectError, errorMessage } from './model/errors';
 export { formatDiagnostic, type Diagnostic } from './model/diagnostics';
 export { summarize } from './model/report';
 export { initHash, isName, nameOfBytes, parseName } from './model/hash';
 export { encodeThunk, decodeThunk, isRef, parseThunkRef, programOf, THUNK_MAGIC } from './model/thunk';
 export { readPlaceholder, writePlaceholder } from './model/placeholder';
+export { MemoryStore } from './store/memory';
+export { caseOf, discoverTests, matchesFilter } from './testing/runTests';
+export { launchOf, type TestLaunch } from './testing/launch';
+export { readTestSuites } from './testing/testConfig';
 export { defaultCacheDir, LocalStore };
 
 /** A thunk as callers write it: everything but `args` and `outputs` has a default. */
@@ -48,14 +64,40 @@ export function thunkName(spec: ThunkSpec): string {
   return nameOfBytes('T', encodeThunk(completeThunk(spec)));
 }
 
-/** The scheduler's options (cache, retries, stragglers, cancellation, events), with the local pool as the default backend. */
-export interface ForceOptions extends Omit<SchedulerOptions, 'backend'> {
-  /** Jobs at once on the local backend (default: the number of cores). */
+/** How a run goes, the same for force, build and tests. */
+export interface RunOptions {
+  /** Where jobs run (default: the local pool). */
+  backend?: BackendSpec;
+  /** Jobs at once on this machine (default: the number of cores); with a remote backend, for the jobs it declines. */
   jobs?: number;
-  /** Run each job under a root holding only its inputs. */
+  /** Local pool: run each job under a root holding only its inputs. */
   isolate?: boolean;
-  /** A backend other than the local pool. */
-  backend?: Backend;
+  /** Further attempts after a transient fault (default 3). */
+  retries?: number;
+  straggler?: Partial<StragglerOptions>;
+  /** Look up and record results (default true). */
+  useCache?: boolean;
+  /** Go on with independent jobs after a failure (force; builds and tests always do). */
+  keepGoing?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface BuildOptions extends RunOptions {
+  /** Where the build command runs. */
+  root: string;
+  /** Record the jobs, run none. */
+  inferOnly?: boolean;
+  /** The `burst` program a placeholder runs when the build executes it. */
+  burstProgram?: string;
+  /** The build command's output as it comes; without it the command shares this process's terminal. */
+  onOutput?: (chunk: string) => void;
+}
+
+export interface TestOptions extends RunOptions {
+  root: string;
+  /** Each result as soon as it is known. */
+  onResult?: (r: TestResult) => void;
 }
 
 export interface EngineOptions {
@@ -105,9 +147,9 @@ export class Engine {
     return decodeThunk(await this.store.readBytes(name), name);
   }
 
-  async force(refs: string[], opts: ForceOptions = {}): Promise<ForceResult & { report: RunReport }> {
-    const backend = opts.backend ?? new LocalBackend(this.store, { ...(opts.jobs ? { jobs: opts.jobs } : {}), isolate: opts.isolate ?? false });
-    const scheduler = new Scheduler(this.store, { ...opts, backend });
+  async force(refs: string[], opts: RunOptions = {}): Promise<ForceResult & { report: RunReport }> {
+    const target = await this.open(opts);
+    const scheduler = new Scheduler(target.store, schedulerOptions(target, opts));
     const result = await scheduler.force(refs);
     await this.store.flush();
     return { ...result, report: scheduler.report() };
@@ -134,27 +176,61 @@ export class Engine {
 
   /**
    * Runs a build command (make, cmake --build, ninja, a script) in `root` with
-   * stand-ins for the compilers on PATH, then runs every job it recorded and
-   * writes the outputs into the tree (unless `inferOnly`).
+   * its compiler and binutils calls intercepted, then runs every job it
+   * recorded and writes the outputs into the tree (unless `inferOnly`).
    */
-  async build(command: string[], opts: ForceOptions & { root: string; inferOnly?: boolean; burstProgram?: string }): Promise<BuildResult> {
-    const backend = opts.backend ?? new LocalBackend(this.store, { ...(opts.jobs ? { jobs: opts.jobs } : {}), isolate: opts.isolate ?? false });
-    return runBuild(this.store, {
+  async build(command: string[], opts: BuildOptions): Promise<BuildResult> {
+    const target = await this.open(opts);
+    return runBuild(target.store, {
+      ...schedulerOptions(target, opts),
       command,
       root: opts.root,
-      backend,
       useCache: opts.useCache ?? true,
       inferOnly: opts.inferOnly ?? false,
       isolate: opts.isolate ?? false,
       burstProgram: opts.burstProgram ?? 'burst',
-      ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
-      ...(opts.straggler ? { straggler: opts.straggler } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     });
+  }
+
+  /** Runs discovered tests as jobs (see discoverTests), each result reported as it is known. */
+  async runTests(tests: DiscoveredTest[], opts: TestOptions): Promise<TestRun> {
+    const target = await this.open(opts);
+    return runTests(target.store, tests, { ...schedulerOptions(target, opts), root: opts.root, ...(opts.onResult ? { onResult: opts.onResult } : {}) });
+  }
+
+  private open(opts: RunOptions): Promise<RunTarget> {
+    return openBackend(this.store, opts.backend ?? { kind: 'local' }, { ...(opts.jobs ? { jobs: opts.jobs } : {}), isolate: opts.isolate ?? false });
+  }
+
+  /** The output of an earlier `build` at `path`: the tree it belongs to and the job that made it. */
+  buildOutput(path: string): ReturnType<typeof findOutput> {
+    return findOutput(this.store, path);
+  }
+
+  cacheStats(): Promise<CacheStats> {
+    return cacheStats(this.store);
+  }
+
+  /** Removes what no recent run used, down to `maxBytes` if given. */
+  collectGarbage(maxBytes?: number): Promise<GcResult> {
+    return collectGarbage(this.store, maxBytes);
   }
 
   async reductionOf(thunk: string): Promise<Reduction | undefined> {
     return this.store.getReduction(thunk);
   }
+}
+
+function schedulerOptions(target: RunTarget, opts: RunOptions) {
+  return {
+    backend: target.backend,
+    local: target.local,
+    ...(opts.useCache !== undefined ? { useCache: opts.useCache } : {}),
+    ...(opts.keepGoing !== undefined ? { keepGoing: opts.keepGoing } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    ...(opts.straggler ? { straggler: opts.straggler } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  };
 }

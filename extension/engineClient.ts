@@ -5,12 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type RequestType, type ServerOptions } from 'vscode-languageclient/node';
-import {
-  BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, TestResultNotification,
-  type BuildOutcome, type BuildParams, type ListedTest, type RunTestsOutcome, type RunTestsParams,
-} from '../engine/lsp/protocol';
-import type { TestResult } from '../engine/testing/testTypes';
-import type { RunEvent } from '../engine/schedule/scheduler';
+import { BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, TestResultNotification, type BuildOutcome, type RunEvent, type TestResult, type BuildParams, type ListedTest, type RunTestsOutcome, type RunTestsParams } from '../engine/lsp/protocol';
 import type { Log } from './log';
 
 export interface RunHandlers {

@@ -7,10 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { RunReport } from '../engine/model/report';
-import type { RunEvent } from '../engine/schedule/scheduler';
 import { isPanelCommand, type HostMessage, type PanelRun } from '../webview-ui/protocol';
 import { RunTracker } from './panelModel';
+import type { RunEvent, RunReport } from '../engine/lsp/protocol';
 
 const LAST_RUN = 'burst.lastRun';
 /** Job changes go to the page at most this often. */

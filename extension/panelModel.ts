@@ -4,10 +4,8 @@
  * the run ends (the scheduler's own times, every attempt, every failure).
  * Uses no VS Code API: unit-tested in Node.
  */
-import type { Diagnostic } from '../engine/model/diagnostics';
-import type { RunReport } from '../engine/model/report';
-import type { RunEvent } from '../engine/schedule/scheduler';
 import type { HostMessage, PanelCachedFile, PanelFailure, PanelFromCache, PanelRun, TimelineJob } from '../webview-ui/protocol';
+import type { Diagnostic, RunEvent, RunReport } from '../engine/lsp/protocol';
 
 /** What a batch tells the page: the `jobs` message without its type and run id. */
 export type PanelChanges = Omit<Extract<HostMessage, { type: 'jobs' }>, 'type' | 'runId'>;

@@ -4,14 +4,12 @@
  * the language client puts the engine's into the Problems panel.
  */
 import * as vscode from 'vscode';
-import type { BuildOutcome } from '../engine/lsp/protocol';
-import type { RunEvent } from '../engine/schedule/scheduler';
+import type { BackendName, BuildOutcome, RunEvent } from '../engine/lsp/protocol';
 import type { EngineClient } from './engineClient';
 import type { Log } from './log';
 import type { BurstPanel } from './panel';
 import type { StatusBar } from './statusBar';
 import { runSettings, type RawSettings } from './settingsModel';
-import type { BackendName } from '../engine/lsp/protocol';
 
 export interface RunRequest {
   label: string;

@@ -1,7 +1,6 @@
 /** The status bar item: the backend, and the live state of a run (jobs done of total, cached, failed). Clicking it opens the Burst panel. */
 import * as vscode from 'vscode';
-import type { BackendName, BuildOutcome } from '../engine/lsp/protocol';
-import type { RunEvent } from '../engine/schedule/scheduler';
+import type { BackendName, BuildOutcome, RunEvent } from '../engine/lsp/protocol';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('burst.status', vscode.StatusBarAlignment.Left, 10);

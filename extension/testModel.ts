@@ -3,8 +3,7 @@
  * Node): tests grouped by source file, and what a result shows: its
  * description in the tree and its failure message with location and diff.
  */
-import type { ListedTest } from '../engine/lsp/protocol';
-import type { TestResult } from '../engine/testing/testTypes';
+import type { ListedTest, TestResult } from '../engine/lsp/protocol';
 
 /** Tests without a source file are grouped under their adapter's name. */
 export function groupByFile(tests: ListedTest[]): Map<string, ListedTest[]> {

@@ -6,8 +6,7 @@
  * test's job finishes, failures at their file and line.
  */
 import * as vscode from 'vscode';
-import type { BackendName, ListedTest } from '../engine/lsp/protocol';
-import type { TestResult } from '../engine/testing/testTypes';
+import type { BackendName, ListedTest, TestResult } from '../engine/lsp/protocol';
 import type { EngineClient } from './engineClient';
 import type { Log } from './log';
 import { readSettings } from './runs';

@@ -61,9 +61,8 @@ describe('store', () => {
     using dir = tempDir();
     const source = await LocalStore.open(join(dir.path, 'remote'));
     const name = await source.putBytes('V', Buffer.alloc(256 * 1024, 7));
-    const store = await LocalStore.open(join(dir.path, 'store'));
     let downloads = 0;
-    store.remote = {
+    const store = (await LocalStore.open(join(dir.path, 'store'))).over({
       fetch: async (n, dest) => {
         downloads++;
         await new Promise((r) => setTimeout(r, 50)); // a download takes a while: the other jobs ask meanwhile
@@ -71,22 +70,22 @@ describe('store', () => {
         return true;
       },
       describe: (n) => `remote:${n}`,
-    };
+    });
     const paths = await Promise.all(Array.from({ length: 8 }, () => store.verifiedPath(name)));
     assert.equal(downloads, 1);
     assert.ok(paths.every((p) => readFileSync(p).equals(Buffer.alloc(256 * 1024, 7))));
   });
 
   test('a fetch from a bucket that lacks an object does not answer for another that has it', async () => {
-    // The Lambda worker points its store at each request's bucket and prefix; invocations can overlap in one process.
+    // The Lambda worker layers its store over each request's bucket and prefix; invocations can overlap in one process.
     using dir = tempDir();
     const source = await LocalStore.open(join(dir.path, 'remote'));
     const name = await source.putBytes('V', Buffer.from('only in the second bucket'));
     const store = await LocalStore.open(join(dir.path, 'store'));
-    store.remote = { fetch: () => new Promise((r) => setTimeout(() => r(false), 50)), describe: (n) => `s3://empty/${n}` };
-    const fromEmpty = store.verifiedPath(name).then(() => 'found', (e: Error) => e.name);
-    store.remote = { fetch: async (n, dest) => (copyFileSync(source.objectPath(n), dest), true), describe: (n) => `s3://full/${n}` };
-    assert.equal(readFileSync(await store.verifiedPath(name), 'utf8'), 'only in the second bucket');
+    const overEmpty = store.over({ fetch: () => new Promise((r) => setTimeout(() => r(false), 50)), describe: (n) => `s3://empty/${n}` });
+    const fromEmpty = overEmpty.verifiedPath(name).then(() => 'found', (e: Error) => e.name);
+    const overFull = store.over({ fetch: async (n, dest) => (copyFileSync(source.objectPath(n), dest), true), describe: (n) => `s3://full/${n}` });
+    assert.equal(readFileSync(await overFull.verifiedPath(name), 'utf8'), 'only in the second bucket');
     assert.equal(await fromEmpty, 'found', 'by the time the first ends, the object is here');
   });
 

@@ -94,8 +94,7 @@ export async function handler(event: WorkerRequest, context?: InvocationContext)
   if (refused) return answer({ fault: { code: 'bad-request', message: refused } });
   const s3 = s3For(event.storage);
   try {
-    const store = await openStore();
-    store.remote = s3.asRemote(); // one invocation at a time per instance: this one's bucket
+    const store = (await openStore()).over(s3.asRemote()); // this invocation's bucket
     const thunk = readThunk(event.thunk, event.thunkData);
     const ran = await runHere(store, thunk, event);
     let job: Omit<JobAnswer, 'produced'>;
@@ -224,7 +223,7 @@ async function fetchInput(store: LocalStore, name: string, data: string | undefi
     if ((await store.putBytes(parseName(name).type, Buffer.from(data, 'base64'))) !== name) throw new CorruptObjectError(name, 'the request');
     return;
   }
-  await store.verifiedPath(name); // fetched from the request's bucket (store.remote), checked against its name
+  await store.verifiedPath(name); // fetched from the request's bucket (the store is layered over it), checked against its name
   if (storeBytes !== undefined) storeBytes += parseName(name).size;
 }
 

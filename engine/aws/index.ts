@@ -5,7 +5,7 @@
  */
 import './sdkNotice';
 
-export { LambdaBackend, type LambdaBackendOptions } from './lambdaBackend';
+export { LambdaBackend } from './lambdaBackend';
 export { resolveArchitecture, resolveLambdaSettings, readWorkspaceConfig, WORKSPACE_CONFIG, type LambdaFlags, type LambdaSettings } from './config';
 export { deploy, type DeployResult } from './deploy';
 export { packageWorker, describeLauncher, HANDLER, type WorkerPackage } from './workerPackage';

@@ -4,21 +4,19 @@
  * inline in the request); outputs stay in the bucket, small ones also come
  * back at once, and the rest are fetched only when something here needs
  * their bytes. Results are shared through the bucket, so another machine
- * with the same bucket gets cache hits. Jobs Lambda cannot take run on the
- * local pool, and the report says why.
+ * with the same bucket gets cache hits. Jobs Lambda cannot take it
+ * declines, with the reason: the scheduler runs them on the local pool.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { posix } from 'node:path';
 import type { Backend, BackendStats, FollowOn } from '../schedule/backend';
-import { LocalBackend } from '../backends/local';
 import { elfArchitecture } from '../exec/elf';
-import { BurstError, CorruptObjectError, LostInputsError, MissingObjectError, TransientError, errorMessage } from '../model/errors';
+import { BurstError, LostInputsError, TransientError, errorMessage } from '../model/errors';
 import { parseName } from '../model/hash';
-import type { LocalRun } from '../model/report';
-import { Slots } from '../schedule/slots';
-import type { LocalStore, Reduction, TaggedOutput } from '../store/local';
-import { encodeThunk, isThunkRef, programOf, resolvedFollowOn, SANDBOX_TOKEN, type Thunk } from '../model/thunk';
+import type { LocalStore } from '../store/local';
+import type { Reduction, SharedStore, TaggedOutput } from '../store/objectStore';
+import { encodeThunk, isThunkRef, resolvedFollowOn, SANDBOX_TOKEN, type Thunk } from '../model/thunk';
 import type { JobResult } from '../exec/worker';
 import { invokeTimeoutMs, lambdaClient, resolvedRegion, s3Client, s3Sockets } from './clients';
 import type { LambdaSettings } from './config';
@@ -40,11 +38,6 @@ const UPLOAD_PARALLELISM = 32;
 /** us-east-1 list prices. */
 const PRICE = { gbSecond: { x86_64: 0.0000166667, arm64: 0.0000133334 }, request: 0.2e-6, s3Put: 0.005e-3, s3Get: 0.0004e-3 };
 
-export interface LambdaBackendOptions {
-  /** Jobs at once on the local pool, for the jobs Lambda cannot take. */
-  localJobs?: number;
-}
-
 export class LambdaBackend implements Backend {
   readonly label = 'lambda';
   readonly maxJobs: number;
@@ -52,9 +45,9 @@ export class LambdaBackend implements Backend {
   private readonly s3: S3Objects;
   private readonly uploaded: UploadRecord;
   private readonly uploading = new Map<string, Promise<void>>();
-  private readonly local: LocalBackend;
-  private readonly localSlots: Slots;
-  private readonly ranLocally = new Map<string, LocalRun>();
+  /** The run's store: this machine's, layered over the bucket (objects only the bucket holds are fetched when needed). */
+  readonly store: LocalStore;
+  readonly shared: SharedStore;
   private readonly architectures = new Map<string, string | undefined>();
   /** Results of jobs that ran along with the job feeding them, by the name the scheduler will run them under. */
   private readonly followOnResults = new Map<string, JobResult>();
@@ -64,18 +57,23 @@ export class LambdaBackend implements Backend {
   private readonly lambdaAgents: WireAgents;
   private invoker: Promise<SignedWire> | undefined;
 
-  private constructor(private readonly store: LocalStore, private readonly settings: LambdaSettings, s3: S3Client, s3Agents: WireAgents, target: StorageTarget, opts: LambdaBackendOptions) {
+  private constructor(local: LocalStore, private readonly settings: LambdaSettings, s3: S3Client, s3Agents: WireAgents, target: StorageTarget) {
     this.maxJobs = settings.concurrency;
     this.lambdaAgents = agents(settings.concurrency);
     this.lambda = lambdaClient(settings, this.lambdaAgents);
     this.s3 = new S3Objects(s3, target, s3Agents);
-    this.uploaded = new UploadRecord(store, target, settings.s3Endpoint);
-    this.local = new LocalBackend(store, opts.localJobs !== undefined ? { jobs: opts.localJobs } : {});
-    this.localSlots = new Slots(this.local.maxJobs);
-    store.remote = this.s3.asRemote();
+    this.store = local.over(this.s3.asRemote());
+    this.uploaded = new UploadRecord(local, target, settings.s3Endpoint);
+    this.shared = {
+      where: () => this.s3.where(),
+      holds: (name) => this.uploaded.has(name),
+      getReduction: (thunk) => this.sharedReduction(thunk),
+      publish: (thunk, reduction) => this.publish(thunk, reduction),
+      discard: (name) => this.discard(name),
+    };
   }
 
-  static async create(store: LocalStore, settings: LambdaSettings, opts: LambdaBackendOptions = {}): Promise<LambdaBackend> {
+  static async create(store: LocalStore, settings: LambdaSettings): Promise<LambdaBackend> {
     const s3Agents = agents(s3Sockets(settings));
     const s3 = s3Client(settings, s3Agents);
     let region: string;
@@ -85,14 +83,10 @@ export class LambdaBackend implements Backend {
       throw new BurstError('usage', 'no AWS region is configured: pass --region, set AWS_REGION, or set aws.region in .burst.json');
     }
     const target: StorageTarget = { bucket: settings.bucket, prefix: settings.prefix, region, ...(settings.s3Endpoint ? { endpoint: settings.s3Endpoint } : {}) };
-    return new LambdaBackend(store, settings, s3, s3Agents, target, opts);
+    return new LambdaBackend(store, settings, s3, s3Agents, target);
   }
 
-  holds(name: string): boolean {
-    return this.uploaded.has(name);
-  }
-
-  async remoteReduction(thunk: string): Promise<Reduction | undefined> {
+  private async sharedReduction(thunk: string): Promise<Reduction | undefined> {
     if (this.followOnResults.has(thunk)) return undefined; // it ran along with its feeder, here: no one else's result to look for
     const r = await this.s3.getReduction(thunk).catch((e: unknown) => {
       throw explainAwsError(e, this.settings);
@@ -103,14 +97,13 @@ export class LambdaBackend implements Backend {
     return r;
   }
 
-  async publish(thunk: string, reduction: Reduction): Promise<void> {
-    if (!this.ranLocally.has(thunk)) return;
+  private async publish(thunk: string, reduction: Reduction): Promise<void> {
     const objects = [...reduction.outputs.map((o) => o.name), ...[reduction.stdout, reduction.stderr].filter((n): n is string => n !== undefined)];
     await mapLimit(objects, UPLOAD_PARALLELISM, (name) => this.ensureUploaded(name));
     await this.s3.putReduction(thunk, reduction);
   }
 
-  async discard(name: string): Promise<void> {
+  private async discard(name: string): Promise<void> {
     this.uploaded.forget(name);
     for (const [job, r] of this.followOnResults) if (r.outputs.some((o) => o.name === name)) this.followOnResults.delete(job);
     await this.s3.delete(name).catch(() => undefined); // best effort: a worker overwrites small objects anyway
@@ -124,7 +117,6 @@ export class LambdaBackend implements Backend {
     return {
       bytesUploaded: this.s3.counts.bytesUp + this.meter.bytesInline, // objects inside requests leave this machine too
       bytesDownloaded: this.s3.counts.bytesDown + this.meter.bytesDown,
-      ranLocally: [...this.ranLocally.values()],
       cost: { lambdaRequests: this.meter.invocations, lambdaGbSeconds: Number(gbSeconds.toFixed(3)), s3Requests, usd: Number(usd.toFixed(6)) },
     };
   }
@@ -135,8 +127,6 @@ export class LambdaBackend implements Backend {
       this.followOnResults.delete(name);
       return ranAlong;
     }
-    const why = this.whyLocal(thunk);
-    if (why) return this.runLocally(name, thunk, signal, why);
     const next = followOn && this.whyLocal(followOn.thunk) === undefined ? followOn : undefined;
     const preparing = performance.now();
     const inline = await this.prepareInputs([thunk, ...(next ? [next.thunk] : [])]);
@@ -198,6 +188,10 @@ export class LambdaBackend implements Backend {
     this.followOnResults.delete(name);
   }
 
+  declines(name: string, thunk: Thunk): string | undefined {
+    return this.followOnResults.has(name) ? undefined : this.whyLocal(thunk); // a follow-on that ran along with its feeder has its answer here
+  }
+
   /** Why a job cannot run on Lambda, or undefined if it can. */
   private whyLocal(thunk: Thunk): string | undefined {
     const program = (thunk.args[0] ?? '').replace(`${SANDBOX_TOKEN}/`, '');
@@ -221,23 +215,6 @@ export class LambdaBackend implements Backend {
   private architectureOf(name: string): string | undefined {
     if (!this.architectures.has(name)) this.architectures.set(name, elfArchitecture(this.store.objectPath(name)));
     return this.architectures.get(name);
-  }
-
-  private async runLocally(name: string, thunk: Thunk, signal: AbortSignal, reason: string): Promise<JobResult> {
-    await this.localSlots.acquire(signal).catch(() => {
-      throw new BurstError('cancelled', 'cancelled');
-    });
-    try {
-      const result = await this.local.execute(name, thunk, signal).catch((e: unknown) => {
-        // An input only the bucket held, missing or bad there: the job that made it must run again.
-        if ((e instanceof MissingObjectError || e instanceof CorruptObjectError) && Object.values(thunk.inputs).includes(e.object)) throw new LostInputsError([e.object], this.s3.where(), e.message);
-        throw e;
-      });
-      this.ranLocally.set(name, { job: name, program: programOf(thunk), reason }); // once per job, however many attempts
-      return { ...result, ranOn: { backend: 'local', reason } };
-    } finally {
-      this.localSlots.release();
-    }
   }
 
   /**

@@ -6,18 +6,11 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type * as Aws from '../aws/index';
-import type { Backend } from '../schedule/backend';
-import { LocalBackend } from '../backends/local';
-import { BurstError } from '../model/errors';
-import type { LocalStore } from '../store/local';
+import { backendName, loadAws, type AwsModule, type BackendSpec } from '../api';
 
-/** A bundle of its own beside the CLI (see scripts/build.mjs), loaded only when a command needs it: the SDK is large. */
-export function loadAws(): Promise<typeof Aws> {
-  return Promise.resolve(require(join(__dirname, 'aws.js')) as typeof Aws);
-}
+type LambdaFlags = Parameters<AwsModule['resolveLambdaSettings']>[0];
 
-export interface BackendCliOptions extends Aws.LambdaFlags {
+export interface BackendCliOptions extends LambdaFlags {
   backend?: string;
   jobs?: number;
   isolate?: boolean;
@@ -38,16 +31,12 @@ export function addBackendOptions(cmd: Command): Command {
 }
 
 /** The backend the options ask for; `root` is where .burst.json is looked for. */
-export async function backendFor(store: LocalStore, o: BackendCliOptions, root: string): Promise<Backend> {
-  const name = o.backend ?? process.env.BURST_BACKEND ?? 'local';
-  if (name === 'local') return new LocalBackend(store, { ...(o.jobs ? { jobs: o.jobs } : {}), isolate: o.isolate ?? false });
-  if (name !== 'lambda') throw new BurstError('usage', `unknown backend ${name}: use local or lambda`);
-  if (o.isolate) throw new BurstError('usage', '--isolate is for the local backend: Lambda runs every job in a fresh directory of its own inputs already');
-  const aws = await loadAws();
-  return aws.LambdaBackend.create(store, aws.resolveLambdaSettings(o, root), o.jobs ? { localJobs: o.jobs } : {});
+export function backendSpec(o: BackendCliOptions, root: string): BackendSpec {
+  const name = backendName(o.backend ?? process.env.BURST_BACKEND ?? 'local');
+  return name === 'local' ? { kind: 'local' } : { kind: 'lambda', aws: o, configRoot: root };
 }
 
-interface DeployCliOptions extends Aws.LambdaFlags {
+interface DeployCliOptions extends LambdaFlags {
   packageOnly?: string;
 }
 
@@ -66,7 +55,7 @@ export function addDeployCommand(program: Command, run: (fn: (o: DeployCliOption
 }
 
 async function deployCommand(o: DeployCliOptions): Promise<number> {
-  const aws = await loadAws();
+  const aws = loadAws();
   const bundle = join(__dirname, 'lambda', 'index.js');
   if (o.packageOnly) {
     const architecture = aws.resolveArchitecture(o, process.cwd());

@@ -6,15 +6,12 @@ import { spawn } from 'node:child_process';
 import { promises as fs, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BurstError, Engine, formatDiagnostic, isRef, programOf, readPlaceholder, summarize, type ForceOptions, type RunEvent, type Reduction, type RunReport, type StragglerOptions } from '../api';
-import { cacheStats, collectGarbage, parseSize } from '../store/maintenance';
-import { JobFailedError } from '../schedule/scheduler';
-import type { Backend } from '../schedule/backend';
-import { addBackendOptions, addDeployCommand, backendFor, type BackendCliOptions } from './aws';
-import { runBuild, type BuildResult } from '../infer/build';
+import { BurstError, Engine, JobFailedError, formatDiagnostic, isRef, parseSize, programOf, readPlaceholder, summarize, type BuildResult, type RunEvent, type Reduction, type RunOptions as EngineRunOptions, type RunReport, type StragglerOptions } from '../api';
+import { addBackendOptions, addDeployCommand, backendSpec, type BackendCliOptions } from './aws';
 import { testCommand } from './test';
-import { findOutput } from '../infer/record';
-import 'burst:engine-modules';
+
+/** The `burst` a build's placeholders run: this one. */
+const BURST_PROGRAM = resolve(__dirname, '..', 'bin', 'burst');
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -75,9 +72,10 @@ function stragglerOptions(o: RunOptions): Partial<StragglerOptions> {
   };
 }
 
-function forceOptions(o: RunOptions, signal: AbortSignal, onEvent: (e: RunEvent) => void, backend: Backend): ForceOptions {
+/** The engine's options for a run, from the command's flags. */
+function runOptions(o: RunOptions, signal: AbortSignal, onEvent: (e: RunEvent) => void): EngineRunOptions {
   return {
-    backend,
+    backend: backendSpec(o, process.cwd()),
     ...(o.jobs ? { jobs: o.jobs } : {}),
     isolate: o.isolate ?? false,
     useCache: o.cache,
@@ -163,8 +161,7 @@ async function forceCommand(targets: string[], o: RunOptions & { outputDir?: str
   const runArgs = o.run ? targets.slice(1) : [];
   const resolved = await Promise.all((o.run ? targets.slice(0, 1) : targets).map(targetRef));
   const signal = interruptSignal();
-  const backend = await backendFor(engine.store, o, process.cwd());
-  const { values, failures, report } = await engine.force(resolved.map((r) => r.ref), forceOptions(o, signal, progressPrinter(o.quiet ?? false), backend));
+  const { values, failures, report } = await engine.force(resolved.map((r) => r.ref), runOptions(o, signal, progressPrinter(o.quiet ?? false)));
   clearProgress();
   await writeReport(o.report, report);
   for (const d of report.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -314,18 +311,12 @@ function printBuildOutcome(result: BuildResult, quiet: boolean): void {
 async function buildCommand(command: string[], o: RunOptions, cmd: Command, inferOnly: boolean): Promise<number> {
   const engine = await openEngine(cmd);
   const signal = interruptSignal();
-  const result = await runBuild(engine.store, {
-    command,
+  const result = await engine.build(command, {
+    ...runOptions(o, signal, progressPrinter(o.quiet ?? false)),
+    keepGoing: true,
     root: process.cwd(),
-    backend: await backendFor(engine.store, o, process.cwd()),
-    useCache: o.cache,
     inferOnly,
-    isolate: o.isolate ?? false,
-    retries: o.retries,
-    straggler: stragglerOptions(o),
-    signal,
-    onEvent: progressPrinter(o.quiet ?? false),
-    burstProgram: resolve(__dirname, '..', 'bin', 'burst'),
+    burstProgram: BURST_PROGRAM,
   });
   clearProgress();
   await writeReport(o.report, result.report);
@@ -345,18 +336,14 @@ async function testCommandAction(_filter: string | undefined, _build: string[], 
   const filter = words.length > build.length ? words[0] : undefined;
   const engine = await openEngine(cmd);
   const signal = interruptSignal();
-  const backend = await backendFor(engine.store, o, process.cwd());
-  const { exitCode, report } = await testCommand({
-    store: engine.store,
+  const { exitCode, report } = await testCommand(engine, {
     root: process.cwd(),
-    backend,
     filter,
     build,
     list: o.list ?? false,
     quiet: o.quiet ?? false,
-    scheduler: { useCache: o.cache, retries: o.retries, straggler: stragglerOptions(o), signal },
-    burstProgram: resolve(__dirname, '..', 'bin', 'burst'),
-    onEvent: progressPrinter(o.quiet ?? false),
+    run: runOptions(o, signal, progressPrinter(o.quiet ?? false)),
+    burstProgram: BURST_PROGRAM,
   });
   clearProgress();
   if (report) await writeReport(o.report, report);
@@ -372,7 +359,7 @@ function whyThere(r: Reduction | undefined): string {
 async function explainCommand(path: string, _o: unknown, cmd: Command): Promise<number> {
   const engine = await openEngine(cmd);
   const placeholder = await readPlaceholder(path);
-  const found = await findOutput(engine.store, path);
+  const found = await engine.buildOutput(path);
   const ref = placeholder ?? found?.entry.ref;
   if (!ref) throw new BurstError('usage', `${path} was not made by burst build (no record of it in ${engine.store.dir})`);
   const thunkName = ref.split('#')[0] as string;
@@ -474,7 +461,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('objects, bytes and cached results in the store')
     .action(
       run((async (_o: unknown, cmd: Command) => {
-        const s = await cacheStats((await openEngine(cmd)).store);
+        const s = await (await openEngine(cmd)).cacheStats();
         process.stdout.write(`store:      ${s.dir}\nobjects:    ${s.objects} (${humanBytes(s.bytes)})\nreductions: ${s.reductions}\ncorrupt:    ${s.corrupt}\n`);
         return 0;
       }) ),
@@ -485,7 +472,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-size <size>', 'e.g. 5G', (v: string) => parseSize(v))
     .action(
       run((async (o: { maxSize?: number }, cmd: Command) => {
-        const r = await collectGarbage((await openEngine(cmd)).store, o.maxSize);
+        const r = await (await openEngine(cmd)).collectGarbage(o.maxSize);
         process.stdout.write(`removed ${r.removedObjects} objects (${humanBytes(r.removedBytes)}), ${r.removedReductions} reductions, ${r.removedTemporary} leftovers\n`);
         return 0;
       }) ),

@@ -5,36 +5,24 @@
  * its file and line. The run report gains `tests`.
  */
 import { join, relative } from 'node:path';
-import type { Backend } from '../schedule/backend';
-import { runBuild } from '../infer/build';
-import { formatDiagnostic } from '../model/diagnostics';
-import { BurstError } from '../model/errors';
-import type { RunReport } from '../model/report';
-import type { RunEvent, SchedulerOptions } from '../schedule/scheduler';
-import type { LocalStore } from '../store/local';
-import { readTestSuites } from '../testing/testConfig';
-import { WORKSPACE_CONFIG } from '../model/workspaceConfig';
-import { discoverTests, matchesFilter, runTests } from '../testing/runTests';
-import type { TestResult } from '../testing/testTypes';
+import { BurstError, WORKSPACE_CONFIG, discoverTests, formatDiagnostic, matchesFilter, readTestSuites, type Engine, type RunOptions, type RunReport, type TestResult } from '../api';
 
 export interface TestCommandParams {
-  store: LocalStore;
   root: string;
-  backend: Backend;
   filter: string | undefined;
   build: string[];
   list: boolean;
   quiet: boolean;
-  scheduler: Omit<SchedulerOptions, 'backend'>;
+  /** How the build and the tests run (backend, cache, events...). */
+  run: RunOptions;
   burstProgram: string;
-  onEvent: (e: RunEvent) => void;
 }
 
 export type TestReport = RunReport & { tests: TestResult[] };
 
-export async function testCommand(p: TestCommandParams): Promise<{ exitCode: number; report?: TestReport }> {
+export async function testCommand(engine: Engine, p: TestCommandParams): Promise<{ exitCode: number; report?: TestReport }> {
   if (p.build.length > 0) {
-    const built = await runBuild(p.store, { command: p.build, root: p.root, backend: p.backend, useCache: p.scheduler.useCache ?? true, inferOnly: false, isolate: false, burstProgram: p.burstProgram, onEvent: p.onEvent, ...(p.scheduler.signal ? { signal: p.scheduler.signal } : {}) });
+    const built = await engine.build(p.build, { ...p.run, root: p.root, burstProgram: p.burstProgram });
     for (const d of built.report.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     if (built.commandStatus !== 0 || built.failures.length > 0) {
       process.stderr.write(`burst: the build failed (${p.build.join(' ')}); no test ran\n`);
@@ -49,7 +37,7 @@ export async function testCommand(p: TestCommandParams): Promise<{ exitCode: num
     return { exitCode: 0 };
   }
   if (tests.length === 0) throw new BurstError('usage', p.filter ? `no test matches ${JSON.stringify(p.filter)} (burst test --list shows them all)` : 'the configured suites hold no tests');
-  const run = await runTests(p.store, tests, { ...p.scheduler, root: p.root, backend: p.backend, onEvent: p.onEvent, ...(p.quiet ? {} : { onResult: printResult }) });
+  const run = await engine.runTests(tests, { ...p.run, root: p.root, ...(p.quiet ? {} : { onResult: printResult }) });
   for (const r of run.results) if (r.status === 'failed' || r.status === 'errored') printFailure(r);
   const count = (s: TestResult['status']): number => run.results.filter((r) => r.status === s).length;
   const cached = run.results.filter((r) => r.cached).length;

@@ -25,6 +25,8 @@ export interface BuildOptions {
   command: string[];
   root: string;
   backend: Backend;
+  /** The local pool, for jobs the backend declines. */
+  local?: Backend;
   useCache: boolean;
   inferOnly: boolean;
   isolate?: boolean;
@@ -68,6 +70,7 @@ async function guardedBuild(store: LocalStore, opts: BuildOptions, root: string,
   const work = await fs.mkdtemp(join(tmpdir(), 'burst-build-'));
   const session = new BuildSession(store, opts.root, {
     backend: opts.backend,
+    ...(opts.local ? { local: opts.local } : {}),
     useCache: opts.useCache,
     inferOnly: opts.inferOnly,
     isolate: opts.isolate ?? false,

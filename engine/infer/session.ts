@@ -24,6 +24,8 @@ const SYNC_WRITE_LIMIT = 1 << 20;
 
 export interface SessionOptions {
   backend: Backend;
+  /** The local pool, for jobs the backend declines. */
+  local?: Backend;
   useCache: boolean;
   retries?: number;
   straggler?: Partial<StragglerOptions>;
@@ -90,6 +92,7 @@ export class BuildSession implements ModelContext {
       ? undefined
       : new Scheduler(store, {
           backend: opts.backend,
+          ...(opts.local ? { local: opts.local } : {}),
           useCache: opts.useCache,
           keepGoing: true, // every independent job still runs, so the build after a fix re-runs only what it touches
           ...(opts.retries !== undefined ? { retries: opts.retries } : {}),

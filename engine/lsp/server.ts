@@ -7,15 +7,19 @@
  */
 import { resolve } from 'node:path';
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, type CancellationToken, type Connection } from 'vscode-languageserver/node';
-import { backendFor } from './runBackend';
+import { BurstError, Engine, errorMessage, type RunOptions, type RunEvent as EngineRunEvent, type RunReport as EngineRunReport, type TestResult as EngineTestResult } from '../api';
 import { listTests, runTestsFor } from './tests';
-import { runBuild } from '../infer/build';
-import { BurstError, errorMessage } from '../model/errors';
-import { initHash } from '../model/hash';
-import type { RunEvent } from '../schedule/scheduler';
-import { defaultCacheDir, LocalStore } from '../store/local';
 import { toLspDiagnostics } from './diagnostics';
-import { BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, type BuildOutcome, type BuildParams } from './protocol';
+import {
+  BadParams, BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, parseBuildParams, parseListTestsParams, parseRunTestsParams,
+  type BuildOutcome, type BuildParams, type RunEvent, type RunReport, type RunTestsParams, type TestResult,
+} from './protocol';
+
+// What the engine sends must have the protocol's shapes: these fail to compile when the two drift apart.
+const sameShape = <Wire>(_engine: Wire): void => undefined;
+sameShape<RunEvent>({} as EngineRunEvent);
+sameShape<RunReport>({} as EngineRunReport);
+sameShape<TestResult>({} as EngineTestResult);
 
 interface ServerOptions {
   /** The store's directory (the extension's setting, else the user's default store). */
@@ -28,6 +32,9 @@ const PROGRESS_EVERY_MS = 200;
 
 export function startServer(connection: Connection): void {
   let options: ServerOptions = {};
+  let engine: Promise<Engine> | undefined;
+  /** One engine (one store) for every run: a run on Lambda layers the store over its bucket for that run alone. */
+  const openEngine = (): Promise<Engine> => (engine ??= Engine.open(options.cacheDir ? { cacheDir: options.cacheDir } : {}));
   let canReportProgress = false;
   const runs = new Map<string, AbortController>();
   /** Per workspace root: the documents that have diagnostics from its last run. */
@@ -57,39 +64,54 @@ export function startServer(connection: Connection): void {
     }
   };
 
-  connection.onRequest(BuildRequest, (params, token) =>
-    tracked(params.runId, token, async (controller) => {
-      const outcome = await build(connection, params, options, controller, canReportProgress);
+  connection.onRequest(BuildRequest, (raw, token) => {
+    const params = checked(parseBuildParams, raw);
+    return tracked(params.runId, token, async (controller) => {
+      const outcome = await build(connection, await openEngine(), params, controller, canReportProgress);
       publishDiagnostics(connection, published, params.cwd, outcome);
       return outcome;
-    }),
-  );
+    });
+  });
 
-  connection.onRequest(ListTestsRequest, async ({ root }) => listTests(root));
+  connection.onRequest(ListTestsRequest, async (raw) => listTests(checked(parseListTestsParams, raw).root));
 
-  connection.onRequest(RunTestsRequest, (params, token) =>
-    tracked(params.runId, token, async (controller) => {
-      return runTestsFor(connection, await openRunStore(options), params, controller.signal);
-    }),
-  );
+  connection.onRequest(RunTestsRequest, (raw, token) => {
+    const params = checked(parseRunTestsParams, raw);
+    return tracked(params.runId, token, async (controller) => runTestsFor(connection, await openEngine(), params, runOptions(params, controller.signal)));
+  });
 
   connection.listen();
 }
 
-/** A store per run: a run on Lambda points its store at the bucket, which another run must not inherit. */
-async function openRunStore(options: ServerOptions): Promise<LocalStore> {
-  await initHash();
-  return LocalStore.open(options.cacheDir ?? defaultCacheDir());
+/** Params as the protocol defines them, or the request fails with InvalidParams naming the field. */
+function checked<P>(parse: (v: unknown) => P, raw: unknown): P {
+  try {
+    return parse(raw);
+  } catch (e) {
+    if (e instanceof BadParams) throw new ResponseError(ErrorCodes.InvalidParams, `burst: bad request: ${e.message}`);
+    throw e;
+  }
 }
 
-async function build(connection: Connection, p: BuildParams, options: ServerOptions, controller: AbortController, canReportProgress: boolean): Promise<BuildOutcome> {
+/** A run's options from a request: where jobs run and how. */
+function runOptions(p: RunTestsParams, signal: AbortSignal): RunOptions {
+  return {
+    backend: p.backend === 'local' ? { kind: 'local' } : { kind: 'lambda', aws: p.aws ?? {}, configRoot: p.cwd },
+    ...(p.jobs ? { jobs: p.jobs } : {}),
+    isolate: p.isolate ?? false,
+    ...(p.retries !== undefined ? { retries: p.retries } : {}),
+    ...(p.straggler ? { straggler: p.straggler } : {}),
+    signal,
+  };
+}
+
+async function build(connection: Connection, engine: Engine, p: BuildParams, controller: AbortController, canReportProgress: boolean): Promise<BuildOutcome> {
   const signal = controller.signal;
-  const store = await openRunStore(options);
   const progress = canReportProgress ? await connection.window.createWorkDoneProgress() : undefined;
   progress?.begin('Burst', 0, p.command.join(' '), true);
   progress?.token.onCancellationRequested(() => controller.abort()); // the Cancel button on the progress notification
   let lastProgress = 0;
-  const onEvent = (event: RunEvent): void => {
+  const onEvent = (event: EngineRunEvent): void => {
     void connection.sendNotification(RunEventNotification, { runId: p.runId, event });
     if (progress && event.type === 'progress' && Date.now() - lastProgress > PROGRESS_EVERY_MS) {
       lastProgress = Date.now();
@@ -97,16 +119,9 @@ async function build(connection: Connection, p: BuildParams, options: ServerOpti
     }
   };
   try {
-    const result = await runBuild(store, {
-      command: p.command,
+    const result = await engine.build(p.command, {
+      ...runOptions(p, signal),
       root: p.cwd,
-      backend: await backendFor(store, p),
-      useCache: true,
-      inferOnly: false,
-      isolate: p.isolate ?? false,
-      ...(p.retries !== undefined ? { retries: p.retries } : {}),
-      ...(p.straggler ? { straggler: p.straggler } : {}),
-      signal,
       onEvent,
       onOutput: (chunk) => void connection.sendNotification(LogNotification, { runId: p.runId, line: chunk }),
       burstProgram: BURST,

@@ -1,9 +1,11 @@
 /**
  * Where jobs run. The scheduler sees only this interface: the local process
  * pool, and Lambda (engine/aws), which keeps objects and results in a bucket.
+ * A backend only runs jobs; the scheduler decides where each job runs: a job
+ * the backend declines runs on the local pool, and the report says why.
  */
-import type { CostEstimate, LocalRun } from '../model/report';
-import type { Reduction } from '../store/local';
+import type { CostEstimate } from '../model/report';
+import type { SharedStore } from '../store/objectStore';
 import type { Thunk } from '../model/thunk';
 import type { JobResult } from '../exec/worker';
 
@@ -19,21 +21,14 @@ export interface Backend {
    * when the scheduler asks it to run that job under its resolved name.
    */
   execute(name: string, thunk: Thunk, signal: AbortSignal, followOn?: FollowOn): Promise<JobResult>;
+  /** Why this backend cannot run the job (it then runs on the local pool), or undefined when it can. */
+  declines?(name: string, thunk: Thunk): string | undefined;
   readonly takesFollowOns?: boolean;
   /** A follow-on result kept for a job the scheduler found in a cache instead: it will not be asked for. */
   dropFollowOn?(name: string): void;
-  /** Remote backends: whether the backend holds the object (so a cached result needing it is usable without it being local). */
-  holds?(name: string): boolean;
-  /** Remote backends: a result recorded where other machines share it, asked after the local cache. */
-  remoteReduction?(thunk: string): Promise<Reduction | undefined>;
-  /**
-   * Remote backends: a result made on this machine for a job the backend could
-   * not take, shared where the backend's other users (a teammate, CI) find it.
-   */
-  publish?(thunk: string, reduction: Reduction): Promise<void>;
-  /** Remote backends: drop a copy of an object found bad, so the job that made it puts a good one. */
-  discard?(name: string): Promise<void>;
-  /** Figures for the run report. */
+  /** A remote backend's store, shared with other machines: results looked for after the local cache, and where results of declined jobs go. */
+  readonly shared?: SharedStore;
+  /** Bytes moved and cost so far, for progress and the report. */
   stats?(): BackendStats;
 }
 
@@ -49,5 +44,4 @@ export interface BackendStats {
   bytesUploaded: number;
   bytesDownloaded: number;
   cost?: CostEstimate;
-  ranLocally: LocalRun[];
 }

@@ -13,8 +13,8 @@ import { BurstError, CorruptObjectError, LostInputsError, LostObjectError, Missi
 import type { Backend, FollowOn } from './backend';
 import { parseDiagnostics, type Diagnostic } from '../model/diagnostics';
 import { decodeThunk, encodeThunk, isThunkRef, parseThunkRef, programOf, thunkDependencies, withInputValues, type Thunk } from '../model/thunk';
-import type { LocalStore, OutputEntry, Reduction } from '../store/local';
-import type { JobRecord, RunReport } from '../model/report';
+import type { ObjectStore, OutputEntry, Reduction } from '../store/objectStore';
+import type { JobRecord, LocalRun, RunReport } from '../model/report';
 import type { JobResult } from '../exec/worker';
 import { Slots, sleep } from './slots';
 import { StragglerPolicy, type StragglerOptions } from './straggler';
@@ -32,6 +32,8 @@ export type RunEvent =
 
 export interface SchedulerOptions {
   backend: Backend;
+  /** The local pool, for the jobs `backend` declines (without it, such a job fails). */
+  local?: Backend;
   /** Look up and record reductions (default true). */
   useCache?: boolean;
   /** Further attempts after a transient fault (default 3). */
@@ -71,6 +73,9 @@ export class JobFailedError extends BurstError {
 export class Scheduler {
   private readonly reductions = new Map<string, Promise<{ reduction: Reduction; pathMs: number }>>();
   private readonly slots: Slots;
+  private readonly localSlots: Slots | undefined;
+  /** Jobs the backend declined, run on the local pool: once per job, however many attempts. */
+  private readonly ranLocally = new Map<string, LocalRun>();
   private readonly straggler: StragglerPolicy;
   private readonly started = performance.now();
   private readonly abort = new AbortController();
@@ -88,8 +93,9 @@ export class Scheduler {
   private criticalPathMs = 0;
   private stopped: BurstError | undefined;
 
-  constructor(private readonly store: LocalStore, private readonly opts: SchedulerOptions) {
+  constructor(private readonly store: ObjectStore, private readonly opts: SchedulerOptions) {
     this.slots = new Slots(opts.backend.maxJobs);
+    this.localSlots = opts.local ? new Slots(opts.local.maxJobs) : undefined;
     setMaxListeners(0, this.abort.signal); // one listener per waiting or running job, by design
     this.straggler = new StragglerPolicy(opts.straggler);
     opts.signal?.addEventListener('abort', () => this.stop(new BurstError('cancelled', 'the run was cancelled')), { once: true });
@@ -135,7 +141,7 @@ export class Scheduler {
       criticalPathMs: Math.round(this.criticalPathMs),
       bytesUploaded: stats?.bytesUploaded ?? 0,
       bytesDownloaded: stats?.bytesDownloaded ?? 0,
-      ranLocally: stats?.ranLocally ?? [],
+      ranLocally: [...this.ranLocally.values()],
       ...(stats?.cost ? { cost: stats.cost } : {}),
       diagnostics: [...this.diagnostics],
       jobs: [...this.jobs],
@@ -150,7 +156,7 @@ export class Scheduler {
   async recompute(ref: string, cause: CorruptObjectError | MissingObjectError | LostObjectError): Promise<OutputEntry> {
     const { thunk: name } = parseThunkRef(ref);
     this.emit({ type: 'warning', message: `${cause.message} (the job that made it runs again)` });
-    await this.opts.backend.discard?.(cause.object);
+    await this.opts.backend.shared?.discard(cause.object);
     const thunk = decodeThunk(await this.store.readBytes(name), name);
     const { resolved } = await this.resolveInputs(name, thunk);
     const { reduction, ranAs } = await this.executeRemaking(name, thunk, await this.runName(name, thunk, resolved), resolved);
@@ -223,7 +229,7 @@ export class Scheduler {
   /** A fallback's result, shared through the remote backend; the build does not depend on it. */
   private async publish(runName: string, reduction: Reduction): Promise<void> {
     try {
-      await this.opts.backend.publish?.(runName, reduction);
+      await this.opts.backend.shared?.publish(runName, reduction);
     } catch (e) {
       this.emit({ type: 'warning', message: `the result of ${runName}, made on this machine, could not be shared through the ${this.opts.backend.label} backend: ${errorMessage(e)}` });
     }
@@ -277,7 +283,7 @@ export class Scheduler {
     if (!r) return undefined;
     try {
       // An output a remote backend holds is fetched (and checked) only if something here needs its bytes.
-      for (const o of r.outputs) if (!this.opts.backend.holds?.(o.name) || this.store.has(o.name)) await this.store.verifiedPath(o.name);
+      for (const o of r.outputs) if (!this.opts.backend.shared?.holds(o.name) || this.store.has(o.name)) await this.store.verify(o.name);
     } catch (e) {
       if (!(e instanceof CorruptObjectError || e instanceof MissingObjectError)) throw e;
       this.emit({ type: 'warning', message: `${e.message} (the job that made it runs again)` });
@@ -294,7 +300,7 @@ export class Scheduler {
 
   /** A result the remote backend's shared store has (another machine ran the job), kept locally too. */
   private async sharedReduction(name: string): Promise<Reduction | undefined> {
-    const r = await this.opts.backend.remoteReduction?.(name).catch(() => undefined);
+    const r = await this.opts.backend.shared?.getReduction(name).catch(() => undefined);
     if (r) await this.store.putReduction(name, r);
     return r;
   }
@@ -448,7 +454,10 @@ export class Scheduler {
    */
   private async runRace(name: string, thunk: Thunk, program: string, attempt: number, followOn?: FollowOn): Promise<{ result: JobResult; record: JobRecord }> {
     if (this.stopped) throw this.stopped;
-    await this.slots.acquire(this.abort.signal).catch(() => {
+    const place = this.placement(name, thunk, program);
+    if (place.reason !== undefined) followOn = undefined;
+    const slots = place.slots;
+    await slots.acquire(this.abort.signal).catch(() => {
       throw this.stopped ?? new BurstError('cancelled', 'the run was cancelled');
     });
     const copies: Array<{ controller: AbortController; record: JobRecord }> = [];
@@ -472,8 +481,8 @@ export class Scheduler {
           const onStop = (): void => controller.abort();
           this.abort.signal.addEventListener('abort', onStop, { once: true });
           const record: JobRecord = {
-            name, program, backend: this.opts.backend.label, start: this.now(), end: 0,
-            exitCode: null, attempt, duplicate, outcome: 'ok',
+            name, program, backend: place.backend.label, start: this.now(), end: 0,
+            exitCode: null, attempt, duplicate, outcome: 'ok', ...(place.reason !== undefined ? { reason: place.reason } : {}),
           };
           copies.push({ controller, record });
           this.jobs.push(record);
@@ -486,7 +495,7 @@ export class Scheduler {
             this.abort.signal.removeEventListener('abort', onStop);
             settleIfDone();
           };
-          this.opts.backend.execute(name, thunk, controller.signal, followOn).then(
+          place.run(controller.signal, followOn).then(
             (result) => {
               if (result.ranOn) {
                 record.backend = result.ranOn.backend;
@@ -525,7 +534,7 @@ export class Scheduler {
           const elapsed = this.now() - first.record.start;
           if (!this.straggler.isStraggling(work, elapsed)) return;
           // A duplicate only takes a slot nothing else is waiting for: it must never delay other work.
-          if (!this.slots.tryAcquire()) return;
+          if (!slots.tryAcquire()) return;
           extraSlots++;
           this.counts.duplicated++;
           this.emit({ type: 'job-duplicate', job: name, program, elapsedMs: Math.round(elapsed) });
@@ -534,8 +543,31 @@ export class Scheduler {
       });
     } finally {
       if (watchdog) clearInterval(watchdog);
-      for (let i = 0; i <= extraSlots; i++) this.slots.release();
+      for (let i = 0; i <= extraSlots; i++) slots.release();
     }
+  }
+
+  /**
+   * Where a job runs: on the run's backend, or on the local pool when the
+   * backend declines it (too large for Lambda, a program of this machine),
+   * with the reason on its record, its result and the report.
+   */
+  private placement(name: string, thunk: Thunk, program: string): { backend: Backend; slots: Slots; reason?: string; run: (signal: AbortSignal, followOn?: FollowOn) => Promise<JobResult> } {
+    const { backend, local } = this.opts;
+    const reason = backend.declines?.(name, thunk);
+    if (reason === undefined) return { backend, slots: this.slots, run: (signal, followOn) => backend.execute(name, thunk, signal, followOn) };
+    if (!local || !this.localSlots) throw new BurstError('usage', `the ${backend.label} backend cannot run ${name} (${program}): ${reason}`, { job: name });
+    const run = async (signal: AbortSignal): Promise<JobResult> => {
+      const result = await local.execute(name, thunk, signal).catch((e: unknown) => {
+        // An input only the shared store held, missing or bad there: the job that made it must run again.
+        const shared = backend.shared;
+        if (shared && (e instanceof MissingObjectError || e instanceof CorruptObjectError) && Object.values(thunk.inputs).includes(e.object)) throw new LostInputsError([e.object], shared.where(), e.message);
+        throw e;
+      });
+      this.ranLocally.set(name, { job: name, program, reason });
+      return { ...result, ranOn: { backend: local.label, reason } };
+    };
+    return { backend: local, slots: this.localSlots, reason, run };
   }
 
   private finishRecord(record: JobRecord, outcome: JobRecord['outcome'], exitCode: number | null, error?: string): void {

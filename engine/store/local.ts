@@ -21,38 +21,9 @@ import { dropsPrivileges } from '../model/jobUser';
 import { encodeThunk, looksLikeThunk, type Thunk } from '../model/thunk';
 import { publishOnce, tempPath, writeFileAtomic, writeFileOnce } from './atomic';
 import { FileIndex } from './fileIndex';
+import type { ObjectStore, OutputEntry, Reduction, RemoteObjects } from './objectStore';
 
-export interface OutputEntry {
-  name: string;
-  executable: boolean;
-}
-
-/** What a thunk reduced to. Only successful jobs are recorded. */
-export interface TaggedOutput extends OutputEntry {
-  /** The output's sandbox path. */
-  tag: string;
-}
-
-export interface RemoteObjects {
-  /** Writes the object's bytes to `dest`; false if the remote does not have it. */
-  fetch(name: string, dest: string): Promise<boolean>;
-  /** Where an object lives remotely, for messages. */
-  describe(name: string): string;
-}
-
-export interface Reduction {
-  /** In the thunk's declared order: the first is its default output. */
-  outputs: TaggedOutput[];
-  /** Non-empty stdout/stderr of the job, as value names, so cached results still show warnings. */
-  stdout?: string;
-  stderr?: string;
-  program: string;
-  durationMs: number;
-  /** Where the job ran: a backend label. */
-  backend?: string;
-  /** Why it ran there, when that is not the backend the run chose (a job Lambda could not take). */
-  reason?: string;
-}
+export type { ObjectStore, OutputEntry, Reduction, RemoteObjects, TaggedOutput } from './objectStore';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.BURST_CACHE_DIR) return resolve(env.BURST_CACHE_DIR);
@@ -60,7 +31,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'burst');
 }
 
-export class LocalStore {
+export class LocalStore implements ObjectStore {
   readonly objectsDir: string;
   readonly reductionsDir: string;
   readonly tmpDir: string;
@@ -68,20 +39,32 @@ export class LocalStore {
   sandboxDir: string;
   readonly corruptDir: string;
   readonly index: FileIndex;
-  /** Objects whose content was hashed by this process: name → the state it was hashed in. */
-  private readonly verified = new Map<string, string>();
-  /** Fetches under way, so jobs that need the same object at once download it once. */
-  private readonly fetching = new Map<string, Promise<boolean>>();
-  /** Objects seen in the store by this process; only quarantine removes one. */
-  private readonly present = new Set<string>();
+  /** What this process knows of the directory, shared by every view of it (see over). */
+  private readonly known: KnownState;
 
-  private constructor(readonly dir: string) {
+  /**
+   * `remote`: where objects this store lacks are fetched from (a remote
+   * backend's bucket, which keeps intermediate outputs), for the views that
+   * `over` makes. Fetched objects are checked against their names like any other.
+   */
+  private constructor(readonly dir: string, private readonly remote?: RemoteObjects, shared?: { index: FileIndex; known: KnownState; sandboxDir: string }) {
     this.objectsDir = join(dir, 'objects');
     this.reductionsDir = join(dir, 'reductions');
     this.tmpDir = join(dir, 'tmp');
-    this.sandboxDir = join(dir, 'sandbox');
+    this.sandboxDir = shared?.sandboxDir ?? join(dir, 'sandbox');
     this.corruptDir = join(dir, 'corrupt');
-    this.index = new FileIndex(join(dir, 'file-index.json'), this.tmpDir);
+    this.index = shared?.index ?? new FileIndex(join(dir, 'file-index.json'), this.tmpDir);
+    this.known = shared?.known ?? { verified: new Map(), fetching: new Map(), present: new Set() };
+  }
+
+  /**
+   * This store layered over a remote one for one run: objects it lacks are
+   * fetched from `remote` when their bytes are needed. The directory and all
+   * this process knows of it are shared with the store it is made from,
+   * which itself never fetches.
+   */
+  over(remote: RemoteObjects): LocalStore {
+    return new LocalStore(this.dir, remote, { index: this.index, known: this.known, sandboxDir: this.sandboxDir });
   }
 
   static async open(dir: string = defaultCacheDir()): Promise<LocalStore> {
@@ -106,15 +89,15 @@ export class LocalStore {
 
   /** After an object was removed (garbage collection in a long-lived process): this process must not think it is still there. */
   forgetObject(name: string): void {
-    this.present.delete(name);
-    this.verified.delete(name);
+    this.known.present.delete(name);
+    this.known.verified.delete(name);
   }
 
   has(name: string): boolean {
-    if (this.present.has(name)) return true;
+    if (this.known.present.has(name)) return true;
     try {
       statSync(this.objectPath(name));
-      this.present.add(name);
+      this.known.present.add(name);
       return true;
     } catch {
       return false;
@@ -200,13 +183,6 @@ export class LocalStore {
     this.markVerified(name, statSync(target, { bigint: true }));
   }
 
-  /**
-   * Where objects this store lacks may be fetched from (a remote backend's
-   * bucket, which keeps intermediate outputs): set by that backend. Fetched
-   * objects are checked against their names like any other.
-   */
-  remote: RemoteObjects | undefined;
-
   /** Fetches a missing object from the remote, if there is one and it has it. */
   private fetchMissing(name: string): Promise<boolean> {
     const remote = this.remote;
@@ -214,10 +190,10 @@ export class LocalStore {
     if (this.has(name)) return Promise.resolve(true);
     // Keyed by where the object comes from: a fetch from another bucket or prefix that lacks it must not answer for this one.
     const key = remote.describe(name);
-    const running = this.fetching.get(key);
+    const running = this.known.fetching.get(key);
     if (running) return running;
-    const p = this.fetchInto(remote, name).finally(() => this.fetching.delete(key));
-    this.fetching.set(key, p);
+    const p = this.fetchInto(remote, name).finally(() => this.known.fetching.delete(key));
+    this.known.fetching.set(key, p);
     return p;
   }
 
@@ -253,7 +229,7 @@ export class LocalStore {
   async verifiedPath(name: string): Promise<string> {
     const path = this.objectPath(name);
     // Checked once per process: objects are never rewritten in place, and a job cannot write them.
-    if (this.verified.has(name)) return path;
+    if (this.known.verified.has(name)) return path;
     await this.fetchMissing(name);
     let st: BigIntStats;
     try {
@@ -262,7 +238,7 @@ export class LocalStore {
       throw new MissingObjectError(name, this.remote?.describe(name));
     }
     if (this.index.lookup(path, st, true) === name) {
-      this.verified.set(name, stateKey(st));
+      this.known.verified.set(name, stateKey(st));
       return path;
     }
     const actual = await nameOfFile(parseName(name).type, path);
@@ -272,6 +248,10 @@ export class LocalStore {
     }
     this.markVerified(name, st);
     return path;
+  }
+
+  async verify(name: string): Promise<void> {
+    await this.verifiedPath(name);
   }
 
   /** A verified, executable copy of an object (hard links share the mode, so it is a copy). */
@@ -298,15 +278,15 @@ export class LocalStore {
 
   async quarantine(name: string): Promise<void> {
     const path = this.objectPath(name);
-    this.verified.delete(name);
-    this.present.delete(name);
+    this.known.verified.delete(name);
+    this.known.present.delete(name);
     this.index.forget(path);
     await fs.rename(path, join(this.corruptDir, `${name}.${Date.now()}`)).catch(() => undefined);
     await fs.rm(`${path}.x`, { force: true });
   }
 
   private markVerified(name: string, st: BigIntStats): void {
-    this.verified.set(name, stateKey(st));
+    this.known.verified.set(name, stateKey(st));
     this.index.record(this.objectPath(name), st, name, true);
   }
 
@@ -342,6 +322,15 @@ export class LocalStore {
   async flush(): Promise<void> {
     await this.index.save();
   }
+}
+
+interface KnownState {
+  /** Objects whose content was hashed by this process: name → the state it was hashed in. */
+  verified: Map<string, string>;
+  /** Fetches under way, so jobs that need the same object at once download it once. */
+  fetching: Map<string, Promise<boolean>>;
+  /** Objects seen in the store by this process; only quarantine removes one. */
+  present: Set<string>;
 }
 
 /** Without ctime: linking an object into a sandbox changes it, writing to it changes mtime. */
