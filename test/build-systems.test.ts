@@ -108,7 +108,7 @@ describe('Meson projects', () => {
   test('fribidi (shared and static, archived by gcc-ar, compiled through ccache): meson test passes, byte-identical to plain ninja', async () => {
     using work = tempDir('burst-meson-');
     const p = await configured(work.path, 'fribidi', ['meson', 'setup', 'build', '-Ddefault_library=both']);
-    // Meson puts ccache in front of the compiler where it is installed (setup-e2e.sh installs it): each compile is still a job.
+    // Meson puts ccache in front of the compiler where it is installed (setup-test-machine.sh installs it): each compile is still a job.
     assert.match(readFileSync(join(p.tree, 'build', 'build.ninja'), 'utf8'), /command = ccache cc /);
     const report = await burstBuild(p, ['ninja', '-C', 'build']);
     assert.ok(report.jobs.some((j) => j.program === 'ar'), 'gcc-ar started ar, which ran as a job');

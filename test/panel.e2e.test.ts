@@ -77,7 +77,7 @@ describe('the Burst panel page in Chromium', () => {
   const store = join(work.path, 'store');
 
   before(async () => {
-    if (!existsSync(join(E2E, 'node_modules', 'playwright-core')) || !existsSync('/usr/bin/chromium')) execFileSync('bash', [join(ROOT, 'scripts', 'setup-e2e.sh')], { stdio: 'inherit' });
+    if (!existsSync(join(E2E, 'node_modules', 'playwright-core')) || !existsSync('/usr/bin/chromium')) execFileSync('bash', [join(ROOT, 'scripts', 'setup-test-machine.sh')], { stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     tree = copyTree(join(ROOT, 'examples', 'geom'), join(work.path, 'geom'));
     writeFileSync(join(work.path, 'panel.html'), pageHtml());

@@ -22,7 +22,7 @@ const work = tempDir('burst-e2e-');
 
 function ensureInstalled(): void {
   if (existsSync(join(E2E, 'node_modules', '.bin', 'code-server')) && existsSync('/usr/bin/chromium')) return;
-  execFileSync('bash', [join(ROOT, 'scripts', 'setup-e2e.sh')], { stdio: 'inherit' });
+  execFileSync('bash', [join(ROOT, 'scripts', 'setup-test-machine.sh')], { stdio: 'inherit' });
 }
 
 function project(dir: string, aws: LocalAws): void {

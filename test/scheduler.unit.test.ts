@@ -1,0 +1,180 @@
+/**
+ * The scheduler on its own: an in-memory store, and backends that run jobs in
+ * this process (an in-process stand-in for a worker: here a job's output is
+ * its inputs' bytes joined, so every answer is checkable). No disk, no
+ * processes, no network.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { LostInputsError, TransientError } from '../engine/model/errors';
+import { initHash } from '../engine/model/hash';
+import { encodeThunk, type Thunk } from '../engine/model/thunk';
+import type { RunEvent } from '../engine/schedule/scheduler';
+import { Scheduler } from '../engine/schedule/scheduler';
+import type { Backend } from '../engine/schedule/backend';
+import type { JobResult } from '../engine/exec/worker';
+import { MemoryStore } from '../engine/store/memory';
+import type { Reduction, SharedStore } from '../engine/store/objectStore';
+
+before(() => initHash());
+
+/** A job `join`: its output `out` holds its inputs' bytes in path order, then its first argument. */
+async function joinThunk(store: MemoryStore, tag: string, inputs: Record<string, string> = {}): Promise<string> {
+  const thunk: Thunk = { args: ['join', tag], env: {}, inputs, executables: [], outputs: ['out'], cwd: '', timeoutMs: 60_000 };
+  return store.putBytes('T', encodeThunk(thunk));
+}
+
+type Behaviour = (name: string, thunk: Thunk, attempt: number, signal: AbortSignal) => Promise<void> | void;
+
+/** A backend running `join` jobs in this process; `behave` may throw, or wait, before the job's answer. */
+class InProcessBackend implements Backend {
+  readonly maxJobs = 4;
+  readonly runs: string[] = [];
+  private readonly attempts = new Map<string, number>();
+
+  constructor(private readonly store: MemoryStore, readonly label = 'memory', private readonly behave: Behaviour = () => undefined, private readonly decline?: (thunk: Thunk) => string | undefined, readonly shared?: SharedStore) {}
+
+  declines(_name: string, thunk: Thunk): string | undefined {
+    return this.decline?.(thunk);
+  }
+
+  async execute(name: string, thunk: Thunk, signal: AbortSignal): Promise<JobResult> {
+    const attempt = (this.attempts.get(name) ?? 0) + 1;
+    this.attempts.set(name, attempt);
+    this.runs.push(`${thunk.args[1]}#${attempt}`);
+    await this.behave(name, thunk, attempt, signal);
+    const parts = await Promise.all(Object.keys(thunk.inputs).sort().map((p) => this.store.readBytes(thunk.inputs[p] as string)));
+    const out = await this.store.putBytes('V', Buffer.concat([...parts, Buffer.from(thunk.args[1] as string)]));
+    return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), outputs: [{ tag: 'out', name: out, executable: false }], durationMs: 1 };
+  }
+}
+
+async function text(store: MemoryStore, name: string | undefined): Promise<string> {
+  return (await store.readBytes(name as string)).toString();
+}
+
+describe('the scheduler, on an in-memory store', () => {
+  test('a graph runs bottom-up, and a second run of it is all cache hits', async () => {
+    const store = new MemoryStore();
+    const a = await joinThunk(store, 'a');
+    const b = await joinThunk(store, 'b', { x: `${a}#out` });
+    const first = new InProcessBackend(store);
+    const r1 = await new Scheduler(store, { backend: first }).force([b]);
+    assert.equal(await text(store, r1.values.get(b)?.name), 'ab');
+    assert.deepEqual(first.runs, ['a#1', 'b#1']);
+
+    const again = new InProcessBackend(store);
+    const events: RunEvent[] = [];
+    const scheduler = new Scheduler(store, { backend: again, onEvent: (e) => events.push(e) });
+    const r2 = await scheduler.force([b]);
+    assert.equal(r2.values.get(b)?.name, r1.values.get(b)?.name);
+    assert.deepEqual(again.runs, [], 'nothing runs');
+    assert.equal(scheduler.report().cached, 1, 'the target itself is found: its inputs are never looked at');
+    assert.ok(events.some((e) => e.type === 'job-cached'));
+  });
+
+  test('a transient fault is retried, and the report counts the retry', async () => {
+    const store = new MemoryStore();
+    const a = await joinThunk(store, 'a');
+    const flaky = new InProcessBackend(store, 'memory', (_n, _t, attempt) => {
+      if (attempt === 1) throw new TransientError('the worker went away');
+    });
+    const scheduler = new Scheduler(store, { backend: flaky, retryBaseMs: 1 });
+    const { values, failures } = await scheduler.force([a]);
+    assert.deepEqual(failures, []);
+    assert.equal(await text(store, values.get(a)?.name), 'a');
+    assert.deepEqual(flaky.runs, ['a#1', 'a#2']);
+    const report = scheduler.report();
+    assert.equal(report.retried, 1);
+    assert.deepEqual(report.jobs.map((j) => j.outcome), ['lost', 'ok']);
+  });
+
+  test('a straggler gets a duplicate; the first copy to answer wins and the other is stopped', async () => {
+    const store = new MemoryStore();
+    const slow = await joinThunk(store, 'slow');
+    let stopped = false;
+    const backend = new InProcessBackend(store, 'memory', (_n, _t, attempt, signal) => {
+      if (attempt > 1) return; // the duplicate answers at once
+      return new Promise<void>((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          stopped = true;
+          reject(new TransientError('stopped'));
+        });
+      });
+    });
+    const scheduler = new Scheduler(store, { backend, straggler: { minMs: 40, noHistoryMs: 40 } });
+    const { values } = await scheduler.force([slow]);
+    assert.equal(await text(store, values.get(slow)?.name), 'slow');
+    const report = scheduler.report();
+    assert.equal(report.duplicated, 1);
+    assert.ok(stopped, 'the first copy was stopped');
+    const [original, duplicate] = report.jobs;
+    assert.deepEqual([original?.duplicate, duplicate?.duplicate, duplicate?.outcome], [false, true, 'ok']);
+    assert.notEqual(original?.outcome, 'ok');
+  });
+
+  test('a cached result whose output is gone runs its job again, with a warning', async () => {
+    const store = new MemoryStore();
+    const a = await joinThunk(store, 'a');
+    const r1 = await new Scheduler(store, { backend: new InProcessBackend(store) }).force([a]);
+    store.objects.delete(r1.values.get(a)?.name as string);
+    const again = new InProcessBackend(store);
+    const events: RunEvent[] = [];
+    const { values } = await new Scheduler(store, { backend: again, onEvent: (e) => events.push(e) }).force([a]);
+    assert.equal(await text(store, values.get(a)?.name), 'a');
+    assert.deepEqual(again.runs, ['a#1']);
+    assert.ok(events.some((e) => e.type === 'warning' && e.message.includes('is not in the store')), JSON.stringify(events));
+  });
+
+  test('an input lost where only the remote side held it is made again by its job, then its reader runs', async () => {
+    const store = new MemoryStore();
+    const a = await joinThunk(store, 'a');
+    const b = await joinThunk(store, 'b', { x: `${a}#out` });
+    let lostOnce = false;
+    const backend = new InProcessBackend(store, 'memory', (_n, thunk) => {
+      if (thunk.args[1] === 'b' && !lostOnce) {
+        lostOnce = true;
+        throw new LostInputsError(Object.values(thunk.inputs), 'memory://remote', 'gone from the remote side');
+      }
+    });
+    const { values, failures } = await new Scheduler(store, { backend }).force([b]);
+    assert.deepEqual(failures, []);
+    assert.equal(await text(store, values.get(b)?.name), 'ab');
+    assert.deepEqual(backend.runs, ['a#1', 'b#1', 'a#2', 'b#2']);
+  });
+
+  test('a job the backend declines runs on the local pool, with its reason in the report, and its result is shared', async () => {
+    const store = new MemoryStore();
+    const small = await joinThunk(store, 'small');
+    const big = await joinThunk(store, 'big');
+    const published: Array<[string, Reduction]> = [];
+    const shared: SharedStore = {
+      where: () => 'memory://shared',
+      holds: () => false,
+      getReduction: async () => undefined,
+      publish: async (thunk, r) => void published.push([thunk, r]),
+      discard: async () => undefined,
+    };
+    const remote = new InProcessBackend(store, 'remote', undefined, (t) => (t.args[1] === 'big' ? 'its inputs are too large for a remote job' : undefined), shared);
+    const local = new InProcessBackend(store, 'local');
+    const scheduler = new Scheduler(store, { backend: remote, local });
+    const { failures } = await scheduler.force([small, big]);
+    assert.deepEqual(failures, []);
+    assert.deepEqual([remote.runs, local.runs], [['small#1'], ['big#1']]);
+    const report = scheduler.report();
+    assert.deepEqual(report.ranLocally, [{ job: big, program: 'join', reason: 'its inputs are too large for a remote job' }]);
+    assert.deepEqual(report.byBackend, { remote: 1, local: 1 });
+    assert.equal(report.jobs.find((j) => j.name === big)?.reason, 'its inputs are too large for a remote job');
+    assert.deepEqual(published.map(([t, r]) => [t, r.backend, r.reason]), [[big, 'local', 'its inputs are too large for a remote job']]);
+  });
+
+  test('without a local pool, a declined job fails with the reason, and the run says so', async () => {
+    const store = new MemoryStore();
+    const big = await joinThunk(store, 'big');
+    const remote = new InProcessBackend(store, 'remote', undefined, () => 'it runs a program of this machine');
+    const { failures } = await new Scheduler(store, { backend: remote }).force([big]);
+    assert.equal(failures.length, 1);
+    assert.match(failures[0]?.error.message ?? '', /the remote backend cannot run .*it runs a program of this machine/);
+  });
+});
+
