@@ -39,11 +39,30 @@ interface Project {
 const JOBS = availableParallelism();
 const PROJECTS: Project[] = [
   { name: 'lua', pkg: 'lua5.4', build: ['make', `-j${JOBS}`, 'linux'], clean: ['make', 'clean'], ccache: 'CC=ccache gcc -std=gnu99' },
-  { name: 'zlib', pkg: 'zlib', configure: ['./configure'], build: ['make', `-j${JOBS}`], clean: ['make', 'clean'], ccache: 'CC=ccache gcc' },
+  {
+    name: 'zlib',
+    pkg: 'zlib',
+    configure: ['./configure'],
+    build: ['make', `-j${JOBS}`],
+    clean: ['make', 'clean'],
+    ccache: 'CC=ccache gcc',
+  },
   { name: 'zstd', pkg: 'libzstd', build: ['make', `-j${JOBS}`, 'zstd-release'], clean: ['make', 'clean'], ccache: 'CC=ccache cc' },
-  { name: 'cmake-json-c', pkg: 'json-c', configure: ['cmake', '-S', '.', '-B', 'build', '-G', 'Ninja'], build: ['ninja', '-C', 'build', `-j${JOBS}`], clean: ['ninja', '-C', 'build', 'clean'] },
+  {
+    name: 'cmake-json-c',
+    pkg: 'json-c',
+    configure: ['cmake', '-S', '.', '-B', 'build', '-G', 'Ninja'],
+    build: ['ninja', '-C', 'build', `-j${JOBS}`],
+    clean: ['ninja', '-C', 'build', 'clean'],
+  },
   // CC=cc: Meson would otherwise put ccache in front of the compiler where one is installed, and plain ninja would be ccache's.
-  { name: 'meson-pixman', pkg: 'pixman', configure: ['env', 'CC=cc', 'meson', 'setup', 'build'], build: ['ninja', '-C', 'build', `-j${JOBS}`], clean: ['ninja', '-C', 'build', 'clean'] },
+  {
+    name: 'meson-pixman',
+    pkg: 'pixman',
+    configure: ['env', 'CC=cc', 'meson', 'setup', 'build'],
+    build: ['ninja', '-C', 'build', `-j${JOBS}`],
+    clean: ['ninja', '-C', 'build', 'clean'],
+  },
 ];
 const BURST = resolve(__dirname, '..', '..', 'bin', 'burst');
 
@@ -101,10 +120,23 @@ async function benchProject(p: Project, runs: number, work: string, seeded: stri
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   console.log(`\n${p.name}: ${p.build.join(' ')}`);
   row(`plain ${p.build[0]}`, s(plain));
-  row('burst build, cold (project never built)', s(medianOf(first.cold)), `${pairedRatio(first.cold, first.plain).toFixed(2)}x plain (goal <= 1.10)`);
+  row(
+    'burst build, cold (project never built)',
+    s(medianOf(first.cold)),
+    `${pairedRatio(first.cold, first.plain).toFixed(2)}x plain (goal <= 1.10)`,
+  );
   row('burst build, first use (empty store)', s(medianOf(first.firstUse)), `${pairedRatio(first.firstUse, first.plain).toFixed(2)}x plain`);
-  row('burst build after make clean, warm store', s(medianOf(again.warm)), `${pairedRatio(again.plain, again.warm).toFixed(1)}x faster than plain (goal >= 10)`);
-  if (again.ccache) row('ccache after make clean, warm cache', s(medianOf(again.ccache)), `${pairedRatio(again.ccache, again.warm).toFixed(2)}x burst's time (goal > 1)`);
+  row(
+    'burst build after make clean, warm store',
+    s(medianOf(again.warm)),
+    `${pairedRatio(again.plain, again.warm).toFixed(1)}x faster than plain (goal >= 10)`,
+  );
+  if (again.ccache)
+    row(
+      'ccache after make clean, warm cache',
+      s(medianOf(again.ccache)),
+      `${pairedRatio(again.ccache, again.warm).toFixed(2)}x burst's time (goal > 1)`,
+    );
 }
 
 async function main(): Promise<void> {

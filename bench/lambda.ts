@@ -71,7 +71,11 @@ function build(aws: LocalAws, tree: string, store: string, env: NodeJS.ProcessEn
   burstCommand(['--cache-dir', store, 'build', '-q', '--report', report, '--', 'make', '-j2', 'linux'], tree, env);
   const ms = performance.now() - t;
   const after = aws.cpuSeconds();
-  return { ms, report: readJson<RunReport>(report), cpu: { total: machineCpuSeconds() - before.total, s3: after.s3 - before.s3, lambda: after.lambda - before.lambda } };
+  return {
+    ms,
+    report: readJson<RunReport>(report),
+    cpu: { total: machineCpuSeconds() - before.total, s3: after.s3 - before.s3, lambda: after.lambda - before.lambda },
+  };
 }
 
 /** A store (and with `env` for Lambda, a bucket prefix) that has built one small C program: the compiler is in it. */
@@ -86,7 +90,14 @@ async function invocationsPerSecond(aws: LocalAws, work: string): Promise<{ perS
   const sh = await engine.packExecutable('/bin/sh');
   const thunks: string[] = [];
   for (let i = 0; i < TRIVIAL; i++) {
-    thunks.push(await engine.createThunk({ args: [...sh.launch('', 'sh'), '-c', `echo ${i} > out`], inputs: sh.inputs, executables: sh.executables, outputs: ['out'] }));
+    thunks.push(
+      await engine.createThunk({
+        args: [...sh.launch('', 'sh'), '-c', `echo ${i} > out`],
+        inputs: sh.inputs,
+        executables: sh.executables,
+        outputs: ['out'],
+      }),
+    );
   }
   Object.assign(process.env, aws.env); // the SDK's default credential chain reads the environment
   const backend = { kind: 'lambda' as const, aws: { concurrency: 32 }, configRoot: work };
@@ -120,7 +131,12 @@ async function main(): Promise<void> {
       else mkdirSync(store);
       return store;
     };
-    const timed: Record<'local' | 'cold' | 'coldAllAtOnce' | 'firstUse', Timed[]> = { local: [], cold: [], coldAllAtOnce: [], firstUse: [] };
+    const timed: Record<'local' | 'cold' | 'coldAllAtOnce' | 'firstUse', Timed[]> = {
+      local: [],
+      cold: [],
+      coldAllAtOnce: [],
+      firstUse: [],
+    };
     const firstBuilds: Array<{ prefix: string; report: RunReport }> = [];
     const keep = (k: keyof typeof timed, r: Timed): number => (timed[k].push(r), r.ms);
     const coldBuild = (concurrency: string | undefined): Timed => {
@@ -139,37 +155,104 @@ async function main(): Promise<void> {
       coldAllAtOnce: () => keep('coldAllAtOnce', coldBuild(undefined)),
       firstUse: () => {
         const prefix = `first${round}/`;
-        const r = build(aws, tree, freshStore(), { ...lambdaEnv, BURST_PREFIX: prefix, BURST_CONCURRENCY: String(CORES) }, join(work, `r${round}.json`));
+        const r = build(
+          aws,
+          tree,
+          freshStore(),
+          { ...lambdaEnv, BURST_PREFIX: prefix, BURST_CONCURRENCY: String(CORES) },
+          join(work, `r${round}.json`),
+        );
         firstBuilds.push({ prefix, report: r.report });
         return keep('firstUse', r);
       },
     });
     const first = firstBuilds[0] as { prefix: string; report: RunReport };
-    const again = build(aws, copyTree(debianSource('lua5.4'), join(work, 'lua-again')), freshStore(), { ...lambdaEnv, BURST_PREFIX: first.prefix }, join(work, 'again.json'));
+    const again = build(
+      aws,
+      copyTree(debianSource('lua5.4'), join(work, 'lua-again')),
+      freshStore(),
+      { ...lambdaEnv, BURST_PREFIX: first.prefix },
+      join(work, 'again.json'),
+    );
     const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-    const cpu = (k: keyof typeof timed, f: (c: Timed['cpu']) => number): string => `${medianOf(timed[k].map((t) => f(t.cpu))).toFixed(1)} CPU-s`;
+    const cpu = (k: keyof typeof timed, f: (c: Timed['cpu']) => number): string =>
+      `${medianOf(timed[k].map((t) => f(t.cpu))).toFixed(1)} CPU-s`;
     console.log(`lambda bench (loopback s3rver + serverless-offline), lua make -j2 linux, ${RUNS} interleaved rounds, medians`);
     row('local backend, cold (project never built)', s(medianOf(times.local)));
-    row('lambda backend, cold (project never built)', s(medianOf(times.cold)), `${pairedRatio(times.cold, times.local).toFixed(2)}x local (goal <= 1.5), ${CORES} jobs at once`);
-    row('  the same, every job at once (default 1,000)', s(medianOf(times.coldAllAtOnce)), `${pairedRatio(times.coldAllAtOnce, times.local).toFixed(2)}x local, ${cpu('coldAllAtOnce', (c) => c.total)}: time-shared cores`);
-    row('lambda backend, first use (empty store+bucket)', s(medianOf(times.firstUse)), `${pairedRatio(times.firstUse, times.local).toFixed(2)}x local`);
-    row('CPU on this machine, local cold', cpu('local', (c) => c.total));
+    row(
+      'lambda backend, cold (project never built)',
+      s(medianOf(times.cold)),
+      `${pairedRatio(times.cold, times.local).toFixed(2)}x local (goal <= 1.5), ${CORES} jobs at once`,
+    );
+    row(
+      '  the same, every job at once (default 1,000)',
+      s(medianOf(times.coldAllAtOnce)),
+      `${pairedRatio(times.coldAllAtOnce, times.local).toFixed(2)}x local, ${cpu('coldAllAtOnce', (c) => c.total)}: time-shared cores`,
+    );
+    row(
+      'lambda backend, first use (empty store+bucket)',
+      s(medianOf(times.firstUse)),
+      `${pairedRatio(times.firstUse, times.local).toFixed(2)}x local`,
+    );
+    row(
+      'CPU on this machine, local cold',
+      cpu('local', (c) => c.total),
+    );
     const cpuRatio = medianOf(timed.cold.map((t) => t.cpu.total)) / medianOf(timed.local.map((t) => t.cpu.total));
-    row('CPU on this machine, lambda cold', cpu('cold', (c) => c.total), `${cpuRatio.toFixed(2)}x local, of which:`);
-    row('  the client (burst, make, header listing)', cpu('cold', (c) => c.total - c.s3 - c.lambda), 'stays on this machine with real Lambda');
-    row('  the Lambda server and the jobs it ran', cpu('cold', (c) => c.lambda), 'leaves it');
-    row('  the S3 server', cpu('cold', (c) => c.s3), 'leaves it');
+    row(
+      'CPU on this machine, lambda cold',
+      cpu('cold', (c) => c.total),
+      `${cpuRatio.toFixed(2)}x local, of which:`,
+    );
+    row(
+      '  the client (burst, make, header listing)',
+      cpu('cold', (c) => c.total - c.s3 - c.lambda),
+      'stays on this machine with real Lambda',
+    );
+    row(
+      '  the Lambda server and the jobs it ran',
+      cpu('cold', (c) => c.lambda),
+      'leaves it',
+    );
+    row(
+      '  the S3 server',
+      cpu('cold', (c) => c.s3),
+      'leaves it',
+    );
     const each = (k: keyof typeof timed): string => timed[k].map((t) => (t.ms / 1000).toFixed(1)).join(' ');
     row('  each round, local / lambda cold (s)', `${each('local')} / ${each('cold')}`);
-    row('  each round, lambda cold CPU-s (client/server/S3)', timed.cold.map((t) => [t.cpu.total - t.cpu.s3 - t.cpu.lambda, t.cpu.lambda, t.cpu.s3].map((x) => x.toFixed(1)).join('/')).join(' '));
-    row('  S3 requests, lambda cold', String(medianOf(timed.cold.map((t) => t.report.cost?.s3Requests ?? 0))), `and ${medianOf(timed.cold.map((t) => t.report.cost?.lambdaRequests ?? 0))} invocations for ${timed.cold[0]?.report.executed ?? 0} jobs`);
+    row(
+      '  each round, lambda cold CPU-s (client/server/S3)',
+      timed.cold.map((t) => [t.cpu.total - t.cpu.s3 - t.cpu.lambda, t.cpu.lambda, t.cpu.s3].map((x) => x.toFixed(1)).join('/')).join(' '),
+    );
+    row(
+      '  S3 requests, lambda cold',
+      String(medianOf(timed.cold.map((t) => t.report.cost?.s3Requests ?? 0))),
+      `and ${medianOf(timed.cold.map((t) => t.report.cost?.lambdaRequests ?? 0))} invocations for ${timed.cold[0]?.report.executed ?? 0} jobs`,
+    );
     row('  straggler duplicates, lambda cold', String(timed.cold.reduce((n, t) => n + t.report.duplicated, 0)), `over ${RUNS} builds`);
-    row('uploaded, first build', `${(first.report.bytesUploaded / 1e6).toFixed(1)} MB`, 'objects put in the bucket and carried in requests');
-    row('uploaded, clean tree + empty local cache', `${(again.report.bytesUploaded / 1e6).toFixed(1)} MB`, `${again.report.executed} jobs run (goal 0 bytes)`);
+    row(
+      'uploaded, first build',
+      `${(first.report.bytesUploaded / 1e6).toFixed(1)} MB`,
+      'objects put in the bucket and carried in requests',
+    );
+    row(
+      'uploaded, clean tree + empty local cache',
+      `${(again.report.bytesUploaded / 1e6).toFixed(1)} MB`,
+      `${again.report.executed} jobs run (goal 0 bytes)`,
+    );
     const rate = await invocationsPerSecond(aws, work);
     row('trivial jobs, invocations per second', rate.perSecond.toFixed(0), `${TRIVIAL} jobs, 32 at once, warm server`);
-    row('  client CPU per invocation', `${rate.clientCpuMs.toFixed(1)} ms`, `so one client core sustains about ${Math.round(1000 / rate.clientCpuMs)} per second`);
-    row('  loopback servers\' CPU per invocation', `${rate.serverCpuMs.toFixed(1)} ms`, 'the job, the emulator and S3: what batching jobs could share out');
+    row(
+      '  client CPU per invocation',
+      `${rate.clientCpuMs.toFixed(1)} ms`,
+      `so one client core sustains about ${Math.round(1000 / rate.clientCpuMs)} per second`,
+    );
+    row(
+      "  loopback servers' CPU per invocation",
+      `${rate.serverCpuMs.toFixed(1)} ms`,
+      'the job, the emulator and S3: what batching jobs could share out',
+    );
   } finally {
     await aws.stop();
     rmSync(work, { recursive: true, force: true });

@@ -21,7 +21,14 @@ async function trivialThunks(engine: Engine, salt: string): Promise<string[]> {
   const sh = await engine.packExecutable('/bin/sh');
   const names: string[] = [];
   for (let i = 0; i < JOBS; i++) {
-    names.push(await engine.createThunk({ args: [...sh.launch('', 'sh'), '-c', `echo ${salt} ${i} > out`], inputs: sh.inputs, executables: sh.executables, outputs: ['out'] }));
+    names.push(
+      await engine.createThunk({
+        args: [...sh.launch('', 'sh'), '-c', `echo ${salt} ${i} > out`],
+        inputs: sh.inputs,
+        executables: sh.executables,
+        outputs: ['out'],
+      }),
+    );
   }
   return names;
 }
@@ -29,7 +36,10 @@ async function trivialThunks(engine: Engine, salt: string): Promise<string[]> {
 function makeTree(): string {
   const dir = mkdtempSync(join(tmpdir(), 'burst-bench-make-'));
   const targets = Array.from({ length: JOBS }, (_, i) => `out${i}`);
-  writeFileSync(join(dir, 'Makefile'), `all: ${targets.join(' ')}\n${targets.map((t, i) => `${t}:\n\tsh -c 'echo ${i} > ${t}'\n`).join('')}`);
+  writeFileSync(
+    join(dir, 'Makefile'),
+    `all: ${targets.join(' ')}\n${targets.map((t, i) => `${t}:\n\tsh -c 'echo ${i} > ${t}'\n`).join('')}`,
+  );
   return dir;
 }
 
@@ -53,16 +63,25 @@ async function main(): Promise<void> {
     const cachedMs = await median(RUNS, () => timed(() => engine.force(warm, { jobs: CORES })));
 
     const sh = await engine.packExecutable('/bin/sh');
-    const thunk = completeThunk({ args: [...sh.launch('', 'sh'), '-c', 'echo x > out'], inputs: sh.inputs, executables: sh.executables, outputs: ['out'] });
+    const thunk = completeThunk({
+      args: [...sh.launch('', 'sh'), '-c', 'echo x > out'],
+      inputs: sh.inputs,
+      executables: sh.executables,
+      outputs: ['out'],
+    });
     const K = 50;
-    const sandboxMs = await median(RUNS, () => timed(async () => {
-      for (let i = 0; i < K; i++) await executeThunk(engine.store, thunk, { isolate: false });
-    }));
+    const sandboxMs = await median(RUNS, () =>
+      timed(async () => {
+        for (let i = 0; i < K; i++) await executeThunk(engine.store, thunk, { isolate: false });
+      }),
+    );
     // The same program started the same way (the job launcher), in a plain directory: the difference is the sandbox.
     const bare = mkdtempSync(join(root, 'bare-'));
-    const spawnMs = await median(RUNS, () => timed(async () => {
-      for (let i = 0; i < K; i++) await runCommand(engine.store, '/bin/sh', ['-c', 'echo x > out'], bare, {});
-    }));
+    const spawnMs = await median(RUNS, () =>
+      timed(async () => {
+        for (let i = 0; i < K; i++) await runCommand(engine.store, '/bin/sh', ['-c', 'echo x > out'], bare, {});
+      }),
+    );
 
     row('make -j (per job)', `${(makeMs / JOBS).toFixed(2)} ms`);
     row('burst force, uncached (per job)', `${(uncachedMs / JOBS).toFixed(2)} ms`, `${(uncachedMs / makeMs).toFixed(2)}x make`);

@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   // Asynchronous: the engine answering is in this process.
   const loop = async (cmd: string): Promise<number> => {
     const t = performance.now();
-    await execFileAsync('sh', ['-c', `i=0; while [ $i -lt ${calls} ]; do ${cmd} -c x.c -o x.o || exit 1; i=$((i+1)); done`], { cwd: work, env: { ...process.env, BURST_SOCKET: socket } });
+    await execFileAsync('sh', ['-c', `i=0; while [ $i -lt ${calls} ]; do ${cmd} -c x.c -o x.o || exit 1; i=$((i+1)); done`], {
+      cwd: work,
+      env: { ...process.env, BURST_SOCKET: socket },
+    });
     return performance.now() - t;
   };
   try {

@@ -31,7 +31,10 @@ function project(dir: string, count: number): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'sum.c'), SOURCE);
   const tests = Array.from({ length: count }, (_, i) => `add_test(NAME sum_${i} COMMAND sum ${i} 1 ${i + 1})`);
-  writeFileSync(join(dir, 'CMakeLists.txt'), `cmake_minimum_required(VERSION 3.13)\nproject(sums C)\nenable_testing()\nadd_executable(sum sum.c)\n${tests.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'CMakeLists.txt'),
+    `cmake_minimum_required(VERSION 3.13)\nproject(sums C)\nenable_testing()\nadd_executable(sum sum.c)\n${tests.join('\n')}\n`,
+  );
   writeFileSync(join(dir, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'ctest', buildDir: 'build' }] }));
   execFileSync('cmake', ['-S', '.', '-B', 'build'], { cwd: dir, stdio: 'ignore' });
   execFileSync('cmake', ['--build', 'build'], { cwd: dir, stdio: 'ignore' });
@@ -54,8 +57,16 @@ async function main(): Promise<void> {
     const perSecond = (ms: number): string => `${((count * 1000) / ms).toFixed(0)} tests/s`;
     console.log(`\ntests bench: ${count} CTest tests, -j${JOBS}, ${runs} interleaved rounds, medians`);
     row(`ctest -j${JOBS}`, `${(medianOf(t.ctest) / 1000).toFixed(2)} s`, perSecond(medianOf(t.ctest)));
-    row('burst test, nothing cached (local)', `${(medianOf(t.burstCold) / 1000).toFixed(2)} s`, `${perSecond(medianOf(t.burstCold))}, ${pairedRatio(t.burstCold, t.ctest).toFixed(2)}x ctest's time`);
-    row('burst test, all cached', `${(medianOf(t.burstWarm) / 1000).toFixed(2)} s`, `${perSecond(medianOf(t.burstWarm))}, ${pairedRatio(t.ctest, t.burstWarm).toFixed(1)}x faster than ctest`);
+    row(
+      'burst test, nothing cached (local)',
+      `${(medianOf(t.burstCold) / 1000).toFixed(2)} s`,
+      `${perSecond(medianOf(t.burstCold))}, ${pairedRatio(t.burstCold, t.ctest).toFixed(2)}x ctest's time`,
+    );
+    row(
+      'burst test, all cached',
+      `${(medianOf(t.burstWarm) / 1000).toFixed(2)} s`,
+      `${perSecond(medianOf(t.burstWarm))}, ${pairedRatio(t.ctest, t.burstWarm).toFixed(1)}x faster than ctest`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

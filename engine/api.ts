@@ -32,7 +32,24 @@ import type { StragglerOptions } from './schedule/straggler';
 import { runTests, type DiscoveredTest, type TestRun } from './testing/runTests';
 import type { TestResult } from './testing/testTypes';
 
-export type { Backend, BackendName, BackendSpec, BuildResult, DiscoveredTest, ForceResult, ObjectStore, OutputEntry, PackedExecutable, Reduction, RunEvent, RunReport, StragglerOptions, TestResult, TestRun, Thunk };
+export type {
+  Backend,
+  BackendName,
+  BackendSpec,
+  BuildResult,
+  DiscoveredTest,
+  ForceResult,
+  ObjectStore,
+  OutputEntry,
+  PackedExecutable,
+  Reduction,
+  RunEvent,
+  RunReport,
+  StragglerOptions,
+  TestResult,
+  TestRun,
+  Thunk,
+};
 export { backendName };
 export type { AwsModule } from './backends/loadAws';
 export { loadAws } from './backends/loadAws';
@@ -196,11 +213,18 @@ export class Engine {
   /** Runs discovered tests as jobs (see discoverTests), each result reported as it is known. */
   async runTests(tests: DiscoveredTest[], opts: TestOptions): Promise<TestRun> {
     const target = await this.open(opts);
-    return runTests(target.store, tests, { ...schedulerOptions(target, opts), root: opts.root, ...(opts.onResult ? { onResult: opts.onResult } : {}) });
+    return runTests(target.store, tests, {
+      ...schedulerOptions(target, opts),
+      root: opts.root,
+      ...(opts.onResult ? { onResult: opts.onResult } : {}),
+    });
   }
 
   private open(opts: RunOptions): Promise<RunTarget> {
-    return openBackend(this.store, opts.backend ?? { kind: 'local' }, { ...(opts.jobs ? { jobs: opts.jobs } : {}), isolate: opts.isolate ?? false });
+    return openBackend(this.store, opts.backend ?? { kind: 'local' }, {
+      ...(opts.jobs ? { jobs: opts.jobs } : {}),
+      isolate: opts.isolate ?? false,
+    });
   }
 
   /** The output of an earlier `build` at `path`: the tree it belongs to and the job that made it. */

@@ -18,7 +18,10 @@ export class BuildTerminal implements vscode.Pseudoterminal {
   private done = false;
   private openedAt = 0;
 
-  constructor(private readonly runs: Runs, private readonly request: RunRequest) {}
+  constructor(
+    private readonly runs: Runs,
+    private readonly request: RunRequest,
+  ) {}
 
   open(): void {
     this.openedAt = Date.now();
@@ -44,11 +47,20 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     this.write(`\x1b[1m> ${this.request.command.join(' ')}\x1b[0m (Burst, ${this.request.backend ?? 'configured'} backend)\n`);
     let code = 1;
     try {
-      const outcome = await this.runs.run(this.request, (chunk) => this.write(chunk), (runId) => (this.runId = runId));
+      const outcome = await this.runs.run(
+        this.request,
+        (chunk) => this.write(chunk),
+        (runId) => (this.runId = runId),
+      );
       const r = outcome.report;
       for (const f of outcome.failures) this.write(`burst: ${f.path}: ${f.message}\n`);
-      const where = Object.entries(r.byBackend).map(([b, n]) => `${n} on ${b}`).join(', ') || 'none run';
-      this.write(`\nburst: ${r.thunks} jobs: ${r.executed} ran (${where}), ${r.cached} cached, ${r.failed} failed; ${(r.wallMs / 1000).toFixed(1)} s\n`);
+      const where =
+        Object.entries(r.byBackend)
+          .map(([b, n]) => `${n} on ${b}`)
+          .join(', ') || 'none run';
+      this.write(
+        `\nburst: ${r.thunks} jobs: ${r.executed} ran (${where}), ${r.cached} cached, ${r.failed} failed; ${(r.wallMs / 1000).toFixed(1)} s\n`,
+      );
       for (const l of r.ranLocally) this.write(`burst: ${l.program} ran locally: ${l.reason}\n`);
       offerFixes(outcome.failures.map((f) => f.message));
       code = outcome.cancelled ? 130 : outcome.commandStatus !== 0 ? outcome.commandStatus : outcome.failures.length > 0 ? 1 : 0;

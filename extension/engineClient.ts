@@ -4,8 +4,32 @@
  * is told and offered a restart, and the extension host is unaffected.
  */
 import * as vscode from 'vscode';
-import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type RequestType, type ServerOptions } from 'vscode-languageclient/node';
-import { BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, TestResultNotification, type BuildOutcome, type RunEvent, type TestResult, type BuildParams, type ListedTest, type RunTestsOutcome, type RunTestsParams } from '../engine/lsp/protocol';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type RequestType,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import {
+  BuildRequest,
+  CancelNotification,
+  ListTestsRequest,
+  LogNotification,
+  RunEventNotification,
+  RunTestsRequest,
+  TestResultNotification,
+  type BuildOutcome,
+  type RunEvent,
+  type TestResult,
+  type BuildParams,
+  type ListedTest,
+  type RunTestsOutcome,
+  type RunTestsParams,
+} from '../engine/lsp/protocol';
 import type { Log } from './log';
 
 export interface RunHandlers {
@@ -21,7 +45,10 @@ export class EngineClient implements vscode.Disposable {
   /** The start in progress, if any: commands given meanwhile wait for it rather than finding no engine. */
   private starting: Promise<void> | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {}
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+  ) {}
 
   async start(): Promise<void> {
     const module = this.context.asAbsolutePath('dist/server.js');
@@ -116,7 +143,11 @@ export class EngineClient implements vscode.Disposable {
 
   private async engineStopped(): Promise<void> {
     this.log.line('the engine process stopped');
-    const choice = await vscode.window.showErrorMessage('The Burst engine stopped. Builds cannot run until it is restarted.', 'Restart Engine', 'Show Log');
+    const choice = await vscode.window.showErrorMessage(
+      'The Burst engine stopped. Builds cannot run until it is restarted.',
+      'Restart Engine',
+      'Show Log',
+    );
     if (choice === 'Restart Engine') await this.restart();
     if (choice === 'Show Log') this.log.show();
   }

@@ -13,11 +13,13 @@ interface Fix {
 
 function fixesFor(message: string): Fix[] {
   const fixes: Fix[] = [];
-  if (/burst deploy|Deploy Lambda Worker/.test(message)) fixes.push({ title: 'Deploy Lambda Worker', run: () => vscode.commands.executeCommand('burst.deployWorker') });
+  if (/burst deploy|Deploy Lambda Worker/.test(message))
+    fixes.push({ title: 'Deploy Lambda Worker', run: () => vscode.commands.executeCommand('burst.deployWorker') });
   if (/no S3 bucket is configured|no AWS region is configured|must be an http\(s\) URL|burst\.[a-zA-Z.]+ must be/.test(message)) {
     fixes.push({ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'burst.') });
   }
-  if (/no valid AWS credentials/.test(message)) fixes.push({ title: 'Show Log', run: () => vscode.commands.executeCommand('burst.showLog') });
+  if (/no valid AWS credentials/.test(message))
+    fixes.push({ title: 'Show Log', run: () => vscode.commands.executeCommand('burst.showLog') });
   return fixes;
 }
 
@@ -26,7 +28,9 @@ export function offerFixes(messages: string[]): void {
   for (const message of messages.map(rootCause)) {
     const fixes = fixesFor(message);
     if (fixes.length === 0) continue;
-    void vscode.window.showErrorMessage(`Burst: ${message}`, ...fixes.map((f) => f.title)).then((choice) => fixes.find((f) => f.title === choice)?.run());
+    void vscode.window
+      .showErrorMessage(`Burst: ${message}`, ...fixes.map((f) => f.title))
+      .then((choice) => fixes.find((f) => f.title === choice)?.run());
     return;
   }
 }

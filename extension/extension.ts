@@ -29,7 +29,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration('burst.backend')) status.idle(vscode.workspace.getConfiguration('burst').get('backend') ?? 'local');
       if (!RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) return;
-      const choice = await vscode.window.showInformationMessage('This Burst setting takes effect when the engine restarts.', 'Restart Engine');
+      const choice = await vscode.window.showInformationMessage(
+        'This Burst setting takes effect when the engine restarts.',
+        'Restart Engine',
+      );
       if (choice) await engine.restart();
     }),
   );

@@ -32,7 +32,12 @@ export class BurstPanel implements vscode.Disposable {
       return;
     }
     const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel('burst.panel', 'Burst', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, { enableScripts: true, localResourceRoots: [root] });
+    const panel = vscode.window.createWebviewPanel(
+      'burst.panel',
+      'Burst',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      { enableScripts: true, localResourceRoots: [root] },
+    );
     panel.webview.html = pageHtml(panel.webview, root);
     panel.webview.onDidReceiveMessage((m: unknown) => this.onCommand(m));
     panel.onDidDispose(() => (this.panel = undefined));

@@ -28,9 +28,18 @@ export class RunTracker {
 
   constructor(runId: string, label: string, backend: string, startedAt: number) {
     this.run = {
-      runId, label, backend, startedAt, finished: false,
+      runId,
+      label,
+      backend,
+      startedAt,
+      finished: false,
       counts: { total: 0, done: 0, running: 0, cached: 0, failed: 0, retried: 0, duplicated: 0 },
-      bytesUp: 0, bytesDown: 0, jobs: [], failures: [], ranLocally: [], cachedOutputs: 0,
+      bytesUp: 0,
+      bytesDown: 0,
+      jobs: [],
+      failures: [],
+      ranLocally: [],
+      cachedOutputs: 0,
       fromCache: this.fromCache,
     };
   }
@@ -40,7 +49,16 @@ export class RunTracker {
     const c = this.run.counts;
     switch (e.type) {
       case 'job-start': {
-        const job: TimelineJob = { id: this.nextId++, job: e.job, program: e.program, backend: e.backend, start: t, state: 'running', attempt: e.attempt, duplicate: e.duplicate };
+        const job: TimelineJob = {
+          id: this.nextId++,
+          job: e.job,
+          program: e.program,
+          backend: e.backend,
+          start: t,
+          state: 'running',
+          attempt: e.attempt,
+          duplicate: e.duplicate,
+        };
         this.add(job);
         this.open.set(e.job, [...(this.open.get(e.job) ?? []), job]);
         break;
@@ -51,13 +69,34 @@ export class RunTracker {
         const state = e.exitCode === 0 ? 'ok' : 'failed';
         if (job) this.update(job, { end: t, state, ...(e.transferMs !== undefined ? { transferMs: e.transferMs } : {}) });
         // A job that ran outside the scheduler (a compile run in place) ends without having started.
-        else this.add({ id: this.nextId++, job: e.job, program: e.program, backend: e.backend, start: Math.max(0, t - e.durationMs), end: t, state, attempt: 1, duplicate: false });
+        else
+          this.add({
+            id: this.nextId++,
+            job: e.job,
+            program: e.program,
+            backend: e.backend,
+            start: Math.max(0, t - e.durationMs),
+            end: t,
+            state,
+            attempt: 1,
+            duplicate: false,
+          });
         for (const other of copies) this.update(other, { end: t, state: 'cancelled' }); // the first answer wins
         this.open.delete(e.job);
         break;
       }
       case 'job-cached':
-        this.add({ id: this.nextId++, job: e.job, program: e.program, backend: 'cache', start: t, end: t, state: 'cached', attempt: 1, duplicate: false });
+        this.add({
+          id: this.nextId++,
+          job: e.job,
+          program: e.program,
+          backend: 'cache',
+          start: t,
+          end: t,
+          state: 'cached',
+          attempt: 1,
+          duplicate: false,
+        });
         this.noteCached(e.program, e.outputs, e.savedMs);
         break;
       case 'job-retry':
@@ -90,7 +129,15 @@ export class RunTracker {
     const r = this.run;
     r.finished = true;
     r.wallMs = report.wallMs;
-    r.counts = { total: report.thunks, done: report.executed + report.cached + report.failed, running: 0, cached: report.cached, failed: report.failed, retried: report.retried, duplicated: report.duplicated };
+    r.counts = {
+      total: report.thunks,
+      done: report.executed + report.cached + report.failed,
+      running: 0,
+      cached: report.cached,
+      failed: report.failed,
+      retried: report.retried,
+      duplicated: report.duplicated,
+    };
     r.bytesUp = report.bytesUploaded;
     r.bytesDown = report.bytesDownloaded;
     if (report.cost) r.costUsd = report.cost.usd;
@@ -99,7 +146,15 @@ export class RunTracker {
     const cached = r.jobs.filter((j) => j.state === 'cached');
     r.jobs = [
       ...report.jobs.map((j): TimelineJob => ({
-        id: this.nextId++, job: j.name, program: j.program, backend: j.backend, start: j.start, end: j.end, state: j.outcome, attempt: j.attempt, duplicate: j.duplicate,
+        id: this.nextId++,
+        job: j.name,
+        program: j.program,
+        backend: j.backend,
+        start: j.start,
+        end: j.end,
+        state: j.outcome,
+        attempt: j.attempt,
+        duplicate: j.duplicate,
         ...(j.transferMs !== undefined ? { transferMs: j.transferMs } : {}),
       })),
       ...cached,
@@ -120,7 +175,12 @@ export class RunTracker {
     this.cachedAdded = [];
     const r = this.run;
     return {
-      jobs, counts: { ...r.counts }, failures, bytesUp: r.bytesUp, bytesDown: r.bytesDown, ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
+      jobs,
+      counts: { ...r.counts },
+      failures,
+      bytesUp: r.bytesUp,
+      bytesDown: r.bytesDown,
+      ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
       fromCache: { files, more: this.fromCache.more, savedMs: this.fromCache.savedMs },
     };
   }
@@ -160,7 +220,25 @@ function toPanelDiagnostic({ file, line, column, severity, message }: Diagnostic
   return { file, line, column, severity, message };
 }
 
-function failureOf(job: string, program: string, backend: string, message: string, stderr: string, diagnostics: PanelFailure['diagnostics']): PanelFailure {
-  const firstError = stderr.split('\n').find((l) => /\berror\b/i.test(l))?.trim() ?? message;
-  return { job, program, backend, firstError, stderr: stderr.length > STDERR_LIMIT ? `${stderr.slice(0, STDERR_LIMIT)}\n[truncated]` : stderr, diagnostics };
+function failureOf(
+  job: string,
+  program: string,
+  backend: string,
+  message: string,
+  stderr: string,
+  diagnostics: PanelFailure['diagnostics'],
+): PanelFailure {
+  const firstError =
+    stderr
+      .split('\n')
+      .find((l) => /\berror\b/i.test(l))
+      ?.trim() ?? message;
+  return {
+    job,
+    program,
+    backend,
+    firstError,
+    stderr: stderr.length > STDERR_LIMIT ? `${stderr.slice(0, STDERR_LIMIT)}\n[truncated]` : stderr,
+    diagnostics,
+  };
 }

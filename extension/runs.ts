@@ -23,7 +23,12 @@ let nextRun = 1;
 export class Runs {
   private readonly active = new Map<string, RunRequest>();
 
-  constructor(private readonly engine: EngineClient, private readonly status: StatusBar, private readonly log: Log, private readonly panel: BurstPanel) {}
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly status: StatusBar,
+    private readonly log: Log,
+    private readonly panel: BurstPanel,
+  ) {}
 
   /** Runs a build through the engine; output goes to `onOutput` as it comes. Rejects with a message a user can act on. */
   async run(request: RunRequest, onOutput: (chunk: string) => void, onStart?: (runId: string) => void): Promise<BuildOutcome> {
@@ -36,13 +41,16 @@ export class Runs {
     this.panel.runStarted(runId, request.label, settings.backend);
     this.log.line(`[${runId}] ${request.label}: ${request.command.join(' ')} (in ${request.cwd}, ${settings.backend} backend)`);
     try {
-      const outcome = await this.engine.build({ runId, command: request.command, cwd: request.cwd, ...settings }, {
-        onEvent: (e: RunEvent) => {
-          this.status.event(e);
-          this.panel.runEvent(runId, e);
+      const outcome = await this.engine.build(
+        { runId, command: request.command, cwd: request.cwd, ...settings },
+        {
+          onEvent: (e: RunEvent) => {
+            this.status.event(e);
+            this.panel.runEvent(runId, e);
+          },
+          onOutput,
         },
-        onOutput,
-      });
+      );
       this.status.finished(outcome);
       this.panel.runFinished(runId, outcome.report);
       return outcome;

@@ -12,7 +12,15 @@ export interface RawSettings {
   isolate?: unknown;
   retries?: unknown;
   straggler?: { enabled?: unknown; factor?: unknown; minMs?: unknown };
-  aws?: { region?: unknown; profile?: unknown; bucket?: unknown; prefix?: unknown; function?: unknown; s3Endpoint?: unknown; lambdaEndpoint?: unknown };
+  aws?: {
+    region?: unknown;
+    profile?: unknown;
+    bucket?: unknown;
+    prefix?: unknown;
+    function?: unknown;
+    s3Endpoint?: unknown;
+    lambdaEndpoint?: unknown;
+  };
 }
 
 export type RunSettings = Omit<BuildParams, 'runId' | 'command' | 'cwd'>;
@@ -68,6 +76,7 @@ export function runSettings(raw: RawSettings, backendOverride?: BackendName): { 
   const concurrency = int('burst.concurrency', raw.concurrency, 1);
   if (concurrency !== undefined) aws.concurrency = concurrency;
   if (Object.keys(aws).length > 0) settings.aws = aws;
-  if (settings.backend === 'lambda' && settings.isolate) errors.push('burst.isolate applies to the local backend only: Lambda runs each job in a fresh directory of its own inputs');
+  if (settings.backend === 'lambda' && settings.isolate)
+    errors.push('burst.isolate applies to the local backend only: Lambda runs each job in a fresh directory of its own inputs');
   return { settings, errors };
 }

@@ -27,7 +27,10 @@ export interface OfferedTask {
   isDefault: boolean;
 }
 
-function groupOf(t: { group?: string | { kind?: string; isDefault?: boolean } }): { group: vscode.TaskGroup | undefined; isDefault: boolean } {
+function groupOf(t: { group?: string | { kind?: string; isDefault?: boolean } }): {
+  group: vscode.TaskGroup | undefined;
+  isDefault: boolean;
+} {
   const kind = typeof t.group === 'string' ? t.group : t.group?.kind;
   const isDefault = typeof t.group === 'object' && t.group.isDefault === true;
   return { group: kind === 'build' ? vscode.TaskGroup.Build : kind === 'test' ? vscode.TaskGroup.Test : undefined, isDefault };
@@ -44,7 +47,10 @@ export class BurstTaskProvider implements vscode.TaskProvider {
   offeredTasks(backend?: BackendName): OfferedTask[] {
     const offered: OfferedTask[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const tasks = vscode.workspace.getConfiguration('tasks', folder.uri).get<Array<TaskLike & { label?: string; group?: string | { kind?: string; isDefault?: boolean } }>>('tasks') ?? [];
+      const tasks =
+        vscode.workspace
+          .getConfiguration('tasks', folder.uri)
+          .get<Array<TaskLike & { label?: string; group?: string | { kind?: string; isDefault?: boolean } }>>('tasks') ?? [];
       for (const t of tasks) {
         const { group, isDefault } = groupOf(t);
         if (!group || !t.label || t.type === TASK_TYPE) continue;
@@ -65,13 +71,24 @@ export class BurstTaskProvider implements vscode.TaskProvider {
     if (!folder) return undefined;
     if (d.task) return this.offeredTasks(d.backend).find((o) => (o.task.definition as BurstTaskDefinition).task === d.task)?.task;
     if (d.command === undefined) return undefined;
-    const mapped = mapTask({ type: 'burst', command: d.command, args: d.args ?? [], options: d.cwd ? { cwd: d.cwd } : {} }, folder.uri.fsPath);
+    const mapped = mapTask(
+      { type: 'burst', command: d.command, args: d.args ?? [], options: d.cwd ? { cwd: d.cwd } : {} },
+      folder.uri.fsPath,
+    );
     if (!mapped.ok) return undefined;
     return this.taskFor(d, folder, task.name, mapped.command, mapped.cwd);
   }
 
-  private taskFor(definition: BurstTaskDefinition, folder: vscode.WorkspaceFolder, label: string, command: string[], cwd: string): vscode.Task {
-    const execution = new vscode.CustomExecution(async () => new BuildTerminal(this.runs, { label, command, cwd, ...(definition.backend ? { backend: definition.backend } : {}) }));
+  private taskFor(
+    definition: BurstTaskDefinition,
+    folder: vscode.WorkspaceFolder,
+    label: string,
+    command: string[],
+    cwd: string,
+  ): vscode.Task {
+    const execution = new vscode.CustomExecution(
+      async () => new BuildTerminal(this.runs, { label, command, cwd, ...(definition.backend ? { backend: definition.backend } : {}) }),
+    );
     // No problem matcher: the engine's diagnostics reach the Problems panel already, mapped back from the sandbox.
     const task = new vscode.Task(definition, folder, label, 'burst', execution, []);
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };

@@ -22,7 +22,10 @@ export class BurstTests implements vscode.Disposable {
   private readonly listed = new Map<string, ListedTest>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly engine: EngineClient, private readonly log: Log) {
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly log: Log,
+  ) {
     this.controller.resolveHandler = (item) => (item ? this.resolveFile(item) : this.discover());
     this.controller.refreshHandler = () => this.discover();
     this.controller.createRunProfile('Run on Lambda', vscode.TestRunProfileKind.Run, (r, t) => this.run(r, t, 'lambda'), true);
@@ -113,7 +116,10 @@ export class BurstTests implements vscode.Disposable {
         seen.add(r.id);
         this.report(run, item, r);
       };
-      const outcome = await this.engine.runTests({ runId, cwd: root, ids: [...byId.keys()], ...settings }, { onEvent: () => undefined, onOutput: () => undefined, onTestResult: report });
+      const outcome = await this.engine.runTests(
+        { runId, cwd: root, ids: [...byId.keys()], ...settings },
+        { onEvent: () => undefined, onOutput: () => undefined, onTestResult: report },
+      );
       for (const r of outcome.results) report(r); // any the notifications did not deliver
     } catch (e) {
       const message = (e as Error).message;
@@ -130,10 +136,16 @@ export class BurstTests implements vscode.Disposable {
     if (r.status === 'passed') return run.passed(item, r.durationMs);
     if (r.status === 'skipped') return run.skipped(item);
     const f = failureMessage(r);
-    const message = f.expected !== undefined && f.actual !== undefined ? vscode.TestMessage.diff(f.message, f.expected, f.actual) : new vscode.TestMessage(f.message);
+    const message =
+      f.expected !== undefined && f.actual !== undefined
+        ? vscode.TestMessage.diff(f.message, f.expected, f.actual)
+        : new vscode.TestMessage(f.message);
     const root = this.root;
     if (f.file && root) {
-      message.location = new vscode.Location(vscode.Uri.joinPath(vscode.Uri.file(root), f.file), new vscode.Position(Math.max(0, (f.line ?? 1) - 1), 0));
+      message.location = new vscode.Location(
+        vscode.Uri.joinPath(vscode.Uri.file(root), f.file),
+        new vscode.Position(Math.max(0, (f.line ?? 1) - 1), 0),
+      );
       // Output with a location is what the editor shows inline, at the failing line; the message itself opens in the peek view.
       run.appendOutput(`${f.message.replace(/\r?\n/g, '\r\n')}\r\n`, message.location, item);
     }
@@ -150,7 +162,15 @@ export class BurstTests implements vscode.Disposable {
     const { program, args, cwd } = test.launch;
     const name = `Debug ${test.name}`;
     if (test.adapter === 'generic' && /(^|\/)node$/.test(program)) {
-      await vscode.debug.startDebugging(folder, { type: 'node', request: 'launch', name, runtimeExecutable: program, program: args.find((a) => !a.startsWith('-')), args: [], cwd });
+      await vscode.debug.startDebugging(folder, {
+        type: 'node',
+        request: 'launch',
+        name,
+        runtimeExecutable: program,
+        program: args.find((a) => !a.startsWith('-')),
+        args: [],
+        cwd,
+      });
       return;
     }
     if (vscode.extensions.getExtension('ms-vscode.cpptools')) {
@@ -158,7 +178,9 @@ export class BurstTests implements vscode.Disposable {
     } else if (vscode.extensions.getExtension('vadimcn.vscode-lldb')) {
       await vscode.debug.startDebugging(folder, { type: 'lldb', request: 'launch', name, program, args, cwd });
     } else {
-      void vscode.window.showErrorMessage(`Debugging ${test.name} needs a debugger for compiled programs: install the C/C++ extension (ms-vscode.cpptools) or CodeLLDB (vadimcn.vscode-lldb). Run on Lambda and Run Locally need neither.`);
+      void vscode.window.showErrorMessage(
+        `Debugging ${test.name} needs a debugger for compiled programs: install the C/C++ extension (ms-vscode.cpptools) or CodeLLDB (vadimcn.vscode-lldb). Run on Lambda and Run Locally need neither.`,
+      );
     }
   }
 

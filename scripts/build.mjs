@@ -12,7 +12,13 @@ const files = (dir, suffix) =>
   });
 
 // lambda/index.js is the worker function; server.js the engine as a language server for the extension.
-const entryPoints = { cli: 'engine/cli/cli.ts', boot: 'engine/cli/boot.ts', 'lambda/index': 'engine/aws/handler.ts', server: 'engine/lsp/server.ts', 'standin-node': 'engine/infer/standinNode.ts' };
+const entryPoints = {
+  cli: 'engine/cli/cli.ts',
+  boot: 'engine/cli/boot.ts',
+  'lambda/index': 'engine/aws/handler.ts',
+  server: 'engine/lsp/server.ts',
+  'standin-node': 'engine/infer/standinNode.ts',
+};
 for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...files('examples', '.ts')]) {
   if (f.includes('/fixtures/') || f.includes('/lib/') || f.startsWith('examples/geom')) continue;
   entryPoints[f.replace(/\.ts$/, '')] = f;
@@ -52,7 +58,8 @@ const shareEngine = {
       return { path: key, namespace: 'engine-shared' };
     });
     b.onLoad({ filter: /.*/, namespace: 'engine-shared' }, (args) => ({
-      contents: `const t = globalThis[${TABLE}];\n` +
+      contents:
+        `const t = globalThis[${TABLE}];\n` +
         `if (!t) throw new Error('dist/aws.js is loaded by the CLI or the language server, which share the engine with it');\n` +
         `module.exports = t[${JSON.stringify(args.path)}];`,
       loader: 'js',
@@ -69,7 +76,11 @@ const engineTable = {
       const keys = [...shared].sort();
       const imports = keys.map((k, i) => `import * as m${i} from ${JSON.stringify(join(engineDir, k))};`);
       const entries = keys.map((k, i) => `  ${JSON.stringify(k)}: m${i},`);
-      return { contents: `${imports.join('\n')}\nglobalThis[${TABLE}] = {\n${entries.join('\n')}\n};\n`, loader: 'js', resolveDir: engineDir };
+      return {
+        contents: `${imports.join('\n')}\nglobalThis[${TABLE}] = {\n${entries.join('\n')}\n};\n`,
+        loader: 'js',
+        resolveDir: engineDir,
+      };
     });
   },
 };
@@ -77,7 +88,13 @@ const engineTable = {
 await build({ ...common, entryPoints, plugins: [engineTable] });
 
 // The Burst panel's page, run in the webview (a browser): its script and its stylesheet.
-await build({ ...common, platform: 'browser', target: 'chrome114', format: 'iife', entryPoints: { 'webview/panel': 'webview-ui/main.ts', 'webview/panel-style': 'webview-ui/panel.css' } });
+await build({
+  ...common,
+  platform: 'browser',
+  target: 'chrome114',
+  format: 'iife',
+  entryPoints: { 'webview/panel': 'webview-ui/main.ts', 'webview/panel-style': 'webview-ui/panel.css' },
+});
 
 // The extension: VS Code provides `vscode` at run time.
 await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, external: ['vscode'] });

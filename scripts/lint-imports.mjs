@@ -45,7 +45,11 @@ function layerOf(file) {
 const problems = [];
 const graph = new Map();
 
-for (const file of [...sourceFiles(join(root, 'engine')), ...sourceFiles(join(root, 'extension')), ...sourceFiles(join(root, 'webview-ui'))]) {
+for (const file of [
+  ...sourceFiles(join(root, 'engine')),
+  ...sourceFiles(join(root, 'extension')),
+  ...sourceFiles(join(root, 'webview-ui')),
+]) {
   const area = rel(file).split('/')[0];
   const edges = [];
   for (const spec of importsOf(file)) {
@@ -54,17 +58,23 @@ for (const file of [...sourceFiles(join(root, 'engine')), ...sourceFiles(join(ro
     const target = resolveRelative(file, spec);
     if (!target) continue; // a .c source, or a file tsc reports
     const targetArea = rel(target).split('/')[0];
-    if (area === 'extension' && targetArea === 'engine' && rel(target) !== 'engine/lsp/protocol.ts') problems.push(`${rel(file)}: imports ${rel(target)} (extension/ may import only engine/lsp/protocol.ts of the engine)`);
-    if (area === 'extension' && targetArea === 'webview-ui' && rel(target) !== 'webview-ui/protocol.ts') problems.push(`${rel(file)}: imports ${rel(target)} (extension/ may import only webview-ui/protocol.ts of the page)`);
-    if (area === 'webview-ui' && targetArea !== 'webview-ui') problems.push(`${rel(file)}: imports ${rel(target)} (the page imports only its own files)`);
-    if (area === 'engine' && targetArea !== 'engine') problems.push(`${rel(file)}: imports ${rel(target)} (the engine imports only its own files)`);
+    if (area === 'extension' && targetArea === 'engine' && rel(target) !== 'engine/lsp/protocol.ts')
+      problems.push(`${rel(file)}: imports ${rel(target)} (extension/ may import only engine/lsp/protocol.ts of the engine)`);
+    if (area === 'extension' && targetArea === 'webview-ui' && rel(target) !== 'webview-ui/protocol.ts')
+      problems.push(`${rel(file)}: imports ${rel(target)} (extension/ may import only webview-ui/protocol.ts of the page)`);
+    if (area === 'webview-ui' && targetArea !== 'webview-ui')
+      problems.push(`${rel(file)}: imports ${rel(target)} (the page imports only its own files)`);
+    if (area === 'engine' && targetArea !== 'engine')
+      problems.push(`${rel(file)}: imports ${rel(target)} (the engine imports only its own files)`);
     if (area !== 'engine' || targetArea !== 'engine') continue;
     edges.push(target);
     const from = layerOf(file);
     const to = layerOf(target);
     if (from === to || !LAYERS.includes(from) || !LAYERS.includes(to)) continue;
-    if (FRONT_ENDS.has(from) && to !== 'api.ts' && rel(target) !== 'engine/lsp/protocol.ts') problems.push(`${rel(file)}: imports ${rel(target)} (engine/${from} goes through engine/api.ts)`);
-    else if (LAYERS.indexOf(to) > LAYERS.indexOf(from)) problems.push(`${rel(file)}: imports ${rel(target)} (engine/${from} sits below engine/${to})`);
+    if (FRONT_ENDS.has(from) && to !== 'api.ts' && rel(target) !== 'engine/lsp/protocol.ts')
+      problems.push(`${rel(file)}: imports ${rel(target)} (engine/${from} goes through engine/api.ts)`);
+    else if (LAYERS.indexOf(to) > LAYERS.indexOf(from))
+      problems.push(`${rel(file)}: imports ${rel(target)} (engine/${from} sits below engine/${to})`);
   }
   if (area === 'engine') graph.set(file, edges);
 }

@@ -8,8 +8,17 @@ import { tempDir } from './helpers';
 
 test('flags win over .burst.json, which wins over the environment', () => {
   using dir = tempDir();
-  writeFileSync(join(dir.path, '.burst.json'), JSON.stringify({ aws: { bucket: 'from-file', function: 'fn-file', concurrency: 50, prefix: 'team' } }));
-  const env = { BURST_BUCKET: 'from-env', BURST_FUNCTION: 'fn-env', BURST_CONCURRENCY: '7', AWS_REGION: 'eu-west-1', BURST_S3_ENDPOINT: 'http://127.0.0.1:9/' };
+  writeFileSync(
+    join(dir.path, '.burst.json'),
+    JSON.stringify({ aws: { bucket: 'from-file', function: 'fn-file', concurrency: 50, prefix: 'team' } }),
+  );
+  const env = {
+    BURST_BUCKET: 'from-env',
+    BURST_FUNCTION: 'fn-env',
+    BURST_CONCURRENCY: '7',
+    AWS_REGION: 'eu-west-1',
+    BURST_S3_ENDPOINT: 'http://127.0.0.1:9/',
+  };
   const s = resolveLambdaSettings({ bucket: 'from-flag' }, dir.path, env);
   assert.equal(s.bucket, 'from-flag');
   assert.equal(s.functionName, 'fn-file');
@@ -23,9 +32,18 @@ test('flags win over .burst.json, which wins over the environment', () => {
 
 test('bad settings are named with what to do', () => {
   using dir = tempDir();
-  assert.throws(() => resolveLambdaSettings({}, dir.path, {}), /no S3 bucket is configured for the Lambda backend: pass --bucket, set BURST_BUCKET/);
-  assert.throws(() => resolveLambdaSettings({ bucket: 'b', concurrency: 'many' }, dir.path, {}), /concurrency must be a whole number from 1 to 100000, not "many"/);
-  assert.throws(() => resolveLambdaSettings({ bucket: 'b', s3Endpoint: 'ftp://x' }, dir.path, {}), /the S3 endpoint must be an http\(s\) URL/);
+  assert.throws(
+    () => resolveLambdaSettings({}, dir.path, {}),
+    /no S3 bucket is configured for the Lambda backend: pass --bucket, set BURST_BUCKET/,
+  );
+  assert.throws(
+    () => resolveLambdaSettings({ bucket: 'b', concurrency: 'many' }, dir.path, {}),
+    /concurrency must be a whole number from 1 to 100000, not "many"/,
+  );
+  assert.throws(
+    () => resolveLambdaSettings({ bucket: 'b', s3Endpoint: 'ftp://x' }, dir.path, {}),
+    /the S3 endpoint must be an http\(s\) URL/,
+  );
   writeFileSync(join(dir.path, '.burst.json'), JSON.stringify({ aws: { bukcet: 'typo' } }));
   assert.throws(() => resolveLambdaSettings({}, dir.path, {}), /\.burst\.json: unknown setting aws\.bukcet/);
   writeFileSync(join(dir.path, '.burst.json'), '{ not json');

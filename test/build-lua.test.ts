@@ -20,7 +20,10 @@ function buildOutputs(tree: string): string[] {
   return [...readdirSync(join(tree, 'src')).filter((f) => f.endsWith('.o') || f.endsWith('.a')), 'lua', 'luac'].map((f) => join('src', f));
 }
 
-async function burstBuild(tree: string, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string; report: RunReport }> {
+async function burstBuild(
+  tree: string,
+  extra: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string; report: RunReport }> {
   const reportFile = join(work.path, `report-${Date.now()}.json`);
   const r = await burst(['build', '--report', reportFile, ...extra, '--', 'make', '-j2', 'linux'], store, { cwd: tree });
   return { code: r.code, stdout: r.stdout, stderr: r.stderr, report: readJson<RunReport>(reportFile) };
@@ -81,11 +84,19 @@ describe('lua 5.4 through burst build', () => {
   test('changing a header re-runs exactly the compiles that include it', async () => {
     const header = join(tree, 'src', 'lualib.h');
     writeFileSync(header, `${readFileSync(header, 'utf8')}\n#define BURST_TEST_MARK 1\n`);
-    const includers = (await run('sh', ['-c', 'for f in *.c; do gcc -MM -DLUA_USE_LINUX $f | grep -q lualib.h && echo $f; done'], join(tree, 'src'))).stdout.trim().split('\n');
+    const includers = (
+      await run('sh', ['-c', 'for f in *.c; do gcc -MM -DLUA_USE_LINUX $f | grep -q lualib.h && echo $f; done'], join(tree, 'src'))
+    ).stdout
+      .trim()
+      .split('\n');
     assert.ok(includers.length >= 10, `lualib.h is read by ${includers.length} files`);
     const { code, report } = await burstBuild(tree);
     assert.equal(code, 0);
-    assert.equal(report.executed, includers.length, 'one cc1 job per file that includes the header; their assembly is unchanged, so nothing after them runs');
+    assert.equal(
+      report.executed,
+      includers.length,
+      'one cc1 job per file that includes the header; their assembly is unchanged, so nothing after them runs',
+    );
     assert.deepEqual([...new Set(report.jobs.map((j) => j.program))], ['cc1']);
   });
 
@@ -106,7 +117,11 @@ describe('lua 5.4 through burst build', () => {
     writeFileSync(file, lines.join('\n'));
     const fixed = await burstBuild(tree);
     assert.equal(fixed.code, 0, fixed.stderr);
-    assert.deepEqual(fixed.report.jobs.map((j) => j.program), ['cc1'], 'only the fixed file compiles again; its object is unchanged');
+    assert.deepEqual(
+      fixed.report.jobs.map((j) => j.program),
+      ['cc1'],
+      'only the fixed file compiles again; its object is unchanged',
+    );
     writeFileSync(file, original);
   });
 

@@ -37,7 +37,10 @@ describe('real builds', () => {
     const built = await burst(['build', '--report', reportFile, '--', 'make', '-j2', 'xmltest'], join(work.path, 'store'), { cwd: tree });
     assert.equal(built.code, 0, built.stderr);
     const report = readJson<RunReport>(reportFile);
-    assert.ok(report.jobs.some((j) => j.program === 'cc1plus'), 'compiled as C++');
+    assert.ok(
+      report.jobs.some((j) => j.program === 'cc1plus'),
+      'compiled as C++',
+    );
     assert.deepEqual(report.fallbacks, []);
     const tested = await run('./xmltest', [], tree);
     assert.equal(tested.code, 0, tested.stdout);
@@ -74,7 +77,12 @@ describe('real builds', () => {
     const store = join(work.path, 'store');
     const inferred = await burst(['infer', '--', 'make'], store, { cwd: tree });
     assert.equal(inferred.code, 0, inferred.stderr);
-    assert.deepEqual(placeholdersUnder(tree).map((p) => p.slice(tree.length + 1)).sort(), ['app', 'app.o']);
+    assert.deepEqual(
+      placeholdersUnder(tree)
+        .map((p) => p.slice(tree.length + 1))
+        .sort(),
+      ['app', 'app.o'],
+    );
     const forced = await burst(['force', '-q', 'app'], store, { cwd: tree });
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal((await run('./app', [], tree)).stdout, '12 squares sum to 506\n');
@@ -89,9 +97,14 @@ describe('debug information', () => {
     assert.equal(plain.code, 0, plain.stderr);
     for (const extra of [[], ['--no-cache']]) {
       // Each compile runs in a new sandbox directory, which must not show in the object.
-      const r = await burst(['build', ...extra, '--', 'gcc', '-g', '-O2', '-c', 'gen.c', '-o', 'gen.o'], join(work.path, 'store'), { cwd: tree });
+      const r = await burst(['build', ...extra, '--', 'gcc', '-g', '-O2', '-c', 'gen.c', '-o', 'gen.o'], join(work.path, 'store'), {
+        cwd: tree,
+      });
       assert.equal(r.code, 0, r.stderr);
-      assert.ok(readFileSync(join(tree, 'gen.o')).equals(readFileSync(join(tree, 'plain.o'))), `gen.o (${extra.join(' ') || 'first run'}) differs from the plain compile`);
+      assert.ok(
+        readFileSync(join(tree, 'gen.o')).equals(readFileSync(join(tree, 'plain.o'))),
+        `gen.o (${extra.join(' ') || 'first run'}) differs from the plain compile`,
+      );
     }
   });
 });
@@ -101,7 +114,11 @@ describe('assembly sources', () => {
     using work = tempDir('burst-asm-');
     const tree = copyTree(join(ROOT, 'test', 'fixtures', 'asm'), join(work.path, 'asm'));
     const reportFile = join(work.path, 'report.json');
-    const r = await burst(['build', '--report', reportFile, '--', 'sh', '-c', 'gcc -c add.S -o add.o && gcc -o prog main.c add.o'], join(work.path, 'store'), { cwd: tree });
+    const r = await burst(
+      ['build', '--report', reportFile, '--', 'sh', '-c', 'gcc -c add.S -o add.o && gcc -o prog main.c add.o'],
+      join(work.path, 'store'),
+      { cwd: tree },
+    );
     assert.equal(r.code, 0, r.stderr);
     const report = readJson<RunReport>(reportFile);
     assert.deepEqual(report.fallbacks, []);

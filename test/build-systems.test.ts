@@ -48,15 +48,25 @@ async function configured(work: string, pkg: string, configure: string[], env: N
 }
 
 /** `burst build` of the configured tree; returns the report after checking that every tool call became a thunk and no placeholder is left. */
-async function burstBuild(p: Project, command: string[], env: NodeJS.ProcessEnv = {}, compiler: 'gcc' | 'clang' = 'gcc'): Promise<RunReport> {
+async function burstBuild(
+  p: Project,
+  command: string[],
+  env: NodeJS.ProcessEnv = {},
+  compiler: 'gcc' | 'clang' = 'gcc',
+): Promise<RunReport> {
   const built = await burst(['build', '--report', p.report, '--', ...command], p.store, { cwd: p.tree, env });
   assert.equal(built.code, 0, built.stdout + built.stderr);
   const report = readJson<RunReport>(p.report);
   assert.deepEqual(report.fallbacks, [], 'every compile, archive and link was a thunk');
   const programs = new Set(report.jobs.map((j) => j.program));
   // gcc compiles as cc1 and as jobs; clang's -cc1 job compiles and assembles in one.
-  for (const tool of compiler === 'gcc' ? ['as', 'ld'] : ['clang', 'ld']) assert.ok(programs.has(tool), `${tool} jobs ran (${[...programs].join(', ')})`);
-  if (compiler === 'gcc') assert.ok([...programs].some((t) => /^cc1/.test(t)), 'compiles ran as cc1 jobs');
+  for (const tool of compiler === 'gcc' ? ['as', 'ld'] : ['clang', 'ld'])
+    assert.ok(programs.has(tool), `${tool} jobs ran (${[...programs].join(', ')})`);
+  if (compiler === 'gcc')
+    assert.ok(
+      [...programs].some((t) => /^cc1/.test(t)),
+      'compiles ran as cc1 jobs',
+    );
   else assert.ok(!programs.has('as') && ![...programs].some((t) => /^cc1/.test(t)), 'no gcc step ran');
   assert.deepEqual(placeholdersUnder(p.tree), []);
   return report;
@@ -71,7 +81,11 @@ async function differencesFromPlainBuild(p: Project, command: string[]): Promise
   const plain = await run(cmd, args, p.tree);
   assert.equal(plain.code, 0, plain.stdout + plain.stderr);
   const files = builtFiles(p.tree);
-  assert.deepEqual(builtFiles(burstTree).filter((f) => !files.includes(f)), [], 'Burst built nothing the plain build did not');
+  assert.deepEqual(
+    builtFiles(burstTree).filter((f) => !files.includes(f)),
+    [],
+    'Burst built nothing the plain build did not',
+  );
   return { compared: files.length, differing: differingFiles(p.tree, burstTree, files) };
 }
 
@@ -86,7 +100,10 @@ describe('CMake projects, compilers recorded by absolute path', () => {
     using work = tempDir('burst-cmake-ninja-');
     const p = await configured(work.path, 'cjson', ['cmake', '-S', '.', '-B', 'build', '-G', 'Ninja']);
     const report = await burstBuild(p, ['ninja', '-C', 'build']);
-    assert.ok(report.jobs.some((j) => j.program === 'ar') && report.jobs.some((j) => j.program === 'ranlib'), 'the static library was archived and indexed as jobs');
+    assert.ok(
+      report.jobs.some((j) => j.program === 'ar') && report.jobs.some((j) => j.program === 'ranlib'),
+      'the static library was archived and indexed as jobs',
+    );
     const tested = await run('ctest', ['--output-on-failure'], join(p.tree, 'build'));
     assert.equal(tested.code, 0, tested.stdout);
     assert.match(tested.stdout, /100% tests passed, 0 tests failed out of \d+/);
@@ -111,7 +128,10 @@ describe('Meson projects', () => {
     // Meson puts ccache in front of the compiler where it is installed (setup-test-machine.sh installs it): each compile is still a job.
     assert.match(readFileSync(join(p.tree, 'build', 'build.ninja'), 'utf8'), /command = ccache cc /);
     const report = await burstBuild(p, ['ninja', '-C', 'build']);
-    assert.ok(report.jobs.some((j) => j.program === 'ar'), 'gcc-ar started ar, which ran as a job');
+    assert.ok(
+      report.jobs.some((j) => j.program === 'ar'),
+      'gcc-ar started ar, which ran as a job',
+    );
     const tested = await run('meson', ['test', '-C', 'build'], p.tree);
     assert.equal(tested.code, 0, tested.stdout);
     assert.match(tested.stdout, /^Fail: +0/m);
@@ -122,7 +142,12 @@ describe('Meson projects', () => {
     using work = tempDir('burst-meson-thin-');
     const tree = copyTree(join(ROOT, 'test', 'fixtures', 'meson-thin'), join(work.path, 'thin'));
     assert.equal((await run('meson', ['setup', 'build'], tree)).code, 0);
-    const p: Project = { tree, store: join(work.path, 'store'), report: join(work.path, 'report.json'), pristine: copyTree(tree, join(work.path, 'thin.plain')) };
+    const p: Project = {
+      tree,
+      store: join(work.path, 'store'),
+      report: join(work.path, 'report.json'),
+      pristine: copyTree(tree, join(work.path, 'thin.plain')),
+    };
     await burstBuild(p, ['ninja', '-C', 'build']);
     const head = Buffer.alloc(8);
     const fd = openSync(join(tree, 'build', 'libutil.a'), 'r');
@@ -141,7 +166,10 @@ describe('autotools with libtool', () => {
       using work = tempDir('burst-libtool-');
       const p = await configured(work.path, 'libogg', ['./configure'], cc ? { CC: cc } : {});
       const report = await burstBuild(p, ['make', '-j2']);
-      assert.ok(report.jobs.some((j) => j.program === 'ar'), 'the static library was archived as a job');
+      assert.ok(
+        report.jobs.some((j) => j.program === 'ar'),
+        'the static library was archived as a job',
+      );
       const checked = await run('make', ['check'], p.tree);
       assert.equal(checked.code, 0, checked.stdout + checked.stderr);
       assert.doesNotMatch(checked.stdout, /^(libtool: compile|gcc )/m, 'make check found everything built');
@@ -189,7 +217,11 @@ describe('programs Burst did not model', () => {
   test('cp, od, objcopy and ar t read real objects where a compile left a placeholder; ld -plugin is a job', async () => {
     using work = tempDir('burst-realtools-');
     const { tree, report } = await sandboxedMake(work.path, 'realtools');
-    assert.deepEqual(report.fallbacks.map((f) => f.reason).sort(), ['-print-prog-name=cc1 is not modelled', 'ar t is not modelled'].sort(), 'ld -plugin was a job');
+    assert.deepEqual(
+      report.fallbacks.map((f) => f.reason).sort(),
+      ['-print-prog-name=cc1 is not modelled', 'ar t is not modelled'].sort(),
+      'ld -plugin was a job',
+    );
     assert.equal(report.jobs.filter((j) => j.program === 'ld').length, 2, 'the program and the relocatable link');
     const plugin = join(dirname((await run('gcc', ['-print-prog-name=cc1'], tree)).stdout.trim()), 'liblto_plugin.so');
     assert.equal((await run('/usr/bin/ld', ['-plugin', plugin, '-r', 'hello.o', 'world.o', '-o', 'plain-both.o'], tree)).code, 0);

@@ -14,20 +14,40 @@ import { splitCommandLine } from '../engine/infer/shellWords';
 import { readPlaceholder, writePlaceholder } from '../engine/model/placeholder';
 import { ROOT, burst, copyTree, run, tempDir } from './helpers';
 
-const call = (args: string[], env: Record<string, string> = {}) => ({ tool: 'gcc', argv0: 'gcc', cwd: '/w', args, env: new Map(Object.entries(env)) });
+const call = (args: string[], env: Record<string, string> = {}) => ({
+  tool: 'gcc',
+  argv0: 'gcc',
+  cwd: '/w',
+  args,
+  env: new Map(Object.entries(env)),
+});
 
 describe('reading what compilers print', () => {
   test('gcc -### command lines, quoted and escaped', () => {
-    assert.deepEqual(splitCommandLine(' /usr/lib/cc1 -quiet -D "X=a b" "-mtune=generic" -o /tmp/ccA1b2C3.s'), ['/usr/lib/cc1', '-quiet', '-D', 'X=a b', '-mtune=generic', '-o', '/tmp/ccA1b2C3.s']);
+    assert.deepEqual(splitCommandLine(' /usr/lib/cc1 -quiet -D "X=a b" "-mtune=generic" -o /tmp/ccA1b2C3.s'), [
+      '/usr/lib/cc1',
+      '-quiet',
+      '-D',
+      'X=a b',
+      '-mtune=generic',
+      '-o',
+      '/tmp/ccA1b2C3.s',
+    ]);
     assert.deepEqual(splitCommandLine(' as "a\\"b"'), ['as', 'a"b']);
   });
 
   test('make rules from cc -M, with continuation lines and escaped spaces', () => {
-    assert.deepEqual(parseMakeDeps('lapi.o: lapi.c lprefix.h \\\n /usr/include/stdio.h my\\ dir/x.h\n'), ['lapi.c', 'lprefix.h', '/usr/include/stdio.h', 'my dir/x.h']);
+    assert.deepEqual(parseMakeDeps('lapi.o: lapi.c lprefix.h \\\n /usr/include/stdio.h my\\ dir/x.h\n'), [
+      'lapi.c',
+      'lprefix.h',
+      '/usr/include/stdio.h',
+      'my dir/x.h',
+    ]);
   });
 
   test('the system include directories from cc1 -v', () => {
-    const stderr = '#include "..." search starts here:\n#include <...> search starts here:\n /usr/lib/gcc/x86_64-linux-gnu/12/include\n /usr/include\nEnd of search list.\n';
+    const stderr =
+      '#include "..." search starts here:\n#include <...> search starts here:\n /usr/lib/gcc/x86_64-linux-gnu/12/include\n /usr/include\nEnd of search list.\n';
     assert.deepEqual(searchList(stderr), ['/usr/lib/gcc/x86_64-linux-gnu/12/include', '/usr/include']);
   });
 
@@ -44,7 +64,10 @@ describe('reading what compilers print', () => {
     mkdirSync(join(dir.path, 'lib.a.p'));
     for (const n of ['lib.a.p/one.o', 'lib.a.p/a_rather_long_member_name.o']) writeFileSync(join(dir.path, n), 'x');
     execFileSync('ar', ['csrDT', 'lib.a', 'lib.a.p/one.o', 'lib.a.p/a_rather_long_member_name.o'], { cwd: dir.path });
-    assert.deepEqual(thinArchiveMembers(join(dir.path, 'lib.a')), [join(dir.path, 'lib.a.p/one.o'), join(dir.path, 'lib.a.p/a_rather_long_member_name.o')]);
+    assert.deepEqual(thinArchiveMembers(join(dir.path, 'lib.a')), [
+      join(dir.path, 'lib.a.p/one.o'),
+      join(dir.path, 'lib.a.p/a_rather_long_member_name.o'),
+    ]);
     assert.equal(archiveMembers(join(dir.path, 'lib.a')), undefined, 'a thin archive is not a regular one');
   });
 });
@@ -61,9 +84,21 @@ describe('the compiler model', () => {
 
   test('intercepted programs are known by the name the build ran them under', () => {
     const names: Array<[string, string | undefined]> = [
-      ['/usr/bin/c++', 'c++'], ['cc', 'cc'], ['/usr/bin/gcc-12', 'gcc'], ['x86_64-linux-gnu-gcc-12', 'gcc'], ['aarch64-linux-gnu-g++', 'g++'],
-      ['/usr/lib/llvm-14/bin/clang', 'clang'], ['clang++-14', 'clang++'], ['x86_64-linux-gnu-ld.bfd', 'ld'], ['/usr/bin/ar', 'ar'], ['ccache', 'ccache'],
-      ['gcc-ar-12', undefined], ['x86_64-linux-gnu-gcc-ranlib-12', undefined], ['llvm-bitcode-strip-14', undefined], ['clang-cpp', undefined], ['objcopy', undefined],
+      ['/usr/bin/c++', 'c++'],
+      ['cc', 'cc'],
+      ['/usr/bin/gcc-12', 'gcc'],
+      ['x86_64-linux-gnu-gcc-12', 'gcc'],
+      ['aarch64-linux-gnu-g++', 'g++'],
+      ['/usr/lib/llvm-14/bin/clang', 'clang'],
+      ['clang++-14', 'clang++'],
+      ['x86_64-linux-gnu-ld.bfd', 'ld'],
+      ['/usr/bin/ar', 'ar'],
+      ['ccache', 'ccache'],
+      ['gcc-ar-12', undefined],
+      ['x86_64-linux-gnu-gcc-ranlib-12', undefined],
+      ['llvm-bitcode-strip-14', undefined],
+      ['clang-cpp', undefined],
+      ['objcopy', undefined],
     ];
     for (const [program, tool] of names) assert.equal(toolNameOf(program), tool, program);
   });
@@ -103,10 +138,19 @@ describe('the compiler model', () => {
     const reader = new FrameReader();
     const frames = [...reader.push(Buffer.concat([head, body.subarray(0, 5)])), ...reader.push(body.subarray(5))];
     assert.equal(frames.length, 1);
-    assert.deepEqual(parseAnyRequest(frames[0] as Buffer), { kind: 'tool', call: { tool: 'gcc', argv0: 'gcc', cwd: '/w', args: ['-c', 'a.c'], env: new Map([['PATH', '/bin']]) } });
+    assert.deepEqual(parseAnyRequest(frames[0] as Buffer), {
+      kind: 'tool',
+      call: { tool: 'gcc', argv0: 'gcc', cwd: '/w', args: ['-c', 'a.c'], env: new Map([['PATH', '/bin']]) },
+    });
     const intercepted = ['burst-standin/2', 'c++', '/usr/bin/c++', '/w', '2', '/usr/bin/c++', '-c', '0'];
-    assert.deepEqual(parseAnyRequest(Buffer.from(intercepted.map((f) => `${f}\0`).join(''))), { kind: 'tool', call: { tool: 'c++', execPath: '/usr/bin/c++', argv0: '/usr/bin/c++', cwd: '/w', args: ['-c'], env: new Map() } });
-    assert.deepEqual(parseAnyRequest(Buffer.from('burst-materialize/1\0/w\x002\0a.o\0/w/b.o\0')), { kind: 'materialize', request: { cwd: '/w', paths: ['a.o', '/w/b.o'] } });
+    assert.deepEqual(parseAnyRequest(Buffer.from(intercepted.map((f) => `${f}\0`).join(''))), {
+      kind: 'tool',
+      call: { tool: 'c++', execPath: '/usr/bin/c++', argv0: '/usr/bin/c++', cwd: '/w', args: ['-c'], env: new Map() },
+    });
+    assert.deepEqual(parseAnyRequest(Buffer.from('burst-materialize/1\0/w\x002\0a.o\0/w/b.o\0')), {
+      kind: 'materialize',
+      request: { cwd: '/w', paths: ['a.o', '/w/b.o'] },
+    });
     const answer = encodeAnswer({ kind: 'exec', path: '/usr/bin/gcc', pathVar: '/usr/bin', argv: ['gcc', '-v'] });
     assert.equal(answer.subarray(4).toString(), 'exec\0/usr/bin/gcc\0/usr/bin\x002\0gcc\0-v\0');
   });

@@ -25,7 +25,9 @@ describe('burst CLI', () => {
   test('force writes outputs to a directory, and replaces a placeholder with the real file', async () => {
     using dir = tempDir();
     const cache = join(dir.path, 'store');
-    const t = await shThunk(cache, 'mkdir -p bin; printf "#!/bin/sh\\necho built\\n" > bin/tool; chmod +x bin/tool', { outputs: ['bin/tool'] });
+    const t = await shThunk(cache, 'mkdir -p bin; printf "#!/bin/sh\\necho built\\n" > bin/tool; chmod +x bin/tool', {
+      outputs: ['bin/tool'],
+    });
     await burstOk(['force', '-q', '-o', join(dir.path, 'outdir'), t], cache);
     const written = join(dir.path, 'outdir', 'bin', 'tool');
     assert.equal(readFileSync(written, 'utf8'), '#!/bin/sh\necho built\n');

@@ -55,13 +55,24 @@ describe('an engine killed mid-build', () => {
     // Even moments: a time into a default build (compiles run in place, links and archives are jobs). Odd ones: once so many
     // placeholders stand in a build whose every compile is a sandboxed job (--no-cache), so the guardian has them to delete.
     const moments: Array<{ ms: number } | { placeholders: number }> = [
-      { ms: 300 }, { placeholders: 1 }, { ms: 1300 }, { placeholders: 5 }, { ms: 2300 }, { placeholders: 12 }, { ms: 3400 }, { placeholders: 20 }, { ms: 4700 }, { placeholders: 30 },
+      { ms: 300 },
+      { placeholders: 1 },
+      { ms: 1300 },
+      { placeholders: 5 },
+      { ms: 2300 },
+      { placeholders: 12 },
+      { ms: 3400 },
+      { placeholders: 20 },
+      { ms: 4700 },
+      { placeholders: 30 },
     ];
     let killedWithPlaceholders = 0;
     for (const [i, moment] of moments.entries()) {
       assert.equal((await run('make', ['clean'], tree)).code, 0);
       const store = join(work.path, `store-${i}`);
-      const child = startBurst(['build', ...('placeholders' in moment ? ['--no-cache'] : []), '--', 'make', '-j2', 'linux'], store, { cwd: tree });
+      const child = startBurst(['build', ...('placeholders' in moment ? ['--no-cache'] : []), '--', 'make', '-j2', 'linux'], store, {
+        cwd: tree,
+      });
       const done = collect(child);
       if ('ms' in moment) await delay(moment.ms);
       else await placeholdersStanding(tree, moment.placeholders, () => child.exitCode !== null);
@@ -69,10 +80,20 @@ describe('an engine killed mid-build', () => {
       child.kill('SIGKILL');
       await done;
       const noted = !finishedFirst && (await guardianNoted(store));
-      const notes = noted ? readdirSync(join(store, 'builds')).filter((n) => n.endsWith('.deleted')).map((n) => readFileSync(join(store, 'builds', n), 'utf8')) : [];
+      const notes = noted
+        ? readdirSync(join(store, 'builds'))
+            .filter((n) => n.endsWith('.deleted'))
+            .map((n) => readFileSync(join(store, 'builds', n), 'utf8'))
+        : [];
       if (notes.some((n) => n !== '[]')) killedWithPlaceholders++;
-      const processes = (await run('ps', ['-eo', 'pid,pgid,etimes,args'], tree)).stdout.split('\n').filter((l) => /make|node -e|burst/.test(l));
-      assert.deepEqual(placeholdersUnder(tree), [], `moment ${i}: the guardian deleted every placeholder (finished first: ${finishedFirst}, notes: ${notes.join(' ').slice(0, 300)})\n${processes.join('\n')}`);
+      const processes = (await run('ps', ['-eo', 'pid,pgid,etimes,args'], tree)).stdout
+        .split('\n')
+        .filter((l) => /make|node -e|burst/.test(l));
+      assert.deepEqual(
+        placeholdersUnder(tree),
+        [],
+        `moment ${i}: the guardian deleted every placeholder (finished first: ${finishedFirst}, notes: ${notes.join(' ').slice(0, 300)})\n${processes.join('\n')}`,
+      );
 
       if (i % 2 === 0) {
         const made = await run('make', ['-j2', 'linux'], tree);
@@ -110,7 +131,10 @@ describe('an engine killed mid-build', () => {
     assert.match(standin.stderr, /the engine running this build stopped .*run `burst build` again/);
 
     writeFileSync(join(work.path, 'out.o'), placeholderText(`T${'1'.repeat(40)}#out.o`));
-    const reader = await run('sh', ['-c', `cat ${join(work.path, 'out.o')}`], tree, { ...gone, LD_PRELOAD: helper('libburst-intercept.so') });
+    const reader = await run('sh', ['-c', `cat ${join(work.path, 'out.o')}`], tree, {
+      ...gone,
+      LD_PRELOAD: helper('libburst-intercept.so'),
+    });
     assert.notEqual(reader.code, 0, 'cat never ran on the placeholder');
     assert.equal(reader.stdout, '');
     assert.match(reader.stderr, /the engine running this build stopped, so the outputs this program reads cannot be made real/);

@@ -21,8 +21,14 @@ describe('faults', () => {
     assert.equal(rep.duplicated, 1);
     assert.equal(rep.executed, 4);
     const copies = rep.jobs.filter((j) => j.name === hang);
-    assert.deepEqual(copies.map((c) => [c.duplicate, c.outcome]).sort(), [[false, 'cancelled'], [true, 'ok']]);
-    const stillRunning = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes('sleep 41.5'));
+    assert.deepEqual(copies.map((c) => [c.duplicate, c.outcome]).sort(), [
+      [false, 'cancelled'],
+      [true, 'ok'],
+    ]);
+    const stillRunning = execFileSync('ps', ['-eo', 'args'])
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes('sleep 41.5'));
     assert.deepEqual(stillRunning, []);
   });
 
@@ -39,7 +45,10 @@ describe('faults', () => {
     assert.match(r.stderr, /retrying sh \(killed by SIGKILL\)/);
     const rep = readJson<RunReport>(report);
     assert.equal(rep.retried, 1);
-    assert.deepEqual(rep.jobs.map((j) => j.outcome), ['lost', 'ok']);
+    assert.deepEqual(
+      rep.jobs.map((j) => j.outcome),
+      ['lost', 'ok'],
+    );
   });
 
   test('a job that exits 1 is not retried, its stderr is shown, and nothing is cached', async () => {
@@ -73,15 +82,19 @@ describe('faults', () => {
   test('compiler-style messages become diagnostics in the report, also when the result is cached', async () => {
     using dir = tempDir();
     const cache = join(dir.path, 'store');
-    const t = await shThunk(cache, 'echo "lib.c:12:5: warning: unused variable \'x\'" >&2; echo ok > o', { outputs: ['src/o'], extra: ['--cwd', 'src'] });
+    const t = await shThunk(cache, 'echo "lib.c:12:5: warning: unused variable \'x\'" >&2; echo ok > o', {
+      outputs: ['src/o'],
+      extra: ['--cwd', 'src'],
+    });
     for (const round of [1, 2]) {
       const report = join(dir.path, `r${round}.json`);
       const r = await burst(['force', '--report', report, t], cache);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /src\/lib\.c:12:5: warning: unused variable 'x'/);
-      assert.deepEqual(readJson<RunReport>(report).diagnostics.map(({ job: _job, ...d }) => d), [
-        { file: 'src/lib.c', line: 12, column: 5, severity: 'warning', message: "unused variable 'x'" },
-      ]);
+      assert.deepEqual(
+        readJson<RunReport>(report).diagnostics.map(({ job: _job, ...d }) => d),
+        [{ file: 'src/lib.c', line: 12, column: 5, severity: 'warning', message: "unused variable 'x'" }],
+      );
     }
   });
 });
@@ -105,6 +118,6 @@ describe('a lost job launcher', () => {
     assert.equal(rep.executed, 4);
     assert.ok(rep.retried >= 1);
     assert.equal(r.stdout.trim().split('\n').length, 4);
-    assert.equal(sleeping(), false, 'the lost launcher\'s jobs were killed with it');
+    assert.equal(sleeping(), false, "the lost launcher's jobs were killed with it");
   });
 });

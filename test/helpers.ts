@@ -46,7 +46,11 @@ export async function burstOk(args: string[], cacheDir: string, opts: { cwd?: st
 }
 
 /** `burst thunk create` for a shell script run by the host's /bin/sh, shipped with its libraries. */
-export async function shThunk(cacheDir: string, script: string, opts: { inputs?: string[]; outputs?: string[]; extra?: string[] } = {}): Promise<string> {
+export async function shThunk(
+  cacheDir: string,
+  script: string,
+  opts: { inputs?: string[]; outputs?: string[]; extra?: string[] } = {},
+): Promise<string> {
   const args = ['thunk', 'create', '--exe', '/bin/sh'];
   for (const i of opts.inputs ?? []) args.push('--input', i);
   for (const o of opts.outputs ?? ['out']) args.push('--output', o);

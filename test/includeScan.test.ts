@@ -53,7 +53,13 @@ describe('the include scan', () => {
     const projects: Array<{ dir: string; compiler: string; flags: string[]; ext: RegExp; subdirs?: string[] }> = [
       { dir: join(debianSource('lua5.4'), 'src'), compiler: 'gcc', flags: ['-O2', '-DLUA_COMPAT_5_3', '-DLUA_USE_LINUX'], ext: /\.c$/ },
       { dir: debianSource('zlib'), compiler: 'gcc', flags: ['-O2', '-D_LARGEFILE64_SOURCE=1', '-DHAVE_HIDDEN'], ext: /\.c$/ },
-      { dir: join(debianSource('libzstd'), 'lib'), compiler: 'gcc', flags: ['-O3', '-I.', '-Icommon', '-DXXH_NAMESPACE=ZSTD_'], ext: /\.c$/, subdirs: ['common', 'compress', 'decompress', 'dictBuilder'] },
+      {
+        dir: join(debianSource('libzstd'), 'lib'),
+        compiler: 'gcc',
+        flags: ['-O3', '-I.', '-Icommon', '-DXXH_NAMESPACE=ZSTD_'],
+        ext: /\.c$/,
+        subdirs: ['common', 'compress', 'decompress', 'dictBuilder'],
+      },
       { dir: debianSource('tinyxml2'), compiler: 'g++', flags: ['-O2'], ext: /\.cpp$/ },
     ];
     let files = 0;
@@ -68,7 +74,7 @@ describe('the include scan', () => {
     assert.ok(files > 70, `only ${files} files checked`);
   });
 
-  test('follows quote includes from the including header\'s own directory first, and #include_next', () => {
+  test("follows quote includes from the including header's own directory first, and #include_next", () => {
     using dir = tempDir();
     writeTree(dir.path, {
       'src/a.c': '#include "sub/b.h"\n#include <limits.h>\n#include \\\n  "split.h"\nint a;\n',
@@ -82,10 +88,13 @@ describe('the include scan', () => {
     assert.ok(files.includes(join(dir.path, 'src/sub/c.h')));
     assert.ok(files.includes(join(dir.path, 'inc/limits.h')));
     assert.ok(!files.includes(join(dir.path, 'inc/c.h')), 'the decoy is not what the include names');
-    assert.ok(files.some((f) => f.startsWith('/usr/') && f.endsWith('/limits.h')), 'the system limits.h, through #include_next');
+    assert.ok(
+      files.some((f) => f.startsWith('/usr/') && f.endsWith('/limits.h')),
+      'the system limits.h, through #include_next',
+    );
   });
 
-  test('#include_next from a wrapper header reached beside its includer (gnulib\'s way) reaches the system header', () => {
+  test("#include_next from a wrapper header reached beside its includer (gnulib's way) reaches the system header", () => {
     using dir = tempDir();
     writeTree(dir.path, { 'fnmatch.c': '#include "fnmatch.h"\n', 'fnmatch.h': '#include_next <fnmatch.h>\n' });
     const files = scanCoversGcc('gcc', ['-I.'], 'fnmatch.c', dir.path);
@@ -105,9 +114,17 @@ describe('the include scan', () => {
       'sep.cpp': 'int n = 1\'0; const char *t = "x\'/*";\n#include "six.h"\n/* a comment */\n',
       'nospace.c': '#define HDR"seven.h"\n#include HDR\n',
       'has.cpp': '#define HAVE_EIGHT __has_include(<eight.h>)\n',
-      'one.h': '\n', 'two.h': '\n', 'three.h': '\n', 'four.h': '\n', 'five.h': '\n', 'six.h': '\n', 'seven.h': '\n', 'inc/eight.h': '\n',
+      'one.h': '\n',
+      'two.h': '\n',
+      'three.h': '\n',
+      'four.h': '\n',
+      'five.h': '\n',
+      'six.h': '\n',
+      'seven.h': '\n',
+      'inc/eight.h': '\n',
     });
-    const has = (compiler: string, file: string, header: string): void => assert.ok(scanCoversGcc(compiler, ['-Iinc'], file, dir.path).includes(join(dir.path, header)), `${file}: ${header}`);
+    const has = (compiler: string, file: string, header: string): void =>
+      assert.ok(scanCoversGcc(compiler, ['-Iinc'], file, dir.path).includes(join(dir.path, header)), `${file}: ${header}`);
     has('gcc', 'bom.c', 'one.h');
     has('gcc', 'cr.c', 'two.h');
     has('gcc', 'ff.c', 'three.h');
@@ -121,7 +138,8 @@ describe('the include scan', () => {
   test('follows computed includes through macros of the command line and of headers, and skips those never defined', () => {
     using dir = tempDir();
     writeTree(dir.path, {
-      'a.c': '#include "config.h"\n#include CONFIG_EXTRA\n#include USER_H\n#if defined(NOT_SET)\n#include NOT_SET\n#endif\n#if __has_include(<probe.h>)\n#endif\n/*\n#include COMMENTED(out)\n*/\n// #include ALSO(out)\n',
+      'a.c':
+        '#include "config.h"\n#include CONFIG_EXTRA\n#include USER_H\n#if defined(NOT_SET)\n#include NOT_SET\n#endif\n#if __has_include(<probe.h>)\n#endif\n/*\n#include COMMENTED(out)\n*/\n// #include ALSO(out)\n',
       'config.h': '#define CONFIG_EXTRA EXTRA_HEADER\n#define EXTRA_HEADER <extra.h>\n',
       'inc/extra.h': '\n',
       'inc/probe.h': '\n',
@@ -140,7 +158,10 @@ describe('the include scan', () => {
 
   test('an include it cannot follow is an answer, naming the file, not a guess', () => {
     using dir = tempDir();
-    writeTree(dir.path, { 'a.c': '#include "pick.h"\n', 'pick.h': '#define HEADER(x) <x.h>\n#define PICKED HEADER(stdio)\n#include PICKED\n' });
+    writeTree(dir.path, {
+      'a.c': '#include "pick.h"\n',
+      'pick.h': '#define HEADER(x) <x.h>\n#define PICKED HEADER(stdio)\n#include PICKED\n',
+    });
     const r = scan('gcc', [], 'a.c', dir.path);
     assert.equal(r.ok, false);
     assert.match(r.ok ? '' : r.reason, /pick\.h has `#include PICKED`/);
@@ -153,12 +174,18 @@ describe('the include scan', () => {
       'has.c': '#define HAS(x) __has_include(x)\n#define FOO_H <foo.h>\n#if HAS(<probe.h>) && HAS(FOO_H)\nint have = 1;\n#endif\n',
       'dep.c': '#pragma GCC dependency "grammar.y"\n',
       'u8.cpp': "char c = u8'0' + '/*';\n#include \"a.h\"\n/* a comment */\n",
-      'a.h': '\n', 'grammar.y': '\n', 'inc/probe.h': '\n', 'inc/foo.h': '\n',
+      'a.h': '\n',
+      'grammar.y': '\n',
+      'inc/probe.h': '\n',
+      'inc/foo.h': '\n',
     });
     assert.ok(scanCoversGcc('gcc', [], 'tri.c', dir.path).includes(join(dir.path, 'a.h')));
     // gcc -M lists neither a header only __has_include asks about nor a #pragma GCC dependency file: the sandbox needs them all the same
     const has = scan('gcc', ['-Iinc'], 'has.c', dir.path);
-    assert.ok(has.ok && has.files.includes(join(dir.path, 'inc/probe.h')) && has.files.includes(join(dir.path, 'inc/foo.h')), JSON.stringify(has));
+    assert.ok(
+      has.ok && has.files.includes(join(dir.path, 'inc/probe.h')) && has.files.includes(join(dir.path, 'inc/foo.h')),
+      JSON.stringify(has),
+    );
     const dep = scan('gcc', [], 'dep.c', dir.path);
     assert.ok(dep.ok && dep.files.includes(join(dir.path, 'grammar.y')));
     assert.ok(scanCoversGcc('g++', ['-std=c++17'], 'u8.cpp', dir.path).includes(join(dir.path, 'a.h')));
@@ -170,7 +197,9 @@ describe('the include scan', () => {
       'arch.c': '#define HDR <ARCH/a.h>\n#include HDR\n', // ARCH is replaced inside <...> from a macro
       'pre.c': '#define HDR <linux/types.h>\n#include HDR\n', // and so is linux, which gcc predefines as 1
       'call.c': '#define HDR(x) <x.h>\n#if __has_include(HDR(foo))\n#endif\n',
-      'real/sub/x.h': '#include "../up.h"\n', 'real/up.h': '\n', 'proj/m.c': '#include "link/x.h"\n',
+      'real/sub/x.h': '#include "../up.h"\n',
+      'real/up.h': '\n',
+      'proj/m.c': '#include "link/x.h"\n',
       'inc/x86/a.h': '\n',
     });
     symlinkSync('../real/sub', join(dir.path, 'proj/link'));
@@ -216,27 +245,41 @@ describe('the include scan', () => {
   test('a compile asking __has_include about a header the scan cannot work out runs where its headers are, and says so', async () => {
     using dir = tempDir();
     using store = tempDir();
-    writeTree(dir.path, { 'inc/foo.h': '\n', 'c.c': '#define HDR(x) <x.h>\n#if __has_include(HDR(foo))\nint have = 1;\n#else\nint have = 0;\n#endif\n' });
+    writeTree(dir.path, {
+      'inc/foo.h': '\n',
+      'c.c': '#define HDR(x) <x.h>\n#if __has_include(HDR(foo))\nint have = 1;\n#else\nint have = 0;\n#endif\n',
+    });
     const report = join(store.path, 'report.json');
     const r = await burst(['build', '--no-cache', '--report', report, '--', 'gcc', '-Iinc', '-c', 'c.c'], store.path, { cwd: dir.path });
     assert.equal(r.code, 0, r.stderr);
     const { fallbacks } = readJson<{ fallbacks: Array<{ reason: string }> }>(report);
-    assert.ok(fallbacks.some((f) => /__has_include\(HDR/.test(f.reason)), JSON.stringify(fallbacks));
+    assert.ok(
+      fallbacks.some((f) => /__has_include\(HDR/.test(f.reason)),
+      JSON.stringify(fallbacks),
+    );
     assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, 'have = 1, as gcc run here makes it');
   });
 
   test('the headers asked about by files gcc -M lists are found, for compiles the scan leaves to cc1 -M', () => {
     using dir = tempDir();
     writeTree(dir.path, {
-      'inc/foo.h': '\n', 'inc/bar.h': '\n', 'inc/baz.h': '\n', 'inc/dep.txt': '\n', 'inc/unused.h': '\n',
+      'inc/foo.h': '\n',
+      'inc/bar.h': '\n',
+      'inc/baz.h': '\n',
+      'inc/dep.txt': '\n',
+      'inc/unused.h': '\n',
       'inc/has.h': '#define HAS(h) __has_include(h)\n#define BAR <bar.h>\n',
-      'c.c': '#include "has.h"\n#if __has_include(<foo.h>) && __has_include(BAR) && HAS(<baz.h>)\n#pragma GCC dependency "inc/dep.txt"\n#endif\n#if 0\n#include <unused.h>\n#endif\n',
+      'c.c':
+        '#include "has.h"\n#if __has_include(<foo.h>) && __has_include(BAR) && HAS(<baz.h>)\n#pragma GCC dependency "inc/dep.txt"\n#endif\n#if 0\n#include <unused.h>\n#endif\n',
       'u.c': '#define H(x) <x.h>\n#if __has_include(H(foo))\n#endif\n',
     });
     const { chains, predefined } = probe('gcc', ['-Iinc'], dir.path);
     const asked = headersAskedBy(gccHeaders('gcc', ['-Iinc'], 'c.c', dir.path), dir.path, chains, [], predefined);
     assert.ok(asked.ok, asked.ok ? '' : asked.reason);
-    assert.deepEqual(asked.asked.map((p) => resolve(dir.path, p)).sort(), ['bar.h', 'baz.h', 'dep.txt', 'foo.h'].map((f) => join(dir.path, 'inc', f)));
+    assert.deepEqual(
+      asked.asked.map((p) => resolve(dir.path, p)).sort(),
+      ['bar.h', 'baz.h', 'dep.txt', 'foo.h'].map((f) => join(dir.path, 'inc', f)),
+    );
     const unknown = headersAskedBy(gccHeaders('gcc', ['-Iinc'], 'u.c', dir.path), dir.path, chains, [], predefined);
     assert.ok(!unknown.ok && unknown.unlistable === true);
   });
@@ -244,7 +287,11 @@ describe('the include scan', () => {
   test('a compile the scan leaves to cc1 -M keeps the headers __has_include asks about in its sandbox', async () => {
     using dir = tempDir();
     using store = tempDir();
-    writeTree(dir.path, { 'inc/x86/a.h': '\n', 'inc/foo.h': '\n', 'c.c': '#define HDR <ARCH/a.h>\n#include HDR\n#if __has_include(<foo.h>)\nint have = 1;\n#else\nint have = 0;\n#endif\n' });
+    writeTree(dir.path, {
+      'inc/x86/a.h': '\n',
+      'inc/foo.h': '\n',
+      'c.c': '#define HDR <ARCH/a.h>\n#include HDR\n#if __has_include(<foo.h>)\nint have = 1;\n#else\nint have = 0;\n#endif\n',
+    });
     const flags = ['-Iinc', '-DARCH=x86'];
     assert.equal(scan('gcc', flags, 'c.c', dir.path).ok, false, 'the scan does not follow <ARCH/a.h>: cc1 -M lists this compile');
     // --no-cache: sandboxed, as on a remote backend, with only the headers listed
@@ -253,17 +300,23 @@ describe('the include scan', () => {
     assert.match(execFileSync('nm', ['c.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, 'have = 1, as gcc run here makes it');
   });
 
-  test('headers the command line\'s definitions ask __has_include about are listed', () => {
+  test("headers the command line's definitions ask __has_include about are listed", () => {
     using dir = tempDir();
     writeTree(dir.path, {
-      'inc/foo.h': '\n', 'inc/bar.h': '\n', 'inc/baz.h': '\n', 'inc/qux.h': '\n',
+      'inc/foo.h': '\n',
+      'inc/bar.h': '\n',
+      'inc/baz.h': '\n',
+      'inc/qux.h': '\n',
       // macros handing their argument on to one that asks: from a header, and from the command line through it
       'c.c': '#define HAS_FWD(y) (HAS(y))\n#if HAVE_FOO && HAS(<bar.h>) && HAS_FWD(<baz.h>) && HAS_CL(<qux.h>)\n#endif\n',
     });
     const flags = ['-Iinc', '-DHAVE_FOO=__has_include(<foo.h>)', '-DHAS(x)=__has_include(x)', '-DHAS_CL(w)=HAS_FWD(w)'];
     const r = scan('gcc', flags, 'c.c', dir.path);
     assert.ok(r.ok, r.ok ? '' : r.reason);
-    assert.deepEqual(r.asked.map((p) => resolve(dir.path, p)).sort(), ['bar.h', 'baz.h', 'foo.h', 'qux.h'].map((f) => join(dir.path, 'inc', f)));
+    assert.deepEqual(
+      r.asked.map((p) => resolve(dir.path, p)).sort(),
+      ['bar.h', 'baz.h', 'foo.h', 'qux.h'].map((f) => join(dir.path, 'inc', f)),
+    );
   });
 
   test('__has_include through definitions of the command line and of headers, and _next from a header found beside its includer, as gcc answers it', async () => {
@@ -272,9 +325,17 @@ describe('the include scan', () => {
     const have = (cond: string): string => `#if ${cond}\nint have = 1;\n#else\nint have = 0;\n#endif\n`;
     const unfollowable = '#define HDR(x) <x.h>\n#include HDR(w)\n'; // leaves the compile to cc1 -M
     writeTree(dir.path, {
-      'a/w.h': '\n', 'a/z.h': '\n', 'b/y.h': '#include "x.h"\n', 'b/x.h': have('__has_include_next(<z.h>)'),
-      'c/extra.h': '\n', 'c/config.h': '#define CFG_H "extra.h"\n', 'c/x.h': '\n',
-      'd/cfg.h': '#define HAVE_NEXT_Z __has_include_next(<z.h>)\n', 'e/use.h': `#include <cfg.h>\n${have('HAVE_NEXT_Z')}`, 'e/z.h': '\n', 'f/z.h': '\n',
+      'a/w.h': '\n',
+      'a/z.h': '\n',
+      'b/y.h': '#include "x.h"\n',
+      'b/x.h': have('__has_include_next(<z.h>)'),
+      'c/extra.h': '\n',
+      'c/config.h': '#define CFG_H "extra.h"\n',
+      'c/x.h': '\n',
+      'd/cfg.h': '#define HAVE_NEXT_Z __has_include_next(<z.h>)\n',
+      'e/use.h': `#include <cfg.h>\n${have('HAVE_NEXT_Z')}`,
+      'e/z.h': '\n',
+      'f/z.h': '\n',
       'beside.c': `${unfollowable}#include <y.h>\n`,
       'cfg.c': `${unfollowable}#include <config.h>\n${have('HAVE_CFG')}`,
       'probe.c': have('HAVE_X'),
@@ -289,7 +350,11 @@ describe('the include scan', () => {
     for (const [file, flags] of cases) {
       const object = file.replace('.c', '.o');
       execFileSync('gcc', [...flags, '-c', file, '-o', 'direct.o'], { cwd: dir.path });
-      assert.match(execFileSync('nm', ['direct.o'], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, `${file}: gcc here finds the header`);
+      assert.match(
+        execFileSync('nm', ['direct.o'], { cwd: dir.path, encoding: 'utf8' }),
+        / D have$/m,
+        `${file}: gcc here finds the header`,
+      );
       const r = await burst(['build', '--no-cache', '--', 'gcc', ...flags, '-c', file], store.path, { cwd: dir.path });
       assert.equal(r.code, 0, r.stderr);
       assert.match(execFileSync('nm', [object], { cwd: dir.path, encoding: 'utf8' }), / D have$/m, `${file}: as gcc run here makes it`);
@@ -299,7 +364,11 @@ describe('the include scan', () => {
   test('a macro\'s __has_include("...") is looked for beside the file that uses it, as gcc does', async () => {
     using dir = tempDir();
     using store = tempDir();
-    writeTree(dir.path, { 'x.h': '\n', 'cfg/config.h': '#define HAVE_X __has_include("x.h")\n', 'c.c': '#include "cfg/config.h"\n#if HAVE_X\nint have = 1;\n#else\nint have = 0;\n#endif\n' });
+    writeTree(dir.path, {
+      'x.h': '\n',
+      'cfg/config.h': '#define HAVE_X __has_include("x.h")\n',
+      'c.c': '#include "cfg/config.h"\n#if HAVE_X\nint have = 1;\n#else\nint have = 0;\n#endif\n',
+    });
     const r = scan('gcc', [], 'c.c', dir.path);
     assert.ok(r.ok && r.asked.includes('x.h'), JSON.stringify(r));
     const built = await burst(['build', '--no-cache', '--', 'gcc', '-c', 'c.c'], store.path, { cwd: dir.path });
@@ -312,7 +381,11 @@ describe('the include scan', () => {
     using store = tempDir();
     const have = '#if HAS\nint have = 1;\n#else\nint have = 0;\n#endif\n';
     writeTree(dir.path, {
-      'inc/x86/a.h': '\n', 'inc2/foo.h': '\n', 'x.h': '\n', 'q/x.h': '\n', 'b/keep.h': '\n',
+      'inc/x86/a.h': '\n',
+      'inc2/foo.h': '\n',
+      'x.h': '\n',
+      'q/x.h': '\n',
+      'b/keep.h': '\n',
       'inc1/foo.h': have.replace('HAS', '__has_include_next(<foo.h>)'), // a wrapper, as gnulib writes them
       'next.c': '#define HDR <ARCH/a.h>\n#include HDR\n#include <foo.h>\n',
       'quote.c': `#define HDR <ARCH/a.h>\n#include HDR\n${have.replace('HAS', '__has_include("x.h")')}`,
@@ -321,7 +394,10 @@ describe('the include scan', () => {
       execFileSync('gcc', [...flags, '-c', file, '-o', 'direct.o'], { cwd: dir.path });
       return execFileSync('nm', ['direct.o'], { cwd: dir.path, encoding: 'utf8' });
     };
-    for (const [flags, file] of [[['-Iinc', '-Iinc1', '-Iinc2', '-DARCH=x86'], 'next.c'], [['-Iq', '-I-', '-Iinc', '-Ib', '-DARCH=x86'], 'quote.c']] as const) {
+    for (const [flags, file] of [
+      [['-Iinc', '-Iinc1', '-Iinc2', '-DARCH=x86'], 'next.c'],
+      [['-Iq', '-I-', '-Iinc', '-Ib', '-DARCH=x86'], 'quote.c'],
+    ] as const) {
       assert.equal(scan('gcc', [...flags], file, dir.path).ok, false, `${file}: cc1 -M lists this compile`);
       const r = await burst(['build', '--no-cache', '--', 'gcc', ...flags, '-c', file], store.path, { cwd: dir.path });
       assert.equal(r.code, 0, r.stderr);
@@ -335,9 +411,10 @@ describe('the include scan', () => {
     using dir = tempDir();
     using store = tempDir();
     writeTree(dir.path, {
-      'inc/x86/a.h': '\n', 'inc/foo.h': '\n',
+      'inc/x86/a.h': '\n',
+      'inc/foo.h': '\n',
       'c.c': '#define HDR <ARCH/a.h>\n#include HDR\n#if __has_include(<foo.h>)\nint have = 1;\n#else\nint have = 0;\n#endif\n',
-      'Makefile': 'c.o: c.c\n\tgcc -Iinc -DARCH=x86 -MD -c c.c\n-include c.d\n',
+      Makefile: 'c.o: c.c\n\tgcc -Iinc -DARCH=x86 -MD -c c.c\n-include c.d\n',
     });
     for (const backend of [[], ['--isolate']]) {
       rmSync(join(dir.path, 'c.o'), { force: true });
@@ -379,7 +456,8 @@ describe('the include scan', () => {
     writeTree(dir.path, {
       'b.c': 'int b;\n',
       'a.c': '#include <made.h>\nint a = MADE;\n',
-      'Makefile': 'all: b.o a.o\nb.o: b.c\n\tgcc -Igen -c b.c\ngen/made.h: b.o\n\tmkdir -p gen && echo "#define MADE 1" > gen/made.h\na.o: a.c gen/made.h\n\tgcc -Igen -c a.c\n',
+      Makefile:
+        'all: b.o a.o\nb.o: b.c\n\tgcc -Igen -c b.c\ngen/made.h: b.o\n\tmkdir -p gen && echo "#define MADE 1" > gen/made.h\na.o: a.c gen/made.h\n\tgcc -Igen -c a.c\n',
     });
     // --no-cache: every compile sandboxed, its headers from the scan, as on a remote backend
     const r = await burst(['build', '--no-cache', '--', 'make'], store.path, { cwd: dir.path });

@@ -57,7 +57,10 @@ describe('concurrency and interruption', () => {
     using dir = tempDir();
     const cache = join(dir.path, 'store');
     const jobs = await manyJobs(cache, 12, '0.05');
-    const [a, b] = await Promise.all([burst(['force', '-j', '2', ...jobs], cache), burst(['force', '-j', '2', ...[...jobs].reverse()], cache)]);
+    const [a, b] = await Promise.all([
+      burst(['force', '-j', '2', ...jobs], cache),
+      burst(['force', '-j', '2', ...[...jobs].reverse()], cache),
+    ]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     const values = (r: { stdout: string }) => r.stdout.trim().split('\n').sort();

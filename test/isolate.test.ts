@@ -56,21 +56,41 @@ describe('--isolate', () => {
 
 describe('--isolate without root', () => {
   const asRoot = process.getuid?.() === 0;
-  test('runs the job in an unprivileged user namespace', { skip: asRoot ? false : 'already unprivileged: the tests above cover it' }, async () => {
-    using dir = tempDir();
-    chmodSync(dir.path, 0o777);
-    const data = join(dir.path, 'data.txt');
-    writeFileSync(data, 'from a user namespace\n');
-    chmodSync(data, 0o644);
-    const cache = join(dir.path, 'store');
-    const env = { HOME: dir.path };
-    // setpriv drops to nobody for the whole CLI, the way an ordinary user runs it.
-    const asNobody = (args: string[]) =>
-      collect(spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '--cache-dir', cache, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
-    const created = await asNobody(['thunk', 'create', '--exe', '/bin/sh', '--input', `data.txt=${data}`, '--', 'sh', '-c', COPY('data.txt')]);
-    assert.equal(created.code, 0, created.stderr);
-    const r = await asNobody(['force', '--isolate', '--cat', created.stdout.trim()]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'from a user namespace\n');
-  });
+  test(
+    'runs the job in an unprivileged user namespace',
+    { skip: asRoot ? false : 'already unprivileged: the tests above cover it' },
+    async () => {
+      using dir = tempDir();
+      chmodSync(dir.path, 0o777);
+      const data = join(dir.path, 'data.txt');
+      writeFileSync(data, 'from a user namespace\n');
+      chmodSync(data, 0o644);
+      const cache = join(dir.path, 'store');
+      const env = { HOME: dir.path };
+      // setpriv drops to nobody for the whole CLI, the way an ordinary user runs it.
+      const asNobody = (args: string[]) =>
+        collect(
+          spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '--cache-dir', cache, ...args], {
+            env: { ...process.env, ...env },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }),
+        );
+      const created = await asNobody([
+        'thunk',
+        'create',
+        '--exe',
+        '/bin/sh',
+        '--input',
+        `data.txt=${data}`,
+        '--',
+        'sh',
+        '-c',
+        COPY('data.txt'),
+      ]);
+      assert.equal(created.code, 0, created.stderr);
+      const r = await asNobody(['force', '--isolate', '--cat', created.stdout.trim()]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'from a user namespace\n');
+    },
+  );
 });

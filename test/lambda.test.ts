@@ -9,7 +9,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { initHash, nameOfBytes, type RunReport } from '../engine/api';
@@ -25,7 +36,13 @@ const work = tempDir('burst-lambda-');
 let aws: LocalAws;
 let reportCount = 0;
 
-async function lambdaBuild(tree: string, store: string, command: string[], extra: string[] = [], env: Record<string, string> = {}): Promise<CliResult & { report: RunReport }> {
+async function lambdaBuild(
+  tree: string,
+  store: string,
+  command: string[],
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<CliResult & { report: RunReport }> {
   const reportFile = join(work.path, `report-${reportCount++}.json`);
   const r = await burst(['build', '--report', reportFile, ...extra, '--', ...command], store, { cwd: tree, env: { ...aws.env, ...env } });
   let report: RunReport;
@@ -97,7 +114,10 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.deepEqual(differingFiles(plainLua, tree, outputs), []);
     assert.deepEqual(placeholdersUnder(tree), []);
     // A straggler's slower copy may finish too: its results reach the bucket, and the job it fed is then a cache hit from there.
-    assert.ok((r.report.byBackend.lambda ?? 0) + r.report.cached >= 70, `jobs on Lambda: ${JSON.stringify(r.report.byBackend)}, from the bucket: ${r.report.cached}`);
+    assert.ok(
+      (r.report.byBackend.lambda ?? 0) + r.report.cached >= 70,
+      `jobs on Lambda: ${JSON.stringify(r.report.byBackend)}, from the bucket: ${r.report.cached}`,
+    );
     assert.deepEqual(r.report.ranLocally, []);
     assert.ok(r.report.bytesUploaded > 0);
     // Each object leaves this machine about once (inside a request or put in the bucket), not once per job that needs it.
@@ -105,15 +125,30 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.ok(r.report.bytesUploaded <= inBucket, `uploaded ${r.report.bytesUploaded} bytes; the bucket holds ${inBucket}`);
     // Each compile's assembly runs right after it, in the same invocation: one request per source file, not two.
     const followOns = r.report.jobs.filter((j) => j.ranWith !== undefined);
-    assert.ok(followOns.length >= 30 && followOns.every((j) => j.program === 'as' && j.backend === 'lambda'), JSON.stringify(followOns.map((j) => j.program)));
+    assert.ok(
+      followOns.length >= 30 && followOns.every((j) => j.program === 'as' && j.backend === 'lambda'),
+      JSON.stringify(followOns.map((j) => j.program)),
+    );
     assert.ok(r.report.cost && r.report.cost.usd > 0, JSON.stringify(r.report.cost));
-    assert.ok(r.report.cost.lambdaRequests <= (r.report.byBackend.lambda ?? 0) - followOns.length + r.report.retried + r.report.duplicated, JSON.stringify(r.report.cost));
+    assert.ok(
+      r.report.cost.lambdaRequests <= (r.report.byBackend.lambda ?? 0) - followOns.length + r.report.retried + r.report.duplicated,
+      JSON.stringify(r.report.cost),
+    );
     const onLambda = r.report.jobs.filter((j) => j.backend === 'lambda' && j.outcome === 'ok');
-    assert.ok(onLambda.every((j) => j.transferMs !== undefined && j.transferMs >= 0 && j.transferMs <= j.end - j.start + 1), 'each Lambda job says how long it spent moving data');
-    assert.ok(onLambda.some((j) => (j.transferMs ?? 0) > 0), 'the first jobs upload the compiler');
+    assert.ok(
+      onLambda.every((j) => j.transferMs !== undefined && j.transferMs >= 0 && j.transferMs <= j.end - j.start + 1),
+      'each Lambda job says how long it spent moving data',
+    );
+    assert.ok(
+      onLambda.some((j) => (j.transferMs ?? 0) > 0),
+      'the first jobs upload the compiler',
+    );
     const lua = await run(join(tree, 'src', 'lua'), ['-e', 'print(("x"):rep(3))'], tree);
     assert.equal(lua.stdout, 'xxx\n');
-    assert.ok(processesRunning(realpathSync(join(aws.functionDir, LAUNCHER_FILE))) > 0, `the worker starts its jobs through the launcher its zip ships (${aws.launcher})`);
+    assert.ok(
+      processesRunning(realpathSync(join(aws.functionDir, LAUNCHER_FILE))) > 0,
+      `the worker starts its jobs through the launcher its zip ships (${aws.launcher})`,
+    );
     const secret = aws.env.AWS_SECRET_ACCESS_KEY as string;
     assert.equal(`${r.stdout}${r.stderr}${JSON.stringify(r.report)}`.includes(secret), false, 'no credential in the output or the report');
   });
@@ -176,15 +211,28 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     const second = smallProject(join(work.path, 'repair-b'), 'repair');
     const r2 = await lambdaBuild(second, join(work.path, 'store-repair'), SMALL_BUILD);
     assert.equal(r2.code, 0, r2.stderr);
-    assert.match(r2.stderr, new RegExp(`object ${name} is corrupt: the copy at s3://${aws.bucket}/objects/${name} does not match its name \\(the job that made it runs again\\)`));
-    assert.deepEqual(r2.report.jobs.map((j) => j.program), ['ld'], 'only the link runs again');
+    assert.match(
+      r2.stderr,
+      new RegExp(
+        `object ${name} is corrupt: the copy at s3://${aws.bucket}/objects/${name} does not match its name \\(the job that made it runs again\\)`,
+      ),
+    );
+    assert.deepEqual(
+      r2.report.jobs.map((j) => j.program),
+      ['ld'],
+      'only the link runs again',
+    );
     assert.equal((await run(join(second, 'hello'), [], second)).stdout, 'hello, lambda (repair)\n');
     assert.ok(readFileSync(file).equals(readFileSync(join(first, 'hello'))), 'the bucket holds good bytes again');
   });
 
   test('an input held only in the bucket and lost there is made again by the job that made it', async () => {
     const first = smallProject(join(work.path, 'lost-a'), 'lost');
-    const r1 = await lambdaBuild(first, join(work.path, 'store-a'), ['sh', '-c', 'gcc -O2 -c main.c greet.c && gcc -o hello main.o greet.o']);
+    const r1 = await lambdaBuild(first, join(work.path, 'store-a'), [
+      'sh',
+      '-c',
+      'gcc -O2 -c main.c greet.c && gcc -o hello main.o greet.o',
+    ]);
     assert.equal(r1.code, 0, r1.stderr);
     // greet.o (an ELF relocatable file with its string), gone from the bucket as an expiry rule or a clean-up would leave it
     const objects = join(aws.s3Dir, aws.bucket, 'objects');
@@ -201,9 +249,22 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     const r2 = await lambdaBuild(second, join(work.path, 'store-lost'), ['sh', '-c', links], [], { BURST_FUNCTION: aws.freshFunction });
     assert.equal(r2.code, 0, r2.stderr);
     const name = lost.replace('._S3rver_object', '');
-    assert.match(r2.stderr, new RegExp(`object ${name} is missing or damaged in s3://${aws.bucket}/, with no copy on this machine \\(the job that made it runs again\\)`));
-    assert.deepEqual(r2.report.jobs.filter((j) => j.outcome === 'ok').map((j) => j.program).sort(), ['as', 'ld', 'ld'], 'greet.c is assembled again, once, then linked twice');
-    for (const program of ['hello', 'hello-b']) assert.equal((await run(join(second, program), [], second)).stdout, 'hello, lambda (lost)\n');
+    assert.match(
+      r2.stderr,
+      new RegExp(
+        `object ${name} is missing or damaged in s3://${aws.bucket}/, with no copy on this machine \\(the job that made it runs again\\)`,
+      ),
+    );
+    assert.deepEqual(
+      r2.report.jobs
+        .filter((j) => j.outcome === 'ok')
+        .map((j) => j.program)
+        .sort(),
+      ['as', 'ld', 'ld'],
+      'greet.c is assembled again, once, then linked twice',
+    );
+    for (const program of ['hello', 'hello-b'])
+      assert.equal((await run(join(second, program), [], second)).stdout, 'hello, lambda (lost)\n');
     assert.ok(readdirSync(objects).includes(lost), 'the bucket holds the object again');
     // Once more, linking otherwise again, every job too big for Lambda: the local pool looks for the lost object in the bucket.
     for (const f of readdirSync(objects).filter((f) => f.startsWith(name))) rmSync(join(objects, f));
@@ -212,15 +273,21 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     const r3 = await lambdaBuild(third, join(work.path, 'store-lost-local'), ['sh', '-c', localLinks], ['--max-input-bytes', '1']);
     assert.equal(r3.code, 0, r3.stderr);
     assert.match(r3.stderr, new RegExp(`object ${name} is missing or damaged in s3://${aws.bucket}/`));
-    assert.deepEqual(r3.report.ranLocally.map((j) => j.program).sort(), ['as', 'ld', 'ld'], 'greet.c assembled again, here, then linked twice');
+    assert.deepEqual(
+      r3.report.ranLocally.map((j) => j.program).sort(),
+      ['as', 'ld', 'ld'],
+      'greet.c assembled again, here, then linked twice',
+    );
     for (const program of ['hello', 'hello-b']) assert.equal((await run(join(third, program), [], third)).stdout, 'hello, lambda (lost)\n');
   });
 
   test('lost objects made again in a chain (an archive and the object in it), one job at a time', async () => {
     const makefile = [
-      'greet.o: greet.c\n\tgcc -O2 -c greet.c', 'main.o: main.c\n\tgcc -O2 -c main.c',
+      'greet.o: greet.c\n\tgcc -O2 -c greet.c',
+      'main.o: main.c\n\tgcc -O2 -c main.c',
       'libg.a: greet.o\n\tar rcs libg.a greet.o && ranlib libg.a', // ranlib gives the bytes ar gave
-      'hello: main.o libg.a\n\tgcc $(LDFLAGS) -o hello main.o libg.a', 'hello-b: main.o libg.a\n\tgcc $(LDFLAGS) -Wl,-O1 -o hello-b main.o libg.a',
+      'hello: main.o libg.a\n\tgcc $(LDFLAGS) -o hello main.o libg.a',
+      'hello-b: main.o libg.a\n\tgcc $(LDFLAGS) -Wl,-O1 -o hello-b main.o libg.a',
     ].join('\n');
     const project = (name: string): string => {
       const dir = smallProject(join(work.path, name), 'chain');
@@ -231,17 +298,30 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     const r1 = await lambdaBuild(first, join(work.path, 'store-a'), ['make', 'hello']);
     assert.equal(r1.code, 0, r1.stderr);
     const objects = join(aws.s3Dir, aws.bucket, 'objects');
-    const holding = (bytes: string): string[] => readdirSync(objects).filter((f) => f.endsWith('._S3rver_object') && readFileSync(join(objects, f)).includes(bytes));
-    const lost = [...holding('!<arch>\n').filter((f) => readFileSync(join(objects, f)).includes('hello, %s (chain)')), ...holding('hello, %s (chain)')];
+    const holding = (bytes: string): string[] =>
+      readdirSync(objects).filter((f) => f.endsWith('._S3rver_object') && readFileSync(join(objects, f)).includes(bytes));
+    const lost = [
+      ...holding('!<arch>\n').filter((f) => readFileSync(join(objects, f)).includes('hello, %s (chain)')),
+      ...holding('hello, %s (chain)'),
+    ];
     assert.ok(lost.length >= 2, 'the archive and greet.o are in the bucket');
-    for (const f of new Set(lost)) for (const g of readdirSync(objects).filter((g) => g.startsWith(f.replace('._S3rver_object', '')))) rmSync(join(objects, g));
+    for (const f of new Set(lost))
+      for (const g of readdirSync(objects).filter((g) => g.startsWith(f.replace('._S3rver_object', '')))) rmSync(join(objects, g));
     const second = project('chain-b');
-    const r2 = await lambdaBuild(second, join(work.path, 'store-chain'), ['make', 'LDFLAGS=-s', 'hello', 'hello-b'], [], { BURST_FUNCTION: aws.freshFunction, BURST_CONCURRENCY: '1' });
+    const r2 = await lambdaBuild(second, join(work.path, 'store-chain'), ['make', 'LDFLAGS=-s', 'hello', 'hello-b'], [], {
+      BURST_FUNCTION: aws.freshFunction,
+      BURST_CONCURRENCY: '1',
+    });
     assert.equal(r2.code, 0, r2.stderr);
     const ran = r2.report.jobs.filter((j) => j.outcome === 'ok').map((j) => j.program);
-    for (const program of ['as', 'ar']) assert.equal(ran.filter((p) => p === program).length, 1, `${program} runs again once: ${ran.join(' ')}`);
-    assert.ok(r2.report.executed + r2.report.cached <= r2.report.thunks, `a job made again counts once: ${r2.report.executed} run, ${r2.report.cached} cached of ${r2.report.thunks}`);
-    for (const program of ['hello', 'hello-b']) assert.equal((await run(join(second, program), [], second)).stdout, 'hello, lambda (chain)\n');
+    for (const program of ['as', 'ar'])
+      assert.equal(ran.filter((p) => p === program).length, 1, `${program} runs again once: ${ran.join(' ')}`);
+    assert.ok(
+      r2.report.executed + r2.report.cached <= r2.report.thunks,
+      `a job made again counts once: ${r2.report.executed} run, ${r2.report.cached} cached of ${r2.report.thunks}`,
+    );
+    for (const program of ['hello', 'hello-b'])
+      assert.equal((await run(join(second, program), [], second)).stdout, 'hello, lambda (chain)\n');
   });
 
   test('burst test runs each test as a Lambda job: a failure at its line, a pass, and the report says where they ran', async () => {
@@ -253,7 +333,9 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     const file = join(work.path, 'tests-on-lambda.json');
     const r = await burst(['test', '--backend', 'lambda', '--report', file], join(work.path, 'store-tests'), { cwd: dir, env: aws.env });
     assert.equal(r.code, 1, r.stderr);
-    const report = readJson<RunReport & { tests: Array<{ name: string; status: string; failureFile?: string; failureLine?: number }> }>(file);
+    const report = readJson<RunReport & { tests: Array<{ name: string; status: string; failureFile?: string; failureLine?: number }> }>(
+      file,
+    );
     const status = Object.fromEntries(report.tests.map((t) => [t.name, [t.status, t.failureFile, t.failureLine]]));
     assert.deepEqual(status, { 'test/bad.sh': ['failed', 'test/bad.sh', 2], 'test/ok.sh': ['passed', undefined, undefined] });
     assert.ok((report.byBackend.lambda ?? 0) >= 2 && report.ranLocally.length === 0, JSON.stringify([report.byBackend, report.ranLocally]));
@@ -263,7 +345,9 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     const proxy = await startFaultyProxy(aws.lambdaPort, ['throttle', 'error', 'drop', 'pass', 'throttle']);
     try {
       const dir = smallProject(join(work.path, 'faults'), 'faults');
-      const r = await lambdaBuild(dir, join(work.path, 'store-a'), SMALL_BUILD, ['--no-cache', '--retries', '6'], { BURST_LAMBDA_ENDPOINT: proxy.endpoint });
+      const r = await lambdaBuild(dir, join(work.path, 'store-a'), SMALL_BUILD, ['--no-cache', '--retries', '6'], {
+        BURST_LAMBDA_ENDPOINT: proxy.endpoint,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(r.report.retried >= 4, `retried ${r.report.retried}; served ${proxy.served.join(',')}`);
       assert.equal((await run(join(dir, 'hello'), [], dir)).stdout, 'hello, lambda (faults)\n');
@@ -278,8 +362,14 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.equal(r.code, 0, r.stderr);
     const local = r.report.ranLocally;
     assert.equal(local.filter((l) => l.program === 'cc1').length, 2, JSON.stringify(local));
-    assert.ok(local.every((l) => /its inputs are [\d.]+ MB, over the 12.0 MB/.test(l.reason)), JSON.stringify(local));
-    assert.ok(r.report.jobs.some((j) => j.backend === 'lambda' && j.program === 'as'), 'the assembler still ran on Lambda');
+    assert.ok(
+      local.every((l) => /its inputs are [\d.]+ MB, over the 12.0 MB/.test(l.reason)),
+      JSON.stringify(local),
+    );
+    assert.ok(
+      r.report.jobs.some((j) => j.backend === 'lambda' && j.program === 'as'),
+      'the assembler still ran on Lambda',
+    );
     assert.ok(r.report.jobs.filter((j) => j.program === 'cc1').every((j) => j.backend === 'local' && j.reason));
     assert.equal((await run(join(dir, 'hello'), [], dir)).stdout, 'hello, lambda (limit)\n');
     // With a limit nothing meets, even the link runs here, and explain says why.
@@ -312,14 +402,29 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
       assert.equal(r.code, 0, r.stderr);
       return r.stdout.trim();
     };
-    const foreign = await create(['--exe', '/bin/sh', '--input', `tool=${armFile}`, '--executable', 'tool', '--output', 'out', '--', 'sh', '-c', 'echo foreign > out']);
+    const foreign = await create([
+      '--exe',
+      '/bin/sh',
+      '--input',
+      `tool=${armFile}`,
+      '--executable',
+      'tool',
+      '--output',
+      'out',
+      '--',
+      'sh',
+      '-c',
+      'echo foreign > out',
+    ]);
     const unshipped = await create(['--output', 'out', '--', '/bin/sh', '-c', 'echo unshipped > out']);
     const reportFile = join(work.path, 'fallbacks.json');
     const r = await burst(['force', '--report', reportFile, '--cat', foreign, unshipped], store, { env: aws.env });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /foreign/);
     assert.match(r.stdout, /unshipped/);
-    const reasons = readJson<RunReport>(reportFile).ranLocally.map((l) => l.reason).sort();
+    const reasons = readJson<RunReport>(reportFile)
+      .ranLocally.map((l) => l.reason)
+      .sort();
     assert.equal(reasons.length, 2, JSON.stringify(reasons));
     assert.match(reasons[0] as string, /^it runs \/bin\/sh, a program of this machine that the job does not carry$/);
     assert.match(reasons[1] as string, /^tool is built for arm64; the function runs on x86_64$/);
@@ -376,7 +481,18 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
 
   test('burst deploy creates, then updates, then changes nothing; its zip holds the worker these tests ran', async () => {
     const api = await startFakeLambdaApi();
-    const deployArgs = (extra: string[]): string[] => ['deploy', '--bucket', 'deployed-bucket', '--function', 'burst-worker', '--lambda-endpoint', api.endpoint, '--role', 'arn:aws:iam::123456789012:role/burst', ...extra];
+    const deployArgs = (extra: string[]): string[] => [
+      'deploy',
+      '--bucket',
+      'deployed-bucket',
+      '--function',
+      'burst-worker',
+      '--lambda-endpoint',
+      api.endpoint,
+      '--role',
+      'arn:aws:iam::123456789012:role/burst',
+      ...extra,
+    ];
     const env = { ...aws.env, BURST_LAMBDA_ENDPOINT: '', BURST_FUNCTION: '', BURST_BUCKET: '' };
     const cache = join(work.path, 'store-deploy');
     try {
@@ -389,14 +505,20 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
       assert.equal(created[0]?.body.Handler, 'index.handler');
       assert.deepEqual(created[0]?.body.Architectures, ['x86_64']);
       assert.equal(created[0]?.body.Role, 'arn:aws:iam::123456789012:role/burst');
-      assert.ok(api.requests.every((q) => q.authorization.includes('Credential=S3RVER/')), 'signed with the default credential chain');
+      assert.ok(
+        api.requests.every((q) => q.authorization.includes('Credential=S3RVER/')),
+        'signed with the default credential chain',
+      );
       const zip = join(work.path, 'deployed.zip');
       writeFileSync(zip, api.code.get('burst-worker') as Buffer);
       const handler = unzipEntry(zip, 'index.js');
       assert.ok(handler.equals(readFileSync(WORKER_BUNDLE)), 'the deployed index.js is the worker bundle serverless-offline ran above');
       assert.match(first.stdout, /worker: jobs start through the job launcher, built into the zip/);
       const launcher = unzipEntry(zip, LAUNCHER_FILE);
-      assert.ok(launcher.equals(readFileSync(join(aws.functionDir, LAUNCHER_FILE))), 'the deployed launcher is the one the loopback Lambda ran');
+      assert.ok(
+        launcher.equals(readFileSync(join(aws.functionDir, LAUNCHER_FILE))),
+        'the deployed launcher is the one the loopback Lambda ran',
+      );
       assert.match(execFileSync('unzip', ['-Z', zip, LAUNCHER_FILE]).toString(), /^-rwxr-xr-x/, 'the launcher is executable once unpacked');
       assert.equal(readElf(join(aws.functionDir, LAUNCHER_FILE)).interpreter, undefined, 'linked statically: it needs no libc from Lambda');
 
@@ -414,7 +536,11 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
       assert.match(same.stdout, /nothing to change/);
       assert.equal(api.requests.filter((q) => q.method !== 'GET').length, writes, 'the third deploy wrote nothing');
 
-      const noRole = await burst(['deploy', '--bucket', 'deployed-bucket', '--function', 'other', '--lambda-endpoint', api.endpoint], cache, { env });
+      const noRole = await burst(
+        ['deploy', '--bucket', 'deployed-bucket', '--function', 'other', '--lambda-endpoint', api.endpoint],
+        cache,
+        { env },
+      );
       assert.equal(noRole.code, 2);
       assert.match(noRole.stderr, /needs an execution role: pass --role ARN/);
 
@@ -429,7 +555,12 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
       const otherPkg = join(work.path, `package-${other}.zip`);
       const foreign = await burst(['deploy', '--package-only', otherPkg, '--architecture', other], cache, { env: {} });
       assert.equal(foreign.code, 0, foreign.stderr);
-      assert.ok(foreign.stdout.includes(`${other}); jobs start through Node (slower): the launcher is built on this machine, which is ${host}, and the function is ${other}`), foreign.stdout);
+      assert.ok(
+        foreign.stdout.includes(
+          `${other}); jobs start through Node (slower): the launcher is built on this machine, which is ${host}, and the function is ${other}`,
+        ),
+        foreign.stdout,
+      );
       assert.deepEqual(execFileSync('unzip', ['-Z1', otherPkg]).toString().trim().split('\n'), ['index.js']);
     } finally {
       await api.close();

@@ -10,8 +10,22 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, type ProtocolConnection, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, TestResultNotification } from '../engine/lsp/protocol';
+import {
+  createProtocolConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol/node';
+import {
+  BuildRequest,
+  CancelNotification,
+  ListTestsRequest,
+  LogNotification,
+  RunEventNotification,
+  RunTestsRequest,
+  TestResultNotification,
+} from '../engine/lsp/protocol';
 import { copyTree, ROOT, tempDir } from './helpers';
 
 const work = tempDir('burst-lsp-');
@@ -26,13 +40,21 @@ describe('the engine language server', () => {
 
   before(async () => {
     tree = copyTree(join(ROOT, 'examples', 'geom'), join(work.path, 'geom'));
-    server = fork(join(ROOT, 'dist', 'server.js'), ['--node-ipc'], { env: { ...process.env, BURST_CACHE_DIR: join(work.path, 'store') }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    server = fork(join(ROOT, 'dist', 'server.js'), ['--node-ipc'], {
+      env: { ...process.env, BURST_CACHE_DIR: join(work.path, 'store') },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     connection = createProtocolConnection(new IPCMessageReader(server), new IPCMessageWriter(server));
     connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => diagnostics.push(p));
     connection.onNotification(RunEventNotification, ({ event }) => events.push(event.type));
     connection.onNotification(LogNotification, ({ line }) => log.push(line));
     connection.listen();
-    const init = await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(tree).href, capabilities: {}, initializationOptions: { cacheDir: join(work.path, 'store') } });
+    const init = await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(tree).href,
+      capabilities: {},
+      initializationOptions: { cacheDir: join(work.path, 'store') },
+    });
     assert.equal((init as { serverInfo: { name: string } }).serverInfo.name, 'burst-engine');
     await connection.sendNotification('initialized', {});
   });
@@ -61,7 +83,7 @@ describe('the engine language server', () => {
     assert.equal(error.range.start.line, 0, 'line 1, 0-based');
     assert.match(error.message, /expected expression before ';' token/);
     assert.ok(events.includes('job-start') && events.includes('job-end'), `events: ${[...new Set(events)].join(',')}`);
-    assert.ok(log.join('').includes('lib/bbox.c'), 'the build command\'s output is streamed');
+    assert.ok(log.join('').includes('lib/bbox.c'), "the build command's output is streamed");
 
     writeFileSync(file, original);
     const fixed = await connection.sendRequest(BuildRequest, { runId: 'r2', command: ['make', '-j2'], cwd: tree, backend: 'local' });
@@ -95,14 +117,37 @@ describe('the engine language server', () => {
     mkdirSync(join(suite, 'test'), { recursive: true });
     writeFileSync(join(suite, 'test', 'ok.sh'), 'exit 0\n');
     writeFileSync(join(suite, 'test', 'bad.sh'), 'echo "test/bad.sh:1: no good"\nexit 1\n');
-    writeFileSync(join(suite, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'generic', files: 'test/*.sh', command: 'sh {file}' }] }));
+    writeFileSync(
+      join(suite, '.burst.json'),
+      JSON.stringify({ tests: [{ adapter: 'generic', files: 'test/*.sh', command: 'sh {file}' }] }),
+    );
     const listed = await connection.sendRequest(ListTestsRequest, { root: suite });
-    assert.deepEqual(listed.tests.map((t) => [t.id, t.file, t.line]), [['generic:test/bad.sh', 'test/bad.sh', 1], ['generic:test/ok.sh', 'test/ok.sh', 1]]);
+    assert.deepEqual(
+      listed.tests.map((t) => [t.id, t.file, t.line]),
+      [
+        ['generic:test/bad.sh', 'test/bad.sh', 1],
+        ['generic:test/ok.sh', 'test/ok.sh', 1],
+      ],
+    );
     assert.deepEqual(listed.tests[0]?.launch, { program: 'sh', args: [join(suite, 'test', 'bad.sh')], cwd: suite });
     const streamed: string[] = [];
-    connection.onNotification(TestResultNotification, ({ runId, result }) => runId === 'tests' && streamed.push(`${result.name}:${result.status}`));
-    const outcome = await connection.sendRequest(RunTestsRequest, { runId: 'tests', cwd: suite, backend: 'local', ids: ['generic:test/bad.sh', 'generic:test/ok.sh'] });
-    assert.deepEqual(outcome.results.map((r) => [r.name, r.status, r.failureLine]), [['test/bad.sh', 'failed', 1], ['test/ok.sh', 'passed', undefined]]);
+    connection.onNotification(
+      TestResultNotification,
+      ({ runId, result }) => runId === 'tests' && streamed.push(`${result.name}:${result.status}`),
+    );
+    const outcome = await connection.sendRequest(RunTestsRequest, {
+      runId: 'tests',
+      cwd: suite,
+      backend: 'local',
+      ids: ['generic:test/bad.sh', 'generic:test/ok.sh'],
+    });
+    assert.deepEqual(
+      outcome.results.map((r) => [r.name, r.status, r.failureLine]),
+      [
+        ['test/bad.sh', 'failed', 1],
+        ['test/ok.sh', 'passed', undefined],
+      ],
+    );
     assert.deepEqual(streamed.sort(), ['test/bad.sh:failed', 'test/ok.sh:passed']);
     const broken = join(work.path, 'broken-tests');
     mkdirSync(broken, { recursive: true });

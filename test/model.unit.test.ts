@@ -7,7 +7,7 @@ import { parseSize } from '../engine/store/maintenance';
 import { relativeFrom } from '../engine/exec/toolchain';
 
 describe('straggler policy', () => {
-  test('duplicates a job far past its program\'s median, never before the floor', () => {
+  test("duplicates a job far past its program's median, never before the floor", () => {
     const p = new StragglerPolicy({ factor: 3, minMs: 100, minSamples: 3 });
     for (const ms of [50, 60, 70]) p.recordDuration('cc1', ms);
     const cc1 = { program: 'cc1', timeoutMs: 60_000 };
@@ -18,15 +18,18 @@ describe('straggler policy', () => {
     assert.equal(p.thresholdMs([{ program: 'as', timeoutMs: 60_000 }]), 100);
   });
 
-  test('a copy carrying a follow-on is allowed both jobs\' usual times', () => {
+  test("a copy carrying a follow-on is allowed both jobs' usual times", () => {
     const p = new StragglerPolicy({ factor: 3, minMs: 100, minSamples: 3 });
     for (const ms of [50, 60, 70]) p.recordDuration('cc1', ms);
-    const carrying = [{ program: 'cc1', timeoutMs: 60_000 }, { program: 'as', timeoutMs: 60_000 }];
+    const carrying = [
+      { program: 'cc1', timeoutMs: 60_000 },
+      { program: 'as', timeoutMs: 60_000 },
+    ];
     // The follow-on's program has no history yet: the long wait for it, on top of the compile's allowance.
     assert.equal(p.thresholdMs(carrying), 30_180);
     for (const ms of [40, 40, 40]) p.recordDuration('as', ms);
     assert.equal(p.thresholdMs(carrying), 300);
-    assert.equal(p.isStraggling(carrying, 250), false, 'past the compile\'s threshold alone, within both');
+    assert.equal(p.isStraggling(carrying, 250), false, "past the compile's threshold alone, within both");
     assert.equal(p.isStraggling(carrying, 310), true);
   });
 
@@ -47,7 +50,7 @@ describe('diagnostics', () => {
       'ld: cannot find -lfoo',
       'In file included from /usr/include/stdio.h:28,',
       '/usr/include/stdio.h:9: note: something',
-      "@{sandbox}/lib/api.c:5:2: error: a source named by its absolute path",
+      '@{sandbox}/lib/api.c:5:2: error: a source named by its absolute path',
     ].join('\n');
     assert.deepEqual(parseDiagnostics(stderr, 'src', 'T1'), [
       { file: 'src/lapi.c', line: 101, column: 7, severity: 'error', message: "'x' undeclared (first use in this function)", job: 'T1' },
@@ -60,7 +63,24 @@ describe('diagnostics', () => {
 
 describe('small helpers', () => {
   test('the program behind a loader launch is the name it was given', () => {
-    const t = { args: ['./_burst/lib/ld-linux-x86-64.so.2', '--inhibit-cache', '--library-path', './_burst/lib', '--argv0', 'gcc', './_burst/bin/gcc-12', '-c'], env: {}, inputs: {}, executables: [], outputs: ['o'], cwd: '', timeoutMs: 1 };
+    const t = {
+      args: [
+        './_burst/lib/ld-linux-x86-64.so.2',
+        '--inhibit-cache',
+        '--library-path',
+        './_burst/lib',
+        '--argv0',
+        'gcc',
+        './_burst/bin/gcc-12',
+        '-c',
+      ],
+      env: {},
+      inputs: {},
+      executables: [],
+      outputs: ['o'],
+      cwd: '',
+      timeoutMs: 1,
+    };
     assert.equal(programOf(t), 'gcc');
     assert.equal(programOf({ ...t, args: ['/bin/true'] }), 'true');
   });

@@ -77,12 +77,17 @@ describe('the Burst panel page in Chromium', () => {
   const store = join(work.path, 'store');
 
   before(async () => {
-    if (!existsSync(join(E2E, 'node_modules', 'playwright-core')) || !existsSync('/usr/bin/chromium')) execFileSync('bash', [join(ROOT, 'scripts', 'setup-test-machine.sh')], { stdio: 'inherit' });
+    if (!existsSync(join(E2E, 'node_modules', 'playwright-core')) || !existsSync('/usr/bin/chromium'))
+      execFileSync('bash', [join(ROOT, 'scripts', 'setup-test-machine.sh')], { stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     tree = copyTree(join(ROOT, 'examples', 'geom'), join(work.path, 'geom'));
     writeFileSync(join(work.path, 'panel.html'), pageHtml());
     const { chromium } = require(join(E2E, 'node_modules', 'playwright-core')) as typeof import('playwright-core');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'],
+    });
     page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     await page.goto(`file://${join(work.path, 'panel.html')}`);
   });
@@ -143,7 +148,10 @@ describe('the Burst panel page in Chromium', () => {
     assert.match(await text(page, '#state'), /^finished on local/);
     assert.equal(await text(page, '#count-cached .value'), String(report.cached));
     assert.match(await text(page, '.failures'), /No job failed/);
-    assert.match(await text(page, '.fallbacks'), new RegExp(`${report.cached} results came from the cache, saving [\\d.]+ m?s of job time`));
+    assert.match(
+      await text(page, '.fallbacks'),
+      new RegExp(`${report.cached} results came from the cache, saving [\\d.]+ m?s of job time`),
+    );
     // Which files came from the cache: the program the tree builds and its objects, by their paths in the tree.
     await page.locator('#cache-files summary').click();
     const listed = await text(page, '#cache-files');
@@ -160,14 +168,32 @@ describe('the Burst panel page in Chromium', () => {
 
   test('a replay of 5,000 jobs on 1,000 Lambda workers renders every bar; the time is measured and printed', async () => {
     const jobs: TimelineJob[] = Array.from({ length: 5000 }, (_, i) => ({
-      id: i, job: `T${i}`, program: ['cc1', 'as', 'ld', 'ar'][i % 4] as string, backend: i % 50 === 0 ? 'local' : 'lambda',
-      start: (i % 1000) * 3 + Math.floor(i / 1000) * 4000, end: (i % 1000) * 3 + Math.floor(i / 1000) * 4000 + 2500 + (i % 7) * 100,
-      state: i % 97 === 0 ? 'failed' : 'ok', attempt: 1, duplicate: false, transferMs: i % 50 === 0 ? 0 : 300,
+      id: i,
+      job: `T${i}`,
+      program: ['cc1', 'as', 'ld', 'ar'][i % 4] as string,
+      backend: i % 50 === 0 ? 'local' : 'lambda',
+      start: (i % 1000) * 3 + Math.floor(i / 1000) * 4000,
+      end: (i % 1000) * 3 + Math.floor(i / 1000) * 4000 + 2500 + (i % 7) * 100,
+      state: i % 97 === 0 ? 'failed' : 'ok',
+      attempt: 1,
+      duplicate: false,
+      transferMs: i % 50 === 0 ? 0 : 300,
     }));
     const run: PanelRun = {
-      runId: 'big', label: 'make -j1000', backend: 'lambda', startedAt: Date.now() - 25_000, finished: true, wallMs: 25_000,
+      runId: 'big',
+      label: 'make -j1000',
+      backend: 'lambda',
+      startedAt: Date.now() - 25_000,
+      finished: true,
+      wallMs: 25_000,
       counts: { total: 5000, done: 5000, running: 0, cached: 0, failed: 52, retried: 0, duplicated: 0 },
-      bytesUp: 1 << 30, bytesDown: 1 << 28, costUsd: 0.42, jobs, failures: [], ranLocally: [{ program: 'ld', reason: 'its inputs are 600.0 MB, over the 512.0 MB a Lambda job may take' }], cachedOutputs: 0,
+      bytesUp: 1 << 30,
+      bytesDown: 1 << 28,
+      costUsd: 0.42,
+      jobs,
+      failures: [],
+      ranLocally: [{ program: 'ld', reason: 'its inputs are 600.0 MB, over the 512.0 MB a Lambda job may take' }],
+      cachedOutputs: 0,
     };
     const ms = (await page.evaluate(`(async () => {
       const t = performance.now();
@@ -189,14 +215,37 @@ describe('the Burst panel page in Chromium', () => {
     for (let batch = 0; batch < 10; batch++) {
       const now = 20_000 + batch * 50;
       const ended = live.slice(4000 + batch * 100, 4100 + batch * 100).map((j) => ({ ...j, state: 'ok' as const, end: now }));
-      const started = Array.from({ length: 100 }, (_, k): TimelineJob => ({ id: 5000 + batch * 100 + k, job: `N${batch}-${k}`, program: 'cc1', backend: ended[k]?.backend ?? 'lambda', start: now + 1, state: 'running', attempt: 1, duplicate: false }));
-      await post(page, { type: 'jobs', runId: 'big-live', jobs: [...ended, ...started], counts: run.counts, failures: [], bytesUp: run.bytesUp, bytesDown: run.bytesDown });
+      const started = Array.from({ length: 100 }, (_, k): TimelineJob => ({
+        id: 5000 + batch * 100 + k,
+        job: `N${batch}-${k}`,
+        program: 'cc1',
+        backend: ended[k]?.backend ?? 'lambda',
+        start: now + 1,
+        state: 'running',
+        attempt: 1,
+        duplicate: false,
+      }));
+      await post(page, {
+        type: 'jobs',
+        runId: 'big-live',
+        jobs: [...ended, ...started],
+        counts: run.counts,
+        failures: [],
+        bytesUp: run.bytesUp,
+        bytesDown: run.bytesDown,
+      });
       liveTimes.push(Number(await page.evaluate('document.body.dataset.renderMs')));
     }
     assert.equal(await page.locator('#timeline').getAttribute('data-bars'), '6000', 'every started job is drawn');
-    assert.equal(Number(await page.locator('#timeline').getAttribute('data-rows')), rowsBefore, 'the new jobs take the rows (workers) the ended ones freed');
+    assert.equal(
+      Number(await page.locator('#timeline').getAttribute('data-rows')),
+      rowsBefore,
+      'the new jobs take the rows (workers) the ended ones freed',
+    );
     liveTimes.sort((a, b) => a - b);
     const liveMs = liveTimes[Math.floor(liveTimes.length / 2)] as number;
-    console.log(`# 5,000-job replay: ${renderMs.toFixed(1)} ms to lay out and draw the whole page; live updates of the running run (100 jobs end, 100 start) ${liveMs.toFixed(1)} ms median, ${liveTimes.at(-1)?.toFixed(1)} ms worst; ${ms.toFixed(1)} ms from message to the second painted frame`);
+    console.log(
+      `# 5,000-job replay: ${renderMs.toFixed(1)} ms to lay out and draw the whole page; live updates of the running run (100 jobs end, 100 start) ${liveMs.toFixed(1)} ms median, ${liveTimes.at(-1)?.toFixed(1)} ms worst; ${ms.toFixed(1)} ms from message to the second painted frame`,
+    );
   });
 });

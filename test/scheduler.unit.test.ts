@@ -32,7 +32,13 @@ class InProcessBackend implements Backend {
   readonly runs: string[] = [];
   private readonly attempts = new Map<string, number>();
 
-  constructor(private readonly store: MemoryStore, readonly label = 'memory', private readonly behave: Behaviour = () => undefined, private readonly decline?: (thunk: Thunk) => string | undefined, readonly shared?: SharedStore) {}
+  constructor(
+    private readonly store: MemoryStore,
+    readonly label = 'memory',
+    private readonly behave: Behaviour = () => undefined,
+    private readonly decline?: (thunk: Thunk) => string | undefined,
+    readonly shared?: SharedStore,
+  ) {}
 
   declines(_name: string, thunk: Thunk): string | undefined {
     return this.decline?.(thunk);
@@ -43,9 +49,19 @@ class InProcessBackend implements Backend {
     this.attempts.set(name, attempt);
     this.runs.push(`${thunk.args[1]}#${attempt}`);
     await this.behave(name, thunk, attempt, signal);
-    const parts = await Promise.all(Object.keys(thunk.inputs).sort().map((p) => this.store.readBytes(thunk.inputs[p] as string)));
+    const parts = await Promise.all(
+      Object.keys(thunk.inputs)
+        .sort()
+        .map((p) => this.store.readBytes(thunk.inputs[p] as string)),
+    );
     const out = await this.store.putBytes('V', Buffer.concat([...parts, Buffer.from(thunk.args[1] as string)]));
-    return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), outputs: [{ tag: 'out', name: out, executable: false }], durationMs: 1 };
+    return {
+      exitCode: 0,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
+      outputs: [{ tag: 'out', name: out, executable: false }],
+      durationMs: 1,
+    };
   }
 }
 
@@ -86,7 +102,10 @@ describe('the scheduler, on an in-memory store', () => {
     assert.deepEqual(flaky.runs, ['a#1', 'a#2']);
     const report = scheduler.report();
     assert.equal(report.retried, 1);
-    assert.deepEqual(report.jobs.map((j) => j.outcome), ['lost', 'ok']);
+    assert.deepEqual(
+      report.jobs.map((j) => j.outcome),
+      ['lost', 'ok'],
+    );
   });
 
   test('a straggler gets a duplicate; the first copy to answer wins and the other is stopped', async () => {
@@ -123,7 +142,10 @@ describe('the scheduler, on an in-memory store', () => {
     const { values } = await new Scheduler(store, { backend: again, onEvent: (e) => events.push(e) }).force([a]);
     assert.equal(await text(store, values.get(a)?.name), 'a');
     assert.deepEqual(again.runs, ['a#1']);
-    assert.ok(events.some((e) => e.type === 'warning' && e.message.includes('is not in the store')), JSON.stringify(events));
+    assert.ok(
+      events.some((e) => e.type === 'warning' && e.message.includes('is not in the store')),
+      JSON.stringify(events),
+    );
   });
 
   test('an input lost where only the remote side held it is made again by its job, then its reader runs', async () => {
@@ -155,7 +177,13 @@ describe('the scheduler, on an in-memory store', () => {
       publish: async (thunk, r) => void published.push([thunk, r]),
       discard: async () => undefined,
     };
-    const remote = new InProcessBackend(store, 'remote', undefined, (t) => (t.args[1] === 'big' ? 'its inputs are too large for a remote job' : undefined), shared);
+    const remote = new InProcessBackend(
+      store,
+      'remote',
+      undefined,
+      (t) => (t.args[1] === 'big' ? 'its inputs are too large for a remote job' : undefined),
+      shared,
+    );
     const local = new InProcessBackend(store, 'local');
     const scheduler = new Scheduler(store, { backend: remote, local });
     const { failures } = await scheduler.force([small, big]);
@@ -165,7 +193,10 @@ describe('the scheduler, on an in-memory store', () => {
     assert.deepEqual(report.ranLocally, [{ job: big, program: 'join', reason: 'its inputs are too large for a remote job' }]);
     assert.deepEqual(report.byBackend, { remote: 1, local: 1 });
     assert.equal(report.jobs.find((j) => j.name === big)?.reason, 'its inputs are too large for a remote job');
-    assert.deepEqual(published.map(([t, r]) => [t, r.backend, r.reason]), [[big, 'local', 'its inputs are too large for a remote job']]);
+    assert.deepEqual(
+      published.map(([t, r]) => [t, r.backend, r.reason]),
+      [[big, 'local', 'its inputs are too large for a remote job']],
+    );
   });
 
   test('without a local pool, a declined job fails with the reason, and the run says so', async () => {
@@ -177,4 +208,3 @@ describe('the scheduler, on an in-memory store', () => {
     assert.match(failures[0]?.error.message ?? '', /the remote backend cannot run .*it runs a program of this machine/);
   });
 });
-

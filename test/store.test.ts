@@ -83,8 +83,14 @@ describe('store', () => {
     const name = await source.putBytes('V', Buffer.from('only in the second bucket'));
     const store = await LocalStore.open(join(dir.path, 'store'));
     const overEmpty = store.over({ fetch: () => new Promise((r) => setTimeout(() => r(false), 50)), describe: (n) => `s3://empty/${n}` });
-    const fromEmpty = overEmpty.verifiedPath(name).then(() => 'found', (e: Error) => e.name);
-    const overFull = store.over({ fetch: async (n, dest) => (copyFileSync(source.objectPath(n), dest), true), describe: (n) => `s3://full/${n}` });
+    const fromEmpty = overEmpty.verifiedPath(name).then(
+      () => 'found',
+      (e: Error) => e.name,
+    );
+    const overFull = store.over({
+      fetch: async (n, dest) => (copyFileSync(source.objectPath(n), dest), true),
+      describe: (n) => `s3://full/${n}`,
+    });
     assert.equal(readFileSync(await overFull.verifiedPath(name), 'utf8'), 'only in the second bucket');
     assert.equal(await fromEmpty, 'found', 'by the time the first ends, the object is here');
   });

@@ -23,7 +23,10 @@ let reports = 0;
 
 function ensureGtest(): void {
   if (existsSync('/usr/include/gtest/gtest.h')) return;
-  execFileSync('apt-get', ['install', '-y', '-qq', 'libgtest-dev'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'libgtest-dev'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 async function burstTest(dir: string, args: string[]): Promise<CliResult & { report: TestReport }> {
@@ -66,7 +69,10 @@ describe('burst test', () => {
       ensureGtest();
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'calc_test.cpp'), GTEST_SOURCE);
-      writeFileSync(join(dir, 'Makefile'), 'calc_test: calc_test.cpp\n\tg++ -O1 -o calc_test calc_test.cpp -lgtest -lgtest_main -pthread\n');
+      writeFileSync(
+        join(dir, 'Makefile'),
+        'calc_test: calc_test.cpp\n\tg++ -O1 -o calc_test calc_test.cpp -lgtest -lgtest_main -pthread\n',
+      );
       writeFileSync(join(dir, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'gtest', binaries: ['calc_test'] }] }));
     });
 
@@ -99,7 +105,13 @@ describe('burst test', () => {
         'gtest:calc_test:Flags.IsSet\tcalc_test.cpp:13',
       ]);
       const some = await burst(['test', '--list', 'Calc.Add*'], store, { cwd: dir });
-      assert.deepEqual(some.stdout.trim().split('\n').map((l) => l.split('\t')[0]), ['gtest:calc_test:Calc.Adds', 'gtest:calc_test:Calc.AddsWrongly']);
+      assert.deepEqual(
+        some.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split('\t')[0]),
+        ['gtest:calc_test:Calc.Adds', 'gtest:calc_test:Calc.AddsWrongly'],
+      );
     });
 
     test('a second run takes every result, pass or fail, from the cache', async () => {
@@ -107,7 +119,10 @@ describe('burst test', () => {
       assert.equal(r.code, 1);
       const ran = r.report.tests.filter((t) => t.status !== 'skipped');
       assert.equal(ran.length, 3);
-      assert.ok(ran.every((t) => t.cached), JSON.stringify(ran.map((t) => [t.name, t.cached])));
+      assert.ok(
+        ran.every((t) => t.cached),
+        JSON.stringify(ran.map((t) => [t.name, t.cached])),
+      );
       assert.equal(r.report.executed, 0);
       assert.equal(byName(r.report).get('Calc.AddsWrongly')?.failureLine, 10, 'a cached failure still says where');
     });
@@ -140,7 +155,10 @@ describe('burst test', () => {
       assert.deepEqual([tests.get('adds')?.status, tests.get('adds')?.file, tests.get('adds')?.line], ['passed', 'CMakeLists.txt', 5]);
       assert.equal(tests.get('off')?.status, 'skipped');
       const wrong = tests.get('adds_wrongly');
-      assert.deepEqual([wrong?.status, wrong?.line, wrong?.failureFile, wrong?.failureLine, wrong?.message], ['failed', 6, 'calc.c', 8, '2 + 2 is 4, not 5']);
+      assert.deepEqual(
+        [wrong?.status, wrong?.line, wrong?.failureFile, wrong?.failureLine, wrong?.message],
+        ['failed', 6, 'calc.c', 8, '2 + 2 is 4, not 5'],
+      );
       const again = await burstTest(dir, []);
       assert.ok(again.report.tests.filter((t) => t.status !== 'skipped').every((t) => t.cached));
       assert.equal(again.report.executed, 0);
@@ -154,11 +172,17 @@ describe('burst test', () => {
       mkdirSync(join(dir, 'test'), { recursive: true });
       writeFileSync(join(dir, 'lib', 'math.js'), 'exports.add = (a, b) => a + b;\nexports.mul = (a, b) => a * b;\n');
       const file = (name: string, body: string): void =>
-        writeFileSync(join(dir, 'test', name), `const test = require('node:test');\nconst assert = require('node:assert');\nconst math = require('../lib/math');\n\n${body}\n`);
+        writeFileSync(
+          join(dir, 'test', name),
+          `const test = require('node:test');\nconst assert = require('node:assert');\nconst math = require('../lib/math');\n\n${body}\n`,
+        );
       file('add.test.js', "test('adds', () => {\n  assert.strictEqual(math.add(2, 2), 4);\n});");
       file('mul.test.js', "test('multiplies', () => {\n  const product = math.mul(2, 3);\n  assert.strictEqual(product, 5);\n});");
       // Fails on its first attempt and passes on the second: a stand-in for a flaky test that is deterministic here.
-      writeFileSync(join(dir, 'test', 'flaky.sh'), '[ "$BURST_TEST_ATTEMPT" = 2 ] || { echo "test/flaky.sh:1: failed this time"; exit 1; }\n');
+      writeFileSync(
+        join(dir, 'test', 'flaky.sh'),
+        '[ "$BURST_TEST_ATTEMPT" = 2 ] || { echo "test/flaky.sh:1: failed this time"; exit 1; }\n',
+      );
       writeFileSync(
         join(dir, '.burst.json'),
         JSON.stringify({
@@ -186,7 +210,10 @@ describe('burst test', () => {
 
     test('a second run is all cached, and the flaky test is still marked flaky', async () => {
       const r = await burstTest(dir, []);
-      assert.ok(r.report.tests.every((t) => t.cached), JSON.stringify(r.report.tests.map((t) => [t.name, t.cached])));
+      assert.ok(
+        r.report.tests.every((t) => t.cached),
+        JSON.stringify(r.report.tests.map((t) => [t.name, t.cached])),
+      );
       assert.equal(r.report.executed, 0);
       const flaky = byName(r.report).get('test/flaky.sh');
       assert.deepEqual([flaky?.status, flaky?.flaky], ['passed', true]);
@@ -195,7 +222,10 @@ describe('burst test', () => {
     test('changing a declared input runs again only the tests that read it', async () => {
       writeFileSync(join(dir, 'lib', 'math.js'), 'exports.add = (a, b) => a + b;\nexports.mul = (a, b) => a * b; // checked\n');
       const r = await burstTest(dir, []);
-      const ran = r.report.tests.filter((t) => !t.cached).map((t) => t.name).sort();
+      const ran = r.report.tests
+        .filter((t) => !t.cached)
+        .map((t) => t.name)
+        .sort();
       assert.deepEqual(ran, ['test/add.test.js', 'test/mul.test.js']);
     });
 
@@ -204,7 +234,15 @@ describe('burst test', () => {
       mkdirSync(join(mixed, 'test'), { recursive: true });
       writeFileSync(join(mixed, 'test', 'ok.sh'), 'exit 0\n');
       writeFileSync(join(mixed, 'test', 'ok.py'), 'print("never run")\n');
-      writeFileSync(join(mixed, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'generic', files: 'test/*.sh', command: 'sh {file}' }, { adapter: 'generic', files: 'test/*.py', command: 'no-such-runner {file}' }] }));
+      writeFileSync(
+        join(mixed, '.burst.json'),
+        JSON.stringify({
+          tests: [
+            { adapter: 'generic', files: 'test/*.sh', command: 'sh {file}' },
+            { adapter: 'generic', files: 'test/*.py', command: 'no-such-runner {file}' },
+          ],
+        }),
+      );
       const r = await burstTest(mixed, []);
       assert.equal(r.code, 1);
       const tests = byName(r.report);
@@ -229,7 +267,13 @@ describe('burst test', () => {
   describe('parsers', () => {
     test('GoogleTest failures: location, message, expected and actual', () => {
       const f = parseFailure('/w', '/w', 'calc_test.cpp:15\nValue of: set\n  Actual: false\nExpected: true\nthe flag', 1);
-      assert.deepEqual(f, { message: 'Value of: set\n  Actual: false\nExpected: true\nthe flag', failureFile: 'calc_test.cpp', failureLine: 15, expected: 'true', actual: 'false' });
+      assert.deepEqual(f, {
+        message: 'Value of: set\n  Actual: false\nExpected: true\nthe flag',
+        failureFile: 'calc_test.cpp',
+        failureLine: 15,
+        expected: 'true',
+        actual: 'false',
+      });
     });
 
     test('the failing line of a test file: a stack frame before a mere mention', () => {
@@ -250,4 +294,3 @@ describe('burst test', () => {
     });
   });
 });
-

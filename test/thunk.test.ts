@@ -10,8 +10,18 @@ before(initHash);
 
 describe('thunk names', () => {
   test('equal jobs get equal names whatever the order they were written in', () => {
-    const a = thunkName({ args: ['x'], outputs: ['o'], env: { B: '2', A: '1' }, inputs: { 'z/1': 'V' + '0'.repeat(40), a: 'V' + '1'.repeat(40) } });
-    const b = thunkName({ args: ['x'], outputs: ['o'], env: { A: '1', B: '2' }, inputs: { a: 'V' + '1'.repeat(40), 'z/1': 'V' + '0'.repeat(40) } });
+    const a = thunkName({
+      args: ['x'],
+      outputs: ['o'],
+      env: { B: '2', A: '1' },
+      inputs: { 'z/1': 'V' + '0'.repeat(40), a: 'V' + '1'.repeat(40) },
+    });
+    const b = thunkName({
+      args: ['x'],
+      outputs: ['o'],
+      env: { A: '1', B: '2' },
+      inputs: { a: 'V' + '1'.repeat(40), 'z/1': 'V' + '0'.repeat(40) },
+    });
     assert.equal(a, b);
     assert.match(a, /^T[0-9a-f]{40}$/);
     assert.notEqual(a, thunkName({ args: ['x'], outputs: ['o'], env: { A: '1', B: '3' } }));
@@ -19,9 +29,27 @@ describe('thunk names', () => {
 
   test('malformed thunks are refused with the reason', () => {
     assert.throws(() => canonicalThunk({ args: [], env: {}, inputs: {}, executables: [], outputs: ['o'], cwd: '', timeoutMs: 1 }), /args/);
-    assert.throws(() => encodeThunk({ args: ['x'], env: {}, inputs: { '../etc/passwd': 'V' + '0'.repeat(40) }, executables: [], outputs: ['o'], cwd: '', timeoutMs: 1 }), /inside the sandbox/);
-    assert.throws(() => encodeThunk({ args: ['x'], env: {}, inputs: {}, executables: [], outputs: [], cwd: '', timeoutMs: 1 }), /at least one output/);
-    assert.throws(() => encodeThunk({ args: ['x'], env: {}, inputs: { a: 'nonsense' }, executables: [], outputs: ['o'], cwd: '', timeoutMs: 1 }), /not an object reference/);
+    assert.throws(
+      () =>
+        encodeThunk({
+          args: ['x'],
+          env: {},
+          inputs: { '../etc/passwd': 'V' + '0'.repeat(40) },
+          executables: [],
+          outputs: ['o'],
+          cwd: '',
+          timeoutMs: 1,
+        }),
+      /inside the sandbox/,
+    );
+    assert.throws(
+      () => encodeThunk({ args: ['x'], env: {}, inputs: {}, executables: [], outputs: [], cwd: '', timeoutMs: 1 }),
+      /at least one output/,
+    );
+    assert.throws(
+      () => encodeThunk({ args: ['x'], env: {}, inputs: { a: 'nonsense' }, executables: [], outputs: ['o'], cwd: '', timeoutMs: 1 }),
+      /not an object reference/,
+    );
   });
 
   test('the same job made in two separate stores gets the same name, and both run it', async () => {
@@ -47,7 +75,12 @@ describe('SDK', () => {
     const engine = await Engine.open({ cacheDir: join(dir.path, 'store') });
     const sh = await engine.packExecutable('/bin/sh');
     const job = (script: string, inputs: Record<string, string>, outputs: string[]) =>
-      engine.createThunk({ args: [...sh.launch('', 'sh'), '-c', script], inputs: { ...sh.inputs, ...inputs }, executables: sh.executables, outputs });
+      engine.createThunk({
+        args: [...sh.launch('', 'sh'), '-c', script],
+        inputs: { ...sh.inputs, ...inputs },
+        executables: sh.executables,
+        outputs,
+      });
     const text = await engine.addBytes('3\n4\n');
     const split = await job('head -n1 nums > a; tail -n1 nums > b', { nums: text }, ['a', 'b']);
     const sum = await job('echo $(( $(cat x) * $(cat y) )) > product', { x: `${split}#a`, y: `${split}#b` }, ['product']);
@@ -66,7 +99,12 @@ describe('SDK', () => {
     const engine = await Engine.open({ cacheDir: join(dir.path, 'store') });
     const sh = await engine.packExecutable('/bin/sh');
     const job = (script: string, inputs: Record<string, string>) =>
-      engine.createThunk({ args: [...sh.launch('', 'sh'), '-c', script], inputs: { ...sh.inputs, ...inputs }, executables: sh.executables, outputs: ['out'] });
+      engine.createThunk({
+        args: [...sh.launch('', 'sh'), '-c', script],
+        inputs: { ...sh.inputs, ...inputs },
+        executables: sh.executables,
+        outputs: ['out'],
+      });
     const firstLine = async (text: string) => job('head -n1 in > out', { in: await engine.addBytes(text) });
     const count = async (text: string) => job('wc -c < in > out', { in: await firstLine(text) });
     const first = await engine.force([await count('same\nA\n')]);

@@ -29,7 +29,10 @@ function project(dir: string, aws: LocalAws): void {
   mkdirSync(join(dir, '.vscode'), { recursive: true });
   writeFileSync(join(dir, 'main.c'), 'void greet(const char *who);\nint main(void) { greet("code-server"); return 0; }\n');
   writeFileSync(join(dir, 'greet.c'), '#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s\\n", who); }\n');
-  writeFileSync(join(dir, 'Makefile'), 'hello: main.o greet.o\n\tcc -o hello main.o greet.o\nhi: main.c greet.c\n\tcc -O1 -o hi main.c greet.c\ncheck: hello\n\t./hello > check.txt\n');
+  writeFileSync(
+    join(dir, 'Makefile'),
+    'hello: main.o greet.o\n\tcc -o hello main.o greet.o\nhi: main.c greet.c\n\tcc -O1 -o hi main.c greet.c\ncheck: hello\n\t./hello > check.txt\n',
+  );
   const tasks = [
     { label: 'build', type: 'shell', command: 'make', group: { kind: 'build', isDefault: true } },
     { label: 'check', type: 'shell', command: 'make check', group: 'test' },
@@ -37,7 +40,10 @@ function project(dir: string, aws: LocalAws): void {
   ];
   writeFileSync(join(dir, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks }, null, 2));
   // A GoogleTest binary for the Testing panel, built by g++ itself: building through Burst is what the tests above check.
-  writeFileSync(join(dir, 'calc_test.cpp'), '#include <gtest/gtest.h>\n\nstatic int add(int a, int b) { return a + b; }\n\nTEST(Calc, Adds) {\n  EXPECT_EQ(add(2, 2), 4);\n}\n\nTEST(Calc, AddsWrongly) {\n  EXPECT_EQ(add(2, 2), 5);\n}\n');
+  writeFileSync(
+    join(dir, 'calc_test.cpp'),
+    '#include <gtest/gtest.h>\n\nstatic int add(int a, int b) { return a + b; }\n\nTEST(Calc, Adds) {\n  EXPECT_EQ(add(2, 2), 4);\n}\n\nTEST(Calc, AddsWrongly) {\n  EXPECT_EQ(add(2, 2), 5);\n}\n',
+  );
   execFileSync('g++', ['-O1', '-o', 'calc_test', 'calc_test.cpp', '-lgtest', '-lgtest_main', '-pthread'], { cwd: dir });
   writeFileSync(join(dir, '.burst.json'), JSON.stringify({ tests: [{ adapter: 'gtest', binaries: ['calc_test'] }] }));
   writeFileSync(
@@ -69,25 +75,48 @@ function exactly(text: string): RegExp {
 /** Runs a palette command once the extension host has registered it (the row appears). */
 async function runCommand(page: Page, title: string): Promise<void> {
   let attempt = 0;
-  await waitFor(`the command "${title}" in the palette`, async () => {
-    // A key pressed while a webview (the Burst panel) has focus can be lost: after a miss, focus the side bar first, as a user clicking elsewhere would.
-    if (attempt > 0) await page.locator('.part.sidebar .composite.title').first().click({ timeout: 2000 }).catch(() => undefined);
-    await page.keyboard.press('Escape');
-    await page.keyboard.press(attempt++ % 2 === 0 ? 'F1' : 'Control+Shift+P');
-    const input = page.locator('.quick-input-widget input');
-    if (!(await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false))) return false;
-    // The palette can close again before the text goes in (a panel or notification taking focus as the engine restarts): try again.
-    if (!(await input.fill(`>${title}`, { timeout: 3000 }).then(() => true, () => false))) return false;
-    // Exactly this command: fuzzy matching may rank another first ("Tasks: Restart Running Task" for "Tasks: Run Task").
-    const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 2000 });
-    } catch {
-      return false;
-    }
-    await row.click();
-    return true;
-  }, 60_000);
+  await waitFor(
+    `the command "${title}" in the palette`,
+    async () => {
+      // A key pressed while a webview (the Burst panel) has focus can be lost: after a miss, focus the side bar first, as a user clicking elsewhere would.
+      if (attempt > 0)
+        await page
+          .locator('.part.sidebar .composite.title')
+          .first()
+          .click({ timeout: 2000 })
+          .catch(() => undefined);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press(attempt++ % 2 === 0 ? 'F1' : 'Control+Shift+P');
+      const input = page.locator('.quick-input-widget input');
+      if (
+        !(await input.waitFor({ state: 'visible', timeout: 5000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return false;
+      // The palette can close again before the text goes in (a panel or notification taking focus as the engine restarts): try again.
+      if (
+        !(await input.fill(`>${title}`, { timeout: 3000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return false;
+      // Exactly this command: fuzzy matching may rank another first ("Tasks: Restart Running Task" for "Tasks: Run Task").
+      const row = page
+        .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) })
+        .first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 2000 });
+      } catch {
+        return false;
+      }
+      await row.click();
+      return true;
+    },
+    60_000,
+  );
 }
 
 /** "Tasks: Run Task", then each quick-pick entry in turn, as a user picks them. */
@@ -96,7 +125,9 @@ async function runTask(page: Page, picks: string[]): Promise<void> {
   for (const pick of picks) {
     const input = page.locator('.quick-input-widget input');
     await input.fill(pick);
-    const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(pick) }) }).first();
+    const row = page
+      .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(pick) }) })
+      .first();
     try {
       await row.waitFor({ state: 'visible', timeout: 30_000 });
     } catch (e) {
@@ -107,7 +138,13 @@ async function runTask(page: Page, picks: string[]): Promise<void> {
   }
   // VS Code asks how to scan the output of a provided task; Burst's own diagnostics reach Problems either way.
   const noScan = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Continue without scanning the task output' }).first();
-  if (await noScan.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) await noScan.click();
+  if (
+    await noScan.waitFor({ state: 'visible', timeout: 3000 }).then(
+      () => true,
+      () => false,
+    )
+  )
+    await noScan.click();
 }
 
 async function clickToastButton(page: Page, message: string | RegExp, button: string, timeoutMs: number): Promise<void> {
@@ -142,7 +179,20 @@ async function startCodeServer(aws: LocalAws, name: string): Promise<{ server: C
   const port = await freePort();
   const server = spawn(
     CODE_SERVER,
-    ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', join(work.path, `ud-${name}`), '--extensions-dir', join(work.path, `ext-${name}`)],
+    [
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--user-data-dir',
+      join(work.path, `ud-${name}`),
+      '--extensions-dir',
+      join(work.path, `ext-${name}`),
+    ],
     { env: codeServerEnv(aws, name), stdio: 'ignore', detached: true },
   );
   await waitFor('code-server', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true, 60_000);
@@ -188,7 +238,16 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
       executablePath: '/usr/bin/chromium',
       headless: true,
       viewport: { width: 1400, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      ],
     });
     page = context.pages()[0] ?? (await context.newPage());
     const payload = encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${ROOT}`]]));
@@ -217,13 +276,25 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
 
     writeFileSync(join(folder, 'greet.c'), '#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s\\n", who) }\n');
     await runCommand(page, 'Burst: Build on Lambda');
-    await waitFor('the failed run in the status bar', async () => /failed|ran/.test(await statusText(page)) && !/starting|jobs/.test(await statusText(page)), 120_000);
+    await waitFor(
+      'the failed run in the status bar',
+      async () => /failed|ran/.test(await statusText(page)) && !/starting|jobs/.test(await statusText(page)),
+      120_000,
+    );
     // The Problems tab, as a user would click it (again if the task's terminal takes the panel back as the run ends).
     const problem = page.locator('.markers-panel .monaco-list-row', { hasText: "expected ';' before '}' token" }).first();
-    await waitFor('the compile error in the Problems panel', async () => {
-      await page.getByRole('tab', { name: /^Problems/ }).first().click({ timeout: 2000 }).catch(() => undefined);
-      return problem.isVisible();
-    }, 60_000);
+    await waitFor(
+      'the compile error in the Problems panel',
+      async () => {
+        await page
+          .getByRole('tab', { name: /^Problems/ })
+          .first()
+          .click({ timeout: 2000 })
+          .catch(() => undefined);
+        return problem.isVisible();
+      },
+      60_000,
+    );
     await screenshot('problem');
     const row = (await problem.getAttribute('aria-label')) ?? (await problem.innerText());
     assert.match(row, /expected .;. before .\}. token at line 2 and character \d+\. generated by burst/, row);
@@ -236,7 +307,9 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     writeFileSync(settingsFile, readFileSync(settingsFile, 'utf8').replace(aws.functionName, 'no-such-function'));
     writeFileSync(join(folder, 'greet.c'), '#include <stdio.h>\nvoid greet(const char *who) { printf("hi, %s\\n", who); }\n');
     await runCommand(page, 'Burst: Build on Lambda');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'the Lambda function no-such-function does not exist' }).first();
+    const toast = page
+      .locator('.notifications-toasts .notification-toast', { hasText: 'the Lambda function no-such-function does not exist' })
+      .first();
     await toast.waitFor({ timeout: 120_000 });
     await toast.locator('.monaco-button', { hasText: 'Deploy Lambda Worker' }).waitFor({ timeout: 5000 });
     assert.doesNotMatch(await toast.innerText(), /was not run/, 'the reason itself, not the chain of jobs that did not run');
@@ -252,8 +325,8 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     await screenshot('burst-task');
 
     await runTask(page, ['burst', 'burst: check']);
-    await waitFor('the test task\'s output', () => existsSync(join(folder, 'check.txt')), 120_000);
-    await waitFor('the test task\'s result in the status bar', async () => /Burst lambda: \d+ ran/.test(await statusText(page)), 30_000);
+    await waitFor("the test task's output", () => existsSync(join(folder, 'check.txt')), 120_000);
+    await waitFor("the test task's result in the status bar", async () => /Burst lambda: \d+ ran/.test(await statusText(page)), 30_000);
     assert.equal(readFileSync(join(folder, 'check.txt'), 'utf8'), 'hi, code-server\n');
     await screenshot('test-task');
   });
@@ -269,7 +342,11 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     await waitFor('the local run in the status bar', async () => /Burst local: \d+ ran, \d+ cached/.test(await statusText(page)), 30_000);
 
     await runCommand(page, 'Burst: Restart Engine');
-    await waitFor('the status bar after Restart Engine', async () => /Burst: lambda/.test(await statusText(page)) || /Burst local/.test(await statusText(page)), 30_000);
+    await waitFor(
+      'the status bar after Restart Engine',
+      async () => /Burst: lambda/.test(await statusText(page)) || /Burst local/.test(await statusText(page)),
+      30_000,
+    );
     rmSync(join(folder, 'hello'), { force: true });
     await runCommand(page, 'Burst: Build Locally');
     await waitFor('the program, built after Restart Engine', () => existsSync(join(folder, 'hello')), 120_000);
@@ -283,11 +360,14 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     await dialog.waitFor({ timeout: 10_000 });
     await screenshot('clear-cache-asks');
     await dialog.locator('.monaco-button', { hasText: 'Clear Cache' }).click();
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Clearing the local Burst cache: done.' }).first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('.notifications-toasts .notification-toast', { hasText: 'Clearing the local Burst cache: done.' })
+      .first()
+      .waitFor({ timeout: 60_000 });
     assert.equal(countFiles(objects), 0, 'no object is left in the local store');
   });
 
-  test('Deploy Lambda Worker creates the function with the settings\' role, against a loopback Lambda API', async (t) => {
+  test("Deploy Lambda Worker creates the function with the settings' role, against a loopback Lambda API", async (t) => {
     t.after(() => screenshot('deploy-last'));
     const api = await startFakeLambdaApi();
     const settingsFile = join(folder, '.vscode', 'settings.json');
@@ -301,7 +381,9 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
       writeFileSync(settingsFile, JSON.stringify(settings));
       await waitFor('the new settings', async () => /Burst: local/.test(await statusText(page)), 30_000);
       await runCommand(page, 'Burst: Deploy Lambda Worker');
-      const done = page.locator('.notifications-toasts .notification-toast', { hasText: 'Deploying the Burst Lambda worker: done.' }).first();
+      const done = page
+        .locator('.notifications-toasts .notification-toast', { hasText: 'Deploying the Burst Lambda worker: done.' })
+        .first();
       await done.waitFor({ timeout: 120_000 });
       assert.match(await done.innerText(), new RegExp(`function ${aws.functionName}: created \\(nodejs22\\.x, x86_64`));
       await screenshot('deployed');
@@ -320,35 +402,57 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     t.after(() => screenshot('testing-last'));
     // The test file open in the editor, as a user reading it would have it.
     await runCommand(page, 'View: Show Explorer');
-    await page.locator('.explorer-folders-view .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly('calc_test.cpp') }) }).first().click();
+    await page
+      .locator('.explorer-folders-view .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly('calc_test.cpp') }) })
+      .first()
+      .click();
     await page.locator('.monaco-editor .view-line', { hasText: 'EXPECT_EQ(add(2, 2), 5);' }).first().waitFor({ timeout: 30_000 });
     await runCommand(page, 'Testing: Focus on Test Explorer View');
     const fileRow = page.locator('.test-explorer .monaco-list-row', { hasText: 'calc_test.cpp' }).first();
     await fileRow.waitFor({ timeout: 60_000 });
     await runCommand(page, 'Test: Run All Tests');
     const row = (name: string) => page.locator('.test-explorer .monaco-list-row', { hasText: name }).first();
-    await waitFor('the test results in the tree', async () => {
-      if (!(await row('Calc.Adds').isVisible())) await fileRow.click().catch(() => undefined);
-      return (await row('Calc.AddsWrongly').locator('.codicon-testing-failed-icon').count()) > 0;
-    }, 180_000);
+    await waitFor(
+      'the test results in the tree',
+      async () => {
+        if (!(await row('Calc.Adds').isVisible())) await fileRow.click().catch(() => undefined);
+        return (await row('Calc.AddsWrongly').locator('.codicon-testing-failed-icon').count()) > 0;
+      },
+      180_000,
+    );
     assert.equal(await row('Calc.Adds').locator('.codicon-testing-passed-icon').count(), 1, 'Calc.Adds passed');
-    await waitFor('where the test ran, beside it in the tree', async () => /ran on lambda/.test(await row('Calc.AddsWrongly').innerText().catch(() => '')), 10_000);
+    await waitFor(
+      'where the test ran, beside it in the tree',
+      async () =>
+        /ran on lambda/.test(
+          await row('Calc.AddsWrongly')
+            .innerText()
+            .catch(() => ''),
+        ),
+      10_000,
+    );
     await screenshot('testing-results');
 
     const inline = page.locator('.test-message-inline-content', { hasText: 'Expected equality of these values' }).first();
     await inline.waitFor({ timeout: 30_000 });
     const messageBox = await inline.boundingBox();
     const lineTen = await page.locator('.margin-view-overlays .line-numbers', { hasText: /^10$/ }).first().boundingBox();
-    assert.ok(messageBox && lineTen && Math.abs(messageBox.y - lineTen.y) < lineTen.height, `the message sits on line 10, the failing EXPECT_EQ (${JSON.stringify([messageBox, lineTen])})`);
+    assert.ok(
+      messageBox && lineTen && Math.abs(messageBox.y - lineTen.y) < lineTen.height,
+      `the message sits on line 10, the failing EXPECT_EQ (${JSON.stringify([messageBox, lineTen])})`,
+    );
     await screenshot('testing-inline-failure');
 
     // Debug starts the test itself under a debugger; this code-server has none for C++, and says which to install.
     await runCommand(page, 'Test: Debug All Tests');
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'needs a debugger for compiled programs' }).first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('.notifications-toasts .notification-toast', { hasText: 'needs a debugger for compiled programs' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await screenshot('testing-debug-needs-extension');
   });
 
-  test('a run opens the Burst panel; its counts reach the run\'s numbers; clicking the failure opens the file at the line', async (t) => {
+  test("a run opens the Burst panel; its counts reach the run's numbers; clicking the failure opens the file at the line", async (t) => {
     t.after(() => screenshot('panel-last'));
     const source = join(folder, 'greet.c');
     const saved = readFileSync(source, 'utf8');
@@ -362,12 +466,27 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
       const done = Number((await panel.locator('#count-done .value').innerText()).trim());
       assert.ok(total >= 1 && done >= 1, `counts: ${done} of ${total}`);
       await screenshot('panel-failed');
-      await panel.locator('.failure button.link', { hasText: /^greet\.c:2:\d+$/ }).first().click();
-      await waitFor('greet.c open at line 2', async () => {
-        const tab = await page.locator('.tabs-container .tab.active').first().innerText().catch(() => '');
-        const cursor = await page.locator('.statusbar-item[id="status.editor.selection"]').first().innerText().catch(() => '');
-        return /greet\.c/.test(tab) && /^Ln 2, Col \d+/.test(cursor.trim());
-      }, 30_000);
+      await panel
+        .locator('.failure button.link', { hasText: /^greet\.c:2:\d+$/ })
+        .first()
+        .click();
+      await waitFor(
+        'greet.c open at line 2',
+        async () => {
+          const tab = await page
+            .locator('.tabs-container .tab.active')
+            .first()
+            .innerText()
+            .catch(() => '');
+          const cursor = await page
+            .locator('.statusbar-item[id="status.editor.selection"]')
+            .first()
+            .innerText()
+            .catch(() => '');
+          return /greet\.c/.test(tab) && /^Ln 2, Col \d+/.test(cursor.trim());
+        },
+        30_000,
+      );
       await screenshot('panel-opened-failure');
     } finally {
       writeFileSync(source, saved);
@@ -378,14 +497,18 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'ignore' });
     const vsix = join(ROOT, 'burst.vsix');
     const env = codeServerEnv(aws, 'vsix');
-    const installed = execFileSync(CODE_SERVER, ['--extensions-dir', join(work.path, 'ext-vsix'), '--user-data-dir', join(work.path, 'ud-vsix'), '--install-extension', vsix], { env }).toString();
+    const installed = execFileSync(
+      CODE_SERVER,
+      ['--extensions-dir', join(work.path, 'ext-vsix'), '--user-data-dir', join(work.path, 'ud-vsix'), '--install-extension', vsix],
+      { env },
+    ).toString();
     assert.match(installed, /was successfully installed/);
     const started = await startCodeServer(aws, 'vsix');
     const vsixPage = await context.newPage();
     try {
       await vsixPage.goto(`http://127.0.0.1:${started.port}/?folder=${encodeURIComponent(folder)}`);
       await vsixPage.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
-      await waitFor('the installed extension\'s status bar item', async () => /Burst: lambda/.test(await statusText(vsixPage)), 60_000);
+      await waitFor("the installed extension's status bar item", async () => /Burst: lambda/.test(await statusText(vsixPage)), 60_000);
       await vsixPage.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-installed-vsix.png`) });
     } finally {
       await vsixPage.close();

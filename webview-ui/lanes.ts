@@ -95,7 +95,11 @@ export class LaneLayout {
       return;
     }
     let lane = this.byBackend.get(job.backend);
-    if (!lane) this.byBackend.set(job.backend, (lane = { backend: job.backend, rows: [], until: [], busy: new RowHeap(), free: new RowHeap(), latestStart: -Infinity }));
+    if (!lane)
+      this.byBackend.set(
+        job.backend,
+        (lane = { backend: job.backend, rows: [], until: [], busy: new RowHeap(), free: new RowHeap(), latestStart: -Infinity }),
+      );
     const row = job.start >= lane.latestStart ? this.nextRow(lane, job.start) : this.firstFreeRow(lane, job.start);
     lane.latestStart = Math.max(lane.latestStart, job.start);
     if (row === lane.rows.length) lane.rows.push([]);

@@ -30,7 +30,11 @@ function indexOf(r: PanelRun): NonNullable<typeof index> {
   return index;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   node.append(...children);
@@ -69,7 +73,12 @@ function eta(r: PanelRun): string {
 function counts(r: PanelRun): HTMLElement {
   const c = r.counts;
   const cell = (label: string, value: string, id: string): HTMLElement =>
-    el('div', { class: `count${value !== '0' ? ' nonzero' : ''}`, id: `count-${id}` }, el('span', { class: 'value' }, value), el('span', { class: 'label' }, label));
+    el(
+      'div',
+      { class: `count${value !== '0' ? ' nonzero' : ''}`, id: `count-${id}` },
+      el('span', { class: 'value' }, value),
+      el('span', { class: 'label' }, label),
+    );
   return el(
     'section',
     { class: 'counts', 'aria-label': 'Run counts' },
@@ -98,17 +107,31 @@ function failures(r: PanelRun): HTMLElement {
       links.append(el('li', {}, button, ` ${d.severity}: ${d.message}`));
     }
     section.append(
-      el('article', { class: 'failure' },
-        el('div', { class: 'failure-head' }, el('strong', {}, f.program), ` on ${f.backend || '—'}: `, el('span', { class: 'first-error' }, f.firstError)),
+      el(
+        'article',
+        { class: 'failure' },
+        el(
+          'div',
+          { class: 'failure-head' },
+          el('strong', {}, f.program),
+          ` on ${f.backend || '—'}: `,
+          el('span', { class: 'first-error' }, f.firstError),
+        ),
         links,
-        el('details', {}, el('summary', {}, 'stderr'), el('pre', {}, f.stderr || '(empty)'))),
+        el('details', {}, el('summary', {}, 'stderr'), el('pre', {}, f.stderr || '(empty)')),
+      ),
     );
   }
   return section;
 }
 
 function fallbacks(r: PanelRun): HTMLElement {
-  const section = el('section', { class: 'fallbacks', 'aria-label': 'Where jobs ran' }, el('h2', {}, 'Where jobs ran'), el('p', { id: 'ran' }));
+  const section = el(
+    'section',
+    { class: 'fallbacks', 'aria-label': 'Where jobs ran' },
+    el('h2', {}, 'Where jobs ran'),
+    el('p', { id: 'ran' }),
+  );
   if (r.ranLocally.length > 0) {
     const list = el('ul', {});
     for (const l of r.ranLocally) list.append(el('li', {}, el('strong', {}, l.program), ` ran here: ${l.reason}`));
@@ -125,7 +148,8 @@ function updateWhere(r: PanelRun): void {
   const ran = [...where].map(([b, n]) => `${n} on ${b}`).join(', ') || 'No job ran';
   const cache = r.fromCache;
   const saved = cache && cache.savedMs > 0 ? `, saving ${duration(cache.savedMs)} of job time` : '';
-  (document.getElementById('ran') as HTMLElement).textContent = `${ran}. ${r.cachedOutputs} ${r.cachedOutputs === 1 ? 'result' : 'results'} came from the cache${saved}.`;
+  (document.getElementById('ran') as HTMLElement).textContent =
+    `${ran}. ${r.cachedOutputs} ${r.cachedOutputs === 1 ? 'result' : 'results'} came from the cache${saved}.`;
   const details = document.getElementById('cache-files') as HTMLDetailsElement;
   const files = cache?.files ?? [];
   details.hidden = files.length === 0;
@@ -149,7 +173,9 @@ function render(): void {
   const root = document.getElementById('root') as HTMLElement;
   if (!run) {
     shown = undefined;
-    root.replaceChildren(el('p', { class: 'quiet', id: 'empty' }, 'No run yet. Start a build with Burst: Build on Lambda or Burst: Build Locally.'));
+    root.replaceChildren(
+      el('p', { class: 'quiet', id: 'empty' }, 'No run yet. Start a build with Burst: Build on Lambda or Burst: Build Locally.'),
+    );
     return;
   }
   const r = run;

@@ -100,25 +100,61 @@ export type HostMessage =
     }
   | { type: 'none' };
 
-export type PanelCommand =
-  | { type: 'ready' }
-  | { type: 'open'; file: string; line: number; column: number };
+export type PanelCommand = { type: 'ready' } | { type: 'open'; file: string; line: number; column: number };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isCounts = (v: unknown): v is PanelCounts => isObject(v) && ['total', 'done', 'running', 'cached', 'failed', 'retried', 'duplicated'].every((k) => typeof v[k] === 'number');
-const isJob = (v: unknown): v is TimelineJob => isObject(v) && typeof v.id === 'number' && typeof v.job === 'string' && typeof v.program === 'string' && typeof v.backend === 'string' && typeof v.start === 'number' && typeof v.state === 'string';
+const isCounts = (v: unknown): v is PanelCounts =>
+  isObject(v) && ['total', 'done', 'running', 'cached', 'failed', 'retried', 'duplicated'].every((k) => typeof v[k] === 'number');
+const isJob = (v: unknown): v is TimelineJob =>
+  isObject(v) &&
+  typeof v.id === 'number' &&
+  typeof v.job === 'string' &&
+  typeof v.program === 'string' &&
+  typeof v.backend === 'string' &&
+  typeof v.start === 'number' &&
+  typeof v.state === 'string';
 
-const isCachedFile = (v: unknown): v is PanelCachedFile => isObject(v) && typeof v.file === 'string' && typeof v.program === 'string' && typeof v.savedMs === 'number';
-const isFromCache = (v: unknown): v is PanelFromCache => isObject(v) && Array.isArray(v.files) && v.files.every(isCachedFile) && typeof v.more === 'number' && typeof v.savedMs === 'number';
-const isFailure = (v: unknown): v is PanelFailure => isObject(v) && typeof v.job === 'string' && typeof v.program === 'string' && typeof v.firstError === 'string' && typeof v.stderr === 'string' && Array.isArray(v.diagnostics);
+const isCachedFile = (v: unknown): v is PanelCachedFile =>
+  isObject(v) && typeof v.file === 'string' && typeof v.program === 'string' && typeof v.savedMs === 'number';
+const isFromCache = (v: unknown): v is PanelFromCache =>
+  isObject(v) && Array.isArray(v.files) && v.files.every(isCachedFile) && typeof v.more === 'number' && typeof v.savedMs === 'number';
+const isFailure = (v: unknown): v is PanelFailure =>
+  isObject(v) &&
+  typeof v.job === 'string' &&
+  typeof v.program === 'string' &&
+  typeof v.firstError === 'string' &&
+  typeof v.stderr === 'string' &&
+  Array.isArray(v.diagnostics);
 
 export function isHostMessage(v: unknown): v is HostMessage {
   if (!isObject(v)) return false;
   if (v.type === 'none') return true;
-  if (v.type === 'jobs') return typeof v.runId === 'string' && typeof v.bytesUp === 'number' && typeof v.bytesDown === 'number' && Array.isArray(v.jobs) && v.jobs.every(isJob) && isCounts(v.counts) && Array.isArray(v.failures) && v.failures.every(isFailure) && (v.fromCache === undefined || isFromCache(v.fromCache));
+  if (v.type === 'jobs')
+    return (
+      typeof v.runId === 'string' &&
+      typeof v.bytesUp === 'number' &&
+      typeof v.bytesDown === 'number' &&
+      Array.isArray(v.jobs) &&
+      v.jobs.every(isJob) &&
+      isCounts(v.counts) &&
+      Array.isArray(v.failures) &&
+      v.failures.every(isFailure) &&
+      (v.fromCache === undefined || isFromCache(v.fromCache))
+    );
   if (v.type === 'run') {
     const r = v.run;
-    return isObject(r) && typeof r.runId === 'string' && typeof r.label === 'string' && isCounts(r.counts) && Array.isArray(r.jobs) && r.jobs.every(isJob) && Array.isArray(r.failures) && r.failures.every(isFailure) && Array.isArray(r.ranLocally) && (r.fromCache === undefined || isFromCache(r.fromCache));
+    return (
+      isObject(r) &&
+      typeof r.runId === 'string' &&
+      typeof r.label === 'string' &&
+      isCounts(r.counts) &&
+      Array.isArray(r.jobs) &&
+      r.jobs.every(isJob) &&
+      Array.isArray(r.failures) &&
+      r.failures.every(isFailure) &&
+      Array.isArray(r.ranLocally) &&
+      (r.fromCache === undefined || isFromCache(r.fromCache))
+    );
   }
   return false;
 }
@@ -126,5 +162,14 @@ export function isHostMessage(v: unknown): v is HostMessage {
 export function isPanelCommand(v: unknown): v is PanelCommand {
   if (!isObject(v)) return false;
   if (v.type === 'ready') return true;
-  return v.type === 'open' && typeof v.file === 'string' && v.file !== '' && !v.file.includes('\0') && Number.isInteger(v.line) && (v.line as number) >= 1 && Number.isInteger(v.column) && (v.column as number) >= 0;
+  return (
+    v.type === 'open' &&
+    typeof v.file === 'string' &&
+    v.file !== '' &&
+    !v.file.includes('\0') &&
+    Number.isInteger(v.line) &&
+    (v.line as number) >= 1 &&
+    Number.isInteger(v.column) &&
+    (v.column as number) >= 0
+  );
 }

@@ -55,7 +55,14 @@ export class TimelineCanvas {
 
   private colour(key: string): string {
     let c = this.colours.get(key);
-    if (c === undefined) this.colours.set(key, (c = getComputedStyle(this.canvas).getPropertyValue(COLOUR_VARS[key] ?? '--vscode-foreground').trim() || '#888'));
+    if (c === undefined)
+      this.colours.set(
+        key,
+        (c =
+          getComputedStyle(this.canvas)
+            .getPropertyValue(COLOUR_VARS[key] ?? '--vscode-foreground')
+            .trim() || '#888'),
+      );
     return c;
   }
 

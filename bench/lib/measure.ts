@@ -20,7 +20,10 @@ export function timedCommand(cmd: string, args: string[], cwd: string, env: Node
   const t = performance.now();
   const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
   if (r.status !== 0) {
-    const tail = String(r.stderr ?? '').split('\n').slice(-30).join('\n');
+    const tail = String(r.stderr ?? '')
+      .split('\n')
+      .slice(-30)
+      .join('\n');
     throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.signal}):\n${tail}`);
   }
   return performance.now() - t;
@@ -39,7 +42,10 @@ export function medianOf(values: number[]): number {
  * Runs every step once per round, round after round, so a machine whose speed
  * drifts (a shared VM) slows every contender alike; returns each step's times.
  */
-export async function interleaved<K extends string>(runs: number, steps: Record<K, () => Promise<number> | number>): Promise<Record<K, number[]>> {
+export async function interleaved<K extends string>(
+  runs: number,
+  steps: Record<K, () => Promise<number> | number>,
+): Promise<Record<K, number[]>> {
   const keys = Object.keys(steps) as K[];
   const times = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   for (let i = 0; i < runs; i++) for (const k of keys) times[k].push(await steps[k]());

@@ -27,7 +27,12 @@ export function s3Client(s: LambdaSettings, a: WireAgents = agents(s3Sockets(s))
     ...common(s),
     ...(s.s3Endpoint
       ? // S3-compatible servers: path-style keys, and checksums only where required (some store aws-chunked framing as data).
-        { endpoint: s.s3Endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+        {
+          endpoint: s.s3Endpoint,
+          forcePathStyle: true,
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }
       : {}),
     requestHandler: handler(a, 300_000),
   });

@@ -76,7 +76,8 @@ export function readWorkspaceConfig(root: string): LambdaFlags {
   const { file, value: aws } = found;
   if (typeof aws !== 'object' || aws === null) throw new BurstError('usage', `${file}: "aws" must be an object`, { file });
   const known = new Set(Object.keys(ENV));
-  for (const k of Object.keys(aws)) if (!known.has(k)) throw new BurstError('usage', `${file}: unknown setting aws.${k} (known: ${[...known].join(', ')})`, { file });
+  for (const k of Object.keys(aws))
+    if (!known.has(k)) throw new BurstError('usage', `${file}: unknown setting aws.${k} (known: ${[...known].join(', ')})`, { file });
   return aws as LambdaFlags;
 }
 
@@ -88,7 +89,8 @@ function pick(key: keyof LambdaFlags, flags: LambdaFlags, file: LambdaFlags, env
 function integer(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new BurstError('usage', `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new BurstError('usage', `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -108,13 +110,18 @@ export function hostArchitecture(): 'x86_64' | 'arm64' {
 }
 
 /** The function's architecture as the flags, the workspace file or the environment give it (deploy --package-only needs nothing else). */
-export function resolveArchitecture(flags: LambdaFlags, root: string, env: NodeJS.ProcessEnv = process.env): LambdaSettings['architecture'] {
+export function resolveArchitecture(
+  flags: LambdaFlags,
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): LambdaSettings['architecture'] {
   return checkedArchitecture(pick('architecture', flags, readWorkspaceConfig(root), env));
 }
 
 function checkedArchitecture(v: string | undefined): LambdaSettings['architecture'] {
   const architecture = v ?? hostArchitecture();
-  if (architecture !== 'x86_64' && architecture !== 'arm64') throw new BurstError('usage', `architecture must be x86_64 or arm64, not ${JSON.stringify(architecture)}`);
+  if (architecture !== 'x86_64' && architecture !== 'arm64')
+    throw new BurstError('usage', `architecture must be x86_64 or arm64, not ${JSON.stringify(architecture)}`);
   return architecture;
 }
 
@@ -123,12 +130,20 @@ export interface ResolveOptions {
   requireBucket?: boolean;
 }
 
-export function resolveLambdaSettings(flags: LambdaFlags, root: string, env: NodeJS.ProcessEnv = process.env, opts: ResolveOptions = {}): LambdaSettings {
+export function resolveLambdaSettings(
+  flags: LambdaFlags,
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: ResolveOptions = {},
+): LambdaSettings {
   const file = readWorkspaceConfig(root);
   const get = (k: keyof LambdaFlags): string | undefined => pick(k, flags, file, env);
   const bucket = get('bucket');
   if (!bucket && opts.requireBucket !== false) {
-    throw new BurstError('usage', `no S3 bucket is configured for the Lambda backend: pass --bucket, set BURST_BUCKET, or set aws.bucket in ${WORKSPACE_CONFIG} (burst deploy creates the bucket)`);
+    throw new BurstError(
+      'usage',
+      `no S3 bucket is configured for the Lambda backend: pass --bucket, set BURST_BUCKET, or set aws.bucket in ${WORKSPACE_CONFIG} (burst deploy creates the bucket)`,
+    );
   }
   let prefix = get('prefix') ?? '';
   if (prefix && !prefix.endsWith('/')) prefix += '/';

@@ -123,7 +123,10 @@ async function ensureFunction(s: LambdaSettings, zip: Buffer, log: (line: string
   }
   if (!current) {
     if (!s.role) {
-      throw new BurstError('usage', `creating the function ${s.functionName} needs an execution role: pass --role ARN (or set BURST_LAMBDA_ROLE, or aws.role in .burst.json), a role Lambda can assume with s3:GetObject, s3:PutObject and s3:ListBucket on ${s.bucket}`);
+      throw new BurstError(
+        'usage',
+        `creating the function ${s.functionName} needs an execution role: pass --role ARN (or set BURST_LAMBDA_ROLE, or aws.role in .burst.json), a role Lambda can assume with s3:GetObject, s3:PutObject and s3:ListBucket on ${s.bucket}`,
+      );
     }
     await client.send(
       new CreateFunctionCommand({
@@ -147,7 +150,13 @@ async function ensureFunction(s: LambdaSettings, zip: Buffer, log: (line: string
   }
   const configurationUpdated = configurationDiffers(current, s);
   if (configurationUpdated) {
-    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.functionName, ...(s.role ? { Role: s.role } : {}), ...wantedConfiguration(s) }));
+    await client.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: s.functionName,
+        ...(s.role ? { Role: s.role } : {}),
+        ...wantedConfiguration(s),
+      }),
+    );
     await waitUntilFunctionUpdatedV2({ client, ...WAIT }, { FunctionName: s.functionName });
     log(`function ${s.functionName}: configuration updated`);
   }

@@ -18,7 +18,17 @@ import { cacheStats, collectGarbage } from '../store/maintenance';
 import { decodeThunk, isThunkRef, programOf, resolvedFollowOn, type Thunk } from '../model/thunk';
 import { executeThunk, type JobResult } from '../exec/worker';
 import { S3Objects } from './s3Objects';
-import { LAUNCHER_FILE, WORKER_PROTOCOL, type FollowOnAnswer, type StorageTarget, type WorkerFault, type WorkerOutput, type WorkerRequest, type WorkerResponse, type WorkerTimings } from './protocol';
+import {
+  LAUNCHER_FILE,
+  WORKER_PROTOCOL,
+  type FollowOnAnswer,
+  type StorageTarget,
+  type WorkerFault,
+  type WorkerOutput,
+  type WorkerRequest,
+  type WorkerResponse,
+  type WorkerTimings,
+} from './protocol';
 import { mapLimit } from './mapLimit';
 
 // Lambda has no C compiler: the job launcher comes built in the zip (workerPackage.ts); without it, jobs start through child_process.
@@ -50,7 +60,8 @@ function refusedStorage(target: StorageTarget): string | undefined {
   const bucket = process.env.BURST_WORKER_BUCKET;
   if (bucket && target.bucket !== bucket) return `this worker serves bucket ${bucket}, not ${target.bucket}`;
   const endpoint = process.env.BURST_WORKER_S3_ENDPOINT;
-  if ((target.endpoint ?? '') !== (endpoint ?? '')) return `this worker uses ${endpoint ? `the S3 endpoint ${endpoint}` : 'AWS S3'}, not ${target.endpoint ?? 'AWS S3'}`;
+  if ((target.endpoint ?? '') !== (endpoint ?? ''))
+    return `this worker uses ${endpoint ? `the S3 endpoint ${endpoint}` : 'AWS S3'}, not ${target.endpoint ?? 'AWS S3'}`;
   return undefined;
 }
 
@@ -64,7 +75,14 @@ function s3For(target: StorageTarget): S3Objects {
   if (!client) {
     client = new S3Client({
       region: target.region,
-      ...(target.endpoint ? { endpoint: target.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+      ...(target.endpoint
+        ? {
+            endpoint: target.endpoint,
+            forcePathStyle: true,
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          }
+        : {}),
     });
     clients.set(key, client);
   }
@@ -81,15 +99,27 @@ const FOLLOW_ON_RESERVE_MS = 30_000;
 
 export async function handler(event: WorkerRequest, context?: InvocationContext): Promise<WorkerResponse> {
   const started = performance.now();
-  const answer = (partial: Partial<Omit<WorkerResponse, 'timings'>> & { timings?: Omit<WorkerTimings, 'totalMs'> }, s3?: S3Objects): WorkerResponse => ({
-    protocol: WORKER_PROTOCOL, exitCode: -1, stdout: '', stderr: '', outputs: [],
+  const answer = (
+    partial: Partial<Omit<WorkerResponse, 'timings'>> & { timings?: Omit<WorkerTimings, 'totalMs'> },
+    s3?: S3Objects,
+  ): WorkerResponse => ({
+    protocol: WORKER_PROTOCOL,
+    exitCode: -1,
+    stdout: '',
+    stderr: '',
+    outputs: [],
     ...partial,
     timings: { fetchMs: 0, runMs: 0, uploadMs: 0, ...partial.timings, totalMs: Math.round(performance.now() - started) },
-    bytesFetched: s3?.counts.bytesDown ?? 0, bytesStored: s3?.counts.bytesUp ?? 0,
+    bytesFetched: s3?.counts.bytesDown ?? 0,
+    bytesStored: s3?.counts.bytesUp ?? 0,
     // A HEAD is billed as a GET.
-    s3Gets: (s3?.counts.gets ?? 0) + (s3?.counts.heads ?? 0), s3Puts: s3?.counts.puts ?? 0,
+    s3Gets: (s3?.counts.gets ?? 0) + (s3?.counts.heads ?? 0),
+    s3Puts: s3?.counts.puts ?? 0,
   });
-  if (event?.protocol !== WORKER_PROTOCOL) return answer({ fault: { code: 'bad-request', message: `this worker speaks protocol ${WORKER_PROTOCOL}; redeploy it (burst deploy)` } });
+  if (event?.protocol !== WORKER_PROTOCOL)
+    return answer({
+      fault: { code: 'bad-request', message: `this worker speaks protocol ${WORKER_PROTOCOL}; redeploy it (burst deploy)` },
+    });
   const refused = refusedStorage(event.storage);
   if (refused) return answer({ fault: { code: 'bad-request', message: refused } });
   const s3 = s3For(event.storage);
@@ -108,13 +138,23 @@ export async function handler(event: WorkerRequest, context?: InvocationContext)
   }
 }
 
-type JobAnswer = Pick<WorkerResponse, 'exitCode' | 'stdout' | 'stderr' | 'outputs'> & { timings: Omit<WorkerTimings, 'totalMs'>; produced: TaggedOutput[] };
+type JobAnswer = Pick<WorkerResponse, 'exitCode' | 'stdout' | 'stderr' | 'outputs'> & {
+  timings: Omit<WorkerTimings, 'totalMs'>;
+  produced: TaggedOutput[];
+};
 
 /** A job run here, its outputs not yet in the bucket. */
 type Ran = JobResult & { fetchMs: number; runMs: number };
 
 /** One job: its inputs fetched and checked, run in a fresh directory, its outputs and result put in the bucket. */
-async function runJob(store: LocalStore, s3: S3Objects, name: string, thunk: Thunk, event: WorkerRequest, inlineBudget: number): Promise<JobAnswer> {
+async function runJob(
+  store: LocalStore,
+  s3: S3Objects,
+  name: string,
+  thunk: Thunk,
+  event: WorkerRequest,
+  inlineBudget: number,
+): Promise<JobAnswer> {
   return recorded(store, s3, name, thunk, await runHere(store, thunk, event), event, inlineBudget);
 }
 
@@ -128,9 +168,23 @@ async function runHere(store: LocalStore, thunk: Thunk, event: WorkerRequest): P
 }
 
 /** The job's answer, once its outputs (if it succeeded) and its result are in the bucket. */
-async function recorded(store: LocalStore, s3: S3Objects, name: string, thunk: Thunk, ran: Ran, event: WorkerRequest, inlineBudget: number): Promise<JobAnswer> {
+async function recorded(
+  store: LocalStore,
+  s3: S3Objects,
+  name: string,
+  thunk: Thunk,
+  ran: Ran,
+  event: WorkerRequest,
+  inlineBudget: number,
+): Promise<JobAnswer> {
   const timings = { fetchMs: ran.fetchMs, runMs: ran.runMs, uploadMs: 0 };
-  const base = { exitCode: ran.exitCode, stdout: ran.stdout.toString('base64'), stderr: ran.stderr.toString('base64'), timings, produced: ran.outputs };
+  const base = {
+    exitCode: ran.exitCode,
+    stdout: ran.stdout.toString('base64'),
+    stderr: ran.stderr.toString('base64'),
+    timings,
+    produced: ran.outputs,
+  };
   if (ran.exitCode !== 0) return { ...base, outputs: [] };
   const t = performance.now();
   const outputs = await storeOutputs(store, s3, ran.outputs, event.inlineOutputLimit, inlineBudget - ran.stdout.length - ran.stderr.length);
@@ -147,7 +201,14 @@ async function recorded(store: LocalStore, s3: S3Objects, name: string, thunk: T
  * bucket: it reads them here, so the uploads leave the invocation's critical
  * path. Both end before the answer, whatever happens to either.
  */
-async function withFollowOn(store: LocalStore, s3: S3Objects, event: WorkerRequest, thunk: Thunk, ran: Ran, context?: InvocationContext): Promise<[Omit<JobAnswer, 'produced'>, FollowOnAnswer]> {
+async function withFollowOn(
+  store: LocalStore,
+  s3: S3Objects,
+  event: WorkerRequest,
+  thunk: Thunk,
+  ran: Ran,
+  context?: InvocationContext,
+): Promise<[Omit<JobAnswer, 'produced'>, FollowOnAnswer]> {
   // Its outputs are the follow-on's inputs here: they need not travel back.
   const first = recorded(store, s3, event.thunk, thunk, ran, event, 0);
   const budget = ANSWER_INLINE_BYTES - ran.stdout.length - ran.stderr.length;
@@ -159,7 +220,15 @@ async function withFollowOn(store: LocalStore, s3: S3Objects, event: WorkerReque
 }
 
 /** The follow-on run if time allows; whatever stops it is an answer, never the first job's failure. */
-async function followOnAnswer(store: LocalStore, s3: S3Objects, event: WorkerRequest, firstRunMs: number, inlineBudget: number, fed: TaggedOutput[], context?: InvocationContext): Promise<FollowOnAnswer> {
+async function followOnAnswer(
+  store: LocalStore,
+  s3: S3Objects,
+  event: WorkerRequest,
+  firstRunMs: number,
+  inlineBudget: number,
+  fed: TaggedOutput[],
+  context?: InvocationContext,
+): Promise<FollowOnAnswer> {
   const left = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
   if (left < FOLLOW_ON_RESERVE_MS + firstRunMs) return { notRun: `${Math.round(left / 1000)} s of the invocation were left` };
   return runFollowOn(store, s3, event, fed, inlineBudget).catch((e: unknown) => ({ fault: faultOf(e) }));
@@ -171,14 +240,27 @@ async function followOnAnswer(store: LocalStore, s3: S3Objects, event: WorkerReq
  * Anything that stops it is an answer the engine acts on by running the job
  * itself; a failure of the job is its result, as for any job.
  */
-async function runFollowOn(store: LocalStore, s3: S3Objects, event: WorkerRequest, fed: TaggedOutput[], inlineBudget: number): Promise<FollowOnAnswer> {
+async function runFollowOn(
+  store: LocalStore,
+  s3: S3Objects,
+  event: WorkerRequest,
+  fed: TaggedOutput[],
+  inlineBudget: number,
+): Promise<FollowOnAnswer> {
   const request = event.followOn as NonNullable<WorkerRequest['followOn']>;
   const resolved = resolvedFollowOn(readThunk(request.thunk, request.thunkData), request.feeder, fed);
   if (!resolved) return { notRun: 'an input is not a value the job before it made' };
   const { thunk, name } = resolved;
   // Not looked for in the bucket first: it is there only when an edit left the intermediate unchanged, and then running it again costs about what the look costs every time.
   const job = await runJob(store, s3, name, thunk, event, inlineBudget);
-  return { thunk: name, exitCode: job.exitCode, stdout: job.stdout, stderr: job.stderr, outputs: job.outputs, timings: { ...job.timings, totalMs: 0 } };
+  return {
+    thunk: name,
+    exitCode: job.exitCode,
+    stdout: job.stdout,
+    stderr: job.stderr,
+    outputs: job.outputs,
+    timings: { ...job.timings, totalMs: 0 },
+  };
 }
 
 function openStore(): Promise<LocalStore> {
@@ -215,19 +297,31 @@ async function fetchInputs(store: LocalStore, thunk: Thunk, inline: Record<strin
   });
   if (bad.length === 0) return;
   const corrupt = bad.some((e) => e instanceof CorruptObjectError);
-  throw new BadObjects({ code: corrupt ? 'corrupt-object' : 'missing-object', message: bad.map((e) => e.message).join('; '), object: bad[0]?.object as string, objects: bad.map((e) => e.object) });
+  throw new BadObjects({
+    code: corrupt ? 'corrupt-object' : 'missing-object',
+    message: bad.map((e) => e.message).join('; '),
+    object: bad[0]?.object as string,
+    objects: bad.map((e) => e.object),
+  });
 }
 
 async function fetchInput(store: LocalStore, name: string, data: string | undefined): Promise<void> {
   if (data !== undefined) {
-    if ((await store.putBytes(parseName(name).type, Buffer.from(data, 'base64'))) !== name) throw new CorruptObjectError(name, 'the request');
+    if ((await store.putBytes(parseName(name).type, Buffer.from(data, 'base64'))) !== name)
+      throw new CorruptObjectError(name, 'the request');
     return;
   }
   await store.verifiedPath(name); // fetched from the request's bucket (the store is layered over it), checked against its name
   if (storeBytes !== undefined) storeBytes += parseName(name).size;
 }
 
-async function storeOutputs(store: LocalStore, s3: S3Objects, outputs: Array<{ tag: string; name: string; executable: boolean }>, inlineLimit: number, inlineBudget: number): Promise<WorkerOutput[]> {
+async function storeOutputs(
+  store: LocalStore,
+  s3: S3Objects,
+  outputs: Array<{ tag: string; name: string; executable: boolean }>,
+  inlineLimit: number,
+  inlineBudget: number,
+): Promise<WorkerOutput[]> {
   let budget = inlineBudget;
   return mapLimit(outputs, FETCH_PARALLELISM, async (o) => {
     const path = await store.verifiedPath(o.name);

@@ -6,6 +6,13 @@
 import './sdkNotice';
 
 export { LambdaBackend } from './lambdaBackend';
-export { resolveArchitecture, resolveLambdaSettings, readWorkspaceConfig, WORKSPACE_CONFIG, type LambdaFlags, type LambdaSettings } from './config';
+export {
+  resolveArchitecture,
+  resolveLambdaSettings,
+  readWorkspaceConfig,
+  WORKSPACE_CONFIG,
+  type LambdaFlags,
+  type LambdaSettings,
+} from './config';
 export { deploy, type DeployResult } from './deploy';
 export { packageWorker, describeLauncher, HANDLER, type WorkerPackage } from './workerPackage';

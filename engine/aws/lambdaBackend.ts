@@ -22,7 +22,14 @@ import { invokeTimeoutMs, lambdaClient, resolvedRegion, s3Client, s3Sockets } fr
 import type { LambdaSettings } from './config';
 import { explainAwsError } from './awsErrors';
 import { mapLimit } from './mapLimit';
-import { WORKER_PROTOCOL, type FollowOnAnswer, type StorageTarget, type WorkerOutput, type WorkerRequest, type WorkerResponse } from './protocol';
+import {
+  WORKER_PROTOCOL,
+  type FollowOnAnswer,
+  type StorageTarget,
+  type WorkerOutput,
+  type WorkerRequest,
+  type WorkerResponse,
+} from './protocol';
 import { S3Objects } from './s3Objects';
 import { UploadRecord } from './uploaded';
 import { SignedWire, agents, errorOf, readBody, type WireAgents } from './wire';
@@ -57,7 +64,13 @@ export class LambdaBackend implements Backend {
   private readonly lambdaAgents: WireAgents;
   private invoker: Promise<SignedWire> | undefined;
 
-  private constructor(local: LocalStore, private readonly settings: LambdaSettings, s3: S3Client, s3Agents: WireAgents, target: StorageTarget) {
+  private constructor(
+    local: LocalStore,
+    private readonly settings: LambdaSettings,
+    s3: S3Client,
+    s3Agents: WireAgents,
+    target: StorageTarget,
+  ) {
     this.maxJobs = settings.concurrency;
     this.lambdaAgents = agents(settings.concurrency);
     this.lambda = lambdaClient(settings, this.lambdaAgents);
@@ -82,7 +95,12 @@ export class LambdaBackend implements Backend {
     } catch {
       throw new BurstError('usage', 'no AWS region is configured: pass --region, set AWS_REGION, or set aws.region in .burst.json');
     }
-    const target: StorageTarget = { bucket: settings.bucket, prefix: settings.prefix, region, ...(settings.s3Endpoint ? { endpoint: settings.s3Endpoint } : {}) };
+    const target: StorageTarget = {
+      bucket: settings.bucket,
+      prefix: settings.prefix,
+      region,
+      ...(settings.s3Endpoint ? { endpoint: settings.s3Endpoint } : {}),
+    };
     return new LambdaBackend(store, settings, s3, s3Agents, target);
   }
 
@@ -98,7 +116,10 @@ export class LambdaBackend implements Backend {
   }
 
   private async publish(thunk: string, reduction: Reduction): Promise<void> {
-    const objects = [...reduction.outputs.map((o) => o.name), ...[reduction.stdout, reduction.stderr].filter((n): n is string => n !== undefined)];
+    const objects = [
+      ...reduction.outputs.map((o) => o.name),
+      ...[reduction.stdout, reduction.stderr].filter((n): n is string => n !== undefined),
+    ];
     await mapLimit(objects, UPLOAD_PARALLELISM, (name) => this.ensureUploaded(name));
     await this.s3.putReduction(thunk, reduction);
   }
@@ -112,12 +133,20 @@ export class LambdaBackend implements Backend {
   stats(): BackendStats {
     const gbSeconds = (this.settings.memoryMb / 1024) * (this.meter.billedMs / 1000);
     const s3Requests = this.s3.counts.gets + this.s3.counts.puts + this.s3.counts.heads + this.meter.workerGets + this.meter.workerPuts;
-    const usd = gbSeconds * PRICE.gbSecond[this.settings.architecture] + this.meter.invocations * PRICE.request +
-      (this.s3.counts.puts + this.meter.workerPuts) * PRICE.s3Put + (this.s3.counts.gets + this.s3.counts.heads + this.meter.workerGets) * PRICE.s3Get;
+    const usd =
+      gbSeconds * PRICE.gbSecond[this.settings.architecture] +
+      this.meter.invocations * PRICE.request +
+      (this.s3.counts.puts + this.meter.workerPuts) * PRICE.s3Put +
+      (this.s3.counts.gets + this.s3.counts.heads + this.meter.workerGets) * PRICE.s3Get;
     return {
       bytesUploaded: this.s3.counts.bytesUp + this.meter.bytesInline, // objects inside requests leave this machine too
       bytesDownloaded: this.s3.counts.bytesDown + this.meter.bytesDown,
-      cost: { lambdaRequests: this.meter.invocations, lambdaGbSeconds: Number(gbSeconds.toFixed(3)), s3Requests, usd: Number(usd.toFixed(6)) },
+      cost: {
+        lambdaRequests: this.meter.invocations,
+        lambdaGbSeconds: Number(gbSeconds.toFixed(3)),
+        s3Requests,
+        usd: Number(usd.toFixed(6)),
+      },
     };
   }
 
@@ -150,9 +179,17 @@ export class LambdaBackend implements Backend {
     if (response.fault) return this.onFault(response);
     const outputs = await this.takeOutputs(response.outputs);
     const transferMs = Math.round(uploadMs + response.timings.fetchMs + response.timings.uploadMs);
-    const followOnMs = next && response.followOn && 'thunk' in response.followOn ? await this.keepFollowOn(response.followOn, next, name, outputs) : 0;
+    const followOnMs =
+      next && response.followOn && 'thunk' in response.followOn ? await this.keepFollowOn(response.followOn, next, name, outputs) : 0;
     // The follow-on's time is its own: the feeder's duration (its program's straggler statistics) leaves it out.
-    return { exitCode: response.exitCode, stdout: Buffer.from(response.stdout, 'base64'), stderr: Buffer.from(response.stderr, 'base64'), outputs, durationMs: Math.max(0, durationMs - followOnMs) + uploadMs, transferMs };
+    return {
+      exitCode: response.exitCode,
+      stdout: Buffer.from(response.stdout, 'base64'),
+      stderr: Buffer.from(response.stderr, 'base64'),
+      outputs,
+      durationMs: Math.max(0, durationMs - followOnMs) + uploadMs,
+      transferMs,
+    };
   }
 
   /** Output names (small outputs' bytes into the local store, checked), each now known to be in the bucket. */
@@ -163,7 +200,8 @@ export class LambdaBackend implements Backend {
       if (o.data !== undefined) {
         const bytes = Buffer.from(o.data, 'base64');
         this.meter.bytesDown += bytes.length;
-        if ((await this.store.putBytes(parseName(o.name).type, bytes)) !== o.name) throw new TransientError(`the worker's copy of ${o.name} does not match its name`);
+        if ((await this.store.putBytes(parseName(o.name).type, bytes)) !== o.name)
+          throw new TransientError(`the worker's copy of ${o.name} does not match its name`);
       }
       outputs.push({ tag: o.tag, name: o.name, executable: o.executable });
     }
@@ -175,12 +213,25 @@ export class LambdaBackend implements Backend {
    * resolved name, which is computed here as the scheduler will and must be
    * the one the worker ran it under. Returns the time it took (0 if not kept).
    */
-  private async keepFollowOn(f: Extract<FollowOnAnswer, { thunk: string }>, next: FollowOn, feeder: string, fed: TaggedOutput[]): Promise<number> {
+  private async keepFollowOn(
+    f: Extract<FollowOnAnswer, { thunk: string }>,
+    next: FollowOn,
+    feeder: string,
+    fed: TaggedOutput[],
+  ): Promise<number> {
     if (resolvedFollowOn(next.thunk, next.feeder, fed)?.name !== f.thunk) return 0; // a worker of another version: the job runs on its own
     const outputs = await this.takeOutputs(f.outputs).catch(() => undefined);
     if (!outputs) return 0; // a bad inline copy: the job runs again on its own
     const durationMs = f.timings.fetchMs + f.timings.runMs + f.timings.uploadMs;
-    this.followOnResults.set(f.thunk, { exitCode: f.exitCode, stdout: Buffer.from(f.stdout, 'base64'), stderr: Buffer.from(f.stderr, 'base64'), outputs, durationMs, transferMs: f.timings.fetchMs + f.timings.uploadMs, ranWith: feeder });
+    this.followOnResults.set(f.thunk, {
+      exitCode: f.exitCode,
+      stdout: Buffer.from(f.stdout, 'base64'),
+      stderr: Buffer.from(f.stderr, 'base64'),
+      outputs,
+      durationMs,
+      transferMs: f.timings.fetchMs + f.timings.uploadMs,
+      ranWith: feeder,
+    });
     return durationMs;
   }
 
@@ -196,7 +247,8 @@ export class LambdaBackend implements Backend {
   private whyLocal(thunk: Thunk): string | undefined {
     const program = (thunk.args[0] ?? '').replace(`${SANDBOX_TOKEN}/`, '');
     const inSandbox = program.startsWith('/') ? undefined : posix.normalize(posix.join(thunk.cwd, program));
-    if (!inSandbox || !(inSandbox in thunk.inputs)) return `it runs ${thunk.args[0]}, a program of this machine that the job does not carry`;
+    if (!inSandbox || !(inSandbox in thunk.inputs))
+      return `it runs ${thunk.args[0]}, a program of this machine that the job does not carry`;
     const values = [...new Set(Object.values(thunk.inputs))];
     const bytes = values.reduce((n, v) => n + (isThunkRef(v) ? 0 : parseName(v).size), 0);
     if (bytes > this.settings.maxInputBytes) {
@@ -206,7 +258,8 @@ export class LambdaBackend implements Backend {
       const name = thunk.inputs[path];
       if (!name || isThunkRef(name) || !this.store.has(name)) continue;
       const arch = this.architectureOf(name);
-      if (arch && arch !== this.settings.architecture) return `${path} is built for ${arch}; the function runs on ${this.settings.architecture}`;
+      if (arch && arch !== this.settings.architecture)
+        return `${path} is built for ${arch}; the function runs on ${this.settings.architecture}`;
     }
     return undefined;
   }
@@ -251,7 +304,14 @@ export class LambdaBackend implements Backend {
       }
     }
     if (lost.length > 0) throw new LostInputsError(lost, this.s3.where(), 'found missing or damaged there earlier in this run');
-    const settled = await Promise.all(waits.map((w) => w.upload.then(() => true, () => false)));
+    const settled = await Promise.all(
+      waits.map((w) =>
+        w.upload.then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     carry.push(...waits.filter((_, i) => !settled[i]).map((w) => w.name));
     const inline: Record<string, string> = {};
     for (const name of carry) {
@@ -335,7 +395,14 @@ export class LambdaBackend implements Backend {
 
   /** Invoke's endpoint and signing, as the SDK resolves them, settled once. */
   private invokeWire(): Promise<SignedWire> {
-    this.invoker ??= SignedWire.forCommand(this.lambda.config, InvokeCommand, { FunctionName: this.settings.functionName }, 'lambda', this.lambdaAgents, invokeTimeoutMs(this.settings)).catch((e: unknown) => {
+    this.invoker ??= SignedWire.forCommand(
+      this.lambda.config,
+      InvokeCommand,
+      { FunctionName: this.settings.functionName },
+      'lambda',
+      this.lambdaAgents,
+      invokeTimeoutMs(this.settings),
+    ).catch((e: unknown) => {
       this.invoker = undefined;
       throw e;
     });
@@ -365,7 +432,8 @@ function isTransientAwsError(e: unknown): boolean {
   const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const name = (e as { name?: string }).name ?? '';
   // 409: the function is still being created or updated (right after a deploy).
-  if (status !== undefined && status > 0) return status === 429 || status === 409 || status >= 500 || /TooManyRequests|Throttl|ResourceNotReady|ResourceConflict/.test(name);
+  if (status !== undefined && status > 0)
+    return status === 429 || status === 409 || status >= 500 || /TooManyRequests|Throttl|ResourceNotReady|ResourceConflict/.test(name);
   // No answer at all (a dropped connection, a timeout): worth another try, unless the credentials are missing.
   return !/Credential|ExpiredToken/i.test(`${name} ${errorMessage(e)}`);
 }

@@ -11,7 +11,17 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { parseName } from '../model/hash';
 import type { Reduction, RemoteObjects } from '../store/local';
 import { objectKey, reductionKey, type StorageTarget } from './protocol';
-import { SignedWire, agents as keepAliveAgents, encodeKey, errorOf, readBody, withRetries, type WireAgents, type WireRequest, type WireResponse } from './wire';
+import {
+  SignedWire,
+  agents as keepAliveAgents,
+  encodeKey,
+  errorOf,
+  readBody,
+  withRetries,
+  type WireAgents,
+  type WireRequest,
+  type WireResponse,
+} from './wire';
 
 /** Objects at least this big go up in parts, through the SDK. */
 const MULTIPART_BYTES = 16 << 20;
@@ -37,7 +47,11 @@ export class S3Objects {
   readonly counts: TransferCounts = { gets: 0, puts: 0, heads: 0, bytesUp: 0, bytesDown: 0 };
 
   /** `agents` for a client made with them (clients.ts); otherwise the client gets keep-alive agents of its own. */
-  constructor(readonly client: S3Client, readonly target: StorageTarget, agents?: WireAgents) {
+  constructor(
+    readonly client: S3Client,
+    readonly target: StorageTarget,
+    agents?: WireAgents,
+  ) {
     if (agents) clientAgents.set(client, agents);
   }
 
@@ -57,7 +71,12 @@ export class S3Objects {
     const Key = objectKey(this.target.prefix, name);
     if (size >= MULTIPART_BYTES) {
       this.counts.puts++;
-      await new Upload({ client: this.client, params: { Bucket: this.target.bucket, Key, Body: createReadStream(path) }, queueSize: 4, partSize: 8 << 20 }).done();
+      await new Upload({
+        client: this.client,
+        params: { Bucket: this.target.bucket, Key, Body: createReadStream(path) },
+        queueSize: 4,
+        partSize: 8 << 20,
+      }).done();
       this.counts.bytesUp += size;
       return;
     }
@@ -65,7 +84,11 @@ export class S3Objects {
   }
 
   async putBytes(name: string, bytes: Uint8Array): Promise<void> {
-    await this.put(objectKey(this.target.prefix, name), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'application/octet-stream');
+    await this.put(
+      objectKey(this.target.prefix, name),
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      'application/octet-stream',
+    );
   }
 
   /** Writes the object's bytes to `dest`; false if there is no such object. The caller checks the bytes against the name. */
@@ -98,7 +121,10 @@ export class S3Objects {
 
   /** This bucket as where a local store fetches the objects it lacks (each checked against its name there). */
   asRemote(): RemoteObjects {
-    return { fetch: (name, dest) => this.getToFile(name, dest), describe: (name) => `s3://${this.target.bucket}/${objectKey(this.target.prefix, name)}` };
+    return {
+      fetch: (name, dest) => this.getToFile(name, dest),
+      describe: (name) => `s3://${this.target.bucket}/${objectKey(this.target.prefix, name)}`,
+    };
   }
 
   async getReduction(thunk: string): Promise<Reduction | undefined> {

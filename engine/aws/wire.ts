@@ -87,12 +87,26 @@ export class SignedWire {
   ) {}
 
   /** The endpoint and signing the SDK would use for `input` to `command`, then plain requests to it. */
-  static async forCommand(config: SdkClientConfig, command: EndpointInstructions, input: object, service: string, agents: WireAgents, timeoutMs: number): Promise<SignedWire> {
+  static async forCommand(
+    config: SdkClientConfig,
+    command: EndpointInstructions,
+    input: object,
+    service: string,
+    agents: WireAgents,
+    timeoutMs: number,
+  ): Promise<SignedWire> {
     const endpoint = await getEndpointFromInstructions(input, command, config as never);
-    const scheme = (endpoint.properties?.authSchemes as Array<{ name?: string; signingName?: string; signingRegion?: string; disableDoubleEncoding?: boolean }> | undefined)?.[0];
+    const scheme = (
+      endpoint.properties?.authSchemes as
+        Array<{ name?: string; signingName?: string; signingRegion?: string; disableDoubleEncoding?: boolean }> | undefined
+    )?.[0];
     if (scheme?.name !== undefined && scheme.name !== 'sigv4') {
       // S3 Express directory buckets and multi-region access points sign otherwise.
-      throw new AwsWireError('UnsupportedSigning', `${endpoint.url.host} needs ${scheme.name} signing, which Burst does not speak: use a general purpose bucket in one region`, 0);
+      throw new AwsWireError(
+        'UnsupportedSigning',
+        `${endpoint.url.host} needs ${scheme.name} signing, which Burst does not speak: use a general purpose bucket in one region`,
+        0,
+      );
     }
     if (!config.credentials) throw new AwsWireError('CredentialsProviderError', 'Could not load credentials from any providers', 0);
     const signer = new SignatureV4({
@@ -114,7 +128,16 @@ export class SignedWire {
     if (req.body) headers['content-length'] = String(req.body.length);
     const offsetUsed = this.clockOffsetMs;
     const signed = await this.signer.sign(
-      { method: req.method, protocol: this.base.protocol, hostname: this.base.hostname, ...(this.base.port ? { port: Number(this.base.port) } : {}), path, query: parseQuery(query), headers, body: req.body },
+      {
+        method: req.method,
+        protocol: this.base.protocol,
+        hostname: this.base.hostname,
+        ...(this.base.port ? { port: Number(this.base.port) } : {}),
+        path,
+        query: parseQuery(query),
+        headers,
+        body: req.body,
+      },
       { signingDate: new Date(Date.now() + offsetUsed) },
     );
     const response = await this.transmit(req, `${path}${query !== undefined ? `?${query}` : ''}`, signed.headers);
@@ -130,14 +153,29 @@ export class SignedWire {
     return new Promise((resolve, reject) => {
       // Node wants an IPv6 literal without its brackets.
       const hostname = this.base.hostname.replace(/^\[(.*)\]$/, '$1');
-      const options = { method: req.method, hostname, port: this.base.port || undefined, path, headers, agent: https ? this.agents.https : this.agents.http, signal: req.signal };
-      const sent = (https ? httpsRequest : httpRequest)(options, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
-      sent.setTimeout(this.timeoutMs, () => sent.destroy(timedOut(`no answer from ${this.base.host} in ${Math.round(this.timeoutMs / 1000)} s`)));
+      const options = {
+        method: req.method,
+        hostname,
+        port: this.base.port || undefined,
+        path,
+        headers,
+        agent: https ? this.agents.https : this.agents.http,
+        signal: req.signal,
+      };
+      const sent = (https ? httpsRequest : httpRequest)(options, (res) =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
+      );
+      sent.setTimeout(this.timeoutMs, () =>
+        sent.destroy(timedOut(`no answer from ${this.base.host} in ${Math.round(this.timeoutMs / 1000)} s`)),
+      );
       sent.on('socket', (socket) => {
         // A long Invoke waits in silence: keep-alive probes keep a NAT or firewall from dropping the connection meanwhile.
         socket.setKeepAlive(true, 1000);
         if (!socket.connecting) return;
-        const timer = setTimeout(() => sent.destroy(timedOut(`could not connect to ${this.base.host} in ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+        const timer = setTimeout(
+          () => sent.destroy(timedOut(`could not connect to ${this.base.host} in ${CONNECT_TIMEOUT_MS / 1000} s`)),
+          CONNECT_TIMEOUT_MS,
+        );
         socket.once('connect', () => clearTimeout(timer));
         sent.once('close', () => clearTimeout(timer));
       });
@@ -189,13 +227,22 @@ export async function errorOf(res: WireResponse): Promise<AwsWireError> {
   const message = xml('Message') ?? json.message ?? json.Message ?? (text.trim().slice(0, 300) || `status ${res.status}`);
   const bucketRegion = res.headers['x-amz-bucket-region'] ?? xml('Region');
   // A bucket in another region answers 301, with no body to a HEAD: the header names the region.
-  return new AwsWireError(res.status === 301 && name.startsWith('HTTP') ? 'PermanentRedirect' : name, typeof bucketRegion === 'string' ? `${message} (the bucket is in ${bucketRegion})` : message, res.status);
+  return new AwsWireError(
+    res.status === 301 && name.startsWith('HTTP') ? 'PermanentRedirect' : name,
+    typeof bucketRegion === 'string' ? `${message} (the bucket is in ${bucketRegion})` : message,
+    res.status,
+  );
 }
 
 /** Worth another attempt: throttling, a server fault, or no answer at all. */
 export function isRetryable(e: unknown): boolean {
-  if (e instanceof AwsWireError) return e.$metadata.httpStatusCode === 429 || e.$metadata.httpStatusCode >= 500 || /SlowDown|Throttl|RequestTimeout$/.test(e.name);
-  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET'].includes((e as NodeJS.ErrnoException).code ?? '') || /socket hang up/.test((e as Error).message ?? '');
+  if (e instanceof AwsWireError)
+    return e.$metadata.httpStatusCode === 429 || e.$metadata.httpStatusCode >= 500 || /SlowDown|Throttl|RequestTimeout$/.test(e.name);
+  return (
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET'].includes(
+      (e as NodeJS.ErrnoException).code ?? '',
+    ) || /socket hang up/.test((e as Error).message ?? '')
+  );
 }
 
 /** A few attempts with full-jitter back-off, as the SDK's standard retry makes for S3. */
@@ -219,7 +266,10 @@ function parseQuery(query: string | undefined): Record<string, string> {
 
 /** S3 keys as the SDK encodes them: each segment escaped, RFC 3986 style. */
 export function encodeKey(key: string): string {
-  return key.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
+  return key
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/');
 }
 
 /** The signer's hash, from Node's crypto. */
@@ -240,6 +290,9 @@ export class NodeSha256 implements Checksum {
   private fresh(): Hash | Hmac {
     const s = this.secret;
     if (s === undefined) return createHash('sha256');
-    return createHmac('sha256', typeof s === 'string' ? s : ArrayBuffer.isView(s) ? new Uint8Array(s.buffer, s.byteOffset, s.byteLength) : new Uint8Array(s));
+    return createHmac(
+      'sha256',
+      typeof s === 'string' ? s : ArrayBuffer.isView(s) ? new Uint8Array(s.buffer, s.byteOffset, s.byteLength) : new Uint8Array(s),
+    );
   }
 }

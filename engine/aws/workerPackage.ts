@@ -50,14 +50,18 @@ export async function packageWorker(workerBundle: string, architecture: LambdaSe
 }
 
 export function describeLauncher(p: WorkerPackage): string {
-  return p.launcher.shipped ? 'jobs start through the job launcher, built into the zip' : `jobs start through Node (slower): ${p.launcher.reason}`;
+  return p.launcher.shipped
+    ? 'jobs start through the job launcher, built into the zip'
+    : `jobs start through Node (slower): ${p.launcher.reason}`;
 }
 
 /** The launcher linked statically, so it runs on Lambda's own system, whatever libc this machine has. */
 async function staticLauncher(architecture: LambdaSettings['architecture']): Promise<{ binary: Buffer } | { reason: string }> {
-  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) return { reason: `the launcher is built on this machine, which is ${process.platform} ${process.arch}, not Linux on x86_64 or arm64` };
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64'))
+    return { reason: `the launcher is built on this machine, which is ${process.platform} ${process.arch}, not Linux on x86_64 or arm64` };
   const host = hostArchitecture();
-  if (architecture !== host) return { reason: `the launcher is built on this machine, which is ${host}, and the function is ${architecture}` };
+  if (architecture !== host)
+    return { reason: `the launcher is built on this machine, which is ${host}, and the function is ${architecture}` };
   const cc = findCCompiler(process.env.PATH ?? '');
   if (!cc) return { reason: 'no C compiler (cc, gcc or clang) on PATH to build the launcher' };
   const dir = await fs.mkdtemp(join(tmpdir(), 'burst-launcher-'));
@@ -70,7 +74,9 @@ async function staticLauncher(architecture: LambdaSettings['architecture']): Pro
   } catch (e) {
     const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
     const hint = /cannot find -lc\b|libc\.a/.test(stderr) ? ' (no static C library: on Debian, install libc6-dev)' : '';
-    return { reason: `${cc} could not link the launcher statically${hint}: ${stderr.split('\n').find((l) => /error/i.test(l)) ?? stderr.split('\n')[0] ?? (e as Error).message}` };
+    return {
+      reason: `${cc} could not link the launcher statically${hint}: ${stderr.split('\n').find((l) => /error/i.test(l)) ?? stderr.split('\n')[0] ?? (e as Error).message}`,
+    };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

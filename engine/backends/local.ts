@@ -15,7 +15,10 @@ export class LocalBackend implements Backend {
   readonly maxJobs: number;
   private readonly isolate: boolean;
 
-  constructor(private readonly store: LocalStore, opts: LocalBackendOptions = {}) {
+  constructor(
+    private readonly store: LocalStore,
+    opts: LocalBackendOptions = {},
+  ) {
     this.maxJobs = opts.jobs ?? availableParallelism();
     this.isolate = opts.isolate ?? false;
   }

@@ -43,7 +43,11 @@ export async function openBackend(store: LocalStore, spec: BackendSpec, choice: 
   const local = new LocalBackend(store, { ...(choice.jobs ? { jobs: choice.jobs } : {}), isolate: choice.isolate ?? false });
   if (spec.kind === 'local') return { backend: local, local, store };
   if (spec.kind === 'given') return { backend: spec.backend, local, store };
-  if (choice.isolate) throw new BurstError('usage', '--isolate is for the local backend: Lambda runs every job in a fresh directory of its own inputs already');
+  if (choice.isolate)
+    throw new BurstError(
+      'usage',
+      '--isolate is for the local backend: Lambda runs every job in a fresh directory of its own inputs already',
+    );
   const aws = loadAws();
   const lambda = await aws.LambdaBackend.create(store, aws.resolveLambdaSettings(spec.aws ?? {}, spec.configRoot));
   // Jobs Lambda declines run here, on the run's layered store: their inputs may be held only by the bucket.

@@ -19,7 +19,7 @@ export interface BackendCliOptions extends LambdaFlags {
 export function addBackendOptions(cmd: Command): Command {
   return cmd
     .option('--backend <name>', 'where jobs run: local, or lambda (default: $BURST_BACKEND, else local)')
-    .option('--region <region>', 'AWS region (default: $AWS_REGION, or the profile\'s)')
+    .option('--region <region>', "AWS region (default: $AWS_REGION, or the profile's)")
     .option('--profile <name>', 'AWS profile for credentials (default: $AWS_PROFILE)')
     .option('--bucket <name>', 'S3 bucket for objects and shared results (default: $BURST_BUCKET)')
     .option('--prefix <prefix>', 'key prefix in the bucket (default: $BURST_PREFIX)')
@@ -27,7 +27,7 @@ export function addBackendOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'Lambda jobs at once (default: $BURST_CONCURRENCY, else 1000)')
     .option('--s3-endpoint <url>', 'an S3-compatible server instead of AWS (default: $BURST_S3_ENDPOINT)')
     .option('--lambda-endpoint <url>', 'a Lambda-compatible server instead of AWS (default: $BURST_LAMBDA_ENDPOINT)')
-    .option('--max-input-bytes <n>', 'jobs with more input than this run locally (default: half the function\'s /tmp)');
+    .option('--max-input-bytes <n>', "jobs with more input than this run locally (default: half the function's /tmp)");
 }
 
 /** The backend the options ask for; `root` is where .burst.json is looked for. */
@@ -40,17 +40,20 @@ interface DeployCliOptions extends LambdaFlags {
   packageOnly?: string;
 }
 
-export function addDeployCommand(program: Command, run: (fn: (o: DeployCliOptions) => Promise<number>) => (...args: unknown[]) => Promise<void>): void {
+export function addDeployCommand(
+  program: Command,
+  run: (fn: (o: DeployCliOptions) => Promise<number>) => (...args: unknown[]) => Promise<void>,
+): void {
   const cmd = program
     .command('deploy')
     .description('create or update the S3 bucket and the Lambda worker function (idempotent)')
-    .option('--package-only <file.zip>', 'only write the function\'s zip (handler index.handler), for Terraform, CDK or SAM')
+    .option('--package-only <file.zip>', "only write the function's zip (handler index.handler), for Terraform, CDK or SAM")
     .option('--role <arn>', 'execution role for a new function (default: $BURST_LAMBDA_ROLE)')
     .option('--memory <mb>', 'function memory in MB (default 3008)')
     .option('--timeout <seconds>', 'function timeout (default 300)')
     .option('--ephemeral-storage <mb>', 'function /tmp size in MB (default 2048)')
     .option('--runtime <name>', 'Node.js runtime (default nodejs22.x)')
-    .option('--architecture <arch>', 'x86_64 or arm64 (default: this machine\'s, which its compilers are built for)');
+    .option('--architecture <arch>', "x86_64 or arm64 (default: this machine's, which its compilers are built for)");
   addBackendOptions(cmd).action(run(deployCommand));
 }
 

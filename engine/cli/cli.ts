@@ -6,7 +6,23 @@ import { spawn } from 'node:child_process';
 import { promises as fs, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BurstError, Engine, JobFailedError, formatDiagnostic, isRef, parseSize, programOf, readPlaceholder, summarize, type BuildResult, type RunEvent, type Reduction, type RunOptions as EngineRunOptions, type RunReport, type StragglerOptions } from '../api';
+import {
+  BurstError,
+  Engine,
+  JobFailedError,
+  formatDiagnostic,
+  isRef,
+  parseSize,
+  programOf,
+  readPlaceholder,
+  summarize,
+  type BuildResult,
+  type RunEvent,
+  type Reduction,
+  type RunOptions as EngineRunOptions,
+  type RunReport,
+  type StragglerOptions,
+} from '../api';
 import { addBackendOptions, addDeployCommand, backendSpec, type BackendCliOptions } from './aws';
 import { testCommand } from './test';
 
@@ -58,7 +74,7 @@ function addRunOptions(cmd: Command): Command {
     .option('--report <file>', 'write a JSON run report')
     .option('--retries <n>', 'further attempts after a transient fault', positiveInt, 3)
     .option('--no-straggler', 'never duplicate a slow job')
-    .option('--straggler-factor <x>', 'duplicate a job running this many times its program\'s median', positiveNumber)
+    .option('--straggler-factor <x>', "duplicate a job running this many times its program's median", positiveNumber)
     .option('--straggler-min-ms <ms>', 'never duplicate a job before this', positiveInt)
     .option('-k, --keep-going', 'run independent jobs after one fails')
     .option('-q, --quiet', 'no progress or summary on stderr');
@@ -94,7 +110,10 @@ function progressPrinter(quiet: boolean): (e: RunEvent) => void {
   return (e) => {
     if (e.type === 'warning') process.stderr.write(`${tty ? '\r\x1b[K' : ''}burst: warning: ${e.message}\n`);
     if (e.type === 'job-retry' && !quiet) process.stderr.write(`${tty ? '\r\x1b[K' : ''}burst: retrying ${e.program} (${e.reason})\n`);
-    if (e.type === 'job-duplicate' && !quiet) process.stderr.write(`${tty ? '\r\x1b[K' : ''}burst: ${e.program} is slow (${(e.elapsedMs / 1000).toFixed(1)} s): started a second copy\n`);
+    if (e.type === 'job-duplicate' && !quiet)
+      process.stderr.write(
+        `${tty ? '\r\x1b[K' : ''}burst: ${e.program} is slow (${(e.elapsedMs / 1000).toFixed(1)} s): started a second copy\n`,
+      );
     if (e.type === 'progress' && tty && Date.now() - last > 100) {
       last = Date.now();
       process.stderr.write(`\r\x1b[K[${e.done}/${e.thunks}] ${e.running} running, ${e.cached} cached, ${e.failed} failed`);
@@ -133,7 +152,13 @@ function printFailures(failures: Array<{ ref: string; error: BurstError }>): voi
     if (error instanceof JobFailedError) {
       process.stderr.write(`burst: FAILED ${error.program} (job ${error.job}), exit status ${error.exitCode}\n`);
       const text = error.stderr.trimEnd();
-      if (text) process.stderr.write(`${text.split('\n').map((l) => `  | ${l}`).join('\n')}\n`);
+      if (text)
+        process.stderr.write(
+          `${text
+            .split('\n')
+            .map((l) => `  | ${l}`)
+            .join('\n')}\n`,
+        );
     } else {
       process.stderr.write(`burst: ${ref}: ${error.message}\n`);
     }
@@ -145,7 +170,10 @@ async function targetRef(target: string): Promise<{ ref: string; placeholder?: s
   if (isRef(target)) return { ref: target };
   const ref = await readPlaceholder(target);
   if (ref) return { ref, placeholder: target };
-  const exists = await fs.stat(target).then(() => true, () => false);
+  const exists = await fs.stat(target).then(
+    () => true,
+    () => false,
+  );
   throw new BurstError('usage', exists ? `${target} is not a placeholder` : `${target}: neither an object name nor a file`);
 }
 
@@ -156,12 +184,19 @@ async function defaultTag(engine: Engine, ref: string): Promise<string> {
   return (await engine.readThunk(ref)).outputs[0] as string;
 }
 
-async function forceCommand(targets: string[], o: RunOptions & { outputDir?: string; cat?: boolean; run?: boolean }, cmd: Command): Promise<number> {
+async function forceCommand(
+  targets: string[],
+  o: RunOptions & { outputDir?: string; cat?: boolean; run?: boolean },
+  cmd: Command,
+): Promise<number> {
   const engine = await openEngine(cmd);
   const runArgs = o.run ? targets.slice(1) : [];
   const resolved = await Promise.all((o.run ? targets.slice(0, 1) : targets).map(targetRef));
   const signal = interruptSignal();
-  const { values, failures, report } = await engine.force(resolved.map((r) => r.ref), runOptions(o, signal, progressPrinter(o.quiet ?? false)));
+  const { values, failures, report } = await engine.force(
+    resolved.map((r) => r.ref),
+    runOptions(o, signal, progressPrinter(o.quiet ?? false)),
+  );
   clearProgress();
   await writeReport(o.report, report);
   for (const d of report.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -206,7 +241,8 @@ function splitPair(spec: string, what: string): [string, string] {
 }
 
 async function createCommand(args: string[], o: CreateOptions, cmd: Command): Promise<number> {
-  if (args.length === 0) throw new BurstError('usage', 'give the job\'s command after --, e.g. burst thunk create --output out -- sh -c "echo hi > out"');
+  if (args.length === 0)
+    throw new BurstError('usage', 'give the job\'s command after --, e.g. burst thunk create --output out -- sh -c "echo hi > out"');
   const engine = await openEngine(cmd);
   const inputs: Record<string, string> = {};
   const executables = new Set(o.executable);
@@ -282,7 +318,8 @@ function humanBytes(n: number): string {
 }
 
 function printBuildOutcome(result: BuildResult, quiet: boolean): void {
-  if (result.restored > 0) process.stderr.write(`burst: ${result.restored} outputs of a build of this tree that stopped were recorded again\n`);
+  if (result.restored > 0)
+    process.stderr.write(`burst: ${result.restored} outputs of a build of this tree that stopped were recorded again\n`);
   for (const d of result.report.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   const shown = new Set<string>();
   for (const { path, error } of result.failures) {
@@ -303,7 +340,9 @@ function printBuildOutcome(result: BuildResult, quiet: boolean): void {
   if (fallbacks.length > 0) {
     const byReason = new Map<string, number>();
     for (const f of fallbacks) byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
-    process.stderr.write(`burst: ${fallbacks.length} tool calls ran locally, not as thunks: ${[...byReason].map(([r, n]) => `${n}× ${r}`).join('; ')}\n`);
+    process.stderr.write(
+      `burst: ${fallbacks.length} tool calls ran locally, not as thunks: ${[...byReason].map(([r, n]) => `${n}× ${r}`).join('; ')}\n`,
+    );
   }
   process.stderr.write(`burst: ${result.outputs} outputs; ${summarize(result.report)}\n`);
 }
@@ -327,9 +366,14 @@ async function buildCommand(command: string[], o: RunOptions, cmd: Command, infe
   return result.failures.some((f) => f.error.code !== 'cancelled') || result.report.failed > 0 ? EXIT_FAILED : 0;
 }
 
-async function testCommandAction(_filter: string | undefined, _build: string[], o: RunOptions & { list?: boolean }, cmd: Command): Promise<number> {
+async function testCommandAction(
+  _filter: string | undefined,
+  _build: string[],
+  o: RunOptions & { list?: boolean },
+  cmd: Command,
+): Promise<number> {
   // Commander cannot tell the filter from the build command; `--` can.
-  const raw = ((cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? []);
+  const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
   const dashes = raw.indexOf('--');
   const build = dashes >= 0 ? raw.slice(dashes + 1) : [];
   const words = [...(_filter !== undefined ? [_filter] : []), ..._build];
@@ -374,7 +418,10 @@ async function explainCommand(path: string, _o: unknown, cmd: Command): Promise<
     `${path}`,
     `  made by:   ${programOf(thunk)}, thunk ${ref}`,
     `  command:   ${command.join(' ')}  (in ${thunk.cwd || '.'})`,
-    `  tools:     ${tools.length} files shipped with the job (${tools.filter((t) => t.startsWith('_burst/bin/')).map((t) => t.slice(11)).join(', ')} and their libraries and loader)`,
+    `  tools:     ${tools.length} files shipped with the job (${tools
+      .filter((t) => t.startsWith('_burst/bin/'))
+      .map((t) => t.slice(11))
+      .join(', ')} and their libraries and loader)`,
     `  inputs:    ${files.length} files${files.length ? ':' : ''}`,
     ...files.slice(0, 40).map(([p, r]) => `               ${p}  ${r}`),
     ...(files.length > 40 ? [`               … and ${files.length - 40} more`] : []),
@@ -396,13 +443,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
   // Commander hands each action its own argument list; each action declares its types.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const run = (fn: (...a: any[]) => Promise<number>) => async (...a: unknown[]) => setExit(await fn(...a));
+  const run =
+    (fn: (...a: any[]) => Promise<number>) =>
+    async (...a: unknown[]) =>
+      setExit(await fn(...a));
 
   const thunk = program.command('thunk').description('make thunks by hand');
   thunk
     .command('create')
     .description('create a thunk and print its name')
-    .argument('<args...>', 'the job\'s command line (after --)')
+    .argument('<args...>', "the job's command line (after --)")
     .option('--exe <path>', 'ship this executable with its shared libraries and loader, and run it as args[0]')
     .option('--input <path=file|ref>', 'an input at a sandbox path: a file, a directory or an object reference (repeatable)', collect, [])
     .option('--executable <path>', 'make this input executable (files with an x bit already are)', collect, [])
@@ -410,7 +460,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--env <key=value>', 'an environment variable; the job gets no others (repeatable)', collect, [])
     .option('--cwd <dir>', 'working directory inside the sandbox', '')
     .option('--timeout <seconds>', 'kill the job after this long', positiveNumber, 600)
-    .action(run(createCommand ));
+    .action(run(createCommand));
 
   addRunOptions(
     program
@@ -418,23 +468,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('run what it takes to produce the targets: thunk names or placeholder files')
       .argument('<targets...>', 'thunk names (T…, T…#output) or placeholder files'),
   )
-    .option('-o, --output-dir <dir>', 'write each target\'s value under this directory, at its output path')
-    .option('--cat', 'print the targets\' contents to stdout')
+    .option('-o, --output-dir <dir>', "write each target's value under this directory, at its output path")
+    .option('--cat', "print the targets' contents to stdout")
     .addOption(new Option('--run', 'force one placeholder, then run it with the arguments after it').hideHelp())
-    .action(run(forceCommand ));
+    .action(run(forceCommand));
 
   for (const [verb, inferOnly, description] of [
     ['build', false, 'run a build command with stand-ins for the compilers, then run every job it recorded and write the outputs'],
     ['infer', true, 'run a build command with stand-ins, leaving placeholders for the outputs (burst force makes them real)'],
   ] as const) {
-    addRunOptions(program.command(verb).description(description).argument('<command...>', 'the build command (after --), e.g. make -j8'))
-      .action(run((command: string[], o: RunOptions, c: Command) => buildCommand(command, o, c, inferOnly)));
+    addRunOptions(
+      program.command(verb).description(description).argument('<command...>', 'the build command (after --), e.g. make -j8'),
+    ).action(run((command: string[], o: RunOptions, c: Command) => buildCommand(command, o, c, inferOnly)));
   }
 
   addRunOptions(
     program
       .command('test')
-      .description('run the workspace\'s tests (.burst.json "tests") as jobs, one per test case or file; after --, a build command that makes the test binaries first')
+      .description(
+        'run the workspace\'s tests (.burst.json "tests") as jobs, one per test case or file; after --, a build command that makes the test binaries first',
+      )
       .argument('[filter]', 'only tests whose name or id contains this, or matches it with * wildcards (Calc.*)')
       .argument('[build...]', 'the build command, after --'),
   )
@@ -449,9 +502,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('show')
-    .description('show an object: a thunk as JSON (with its cached result), or a value\'s size')
+    .description("show an object: a thunk as JSON (with its cached result), or a value's size")
     .argument('<name>', 'an object name or a placeholder file')
-    .action(run(showCommand ));
+    .action(run(showCommand));
 
   addDeployCommand(program, run);
 
@@ -460,22 +513,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('stats')
     .description('objects, bytes and cached results in the store')
     .action(
-      run((async (_o: unknown, cmd: Command) => {
+      run(async (_o: unknown, cmd: Command) => {
         const s = await (await openEngine(cmd)).cacheStats();
-        process.stdout.write(`store:      ${s.dir}\nobjects:    ${s.objects} (${humanBytes(s.bytes)})\nreductions: ${s.reductions}\ncorrupt:    ${s.corrupt}\n`);
+        process.stdout.write(
+          `store:      ${s.dir}\nobjects:    ${s.objects} (${humanBytes(s.bytes)})\nreductions: ${s.reductions}\ncorrupt:    ${s.corrupt}\n`,
+        );
         return 0;
-      }) ),
+      }),
     );
   cache
     .command('gc')
     .description('remove leftovers of interrupted runs; with --max-size, the oldest objects until the store fits')
     .option('--max-size <size>', 'e.g. 5G', (v: string) => parseSize(v))
     .action(
-      run((async (o: { maxSize?: number }, cmd: Command) => {
+      run(async (o: { maxSize?: number }, cmd: Command) => {
         const r = await (await openEngine(cmd)).collectGarbage(o.maxSize);
-        process.stdout.write(`removed ${r.removedObjects} objects (${humanBytes(r.removedBytes)}), ${r.removedReductions} reductions, ${r.removedTemporary} leftovers\n`);
+        process.stdout.write(
+          `removed ${r.removedObjects} objects (${humanBytes(r.removedBytes)}), ${r.removedReductions} reductions, ${r.removedTemporary} leftovers\n`,
+        );
         return 0;
-      }) ),
+      }),
     );
   return program;
 }

@@ -5,7 +5,18 @@
  * its file and line. The run report gains `tests`.
  */
 import { join, relative } from 'node:path';
-import { BurstError, WORKSPACE_CONFIG, discoverTests, formatDiagnostic, matchesFilter, readTestSuites, type Engine, type RunOptions, type RunReport, type TestResult } from '../api';
+import {
+  BurstError,
+  WORKSPACE_CONFIG,
+  discoverTests,
+  formatDiagnostic,
+  matchesFilter,
+  readTestSuites,
+  type Engine,
+  type RunOptions,
+  type RunReport,
+  type TestResult,
+} from '../api';
 
 export interface TestCommandParams {
   root: string;
@@ -30,19 +41,30 @@ export async function testCommand(engine: Engine, p: TestCommandParams): Promise
     }
   }
   const suites = readTestSuites(p.root);
-  if (suites.length === 0) throw new BurstError('usage', `no tests are configured: add a "tests" section to ${relative(process.cwd(), join(p.root, WORKSPACE_CONFIG)) || WORKSPACE_CONFIG} (see burst test --help)`);
+  if (suites.length === 0)
+    throw new BurstError(
+      'usage',
+      `no tests are configured: add a "tests" section to ${relative(process.cwd(), join(p.root, WORKSPACE_CONFIG)) || WORKSPACE_CONFIG} (see burst test --help)`,
+    );
   const tests = (await discoverTests(p.root, suites)).filter((t) => matchesFilter(t, p.filter));
   if (p.list) {
     for (const t of tests) process.stdout.write(`${t.id}\t${t.file ?? ''}${t.line ? `:${t.line}` : ''}\n`);
     return { exitCode: 0 };
   }
-  if (tests.length === 0) throw new BurstError('usage', p.filter ? `no test matches ${JSON.stringify(p.filter)} (burst test --list shows them all)` : 'the configured suites hold no tests');
+  if (tests.length === 0)
+    throw new BurstError(
+      'usage',
+      p.filter ? `no test matches ${JSON.stringify(p.filter)} (burst test --list shows them all)` : 'the configured suites hold no tests',
+    );
   const run = await engine.runTests(tests, { ...p.run, root: p.root, ...(p.quiet ? {} : { onResult: printResult }) });
   for (const r of run.results) if (r.status === 'failed' || r.status === 'errored') printFailure(r);
   const count = (s: TestResult['status']): number => run.results.filter((r) => r.status === s).length;
   const cached = run.results.filter((r) => r.cached).length;
   const flaky = run.results.filter((r) => r.flaky).length;
-  if (!p.quiet) process.stderr.write(`burst: ${run.results.length} tests: ${count('passed')} passed, ${count('failed')} failed, ${count('errored')} errored, ${count('skipped')} skipped; ${cached} cached${flaky ? `, ${flaky} flaky` : ''}\n`);
+  if (!p.quiet)
+    process.stderr.write(
+      `burst: ${run.results.length} tests: ${count('passed')} passed, ${count('failed')} failed, ${count('errored')} errored, ${count('skipped')} skipped; ${cached} cached${flaky ? `, ${flaky} flaky` : ''}\n`,
+    );
   return { exitCode: count('failed') + count('errored') > 0 ? 1 : 0, report: { ...run.report, tests: run.results } };
 }
 

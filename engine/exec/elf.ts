@@ -144,7 +144,10 @@ function expandGlob(pattern: string): string[] {
   if (!base.includes('*')) return [pattern];
   const re = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
   try {
-    return readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => re.test(f))
+      .sort()
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }

@@ -49,7 +49,9 @@ export class Launcher {
     this.child.stdin?.on('error', () => undefined); // a launcher that is gone: its jobs are reported lost below
     this.child.on('exit', () => this.lost('the job launcher exited', () => launchers.delete(key)));
     // It could not start (a path that is gone or not executable): this process starts its jobs through Node from now on.
-    this.child.on('error', (e) => this.lost(`the job launcher could not start: ${e.message}`, () => launchers.set(key, Promise.resolve(undefined))));
+    this.child.on('error', (e) =>
+      this.lost(`the job launcher could not start: ${e.message}`, () => launchers.set(key, Promise.resolve(undefined))),
+    );
     this.setRef(false);
   }
 
@@ -80,7 +82,18 @@ export class Launcher {
     });
     this.setRef(true);
     const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
-    const fields = [id, req.cwd, req.uid === undefined ? '' : String(req.uid), req.gid === undefined ? '' : String(req.gid), req.stdoutFile, req.stderrFile, String(req.argv.length), ...req.argv, String(env.length), ...env];
+    const fields = [
+      id,
+      req.cwd,
+      req.uid === undefined ? '' : String(req.uid),
+      req.gid === undefined ? '' : String(req.gid),
+      req.stdoutFile,
+      req.stderrFile,
+      String(req.argv.length),
+      ...req.argv,
+      String(env.length),
+      ...env,
+    ];
     const body = Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
     const head = Buffer.alloc(4);
     head.writeUInt32LE(body.length, 0);
@@ -93,7 +106,10 @@ export class Launcher {
     while (this.buffered.length >= 4) {
       const n = this.buffered.readUInt32LE(0);
       if (this.buffered.length < 4 + n) break;
-      const fields = this.buffered.subarray(4, 4 + n).toString('utf8').split('\0');
+      const fields = this.buffered
+        .subarray(4, 4 + n)
+        .toString('utf8')
+        .split('\0');
       this.buffered = this.buffered.subarray(4 + n);
       this.onEvent(fields);
     }
@@ -114,7 +130,11 @@ export class Launcher {
 
   /** The launcher keeps the engine's process alive only while it has jobs. */
   private setRef(on: boolean): void {
-    for (const h of [this.child, this.child.stdout as Readable & { ref?: () => void; unref?: () => void }, this.child.stdin as unknown as { ref?: () => void; unref?: () => void }]) {
+    for (const h of [
+      this.child,
+      this.child.stdout as Readable & { ref?: () => void; unref?: () => void },
+      this.child.stdin as unknown as { ref?: () => void; unref?: () => void },
+    ]) {
       if (on) h?.ref?.();
       else h?.unref?.();
     }
@@ -163,7 +183,14 @@ export interface RunCommandOptions {
   stdout?: boolean;
 }
 
-export async function runCommand(store: LocalStore, file: string, args: string[], cwd: string, env: Record<string, string>, opts: RunCommandOptions = {}): Promise<CommandResult> {
+export async function runCommand(
+  store: LocalStore,
+  file: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  opts: RunCommandOptions = {},
+): Promise<CommandResult> {
   const launcher = await launcherFor(store);
   if (!launcher) {
     return new Promise((res) => {

@@ -34,7 +34,13 @@ const FLAGS: Record<HelperKind, { before: string[]; after: string[] }> = {
   preload: { before: ['-O2', '-shared', '-fPIC'], after: ['-ldl'] },
 };
 
-export async function nativeHelper(store: LocalStore, name: string, source: string, pathVar = process.env.PATH ?? '', kind: HelperKind = 'program'): Promise<string | undefined> {
+export async function nativeHelper(
+  store: LocalStore,
+  name: string,
+  source: string,
+  pathVar = process.env.PATH ?? '',
+  kind: HelperKind = 'program',
+): Promise<string | undefined> {
   const key = nameOfBytes('V', Buffer.from(source)).slice(1, 17);
   const program = join(store.dir, 'helpers', key, name);
   if (existsSync(program)) return program;

@@ -5,7 +5,20 @@
  * Lambda handler, with a store that fetches from S3.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, promises as fs, readFileSync, renameSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  promises as fs,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+} from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BurstError, TransientError, isTransientErrno } from '../model/errors';
@@ -70,7 +83,8 @@ export async function executeThunk(store: LocalStore, thunk: Thunk, opts: Execut
 
 function rethrowTransient(e: unknown): never {
   // A file that vanished while the sandbox was being laid out (ENOENT from a link) is the machine's state, not the job's answer: worth another attempt.
-  if (isTransientErrno(e) || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new TransientError(`sandbox set-up failed: ${(e as Error).message}`);
+  if (isTransientErrno(e) || (e as NodeJS.ErrnoException).code === 'ENOENT')
+    throw new TransientError(`sandbox set-up failed: ${(e as Error).message}`);
   throw e;
 }
 
@@ -97,7 +111,13 @@ async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk,
 }
 
 /** Creates the directories and links (or copies) for `sources`; returns the directories made. */
-function layOut(root: string, sources: Map<string, string>, alsoDirsOf: string[], updated: Set<string>, executables: Set<string>): string[] {
+function layOut(
+  root: string,
+  sources: Map<string, string>,
+  alsoDirsOf: string[],
+  updated: Set<string>,
+  executables: Set<string>,
+): string[] {
   const dirs = new Set<string>();
   for (const p of [...sources.keys(), ...alsoDirsOf]) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
   const ordered = [...dirs].sort((a, b) => a.length - b.length);
@@ -178,7 +198,11 @@ type KillReason = 'timeout' | 'cancel';
  * Kills a job's process group at its timeout or when the run is cancelled,
  * and remembers which, so the ending can be told apart from the job's own.
  */
-function watchJob(thunk: Thunk, signal: AbortSignal | undefined, killGroup: () => void): { reason(): KillReason | undefined; stop(): void } {
+function watchJob(
+  thunk: Thunk,
+  signal: AbortSignal | undefined,
+  killGroup: () => void,
+): { reason(): KillReason | undefined; stop(): void } {
   let killedFor: KillReason | undefined;
   const kill = (why: KillReason): void => {
     killedFor ??= why;
@@ -208,7 +232,10 @@ function killProcessGroup(pid: number | undefined): void {
 /** A program that could not start: missing or not executable is the job's answer; anything else a fault. */
 function startError(thunk: Thunk, code: string): BurstError {
   if (code === 'ENOENT' || code === 'EACCES') {
-    return new BurstError('job-failed', `cannot start ${thunk.args[0]}: ${code === 'ENOENT' ? 'no such file in the sandbox or on this machine' : 'not executable'}`);
+    return new BurstError(
+      'job-failed',
+      `cannot start ${thunk.args[0]}: ${code === 'ENOENT' ? 'no such file in the sandbox or on this machine' : 'not executable'}`,
+    );
   }
   return new TransientError(`cannot start ${thunk.args[0]}: ${code}`);
 }

@@ -61,7 +61,13 @@ export async function runBuild(store: LocalStore, opts: BuildOptions): Promise<B
   }
 }
 
-async function guardedBuild(store: LocalStore, opts: BuildOptions, root: string, restored: number, guardian: Guardian): Promise<BuildResult> {
+async function guardedBuild(
+  store: LocalStore,
+  opts: BuildOptions,
+  root: string,
+  restored: number,
+  guardian: Guardian,
+): Promise<BuildResult> {
   const pathVar = process.env.PATH ?? '/usr/bin:/bin';
   // The job launcher is needed by the first compile: on first use its build overlaps the stand-in's.
   void launcherFor(store).catch(() => undefined);
@@ -84,15 +90,22 @@ async function guardedBuild(store: LocalStore, opts: BuildOptions, root: string,
   try {
     const bin = join(work, 'bin');
     await standinDir(standin.path, pathVar, bin);
-    const commandStatus = await runCommand(opts.command, opts.root, {
-      ...userEnv(),
-      ...(await interceptionEnv(store, pathVar, standin, programs)),
-      PATH: `${bin}:${pathVar}`,
-      BURST_SOCKET: socket,
-      BURST: opts.burstProgram,
-      BURST_NODE: process.execPath,
-      BURST_CACHE_DIR: store.dir,
-    }, opts.signal, opts.onOutput, guardian);
+    const commandStatus = await runCommand(
+      opts.command,
+      opts.root,
+      {
+        ...userEnv(),
+        ...(await interceptionEnv(store, pathVar, standin, programs)),
+        PATH: `${bin}:${pathVar}`,
+        BURST_SOCKET: socket,
+        BURST: opts.burstProgram,
+        BURST_NODE: process.execPath,
+        BURST_CACHE_DIR: store.dir,
+      },
+      opts.signal,
+      opts.onOutput,
+      guardian,
+    );
     const { failures } = opts.inferOnly ? { failures: [] } : await session.finish();
     if (opts.inferOnly) await store.flush();
     await writeBuildRecord(store, root, session.outputs.values());
@@ -106,11 +119,23 @@ async function guardedBuild(store: LocalStore, opts: BuildOptions, root: string,
 /** After an interrupt, how long the build command gets to stop before it is killed. */
 const STOP_GRACE_MS = 5000;
 
-function runCommand(command: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, onOutput: ((chunk: string) => void) | undefined, guardian: Guardian): Promise<number> {
+function runCommand(
+  command: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal | undefined,
+  onOutput: ((chunk: string) => void) | undefined,
+  guardian: Guardian,
+): Promise<number> {
   return new Promise((res) => {
     // The command gets a process group of its own: an interrupt (forwarded from ours) reaches everything it
     // started, and the guardian can stop all of it if the engine dies, without touching whoever started us.
-    const child = spawn(command[0] as string, command.slice(1), { cwd, env, stdio: onOutput ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: true });
+    const child = spawn(command[0] as string, command.slice(1), {
+      cwd,
+      env,
+      stdio: onOutput ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      detached: true,
+    });
     if (child.pid) guardian.watch(child.pid);
     if (onOutput) {
       child.stdout?.setEncoding('utf8').on('data', onOutput);

@@ -108,7 +108,10 @@ export interface Guardian {
 export async function startGuardian(store: LocalStore, root: string): Promise<Guardian> {
   const notes = `${treeFilePrefix(store, root)}${process.pid}.deleted`;
   await fs.mkdir(join(notes, '..'), { recursive: true });
-  const child = spawn(process.execPath, ['-e', GUARDIAN, root, notes, writingName('')], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawn(process.execPath, ['-e', GUARDIAN, root, notes, writingName('')], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   child.unref();
   const stdin = child.stdin as NodeJS.WritableStream & { unref?: () => void };
   stdin.unref?.();

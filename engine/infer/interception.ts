@@ -14,10 +14,25 @@ import source from './intercept.c';
 /** Compiler launchers: a call through one is taken as the compile it starts. */
 export const LAUNCHERS = ['ccache', 'sccache'];
 /** The tools the interceptor sends to the engine (cpp and the rest run as they are). */
-export const INTERCEPTED_TOOLS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++', 'as', 'ld', 'ld.bfd', 'ar', 'ranlib', 'strip', ...LAUNCHERS];
+export const INTERCEPTED_TOOLS = [
+  'cc',
+  'gcc',
+  'g++',
+  'c++',
+  'clang',
+  'clang++',
+  'as',
+  'ld',
+  'ld.bfd',
+  'ar',
+  'ranlib',
+  'strip',
+  ...LAUNCHERS,
+];
 const BY_LENGTH = [...INTERCEPTED_TOOLS].sort((a, b) => b.length - a.length);
 /** A target prefix, as in x86_64-linux-gnu-gcc: a CPU, then one to three words (llvm-bitcode-strip is no strip). */
-const TARGET = /^(x86_64|amd64|i[3-6]86|aarch64(_be)?|arm\w*|riscv(32|64)|powerpc\w*|ppc\w*|s390x?|mips\w*|sparc\w*|loongarch64|alpha|hppa|m68k|sh\d\w*|ia64)(-[A-Za-z0-9_.]+){1,3}$/;
+const TARGET =
+  /^(x86_64|amd64|i[3-6]86|aarch64(_be)?|arm\w*|riscv(32|64)|powerpc\w*|ppc\w*|s390x?|mips\w*|sparc\w*|loongarch64|alpha|hppa|m68k|sh\d\w*|ia64)(-[A-Za-z0-9_.]+){1,3}$/;
 
 /** gcc's wrappers that start ar and ranlib with the LTO plugin: they run as they are, and the tool they start is caught. */
 const WRAPPERS = /(^|-)gcc-(ar|ranlib|nm)$/;
@@ -72,10 +87,20 @@ export function interceptorLibrary(store: LocalStore, pathVar: string): Promise<
  * had (no C compiler, or the portable stand-in): then only the stand-ins on
  * PATH catch tools, by bare name.
  */
-export async function interceptionEnv(store: LocalStore, pathVar: string, standin: { path: string; native: boolean }, programs: Map<string, string>): Promise<Record<string, string>> {
+export async function interceptionEnv(
+  store: LocalStore,
+  pathVar: string,
+  standin: { path: string; native: boolean },
+  programs: Map<string, string>,
+): Promise<Record<string, string>> {
   if (!standin.native) return {};
   const lib = await interceptorLibrary(store, pathVar);
   if (!lib) return {};
   const user = process.env.LD_PRELOAD ?? '';
-  return { LD_PRELOAD: user ? `${lib}:${user}` : lib, BURST_USER_PRELOAD: user, BURST_STANDIN: standin.path, BURST_INTERCEPT: [...programs.keys()].join(':') };
+  return {
+    LD_PRELOAD: user ? `${lib}:${user}` : lib,
+    BURST_USER_PRELOAD: user,
+    BURST_STANDIN: standin.path,
+    BURST_INTERCEPT: [...programs.keys()].join(':'),
+  };
 }

@@ -17,8 +17,7 @@ export interface ToolCall {
 }
 
 export type Answer =
-  | { kind: 'exit'; status: number; stdout: string; stderr: string }
-  | { kind: 'exec'; path: string; pathVar: string; argv: string[] };
+  { kind: 'exit'; status: number; stdout: string; stderr: string } | { kind: 'exec'; path: string; pathVar: string; argv: string[] };
 
 const MAGIC = 'burst-standin/2';
 const MATERIALIZE = 'burst-materialize/1';
@@ -70,7 +69,8 @@ function parseCall(next: () => string): ToolCall {
 }
 
 export function encodeAnswer(a: Answer): Buffer {
-  const fields = a.kind === 'exit' ? ['exit', String(a.status), a.stdout, a.stderr] : ['exec', a.path, a.pathVar, String(a.argv.length), ...a.argv];
+  const fields =
+    a.kind === 'exit' ? ['exit', String(a.status), a.stdout, a.stderr] : ['exec', a.path, a.pathVar, String(a.argv.length), ...a.argv];
   const body = Buffer.from(fields.map((f) => `${f.replace(/\0/g, '')}\0`).join(''), 'utf8');
   const head = Buffer.alloc(4);
   head.writeUInt32LE(body.length, 0);

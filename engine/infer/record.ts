@@ -40,7 +40,10 @@ export async function writeBuildRecord(store: LocalStore, root: string, outputs:
 }
 
 /** The record of the nearest enclosing tree that built this path. */
-export async function findOutput(store: LocalStore, path: string): Promise<{ root: string; rel: string; entry: BuildRecord['outputs'][string] } | undefined> {
+export async function findOutput(
+  store: LocalStore,
+  path: string,
+): Promise<{ root: string; rel: string; entry: BuildRecord['outputs'][string] } | undefined> {
   const abs = resolve(path);
   for (let dir = dirname(abs); ; dir = dirname(dir)) {
     const record = await readBuildRecord(store, dir);

@@ -13,7 +13,12 @@ function answer(request: Request, session: BuildSession, pathVar: string, progra
   return answerCall(request.call, session, pathVar, programs);
 }
 
-export async function startServer(socketPath: string, session: BuildSession, pathVar: string, programs: Programs = new Map()): Promise<Server> {
+export async function startServer(
+  socketPath: string,
+  session: BuildSession,
+  pathVar: string,
+  programs: Programs = new Map(),
+): Promise<Server> {
   const server = createServer((socket) => {
     const reader = new FrameReader();
     socket.on('data', (chunk: Buffer) => {

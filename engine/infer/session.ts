@@ -85,7 +85,11 @@ export class BuildSession implements ModelContext {
 
   readonly compilesInPlace: boolean;
 
-  constructor(readonly store: LocalStore, root: string, opts: SessionOptions) {
+  constructor(
+    readonly store: LocalStore,
+    root: string,
+    opts: SessionOptions,
+  ) {
     this.paths = new PathMap(resolve(root));
     this.compilesInPlace = !opts.inferOnly && opts.useCache && !opts.isolate && opts.backend.label === 'local';
     this.scheduler = opts.inferOnly
@@ -363,8 +367,20 @@ function fileState(st: BigIntStats): string {
 
 function emptyReport(): RunReport {
   return {
-    thunks: 0, executed: 0, cached: 0, failed: 0, retried: 0, duplicated: 0, byBackend: {}, fallbacks: [],
-    wallMs: 0, criticalPathMs: 0, bytesUploaded: 0, bytesDownloaded: 0, ranLocally: [], diagnostics: [], jobs: [],
+    thunks: 0,
+    executed: 0,
+    cached: 0,
+    failed: 0,
+    retried: 0,
+    duplicated: 0,
+    byBackend: {},
+    fallbacks: [],
+    wallMs: 0,
+    criticalPathMs: 0,
+    bytesUploaded: 0,
+    bytesDownloaded: 0,
+    ranLocally: [],
+    diagnostics: [],
+    jobs: [],
   };
 }
-

@@ -22,7 +22,17 @@ function main(): void {
     process.exit(127);
   }
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
-  const request = frame(['burst-standin/2', basename(toolPath), '', process.cwd(), String(args.length + 1), toolPath, ...args, String(env.length), ...env]);
+  const request = frame([
+    'burst-standin/2',
+    basename(toolPath),
+    '',
+    process.cwd(),
+    String(args.length + 1),
+    toolPath,
+    ...args,
+    String(env.length),
+    ...env,
+  ]);
   const chunks: Buffer[] = [];
   const socket = connect(socketPath, () => socket.write(request));
   socket.on('data', (c: Buffer) => chunks.push(c));
@@ -32,7 +42,10 @@ function main(): void {
   });
   socket.on('end', () => {
     const all = Buffer.concat(chunks);
-    const fields = all.subarray(4, 4 + all.readUInt32LE(0)).toString('utf8').split('\0');
+    const fields = all
+      .subarray(4, 4 + all.readUInt32LE(0))
+      .toString('utf8')
+      .split('\0');
     if (fields[0] === 'exit') {
       process.stdout.write(fields[2] ?? '');
       process.stderr.write(fields[3] ?? '');

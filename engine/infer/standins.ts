@@ -24,7 +24,9 @@ export async function standinProgram(store: LocalStore, pathVar: string): Promis
 
 async function nodeStandin(store: LocalStore): Promise<string> {
   // dist/standin-node.js, from the CLI bundle in dist/ or another bundle below it.
-  const client = [__dirname, join(__dirname, '..'), join(__dirname, '..', '..')].map((d) => join(d, 'standin-node.js')).find((p) => existsSync(p));
+  const client = [__dirname, join(__dirname, '..'), join(__dirname, '..', '..')]
+    .map((d) => join(d, 'standin-node.js'))
+    .find((p) => existsSync(p));
   if (!client) throw new Error('the portable stand-in (dist/standin-node.js) is missing: run npm run build');
   const script = join(store.dir, 'standin', 'node', 'burst-standin');
   await fs.mkdir(join(script, '..'), { recursive: true });

@@ -50,7 +50,12 @@ async function model(call: ToolCall, session: ModelContext, realPath: string, pa
  * A stand-in found on PATH is the tool of its name, where the build's PATH
  * finds it.
  */
-function identify(call: ToolCall, session: BuildSession, pathVar: string, programs: Map<string, string>): { call: ToolCall; realPath: string } {
+function identify(
+  call: ToolCall,
+  session: BuildSession,
+  pathVar: string,
+  programs: Map<string, string>,
+): { call: ToolCall; realPath: string } {
   if (!call.execPath) return withoutLauncher(call, session.realTool(call.tool, pathVar), session, pathVar, programs);
   const tool = toolNameOf(call.execPath) ?? basename(call.execPath);
   // ccache's masquerade links (/usr/lib/ccache/gcc) are ccache launching the tool they are named after.
@@ -83,7 +88,13 @@ function compilerPath(name: string, session: BuildSession, pathVar: string, prog
  * the compile itself, and ccache would otherwise run the preprocessor for
  * real and store whatever file the compile left, a placeholder included.
  */
-function withoutLauncher(call: ToolCall, realPath: string, session: BuildSession, pathVar: string, programs: Map<string, string>): { call: ToolCall; realPath: string } {
+function withoutLauncher(
+  call: ToolCall,
+  realPath: string,
+  session: BuildSession,
+  pathVar: string,
+  programs: Map<string, string>,
+): { call: ToolCall; realPath: string } {
   const compiler = call.args[0];
   if (!LAUNCHERS.includes(call.tool) || compiler === undefined) return { call, realPath };
   const tool = toolNameOf(compiler);
@@ -93,7 +104,12 @@ function withoutLauncher(call: ToolCall, realPath: string, session: BuildSession
 }
 
 /** Models the call, or lets the real tool run; an error in a model is a fallback, never a broken build. */
-export async function answerCall(received: ToolCall, session: BuildSession, pathVar: string, programs: Map<string, string> = new Map()): Promise<Answer> {
+export async function answerCall(
+  received: ToolCall,
+  session: BuildSession,
+  pathVar: string,
+  programs: Map<string, string> = new Map(),
+): Promise<Answer> {
   let realPath: string;
   let call: ToolCall;
   try {

@@ -27,7 +27,12 @@ export function toLspDiagnostics(diagnostics: Diagnostic[], root: string): Map<s
     const line = Math.max(0, d.line - 1);
     const character = Math.max(0, d.column - 1);
     const list = byUri.get(uri) ?? [];
-    list.push({ range: { start: { line, character }, end: { line, character } }, severity: SEVERITY[d.severity], source: 'burst', message: d.message });
+    list.push({
+      range: { start: { line, character }, end: { line, character } },
+      severity: SEVERITY[d.severity],
+      source: 'burst',
+      message: d.message,
+    });
     byUri.set(uri, list);
   }
   return byUri;

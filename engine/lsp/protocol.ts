@@ -53,7 +53,17 @@ export type RunEvent =
   | { type: 'job-duplicate'; job: string; program: string; elapsedMs: number }
   | { type: 'job-failed'; job: string; program: string; message: string; stderr: string; diagnostics: Diagnostic[] }
   | { type: 'warning'; message: string }
-  | { type: 'progress'; thunks: number; done: number; running: number; cached: number; failed: number; bytesUp?: number; bytesDown?: number; costUsd?: number };
+  | {
+      type: 'progress';
+      thunks: number;
+      done: number;
+      running: number;
+      cached: number;
+      failed: number;
+      bytesUp?: number;
+      bytesDown?: number;
+      costUsd?: number;
+    };
 
 export interface JobRecord {
   name: string;
@@ -231,21 +241,24 @@ function runFields(o: Fields): void {
   }
   if (o.aws !== undefined) {
     const aws = object(o.aws, 'aws');
-    for (const [k, v] of Object.entries(aws)) if (v !== undefined && typeof v !== 'string' && typeof v !== 'number') throw new BadParams(`aws.${k} must be a string or a number`);
+    for (const [k, v] of Object.entries(aws))
+      if (v !== undefined && typeof v !== 'string' && typeof v !== 'number') throw new BadParams(`aws.${k} must be a string or a number`);
   }
 }
 
 export function parseBuildParams(v: unknown): BuildParams {
   const o = object(v, 'the params');
   runFields(o);
-  if (!Array.isArray(o.command) || o.command.length === 0 || !o.command.every((w) => typeof w === 'string')) throw new BadParams('command must be a non-empty list of words');
+  if (!Array.isArray(o.command) || o.command.length === 0 || !o.command.every((w) => typeof w === 'string'))
+    throw new BadParams('command must be a non-empty list of words');
   return o as unknown as BuildParams;
 }
 
 export function parseRunTestsParams(v: unknown): RunTestsParams {
   const o = object(v, 'the params');
   runFields(o);
-  if (o.ids !== undefined && (!Array.isArray(o.ids) || !o.ids.every((i) => typeof i === 'string'))) throw new BadParams('ids must be a list of test ids');
+  if (o.ids !== undefined && (!Array.isArray(o.ids) || !o.ids.every((i) => typeof i === 'string')))
+    throw new BadParams('ids must be a list of test ids');
   return o as unknown as RunTestsParams;
 }
 

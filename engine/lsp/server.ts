@@ -6,13 +6,43 @@
  * became clean) and progress as work-done progress.
  */
 import { resolve } from 'node:path';
-import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, type CancellationToken, type Connection } from 'vscode-languageserver/node';
-import { BurstError, Engine, errorMessage, type RunOptions, type RunEvent as EngineRunEvent, type RunReport as EngineRunReport, type TestResult as EngineTestResult } from '../api';
+import {
+  createConnection,
+  ErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type Connection,
+} from 'vscode-languageserver/node';
+import {
+  BurstError,
+  Engine,
+  errorMessage,
+  type RunOptions,
+  type RunEvent as EngineRunEvent,
+  type RunReport as EngineRunReport,
+  type TestResult as EngineTestResult,
+} from '../api';
 import { listTests, runTestsFor } from './tests';
 import { toLspDiagnostics } from './diagnostics';
 import {
-  BadParams, BuildRequest, CancelNotification, ListTestsRequest, LogNotification, RunEventNotification, RunTestsRequest, parseBuildParams, parseListTestsParams, parseRunTestsParams,
-  type BuildOutcome, type BuildParams, type RunEvent, type RunReport, type RunTestsParams, type TestResult,
+  BadParams,
+  BuildRequest,
+  CancelNotification,
+  ListTestsRequest,
+  LogNotification,
+  RunEventNotification,
+  RunTestsRequest,
+  parseBuildParams,
+  parseListTestsParams,
+  parseRunTestsParams,
+  type BuildOutcome,
+  type BuildParams,
+  type RunEvent,
+  type RunReport,
+  type RunTestsParams,
+  type TestResult,
 } from './protocol';
 
 // What the engine sends must have the protocol's shapes: these fail to compile when the two drift apart.
@@ -77,7 +107,9 @@ export function startServer(connection: Connection): void {
 
   connection.onRequest(RunTestsRequest, (raw, token) => {
     const params = checked(parseRunTestsParams, raw);
-    return tracked(params.runId, token, async (controller) => runTestsFor(connection, await openEngine(), params, runOptions(params, controller.signal)));
+    return tracked(params.runId, token, async (controller) =>
+      runTestsFor(connection, await openEngine(), params, runOptions(params, controller.signal)),
+    );
   });
 
   connection.listen();
@@ -105,7 +137,13 @@ function runOptions(p: RunTestsParams, signal: AbortSignal): RunOptions {
   };
 }
 
-async function build(connection: Connection, engine: Engine, p: BuildParams, controller: AbortController, canReportProgress: boolean): Promise<BuildOutcome> {
+async function build(
+  connection: Connection,
+  engine: Engine,
+  p: BuildParams,
+  controller: AbortController,
+  canReportProgress: boolean,
+): Promise<BuildOutcome> {
   const signal = controller.signal;
   const progress = canReportProgress ? await connection.window.createWorkDoneProgress() : undefined;
   progress?.begin('Burst', 0, p.command.join(' '), true);
@@ -115,7 +153,10 @@ async function build(connection: Connection, engine: Engine, p: BuildParams, con
     void connection.sendNotification(RunEventNotification, { runId: p.runId, event });
     if (progress && event.type === 'progress' && Date.now() - lastProgress > PROGRESS_EVERY_MS) {
       lastProgress = Date.now();
-      progress.report(event.thunks ? Math.round((100 * event.done) / event.thunks) : 0, `${event.done}/${event.thunks} jobs, ${event.cached} cached, ${event.failed} failed`);
+      progress.report(
+        event.thunks ? Math.round((100 * event.done) / event.thunks) : 0,
+        `${event.done}/${event.thunks} jobs, ${event.cached} cached, ${event.failed} failed`,
+      );
     }
   };
   try {

@@ -30,7 +30,9 @@ export function parseDiagnostics(stderr: string, cwd: string, job?: string): Dia
     const g = m.groups as Record<string, string | undefined>;
     const named = g.file as string;
     // A sandbox path spelled absolutely (worker.ts writes it with the token) is one of the tree, from the sandbox's root.
-    const file = named.startsWith(`${SANDBOX_TOKEN}/`) ? posix.normalize(named.slice(SANDBOX_TOKEN.length + 1)) : posix.normalize(posix.isAbsolute(named) ? named : posix.join(cwd || '.', named));
+    const file = named.startsWith(`${SANDBOX_TOKEN}/`)
+      ? posix.normalize(named.slice(SANDBOX_TOKEN.length + 1))
+      : posix.normalize(posix.isAbsolute(named) ? named : posix.join(cwd || '.', named));
     found.push({
       file,
       line: Number(g.line),

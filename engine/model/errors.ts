@@ -3,15 +3,7 @@
  * the object or job it concerns. Front ends decide how to show them.
  */
 export type ErrorCode =
-  | 'usage'
-  | 'bad-thunk'
-  | 'missing-object'
-  | 'corrupt-object'
-  | 'job-failed'
-  | 'dependency-failed'
-  | 'cancelled'
-  | 'transient'
-  | 'aws';
+  'usage' | 'bad-thunk' | 'missing-object' | 'corrupt-object' | 'job-failed' | 'dependency-failed' | 'cancelled' | 'transient' | 'aws';
 
 export class BurstError extends Error {
   constructor(
@@ -25,7 +17,10 @@ export class BurstError extends Error {
 }
 
 export class CorruptObjectError extends BurstError {
-  constructor(readonly object: string, where: string) {
+  constructor(
+    readonly object: string,
+    where: string,
+  ) {
     super(
       'corrupt-object',
       `object ${object} is corrupt: the content of ${where} no longer matches its name. ` +
@@ -37,7 +32,10 @@ export class CorruptObjectError extends BurstError {
 
 export class MissingObjectError extends BurstError {
   /** `elsewhere`: where else it was looked for (a remote backend's copy). */
-  constructor(readonly object: string, elsewhere?: string) {
+  constructor(
+    readonly object: string,
+    elsewhere?: string,
+  ) {
     super('missing-object', `object ${object} is not in the store${elsewhere ? `, nor at ${elsewhere}` : ''}`, { object });
   }
 }
@@ -48,14 +46,25 @@ export class MissingObjectError extends BurstError {
  * the jobs that made them can.
  */
 export class LostInputsError extends BurstError {
-  constructor(readonly objects: string[], readonly where: string, detail: string) {
-    super('missing-object', `${objects.join(', ')} ${objects.length === 1 ? 'is' : 'are'} missing or damaged in ${where}, with no copy on this machine (${detail})`, { object: objects[0] as string });
+  constructor(
+    readonly objects: string[],
+    readonly where: string,
+    detail: string,
+  ) {
+    super(
+      'missing-object',
+      `${objects.join(', ')} ${objects.length === 1 ? 'is' : 'are'} missing or damaged in ${where}, with no copy on this machine (${detail})`,
+      { object: objects[0] as string },
+    );
   }
 }
 
 /** One lost input (see LostInputsError), which the job that made it makes again. */
 export class LostObjectError extends BurstError {
-  constructor(readonly object: string, where: string) {
+  constructor(
+    readonly object: string,
+    where: string,
+  ) {
     super('missing-object', `object ${object} is missing or damaged in ${where}, with no copy on this machine`, { object });
   }
 }

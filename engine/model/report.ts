@@ -64,7 +64,10 @@ export interface RunReport {
 }
 
 export function summarize(r: RunReport): string {
-  const backends = Object.entries(r.byBackend).map(([b, n]) => `${n} ${b}`).join(', ') || 'none';
+  const backends =
+    Object.entries(r.byBackend)
+      .map(([b, n]) => `${n} ${b}`)
+      .join(', ') || 'none';
   return (
     `${r.thunks} thunks: ${r.executed} executed (${backends}), ${r.cached} cached, ${r.failed} failed, ` +
     `${r.retried} retried, ${r.duplicated} duplicated; wall ${(r.wallMs / 1000).toFixed(2)} s, ` +

@@ -188,7 +188,11 @@ export function withInputValues(t: Thunk, values: Map<string, { name: string; ex
  * with the name that gives it. Undefined if one of them is not such a value.
  * The Lambda worker runs it under this name and the engine checks the name.
  */
-export function resolvedFollowOn(t: Thunk, feeder: string, fed: Array<{ tag: string; name: string; executable: boolean }>): { thunk: Thunk; name: string } | undefined {
+export function resolvedFollowOn(
+  t: Thunk,
+  feeder: string,
+  fed: Array<{ tag: string; name: string; executable: boolean }>,
+): { thunk: Thunk; name: string } | undefined {
   const values = new Map<string, { name: string; executable: boolean }>();
   for (const [path, ref] of Object.entries(t.inputs)) {
     if (!isThunkRef(ref)) continue;

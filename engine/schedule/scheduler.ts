@@ -9,10 +9,27 @@
  * stragglers. An output that is itself a thunk is forced in turn.
  */
 import { setMaxListeners } from 'node:events';
-import { BurstError, CorruptObjectError, LostInputsError, LostObjectError, MissingObjectError, TransientError, errorMessage } from '../model/errors';
+import {
+  BurstError,
+  CorruptObjectError,
+  LostInputsError,
+  LostObjectError,
+  MissingObjectError,
+  TransientError,
+  errorMessage,
+} from '../model/errors';
 import type { Backend, FollowOn } from './backend';
 import { parseDiagnostics, type Diagnostic } from '../model/diagnostics';
-import { decodeThunk, encodeThunk, isThunkRef, parseThunkRef, programOf, thunkDependencies, withInputValues, type Thunk } from '../model/thunk';
+import {
+  decodeThunk,
+  encodeThunk,
+  isThunkRef,
+  parseThunkRef,
+  programOf,
+  thunkDependencies,
+  withInputValues,
+  type Thunk,
+} from '../model/thunk';
 import type { ObjectStore, OutputEntry, Reduction } from '../store/objectStore';
 import type { JobRecord, LocalRun, RunReport } from '../model/report';
 import type { JobResult } from '../exec/worker';
@@ -28,7 +45,17 @@ export type RunEvent =
   | { type: 'job-duplicate'; job: string; program: string; elapsedMs: number }
   | { type: 'job-failed'; job: string; program: string; message: string; stderr: string; diagnostics: Diagnostic[] }
   | { type: 'warning'; message: string }
-  | { type: 'progress'; thunks: number; done: number; running: number; cached: number; failed: number; bytesUp?: number; bytesDown?: number; costUsd?: number };
+  | {
+      type: 'progress';
+      thunks: number;
+      done: number;
+      running: number;
+      cached: number;
+      failed: number;
+      bytesUp?: number;
+      bytesDown?: number;
+      costUsd?: number;
+    };
 
 export interface SchedulerOptions {
   backend: Backend;
@@ -65,7 +92,13 @@ interface Resolved {
 }
 
 export class JobFailedError extends BurstError {
-  constructor(readonly job: string, readonly program: string, readonly exitCode: number, readonly stderr: string, message?: string) {
+  constructor(
+    readonly job: string,
+    readonly program: string,
+    readonly exitCode: number,
+    readonly stderr: string,
+    message?: string,
+  ) {
     super('job-failed', message ?? `job ${job} (${program}) exited with status ${exitCode}`, { job });
   }
 }
@@ -93,7 +126,10 @@ export class Scheduler {
   private criticalPathMs = 0;
   private stopped: BurstError | undefined;
 
-  constructor(private readonly store: ObjectStore, private readonly opts: SchedulerOptions) {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly opts: SchedulerOptions,
+  ) {
     this.slots = new Slots(opts.backend.maxJobs);
     this.localSlots = opts.local ? new Slots(opts.local.maxJobs) : undefined;
     setMaxListeners(0, this.abort.signal); // one listener per waiting or running job, by design
@@ -185,7 +221,17 @@ export class Scheduler {
     const backend = reduction.backend ?? this.opts.backend.label;
     this.byBackend[backend] = (this.byBackend[backend] ?? 0) + 1;
     const end = this.now();
-    this.jobs.push({ name, program: reduction.program, backend, start: Math.max(0, end - reduction.durationMs), end, exitCode: 0, attempt: 1, duplicate: false, outcome: 'ok' });
+    this.jobs.push({
+      name,
+      program: reduction.program,
+      backend,
+      start: Math.max(0, end - reduction.durationMs),
+      end,
+      exitCode: 0,
+      attempt: 1,
+      duplicate: false,
+      outcome: 'ok',
+    });
     this.straggler.recordDuration(reduction.program, reduction.durationMs);
     this.criticalPathMs = Math.max(this.criticalPathMs, reduction.durationMs);
     this.diagnostics.push(...parseDiagnostics(stderr, cwd, name));
@@ -207,8 +253,15 @@ export class Scheduler {
     const done = this.counts.executed + this.counts.cached;
     const stats = this.opts.backend.stats?.(); // a remote backend's bytes and cost so far
     this.emit({
-      type: 'progress', thunks: this.thunks.size, done, running: this.counts.running, cached: this.counts.cached, failed: this.counts.failed,
-      ...(stats ? { bytesUp: stats.bytesUploaded, bytesDown: stats.bytesDownloaded, ...(stats.cost ? { costUsd: stats.cost.usd } : {}) } : {}),
+      type: 'progress',
+      thunks: this.thunks.size,
+      done,
+      running: this.counts.running,
+      cached: this.counts.cached,
+      failed: this.counts.failed,
+      ...(stats
+        ? { bytesUp: stats.bytesUploaded, bytesDown: stats.bytesDownloaded, ...(stats.cost ? { costUsd: stats.cost.usd } : {}) }
+        : {}),
     });
   }
 
@@ -231,7 +284,10 @@ export class Scheduler {
     try {
       await this.opts.backend.shared?.publish(runName, reduction);
     } catch (e) {
-      this.emit({ type: 'warning', message: `the result of ${runName}, made on this machine, could not be shared through the ${this.opts.backend.label} backend: ${errorMessage(e)}` });
+      this.emit({
+        type: 'warning',
+        message: `the result of ${runName}, made on this machine, could not be shared through the ${this.opts.backend.label} backend: ${errorMessage(e)}`,
+      });
     }
   }
 
@@ -279,7 +335,9 @@ export class Scheduler {
   /** A recorded reduction whose outputs are all present and intact, or undefined. */
   private async cachedReduction(name: string, countAs = name, from: 'local' | 'shared' | 'both' = 'both'): Promise<Reduction | undefined> {
     if (!this.useCache) return undefined;
-    const r = (from !== 'shared' ? await this.store.getReduction(name) : undefined) ?? (from !== 'local' ? await this.sharedReduction(name) : undefined);
+    const r =
+      (from !== 'shared' ? await this.store.getReduction(name) : undefined) ??
+      (from !== 'local' ? await this.sharedReduction(name) : undefined);
     if (!r) return undefined;
     try {
       // An output a remote backend holds is fetched (and checked) only if something here needs its bytes.
@@ -352,7 +410,13 @@ export class Scheduler {
    * held, lost there, is made again by the job that made it, and the job
    * runs again with it (under a new name if the input's bytes differ).
    */
-  private async executeRemaking(name: string, thunk: Thunk, runName: string, resolved: Thunk, followOn?: FollowOn): Promise<{ reduction: Reduction; durationMs: number; ranAs: string }> {
+  private async executeRemaking(
+    name: string,
+    thunk: Thunk,
+    runName: string,
+    resolved: Thunk,
+    followOn?: FollowOn,
+  ): Promise<{ reduction: Reduction; durationMs: number; ranAs: string }> {
     try {
       return { ...(await this.execute(runName, resolved, followOn)), ranAs: runName };
     } catch (e) {
@@ -379,7 +443,8 @@ export class Scheduler {
       made.add(value);
     }
     const orphan = lost.objects.find((o) => !made.has(o));
-    if (orphan !== undefined) throw new BurstError('missing-object', `${lost.message}; no job of this run makes ${orphan}`, { object: orphan, job: name });
+    if (orphan !== undefined)
+      throw new BurstError('missing-object', `${lost.message}; no job of this run makes ${orphan}`, { object: orphan, job: name });
     await Promise.all(
       [...makers].map(([job, { ref, object }]) => {
         let remaking = this.remaking.get(job);
@@ -452,7 +517,13 @@ export class Scheduler {
    * finish with an answer (any exit status) wins and the other is killed. A
    * copy lost to a transient fault leaves the race to the other.
    */
-  private async runRace(name: string, thunk: Thunk, program: string, attempt: number, followOn?: FollowOn): Promise<{ result: JobResult; record: JobRecord }> {
+  private async runRace(
+    name: string,
+    thunk: Thunk,
+    program: string,
+    attempt: number,
+    followOn?: FollowOn,
+  ): Promise<{ result: JobResult; record: JobRecord }> {
     if (this.stopped) throw this.stopped;
     const place = this.placement(name, thunk, program);
     if (place.reason !== undefined) followOn = undefined;
@@ -481,8 +552,16 @@ export class Scheduler {
           const onStop = (): void => controller.abort();
           this.abort.signal.addEventListener('abort', onStop, { once: true });
           const record: JobRecord = {
-            name, program, backend: place.backend.label, start: this.now(), end: 0,
-            exitCode: null, attempt, duplicate, outcome: 'ok', ...(place.reason !== undefined ? { reason: place.reason } : {}),
+            name,
+            program,
+            backend: place.backend.label,
+            start: this.now(),
+            end: 0,
+            exitCode: null,
+            attempt,
+            duplicate,
+            outcome: 'ok',
+            ...(place.reason !== undefined ? { reason: place.reason } : {}),
           };
           copies.push({ controller, record });
           this.jobs.push(record);
@@ -512,7 +591,15 @@ export class Scheduler {
                 settled = true;
                 winner = { result, record };
                 for (const c of copies) if (c.record !== record) c.controller.abort();
-                this.emit({ type: 'job-end', job: name, program, backend: record.backend, exitCode: result.exitCode, durationMs: result.durationMs, ...(result.transferMs !== undefined ? { transferMs: result.transferMs } : {}) });
+                this.emit({
+                  type: 'job-end',
+                  job: name,
+                  program,
+                  backend: record.backend,
+                  exitCode: result.exitCode,
+                  durationMs: result.durationMs,
+                  ...(result.transferMs !== undefined ? { transferMs: result.transferMs } : {}),
+                });
               } else {
                 record.outcome = 'cancelled'; // finished after the winner: its answer is not used
               }
@@ -527,7 +614,10 @@ export class Scheduler {
           );
         };
         launch(false);
-        const work = [{ program, timeoutMs: thunk.timeoutMs }, ...(followOn ? [{ program: programOf(followOn.thunk), timeoutMs: followOn.thunk.timeoutMs }] : [])];
+        const work = [
+          { program, timeoutMs: thunk.timeoutMs },
+          ...(followOn ? [{ program: programOf(followOn.thunk), timeoutMs: followOn.thunk.timeoutMs }] : []),
+        ];
         watchdog = setInterval(() => {
           const first = copies[0];
           if (settled || copies.length > 1 || !first) return;
@@ -552,16 +642,27 @@ export class Scheduler {
    * backend declines it (too large for Lambda, a program of this machine),
    * with the reason on its record, its result and the report.
    */
-  private placement(name: string, thunk: Thunk, program: string): { backend: Backend; slots: Slots; reason?: string; run: (signal: AbortSignal, followOn?: FollowOn) => Promise<JobResult> } {
+  private placement(
+    name: string,
+    thunk: Thunk,
+    program: string,
+  ): { backend: Backend; slots: Slots; reason?: string; run: (signal: AbortSignal, followOn?: FollowOn) => Promise<JobResult> } {
     const { backend, local } = this.opts;
     const reason = backend.declines?.(name, thunk);
-    if (reason === undefined) return { backend, slots: this.slots, run: (signal, followOn) => backend.execute(name, thunk, signal, followOn) };
-    if (!local || !this.localSlots) throw new BurstError('usage', `the ${backend.label} backend cannot run ${name} (${program}): ${reason}`, { job: name });
+    if (reason === undefined)
+      return { backend, slots: this.slots, run: (signal, followOn) => backend.execute(name, thunk, signal, followOn) };
+    if (!local || !this.localSlots)
+      throw new BurstError('usage', `the ${backend.label} backend cannot run ${name} (${program}): ${reason}`, { job: name });
     const run = async (signal: AbortSignal): Promise<JobResult> => {
       const result = await local.execute(name, thunk, signal).catch((e: unknown) => {
         // An input only the shared store held, missing or bad there: the job that made it must run again.
         const shared = backend.shared;
-        if (shared && (e instanceof MissingObjectError || e instanceof CorruptObjectError) && Object.values(thunk.inputs).includes(e.object)) throw new LostInputsError([e.object], shared.where(), e.message);
+        if (
+          shared &&
+          (e instanceof MissingObjectError || e instanceof CorruptObjectError) &&
+          Object.values(thunk.inputs).includes(e.object)
+        )
+          throw new LostInputsError([e.object], shared.where(), e.message);
         throw e;
       });
       this.ranLocally.set(name, { job: name, program, reason });

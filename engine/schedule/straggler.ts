@@ -55,7 +55,10 @@ export class StragglerPolicy {
       const median = this.medianOf(w.program);
       return median === undefined ? Math.min(this.options.noHistoryMs, w.timeoutMs / 2) : this.options.factor * median;
     };
-    return Math.max(this.options.minMs, work.reduce((sum, w) => sum + allowance(w), 0));
+    return Math.max(
+      this.options.minMs,
+      work.reduce((sum, w) => sum + allowance(w), 0),
+    );
   }
 
   isStraggling(work: CopyWork[], elapsedMs: number): boolean {

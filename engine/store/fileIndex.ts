@@ -16,7 +16,10 @@ export class FileIndex {
   private entries: Map<string, Entry> | undefined;
   private readonly dirty = new Map<string, Entry>();
 
-  constructor(private readonly file: string, private readonly tmpDir: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly tmpDir: string,
+  ) {}
 
   /**
    * `ignoreCtime` is for store objects: hard-linking them into sandboxes changes

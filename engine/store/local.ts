@@ -12,7 +12,19 @@
  * Every write is a temporary file renamed into place, so readers never see a
  * partial object and concurrent processes never corrupt each other's work.
  */
-import { chmodSync, chownSync, closeSync, constants, existsSync, openSync, promises as fs, readFileSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  promises as fs,
+  readFileSync,
+  readSync,
+  statSync,
+  type BigIntStats,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CorruptObjectError, MissingObjectError } from '../model/errors';
@@ -47,7 +59,11 @@ export class LocalStore implements ObjectStore {
    * backend's bucket, which keeps intermediate outputs), for the views that
    * `over` makes. Fetched objects are checked against their names like any other.
    */
-  private constructor(readonly dir: string, private readonly remote?: RemoteObjects, shared?: { index: FileIndex; known: KnownState; sandboxDir: string }) {
+  private constructor(
+    readonly dir: string,
+    private readonly remote?: RemoteObjects,
+    shared?: { index: FileIndex; known: KnownState; sandboxDir: string },
+  ) {
     this.objectsDir = join(dir, 'objects');
     this.reductionsDir = join(dir, 'reductions');
     this.tmpDir = join(dir, 'tmp');

@@ -41,10 +41,21 @@ export interface CtestCase extends TestCase {
 
 export async function listCtests(root: string, suite: CtestSuite): Promise<CtestCase[]> {
   const buildDir = resolve(root, suite.buildDir);
-  if (!existsSync(buildDir)) throw new BurstError('usage', `the CTest build directory ${suite.buildDir} does not exist: configure and build it first (burst test -- BUILD COMMAND)`);
+  if (!existsSync(buildDir))
+    throw new BurstError(
+      'usage',
+      `the CTest build directory ${suite.buildDir} does not exist: configure and build it first (burst test -- BUILD COMMAND)`,
+    );
   const text = await new Promise<string>((ok, fail) =>
     execFile('ctest', ['--show-only=json-v1'], { cwd: buildDir, maxBuffer: 64 << 20, timeout: 60_000 }, (err, stdout, stderr) =>
-      err ? fail(new BurstError('usage', `ctest --show-only=json-v1 failed in ${suite.buildDir}: ${(stderr || err.message).trim().split('\n').pop()}`)) : ok(stdout),
+      err
+        ? fail(
+            new BurstError(
+              'usage',
+              `ctest --show-only=json-v1 failed in ${suite.buildDir}: ${(stderr || err.message).trim().split('\n').pop()}`,
+            ),
+          )
+        : ok(stdout),
     ),
   );
   const info = JSON.parse(text) as CtestJson;
@@ -59,26 +70,29 @@ export async function listCtests(root: string, suite: CtestSuite): Promise<Ctest
     const file = node?.file !== undefined && files[node.file] ? inRoot(files[node.file] as string) : undefined;
     const [program = '', ...args] = t.command;
     const skip = Number(prop('SKIP_RETURN_CODE'));
-    return [{
-      id: `ctest:${suite.buildDir}:${t.name}`,
-      name: t.name,
-      suite,
-      program: inRoot(program) ?? program,
-      args: args.map((a) => (isAbsolute(a) && inRoot(a) !== undefined ? relative(cwd || '.', inRoot(a) as string) || '.' : a)),
-      cwd: cwd === '.' ? '' : cwd,
-      disabled: prop('DISABLED') === true || prop('DISABLED') === 'ON' || prop('DISABLED') === 'TRUE',
-      willFail: prop('WILL_FAIL') === true || prop('WILL_FAIL') === 'ON' || prop('WILL_FAIL') === 'TRUE',
-      skipCode: Number.isInteger(skip) ? skip : undefined,
-      ...(file ? { file } : {}),
-      ...(node?.line ? { line: node.line } : {}),
-    }];
+    return [
+      {
+        id: `ctest:${suite.buildDir}:${t.name}`,
+        name: t.name,
+        suite,
+        program: inRoot(program) ?? program,
+        args: args.map((a) => (isAbsolute(a) && inRoot(a) !== undefined ? relative(cwd || '.', inRoot(a) as string) || '.' : a)),
+        cwd: cwd === '.' ? '' : cwd,
+        disabled: prop('DISABLED') === true || prop('DISABLED') === 'ON' || prop('DISABLED') === 'TRUE',
+        willFail: prop('WILL_FAIL') === true || prop('WILL_FAIL') === 'ON' || prop('WILL_FAIL') === 'TRUE',
+        skipCode: Number.isInteger(skip) ? skip : undefined,
+        ...(file ? { file } : {}),
+        ...(node?.line ? { line: node.line } : {}),
+      },
+    ];
   });
 }
 
 type Verdict = Pick<TestResult, 'status' | 'message' | 'failureFile' | 'failureLine'>;
 
 export function ctestVerdict(root: string, test: CtestCase, outcome: TestJobOutcome): Verdict {
-  if (test.skipCode !== undefined && outcome.exitCode === test.skipCode) return { status: 'skipped', message: `exited with SKIP_RETURN_CODE ${test.skipCode}` };
+  if (test.skipCode !== undefined && outcome.exitCode === test.skipCode)
+    return { status: 'skipped', message: `exited with SKIP_RETURN_CODE ${test.skipCode}` };
   const passed = (outcome.exitCode === 0) !== test.willFail;
   if (passed) return { status: 'passed' };
   const at = workspaceLocation(root, outcome.output);
@@ -92,7 +106,11 @@ export function workspaceLocation(root: string, output: string): { file: string;
     const path = m[1] as string;
     const file = workspaceRelative(root, resolve(root, path));
     if (file === undefined || !existsSync(resolve(root, file))) continue;
-    return { file, line: Number(m[2]), text: (m[3] as string).replace(/^(error|failure|fatal):\s*/i, '').trim() || (m[0] as string).trim() };
+    return {
+      file,
+      line: Number(m[2]),
+      text: (m[3] as string).replace(/^(error|failure|fatal):\s*/i, '').trim() || (m[0] as string).trim(),
+    };
   }
   return undefined;
 }

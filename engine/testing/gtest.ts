@@ -36,8 +36,14 @@ export async function listGtests(root: string, binary: string): Promise<GtestCas
   const out = join(await fs.mkdtemp(join(tmpdir(), 'burst-gtest-')), 'list.json');
   try {
     await new Promise<void>((ok, fail) =>
-      execFile(abs, ['--gtest_list_tests', `--gtest_output=json:${out}`], { cwd: dirname(abs), timeout: 60_000, maxBuffer: 16 << 20 }, (err, _o, stderr) =>
-        err ? fail(new BurstError('usage', `${binary}: listing its tests failed: ${(stderr || err.message).trim().split('\n').pop()}`)) : ok(),
+      execFile(
+        abs,
+        ['--gtest_list_tests', `--gtest_output=json:${out}`],
+        { cwd: dirname(abs), timeout: 60_000, maxBuffer: 16 << 20 },
+        (err, _o, stderr) =>
+          err
+            ? fail(new BurstError('usage', `${binary}: listing its tests failed: ${(stderr || err.message).trim().split('\n').pop()}`))
+            : ok(),
       ),
     );
     const report = JSON.parse(await fs.readFile(out, 'utf8')) as GtestReport;
@@ -80,12 +86,18 @@ type Verdict = Pick<TestResult, 'status' | 'message' | 'failureFile' | 'failureL
 export function gtestVerdict(root: string, binaryDir: string, test: GtestCase, outcome: TestJobOutcome): Verdict {
   const entry = findEntry(outcome.report, test.name);
   if (!entry) {
-    const why = outcome.exitCode === 0 ? 'the test binary did not run the test' : `the test binary exited with status ${outcome.exitCode} before reporting`;
+    const why =
+      outcome.exitCode === 0
+        ? 'the test binary did not run the test'
+        : `the test binary exited with status ${outcome.exitCode} before reporting`;
     return { status: 'errored', message: `${why}\n${tail(outcome.output)}`.trim() };
   }
   if (entry.result === 'SKIPPED') return { status: 'skipped' };
   const failure = entry.failures?.[0]?.failure;
-  if (!failure) return outcome.exitCode === 0 ? { status: 'passed' } : { status: 'errored', message: `exited with status ${outcome.exitCode}\n${tail(outcome.output)}` };
+  if (!failure)
+    return outcome.exitCode === 0
+      ? { status: 'passed' }
+      : { status: 'errored', message: `exited with status ${outcome.exitCode}\n${tail(outcome.output)}` };
   return { status: 'failed', ...parseFailure(root, binaryDir, failure, entry.failures?.length ?? 1) };
 }
 

@@ -22,14 +22,19 @@ import { createTestJob, parseOutcome, testOutputs, type TestJobSpec } from './te
 import type { TestSuite } from './testConfig';
 import type { TestCase, TestResult } from './testTypes';
 
-export type DiscoveredTest = (GtestCase & { adapter: 'gtest'; inputs: string[] }) | (GenericCase & { adapter: 'generic' }) | (CtestCase & { adapter: 'ctest' });
+export type DiscoveredTest =
+  (GtestCase & { adapter: 'gtest'; inputs: string[] }) | (GenericCase & { adapter: 'generic' }) | (CtestCase & { adapter: 'ctest' });
 
 export async function discoverTests(root: string, suites: TestSuite[]): Promise<DiscoveredTest[]> {
   const found: DiscoveredTest[] = [];
   for (const suite of suites) {
     if (suite.adapter === 'gtest') {
       for (const binary of suite.binaries) {
-        if (!existsSync(resolve(root, binary))) throw new BurstError('usage', `the test binary ${binary} does not exist: build it first (burst test -- BUILD COMMAND builds it through Burst)`);
+        if (!existsSync(resolve(root, binary)))
+          throw new BurstError(
+            'usage',
+            `the test binary ${binary} does not exist: build it first (burst test -- BUILD COMMAND builds it through Burst)`,
+          );
         for (const t of await listGtests(root, binary)) found.push({ ...t, adapter: 'gtest', inputs: suite.inputs });
       }
     } else if (suite.adapter === 'ctest') {
@@ -45,7 +50,12 @@ export async function discoverTests(root: string, suites: TestSuite[]): Promise<
 export function matchesFilter(test: TestCase, filter: string | undefined): boolean {
   if (!filter) return true;
   if (!filter.includes('*')) return test.name.includes(filter) || test.id.includes(filter);
-  const re = new RegExp(`^${filter.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${filter
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(test.name) || re.test(test.id);
 }
 
@@ -79,13 +89,30 @@ export async function runTests(store: LocalStore, tests: DiscoveredTest[], opts:
   const suiteInputs = new SuiteInputs(store, opts.root);
   await Promise.all(
     tests.map(async (test) => {
-      if (test.adapter !== 'generic' && test.disabled) return done({ ...caseOf(test), status: 'skipped', cached: false, flaky: false, durationMs: 0, output: '', message: test.adapter === 'gtest' ? 'disabled (DISABLED_ prefix)' : 'disabled (the DISABLED property)' });
+      if (test.adapter !== 'generic' && test.disabled)
+        return done({
+          ...caseOf(test),
+          status: 'skipped',
+          cached: false,
+          flaky: false,
+          durationMs: 0,
+          output: '',
+          message: test.adapter === 'gtest' ? 'disabled (DISABLED_ prefix)' : 'disabled (the DISABLED property)',
+        });
       let job: Job;
       try {
         job = await prepare(store, opts.root, test, suiteInputs);
       } catch (e) {
         // One test that cannot be made a job (its program is gone, an input unreadable) is that test's error, not the run's.
-        return done({ ...caseOf(test), status: 'errored', cached: false, flaky: false, durationMs: 0, output: '', message: `could not prepare the test's job: ${errorMessage(e)}` });
+        return done({
+          ...caseOf(test),
+          status: 'errored',
+          cached: false,
+          flaky: false,
+          durationMs: 0,
+          output: '',
+          message: `could not prepare the test's job: ${errorMessage(e)}`,
+        });
       }
       let result = await runJob(store, scheduler, opts.root, job);
       if (result.status === 'failed' && !result.cached) {
@@ -118,7 +145,10 @@ export function caseOf(t: DiscoveredTest): TestCase {
 class SuiteInputs {
   private readonly bySuite = new Map<string[], Promise<Record<string, string>>>();
 
-  constructor(private readonly store: LocalStore, private readonly root: string) {}
+  constructor(
+    private readonly store: LocalStore,
+    private readonly root: string,
+  ) {}
 
   of(globs: string[]): Promise<Record<string, string>> {
     let found = this.bySuite.get(globs);
@@ -149,7 +179,14 @@ async function prepare(store: LocalStore, root: string, test: DiscoveredTest, su
     const file = test.file as string;
     const inputs = { [file]: await store.putFile(resolve(root, file)), ...(await suiteInputs.of(suite.inputs)) };
     const program = await packExecutable(store, suite.command[0] as string);
-    spec = { program, argv0: suite.command[0] as string, args: genericArgs(suite, relative(suite.cwd || '.', file)), inputs, cwd: suite.cwd, writesReport: false };
+    spec = {
+      program,
+      argv0: suite.command[0] as string,
+      args: genericArgs(suite, relative(suite.cwd || '.', file)),
+      inputs,
+      cwd: suite.cwd,
+      writesReport: false,
+    };
   }
   return { test, spec, thunk: await createTestJob(store, spec) };
 }
@@ -175,17 +212,30 @@ async function runJob(store: LocalStore, scheduler: Scheduler, root: string, job
   const durationMs = record ? record.end - record.start : ((await store.getReduction(job.thunk))?.durationMs ?? 0);
   if (forced.failures.length > 0) {
     const why = forced.failures[0]?.error;
-    return { ...base, status: 'errored', cached: false, durationMs, output: '', message: `the test's job did not finish: ${errorMessage(why)}` };
+    return {
+      ...base,
+      status: 'errored',
+      cached: false,
+      durationMs,
+      output: '',
+      message: `the test's job did not finish: ${errorMessage(why)}`,
+    };
   }
   const read = async (ref: string | undefined): Promise<Buffer | undefined> => {
     const entry = ref ? forced.values.get(ref) : undefined;
     return entry ? store.readBytes(entry.name) : undefined;
   };
-  const outcome = parseOutcome(((await read(refs[0])) ?? Buffer.from('')).toString('utf8'), (await read(refs[1])) ?? Buffer.from(''), await read(refs[2]));
+  const outcome = parseOutcome(
+    ((await read(refs[0])) ?? Buffer.from('')).toString('utf8'),
+    (await read(refs[1])) ?? Buffer.from(''),
+    await read(refs[2]),
+  );
   const verdict =
-    job.test.adapter === 'gtest' ? gtestVerdict(root, resolve(root, dirOf(job.test.binary)), job.test, outcome)
-    : job.test.adapter === 'ctest' ? ctestVerdict(root, job.test, outcome)
-    : genericVerdict(job.test, outcome);
+    job.test.adapter === 'gtest'
+      ? gtestVerdict(root, resolve(root, dirOf(job.test.binary)), job.test, outcome)
+      : job.test.adapter === 'ctest'
+        ? ctestVerdict(root, job.test, outcome)
+        : genericVerdict(job.test, outcome);
   return { ...base, ...verdict, cached, durationMs, output: outcome.output, ...(record ? { ranOn: record.backend } : {}) };
 }
 

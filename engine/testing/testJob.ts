@@ -44,7 +44,15 @@ export async function createTestJob(store: LocalStore, spec: TestJobSpec): Promi
   const sh = await packExecutable(store, '/bin/sh');
   const outputs = testOutputs(spec.cwd);
   const thunk = canonicalThunk({
-    args: [...sh.launch(spec.cwd, 'sh'), '-c', SCRIPT, 'sh', spec.writesReport ? '1' : '0', ...spec.program.launch(spec.cwd, spec.argv0), ...spec.args],
+    args: [
+      ...sh.launch(spec.cwd, 'sh'),
+      '-c',
+      SCRIPT,
+      'sh',
+      spec.writesReport ? '1' : '0',
+      ...spec.program.launch(spec.cwd, spec.argv0),
+      ...spec.args,
+    ],
     env: { LC_ALL: 'C', ...spec.env },
     inputs: { ...spec.inputs, ...sh.inputs, ...spec.program.inputs },
     executables: [...new Set([...sh.executables, ...spec.program.executables, ...(spec.executables ?? [])])],
@@ -69,6 +77,9 @@ const SANDBOX_ROOT = /(?:\/[^\s'"()]*)?\/job-[A-Za-z0-9]{6}\//g;
 
 export function parseOutcome(status: string, log: Buffer, report: Buffer | undefined): TestJobOutcome {
   const exitCode = Number.parseInt(status.trim(), 10);
-  const text = log.length > OUTPUT_LIMIT ? `${log.subarray(0, OUTPUT_LIMIT).toString('utf8')}\n[output truncated: ${log.length} bytes]` : log.toString('utf8');
+  const text =
+    log.length > OUTPUT_LIMIT
+      ? `${log.subarray(0, OUTPUT_LIMIT).toString('utf8')}\n[output truncated: ${log.length} bytes]`
+      : log.toString('utf8');
   return { exitCode: Number.isNaN(exitCode) ? -1 : exitCode, output: text.replace(SANDBOX_ROOT, ''), report: report?.toString('utf8') };
 }

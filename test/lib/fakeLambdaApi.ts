@@ -53,14 +53,16 @@ export async function startFakeLambdaApi(): Promise<FakeLambdaApi> {
       const path = (req.url ?? '').split('?')[0] as string;
       const authorization = String(req.headers.authorization ?? '');
       requests.push({ method: req.method ?? '', path, body, authorization });
-      if (!authorization.startsWith('AWS4-HMAC-SHA256 Credential=')) return send(res, 403, { message: 'unsigned request' }, 'AccessDeniedException');
+      if (!authorization.startsWith('AWS4-HMAC-SHA256 Credential='))
+        return send(res, 403, { message: 'unsigned request' }, 'AccessDeniedException');
       const m = /^\/2015-03-31\/functions(?:\/([^/]+))?(\/code|\/configuration)?\/?$/.exec(path);
       if (!m) return send(res, 404, { message: `no route ${req.method} ${path}` }, 'ResourceNotFoundException');
       const name = m[1] ? decodeURIComponent(m[1]) : undefined;
       if (req.method === 'POST' && !name) {
         const fn = String(body.FunctionName);
         if (functions.has(fn)) return send(res, 409, { message: 'exists' }, 'ResourceConflictException');
-        for (const field of ['Role', 'Runtime', 'Handler', 'Code']) if (!body[field]) return send(res, 400, { message: `${field} is required` }, 'InvalidParameterValueException');
+        for (const field of ['Role', 'Runtime', 'Handler', 'Code'])
+          if (!body[field]) return send(res, 400, { message: `${field} is required` }, 'InvalidParameterValueException');
         const { Code, ...config } = body as { Code: { ZipFile: string } } & Record<string, unknown>;
         functions.set(fn, { ...config, FunctionName: fn, State: 'Active', LastUpdateStatus: 'Successful', PackageType: 'Zip' });
         setCode(fn, Code.ZipFile);
@@ -68,7 +70,8 @@ export async function startFakeLambdaApi(): Promise<FakeLambdaApi> {
       }
       const f = name ? functions.get(name) : undefined;
       if (!f || !name) return send(res, 404, { Type: 'User', message: `Function not found: ${name}` }, 'ResourceNotFoundException');
-      if (req.method === 'GET' && !m[2]) return send(res, 200, { Configuration: f, Code: { RepositoryType: 'S3', Location: 'https://example.invalid' } });
+      if (req.method === 'GET' && !m[2])
+        return send(res, 200, { Configuration: f, Code: { RepositoryType: 'S3', Location: 'https://example.invalid' } });
       if (req.method === 'PUT' && m[2] === '/code') {
         setCode(name, String(body.ZipFile));
         if (Array.isArray(body.Architectures)) f.Architectures = body.Architectures;

@@ -59,7 +59,14 @@ export async function freePort(): Promise<number> {
  * writes its log synchronously, and a pipe its parent does not drain (a
  * bench inside spawnSync) would stop the server when the pipe fills.
  */
-function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv, ready: RegExp, log: string, timeoutMs = 60_000): Promise<ChildProcess> {
+function startProcess(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  log: string,
+  timeoutMs = 60_000,
+): Promise<ChildProcess> {
   return new Promise((res, rej) => {
     const fd = openSync(log, 'a');
     const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', fd, fd], detached: true });
@@ -103,10 +110,21 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-function serverlessYml(lambdaPort: number, httpPort: number, s3Endpoint: string, workerDir: string, freshDir: string, inProcess: boolean): string {
+function serverlessYml(
+  lambdaPort: number,
+  httpPort: number,
+  s3Endpoint: string,
+  workerDir: string,
+  freshDir: string,
+  inProcess: boolean,
+): string {
   // As deploy sets them: the worker refuses other buckets and endpoints.
-  const fixed = [['BURST_WORKER_BUCKET', BUCKET], ['BURST_WORKER_S3_ENDPOINT', s3Endpoint]];
-  const env = (dir: string): string => [...Object.entries(TEST_CREDENTIALS), ...fixed, ['BURST_WORKER_DIR', dir]].map(([k, v]) => `      ${k}: ${v}`).join('\n');
+  const fixed = [
+    ['BURST_WORKER_BUCKET', BUCKET],
+    ['BURST_WORKER_S3_ENDPOINT', s3Endpoint],
+  ];
+  const env = (dir: string): string =>
+    [...Object.entries(TEST_CREDENTIALS), ...fixed, ['BURST_WORKER_DIR', dir]].map(([k, v]) => `      ${k}: ${v}`).join('\n');
   return `service: burst
 frameworkVersion: '3'
 provider:
@@ -132,7 +150,7 @@ custom:
     host: 127.0.0.1
     lambdaPort: ${lambdaPort}
     httpPort: ${httpPort}
-    noPrependStageInUrl: true${inProcess ? "\n    useInProcess: true" : ""}
+    noPrependStageInUrl: true${inProcess ? '\n    useInProcess: true' : ''}
 `;
 }
 
@@ -167,7 +185,17 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
     // --openssl-legacy-provider: s3rver's paginated listing fails without it under Node 20.
     children.push(
       await startProcess(
-        [join(MODULES, 's3rver', 'bin', 's3rver.js'), '-d', s3Dir, '-a', '127.0.0.1', '-p', String(s3Port), '--no-vhost-buckets', ...(opts.quietS3 ? ['--silent'] : [])],
+        [
+          join(MODULES, 's3rver', 'bin', 's3rver.js'),
+          '-d',
+          s3Dir,
+          '-a',
+          '127.0.0.1',
+          '-p',
+          String(s3Port),
+          '--no-vhost-buckets',
+          ...(opts.quietS3 ? ['--silent'] : []),
+        ],
         work,
         { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
         /listening/i,
@@ -187,7 +215,10 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
     const pkg = await packageWorker(WORKER_BUNDLE, hostArchitecture());
     writeFileSync(zip, pkg.zip);
     execFileSync('unzip', ['-q', zip, '-d', service]);
-    writeFileSync(join(service, 'serverless.yml'), serverlessYml(lambdaPort, httpPort, s3Endpoint, join(work, 'worker'), join(work, 'worker-fresh'), opts.inProcess ?? false));
+    writeFileSync(
+      join(service, 'serverless.yml'),
+      serverlessYml(lambdaPort, httpPort, s3Endpoint, join(work, 'worker'), join(work, 'worker-fresh'), opts.inProcess ?? false),
+    );
     children.push(
       await startProcess(
         [join(MODULES, 'serverless', 'bin', 'serverless.js'), 'offline', 'start'],
@@ -249,7 +280,8 @@ function cpuSecondsOf(child: ChildProcess | undefined): number {
     if (st) stats.set(pid, st);
   }
   const inTree = (pid: string): boolean => {
-    for (let p: string | undefined = pid, hops = 0; p && hops < 64; p = stats.get(p)?.ppid, hops++) if (p === String(child.pid)) return true;
+    for (let p: string | undefined = pid, hops = 0; p && hops < 64; p = stats.get(p)?.ppid, hops++)
+      if (p === String(child.pid)) return true;
     return false;
   };
   let ticks = 0;

@@ -41,7 +41,12 @@ const uriEncode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/
  * which service a path belongs to. With `tls` (a PEM key and certificate) it
  * serves HTTPS.
  */
-export async function startSigV4Server(accessKeyId: string, secret: string, region: string, tls?: { key: string; cert: string }): Promise<SigV4Server> {
+export async function startSigV4Server(
+  accessKeyId: string,
+  secret: string,
+  region: string,
+  tls?: { key: string; cert: string },
+): Promise<SigV4Server> {
   const verdicts: Verdict[] = [];
   const objects = new Map<string, Buffer>();
   const failures: Array<{ status: number; code: string; headers?: Record<string, string> }> = [];
@@ -54,9 +59,23 @@ export async function startSigV4Server(accessKeyId: string, secret: string, regi
       const now = new Date(Date.now() + skewMs);
       const why = checkSignature(req, body, { accessKeyId, secret, region });
       const skewed = why === undefined && Math.abs(signedAt(req) - now.getTime()) > 15 * 60_000;
-      verdicts.push({ method: req.method ?? '', path: req.url ?? '', ok: why === undefined, ...(why ? { why } : {}), ...(skewed ? { skewed } : {}) });
+      verdicts.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        ok: why === undefined,
+        ...(why ? { why } : {}),
+        ...(skewed ? { skewed } : {}),
+      });
       if (why) return xmlError(res, 403, 'SignatureDoesNotMatch', why, now);
-      if (skewed) return xmlError(res, 403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', now, req.method === 'HEAD');
+      if (skewed)
+        return xmlError(
+          res,
+          403,
+          'RequestTimeTooSkewed',
+          'The difference between the request time and the current time is too large.',
+          now,
+          req.method === 'HEAD',
+        );
       const failure = failures.shift();
       if (failure) return xmlError(res, failure.status, failure.code, 'injected', now, req.method === 'HEAD', failure.headers);
       serve(req, res, body, objects);
@@ -91,7 +110,9 @@ function serviceOf(path: string): string {
 function serve(req: IncomingMessage, res: ServerResponse, body: Buffer, objects: Map<string, Buffer>): void {
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   if (req.method === 'POST' && /^\/2015-03-31\/functions\/[^/]+\/invocations$/.test(path)) {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ echoed: JSON.parse(body.toString('utf8')) as unknown }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ echoed: JSON.parse(body.toString('utf8')) as unknown }));
     return;
   }
   if (req.method === 'PUT') {
@@ -110,16 +131,43 @@ function serve(req: IncomingMessage, res: ServerResponse, body: Buffer, objects:
   res.end(req.method === 'HEAD' ? undefined : object);
 }
 
-function xmlError(res: ServerResponse, status: number, code: string, message: string, date: Date, noBody = false, headers: Record<string, string> = {}): void {
+function xmlError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  date: Date,
+  noBody = false,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/xml', date: date.toUTCString(), ...headers });
-  res.end(noBody ? undefined : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message.replace(/[<&]/g, ' ')}</Message></Error>`);
+  res.end(
+    noBody
+      ? undefined
+      : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message.replace(/[<&]/g, ' ')}</Message></Error>`,
+  );
 }
 
 /** Why the request's signature is wrong, or undefined if it is right. */
-function checkSignature(req: IncomingMessage, body: Buffer, expected: { accessKeyId: string; secret: string; region: string }): string | undefined {
-  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(String(req.headers.authorization ?? ''));
+function checkSignature(
+  req: IncomingMessage,
+  body: Buffer,
+  expected: { accessKeyId: string; secret: string; region: string },
+): string | undefined {
+  const auth =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      String(req.headers.authorization ?? ''),
+    );
   if (!auth) return 'no SigV4 Authorization header';
-  const [, keyId, day, region, service, signedHeaders, signature] = auth as unknown as [string, string, string, string, string, string, string];
+  const [, keyId, day, region, service, signedHeaders, signature] = auth as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const url = new URL(req.url ?? '/', 'http://x');
   if (keyId !== expected.accessKeyId) return `unknown access key ${keyId}`;
   if (region !== expected.region) return `signed for ${region}, not ${expected.region}`;
@@ -137,8 +185,18 @@ function checkSignature(req: IncomingMessage, body: Buffer, expected: { accessKe
   // S3 signs the path as sent; every other service signs each segment encoded once more.
   const canonicalUri = service === 's3' ? url.pathname : url.pathname.split('/').map(uriEncode).join('/');
   const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  const query = [...url.searchParams].map(([k, v]) => [uriEncode(k), uriEncode(v)] as const).sort(([ka, va], [kb, vb]) => byteOrder(ka, kb) || byteOrder(va, vb)).map(([k, v]) => `${k}=${v}`);
-  const canonicalHeaders = names.map((n) => `${n}:${String(req.headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const query = [...url.searchParams]
+    .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
+    .sort(([ka, va], [kb, vb]) => byteOrder(ka, kb) || byteOrder(va, vb))
+    .map(([k, v]) => `${k}=${v}`);
+  const canonicalHeaders = names
+    .map(
+      (n) =>
+        `${n}:${String(req.headers[n] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const canonicalRequest = [req.method, canonicalUri, query.join('&'), canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');

@@ -17,9 +17,17 @@ function read(path: string): Buffer | undefined {
 function memberNames(data: Buffer, thin: boolean): string[] | undefined {
   const names: string[] = [];
   let longNames = '';
-  for (let pos = 8; pos + 60 <= data.length; ) {
-    const raw = data.subarray(pos, pos + 16).toString('latin1').trimEnd();
-    const size = Number(data.subarray(pos + 48, pos + 58).toString('latin1').trim());
+  for (let pos = 8; pos + 60 <= data.length;) {
+    const raw = data
+      .subarray(pos, pos + 16)
+      .toString('latin1')
+      .trimEnd();
+    const size = Number(
+      data
+        .subarray(pos + 48, pos + 58)
+        .toString('latin1')
+        .trim(),
+    );
     if (!Number.isFinite(size)) return undefined;
     const table = raw === '/' || raw === '//' || raw === '/SYM64/';
     const body = data.subarray(pos + 60, pos + 60 + size);

@@ -14,7 +14,15 @@ import { adoptRanHere, type HereFiles } from './ranHere';
 /** as options whose value is the next argument. */
 const AS_VALUE_OPTS = new Set(['-o', '-I', '--defsym', '-MD', '--debug-prefix-map']);
 
-export async function assembleThunk(ctx: ModelContext, call: ToolCall, asPath: string, args: string[], cwd: string, temps: Map<string, string>, hereFiles: HereFiles = new Map()): Promise<Step | string> {
+export async function assembleThunk(
+  ctx: ModelContext,
+  call: ToolCall,
+  asPath: string,
+  args: string[],
+  cwd: string,
+  temps: Map<string, string>,
+  hereFiles: HereFiles = new Map(),
+): Promise<Step | string> {
   const as = await ctx.packTool(asPath);
   const inputs: Record<string, string> = { ...as.inputs };
   const jobArgs: string[] = [];
@@ -78,7 +86,14 @@ interface AssemblyJob {
  * that compiles in a sandbox arrives at, so its early cut-off still works).
  * A failure leaves the thunk to the scheduler, which reports it as a job's.
  */
-async function assembleHere(ctx: ModelContext, call: ToolCall, asPath: string, hostArgs: string[], job: AssemblyJob, hereFiles: HereFiles): Promise<void> {
+async function assembleHere(
+  ctx: ModelContext,
+  call: ToolCall,
+  asPath: string,
+  hostArgs: string[],
+  job: AssemblyJob,
+  hereFiles: HereFiles,
+): Promise<void> {
   const inputs = Object.fromEntries(Object.entries(job.thunk.inputs).map(([path, ref]) => [path, hereFiles.get(ref)?.name ?? ref]));
   // Only its name: the scheduler stores the resolved thunk itself if it ever runs it.
   const resolved = nameOfBytes('T', encodeThunk({ ...job.thunk, inputs }));

@@ -66,7 +66,9 @@ async function recordFileJob(ctx: ModelContext, job: FileJob): Promise<ModelResu
     cwd,
     timeoutMs: JOB_TIMEOUT_MS,
   });
-  await ctx.record([{ path: outAbs, ref: thunkOutputRef(name, outTag), executable: false, program: job.tool, ...(job.thin ? { thinArchive: true } : {}) }]);
+  await ctx.record([
+    { path: outAbs, ref: thunkOutputRef(name, outTag), executable: false, program: job.tool, ...(job.thin ? { thinArchive: true } : {}) },
+  ]);
   return { kind: 'recorded' };
 }
 
@@ -84,11 +86,19 @@ export async function modelAr(call: ToolCall, ctx: ModelContext, realPath: strin
     at += 2;
   }
   const ops = (args[at] ?? '').replace(/^-/, '');
-  if (args.length < at + 2 || !/^[cDsSuUvT]*[rq][cDsSuUvT]*$/.test(ops)) return { kind: 'fallback', reason: `ar ${args.slice(0, at + 1).join(' ')} is not modelled` };
+  if (args.length < at + 2 || !/^[cDsSuUvT]*[rq][cDsSuUvT]*$/.test(ops))
+    return { kind: 'fallback', reason: `ar ${args.slice(0, at + 1).join(' ')} is not modelled` };
   const members = args.slice(at + 2).map((_, i) => i + at + 2);
-  if (members.some((i) => (args[i] as string).startsWith('-'))) return { kind: 'fallback', reason: 'ar options after the archive are not modelled' };
+  if (members.some((i) => (args[i] as string).startsWith('-')))
+    return { kind: 'fallback', reason: 'ar options after the archive are not modelled' };
   const thin = ops.includes('T');
-  const fresh = !thin && rebuildsWholeArchive(call, args[at + 1] as string, members.map((i) => args[i] as string));
+  const fresh =
+    !thin &&
+    rebuildsWholeArchive(
+      call,
+      args[at + 1] as string,
+      members.map((i) => args[i] as string),
+    );
   return recordFileJob(ctx, { tool: 'ar', realPath, call, args, reads: [...plugins, ...members], writes: at + 1, updates: !fresh, thin });
 }
 
@@ -98,10 +108,19 @@ export async function modelRanlib(call: ToolCall, ctx: ModelContext, realPath: s
   if (files.length !== 1 || call.args.some((a) => a.startsWith('-') && a !== '-D' && a !== '-U')) {
     return { kind: 'fallback', reason: 'ranlib with options or several archives is not modelled' };
   }
-  return recordFileJob(ctx, { tool: 'ranlib', realPath, call, args: call.args, reads: [], writes: (files[0] as readonly [string, number])[1], updates: true });
+  return recordFileJob(ctx, {
+    tool: 'ranlib',
+    realPath,
+    call,
+    args: call.args,
+    reads: [],
+    writes: (files[0] as readonly [string, number])[1],
+    updates: true,
+  });
 }
 
-const STRIP_FLAGS = /^(-s|-g|-S|-d|-x|-X|-p|-D|-U|--strip-all|--strip-debug|--strip-unneeded|--strip-dwo|--discard-all|--discard-locals|--preserve-dates|--enable-deterministic-archives|--only-keep-debug|-R\S+|-K\S+|-N\S+|--remove-section=\S+|--keep-symbol=\S+|--strip-symbol=\S+)$/;
+const STRIP_FLAGS =
+  /^(-s|-g|-S|-d|-x|-X|-p|-D|-U|--strip-all|--strip-debug|--strip-unneeded|--strip-dwo|--discard-all|--discard-locals|--preserve-dates|--enable-deterministic-archives|--only-keep-debug|-R\S+|-K\S+|-N\S+|--remove-section=\S+|--keep-symbol=\S+|--strip-symbol=\S+)$/;
 
 /** `strip [flags] FILE` in place, or `strip [flags] -o OUT FILE`. */
 export async function modelStrip(call: ToolCall, ctx: ModelContext, realPath: string): Promise<ModelResult> {

@@ -22,13 +22,57 @@ import { writeDepfile, type DepfileRequest } from './depfile';
 
 /** clang -cc1 options whose value is the next argument. */
 const VALUE_OPTS = new Set([
-  '-triple', '-main-file-name', '-mrelocation-model', '-pic-level', '-target-cpu', '-tune-cpu', '-target-feature', '-target-abi', '-mllvm',
-  '-resource-dir', '-internal-isystem', '-internal-externc-isystem', '-isystem', '-I', '-iquote', '-idirafter', '-include', '-imacros', '-isysroot',
-  '-D', '-U', '-o', '-x', '-ferror-limit', '-fmessage-length', '-stack-protector', '-mcode-model', '-dependency-file', '-MT', '-MQ', '-fvisibility',
-  '-ftls-model', '-mthread-model', '-mfloat-abi', '-target-linker-version', '-fdebug-compilation-dir', '-fcoverage-compilation-dir',
+  '-triple',
+  '-main-file-name',
+  '-mrelocation-model',
+  '-pic-level',
+  '-target-cpu',
+  '-tune-cpu',
+  '-target-feature',
+  '-target-abi',
+  '-mllvm',
+  '-resource-dir',
+  '-internal-isystem',
+  '-internal-externc-isystem',
+  '-isystem',
+  '-I',
+  '-iquote',
+  '-idirafter',
+  '-include',
+  '-imacros',
+  '-isysroot',
+  '-D',
+  '-U',
+  '-o',
+  '-x',
+  '-ferror-limit',
+  '-fmessage-length',
+  '-stack-protector',
+  '-mcode-model',
+  '-dependency-file',
+  '-MT',
+  '-MQ',
+  '-fvisibility',
+  '-ftls-model',
+  '-mthread-model',
+  '-mfloat-abi',
+  '-target-linker-version',
+  '-fdebug-compilation-dir',
+  '-fcoverage-compilation-dir',
 ]);
 /** Of those, the ones naming a file or directory clang reads. */
-const PATH_OPTS = new Set(['-resource-dir', '-internal-isystem', '-internal-externc-isystem', '-isystem', '-I', '-iquote', '-idirafter', '-include', '-imacros', '-isysroot']);
+const PATH_OPTS = new Set([
+  '-resource-dir',
+  '-internal-isystem',
+  '-internal-externc-isystem',
+  '-isystem',
+  '-I',
+  '-iquote',
+  '-idirafter',
+  '-include',
+  '-imacros',
+  '-isysroot',
+]);
 const SYSTEM_DIR_OPTS = new Set(['-internal-isystem', '-internal-externc-isystem', '-isystem']);
 /** What the job is asked to produce; the header query asks for preprocessing instead. */
 const ACTIONS = new Set(['-emit-obj', '-S', '-emit-llvm', '-emit-llvm-bc', '-emit-llvm-only']);
@@ -45,9 +89,16 @@ interface ClangArgs {
   treeNamedAbsolutely: boolean;
 }
 
-
 function splitArgs(ctx: ModelContext, call: ToolCall, args: string[], cwd: string): ClangArgs | string {
-  const r: ClangArgs = { jobArgs: [], hostArgs: [], output: undefined, source: undefined, systemDirs: [], depfile: undefined, treeNamedAbsolutely: false };
+  const r: ClangArgs = {
+    jobArgs: [],
+    hostArgs: [],
+    output: undefined,
+    source: undefined,
+    systemDirs: [],
+    depfile: undefined,
+    treeNamedAbsolutely: false,
+  };
   const depfile = (): DepfileRequest => (r.depfile ??= { file: undefined, systemHeaders: false, targets: [], phony: false });
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -89,7 +140,18 @@ async function clangDeps(ctx: ModelContext, clang: string, parsed: ClangArgs, cw
   if (known) return known;
   const depfile = `${tempPath(ctx.store.tmpDir, 'clang-deps')}.d`;
   try {
-    const query = ['-cc1', ...parsed.hostArgs.filter((a) => !ACTIONS.has(a)), '-E', '-o', '/dev/null', '-dependency-file', depfile, '-MT', 'x', '-sys-header-deps'];
+    const query = [
+      '-cc1',
+      ...parsed.hostArgs.filter((a) => !ACTIONS.has(a)),
+      '-E',
+      '-o',
+      '/dev/null',
+      '-dependency-file',
+      depfile,
+      '-MT',
+      'x',
+      '-sys-header-deps',
+    ];
     const { code, stderr } = await runCommand(ctx.store, clang, query, cwd, { LC_ALL: 'C' }, { stdout: false });
     if (code !== 0) return `clang could not list the headers: ${stderr.trim().split('\n')[0] ?? ''}`;
     const spelled = parseMakeDeps(await fs.readFile(depfile, 'utf8'));
@@ -103,16 +165,24 @@ async function clangDeps(ctx: ModelContext, clang: string, parsed: ClangArgs, cw
 function prefixMaps(ctx: ModelContext, cwd: string, parsed: ClangArgs): string[] {
   const sys = relativeFrom(cwd, SYS_DIR);
   const maps = [`-fdebug-prefix-map=${sys}=`, `-fmacro-prefix-map=${sys}=`];
-  if (parsed.treeNamedAbsolutely) maps.push(`-fdebug-prefix-map=${SANDBOX_TOKEN}=${ctx.paths.root}`, `-fmacro-prefix-map=${SANDBOX_TOKEN}=${ctx.paths.root}`);
+  if (parsed.treeNamedAbsolutely)
+    maps.push(`-fdebug-prefix-map=${SANDBOX_TOKEN}=${ctx.paths.root}`, `-fmacro-prefix-map=${SANDBOX_TOKEN}=${ctx.paths.root}`);
   return maps;
 }
 
-export async function clangCompileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
+export async function clangCompileThunk(
+  ctx: ModelContext,
+  call: ToolCall,
+  cmd: string[],
+  cwd: string,
+  temps: Map<string, string>,
+): Promise<Step | string> {
   const [clangPath, cc1Flag, ...args] = cmd as [string, string, ...string[]];
   const parsed = splitArgs(ctx, call, args, cwd);
   if (typeof parsed === 'string') return parsed;
   if (!parsed.output || !parsed.source) return 'clang -cc1 without an input and an output';
-  if (!args.includes('-emit-obj') && !args.includes('-S')) return 'clang -cc1 other than compiling to an object or assembly is not modelled';
+  if (!args.includes('-emit-obj') && !args.includes('-S'))
+    return 'clang -cc1 other than compiling to an object or assembly is not modelled';
   const deps = await clangDeps(ctx, clangPath, parsed, call.cwd);
   if (typeof deps === 'string') return deps;
   if (parsed.depfile) await writeDepfile(ctx, call.cwd, { depfile: parsed.depfile, output: parsed.output, source: parsed.source }, deps);
@@ -125,7 +195,14 @@ export async function clangCompileThunk(ctx: ModelContext, call: ToolCall, cmd: 
   if (!isTemp && !ctx.paths.isInside(outAbs)) return `writes ${parsed.output}, outside the build tree`;
   const outTag = isTemp ? `${SCRATCH_DIR}/out${args.includes('-S') ? '.s' : '.o'}` : ctx.paths.sandboxPath(outAbs);
   const name = await ctx.store.putThunk({
-    args: [...clang.launch(cwd, basename(clangPath)), cc1Flag, ...parsed.jobArgs, ...prefixMaps(ctx, cwd, parsed), '-o', relativeFrom(cwd, outTag)],
+    args: [
+      ...clang.launch(cwd, basename(clangPath)),
+      cc1Flag,
+      ...parsed.jobArgs,
+      ...prefixMaps(ctx, cwd, parsed),
+      '-o',
+      relativeFrom(cwd, outTag),
+    ],
     env: { LC_ALL: 'C', SOURCE_DATE_EPOCH: call.env.get('SOURCE_DATE_EPOCH') ?? '0' },
     inputs,
     executables: clang.executables,

@@ -39,7 +39,16 @@ export function scratchInput(inputs: Record<string, string>, ref: string, index:
  * of the tree or the machine goes to its sandbox path. Returns the argument
  * that names it in the job.
  */
-export async function fileArgument(ctx: ModelContext, call: ToolCall, cwd: string, arg: string, temps: Map<string, string>, inputs: Record<string, string>, index: number, ext: string): Promise<string> {
+export async function fileArgument(
+  ctx: ModelContext,
+  call: ToolCall,
+  cwd: string,
+  arg: string,
+  temps: Map<string, string>,
+  inputs: Record<string, string>,
+  index: number,
+  ext: string,
+): Promise<string> {
   const temp = temps.get(arg);
   if (temp) return scratchInput(inputs, temp, index, ext, cwd);
   const abs = resolve(call.cwd, arg);
@@ -58,7 +67,13 @@ export function isTempFile(p: string): boolean {
  * sandbox back into the tree in __FILE__ and debug information, so the
  * object holds the same names as the plain build's; `seen` records that.
  */
-export function compilerPathArg(ctx: ModelContext, call: ToolCall, value: string, cwd: string, seen: { treeNamedAbsolutely: boolean }): string {
+export function compilerPathArg(
+  ctx: ModelContext,
+  call: ToolCall,
+  value: string,
+  cwd: string,
+  seen: { treeNamedAbsolutely: boolean },
+): string {
   if (!value.startsWith('/') || !ctx.paths.isInside(value)) return ctx.paths.argPath(call.cwd, value, cwd);
   seen.treeNamedAbsolutely = true;
   const rel = ctx.paths.sandboxPath(value);

@@ -15,7 +15,15 @@ import { tempPath, writeFileAtomic } from '../../store/atomic';
 import { scratchPath } from '../../exec/scratch';
 import type { ModelContext } from '../session';
 import { runCommand } from '../../exec/launcher';
-import { asksAboutHeaders, commandLineAsks, commandLineDefines, headersAskedBy, scanIncludes, type ScanResult, type SearchChains } from './includeScan';
+import {
+  asksAboutHeaders,
+  commandLineAsks,
+  commandLineDefines,
+  headersAskedBy,
+  scanIncludes,
+  type ScanResult,
+  type SearchChains,
+} from './includeScan';
 
 export interface CompileDeps {
   /** Absolute paths of the source and every header it includes. */
@@ -59,17 +67,33 @@ export async function knownDeps(ctx: ModelContext, cc1: string, args: string[], 
   return (await stillValid(ctx, known)) ? known : undefined;
 }
 
-async function remember(ctx: ModelContext, cc1: string, args: string[], cwd: string, spelled: string[], systemDirs: string[], how: { scanned?: boolean; keep?: boolean } = {}): Promise<CompileDeps> {
+async function remember(
+  ctx: ModelContext,
+  cc1: string,
+  args: string[],
+  cwd: string,
+  spelled: string[],
+  systemDirs: string[],
+  how: { scanned?: boolean; keep?: boolean } = {},
+): Promise<CompileDeps> {
   const files = spelled.map((p) => resolve(cwd, p));
   const names = await Promise.all(files.map((f) => ctx.inputRef(f)));
   const scanned = how.scanned ? { scanned: true } : {};
   const file = entryFile(ctx, cc1, args, cwd);
-  if (how.keep !== false) await writeFileAtomic(file, JSON.stringify({ files: toStored(ctx, files), spelled, systemDirs, names, ...scanned }), ctx.store.tmpDir);
+  if (how.keep !== false)
+    await writeFileAtomic(file, JSON.stringify({ files: toStored(ctx, files), spelled, systemDirs, names, ...scanned }), ctx.store.tmpDir);
   return { files, spelled, systemDirs, ...scanned };
 }
 
 /** A header list a model got some other way (clang's), remembered as cc1's are. */
-export function rememberDeps(ctx: ModelContext, compiler: string, args: string[], cwd: string, spelled: string[], systemDirs: string[]): Promise<CompileDeps> {
+export function rememberDeps(
+  ctx: ModelContext,
+  compiler: string,
+  args: string[],
+  cwd: string,
+  spelled: string[],
+  systemDirs: string[],
+): Promise<CompileDeps> {
   return remember(ctx, compiler, args, cwd, spelled, systemDirs);
 }
 
@@ -83,7 +107,14 @@ function systemDirsOf(stderr: string, cwd: string, userDirs: string[]): string[]
  * millisecond or two where cc1 -E -M costs a process and a preprocessing
  * pass, on the machine that stays in the loop while the jobs run elsewhere.
  */
-export async function compileDeps(ctx: ModelContext, cc1: string, args: string[], source: string | undefined, cwd: string, userDirs: string[]): Promise<DepsResult> {
+export async function compileDeps(
+  ctx: ModelContext,
+  cc1: string,
+  args: string[],
+  source: string | undefined,
+  cwd: string,
+  userDirs: string[],
+): Promise<DepsResult> {
   const known = await knownDeps(ctx, cc1, args, cwd);
   if (known) return { ok: true, deps: known };
   let predefined: ReadonlySet<string> = new Set();
@@ -95,7 +126,10 @@ export async function compileDeps(ctx: ModelContext, cc1: string, args: string[]
       if (scanned.ok) {
         // An include of the project's found nowhere may be a header not written yet: such a list is not kept for the next build.
         const keep = !scanned.unresolvedIn.some((f) => ctx.paths.isInside(f));
-        return { ok: true, deps: await remember(ctx, cc1, args, cwd, scanned.spelled, systemDirsOf(probe.stderr, cwd, userDirs), { scanned: true, keep }) };
+        return {
+          ok: true,
+          deps: await remember(ctx, cc1, args, cwd, scanned.spelled, systemDirsOf(probe.stderr, cwd, userDirs), { scanned: true, keep }),
+        };
       }
     }
   }
@@ -104,7 +138,10 @@ export async function compileDeps(ctx: ModelContext, cc1: string, args: string[]
   const listed = withAskedAbout(parseMakeDeps(stdout), searchChains(stderr), predefined, args, cwd);
   // A header asked about in a way no scan can work out is in no list: the compile runs where its headers are.
   if (!listed.ok) return { ok: false, reason: listed.reason };
-  return { ok: true, deps: await remember(ctx, cc1, args, cwd, listed.spelled, systemDirsOf(stderr, cwd, userDirs), { scanned: listed.added }) };
+  return {
+    ok: true,
+    deps: await remember(ctx, cc1, args, cwd, listed.spelled, systemDirsOf(stderr, cwd, userDirs), { scanned: listed.added }),
+  };
 }
 
 export interface CompiledHere {
@@ -188,7 +225,15 @@ function forcedIncludes(args: string[]): string[] {
  * which reports the error as a job's. `unlistable` when what the result
  * depends on cannot be known: the compile must run as the build asked.
  */
-export async function compileHere(ctx: ModelContext, cc1: string, args: string[], source: string, cwd: string, env: Record<string, string>, userDirs: string[]): Promise<CompiledHere | { unlistable: string } | undefined> {
+export async function compileHere(
+  ctx: ModelContext,
+  cc1: string,
+  args: string[],
+  source: string,
+  cwd: string,
+  env: Record<string, string>,
+  userDirs: string[],
+): Promise<CompiledHere | { unlistable: string } | undefined> {
   const asm = `${tempPath(ctx.store.tmpDir, 'cc1')}.s`; // kept: it becomes a store object
   const depfile = `${scratchPath(ctx.store.tmpDir, 'cc1')}.d`;
   const probe = searchProbe(ctx, cc1, args, source, cwd);
@@ -202,7 +247,10 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
     }
     const probed = await probe;
     const read = parseMakeDeps(await fs.readFile(depfile, 'utf8'));
-    const listed = probed.code === 0 ? withAskedAbout(read, probed.chains, probed.predefined, args, cwd) : { ok: true as const, spelled: read, added: false };
+    const listed =
+      probed.code === 0
+        ? withAskedAbout(read, probed.chains, probed.predefined, args, cwd)
+        : { ok: true as const, spelled: read, added: false };
     if (!listed.ok) {
       // Headers asked about in a way no scan can work out: no result can say what it depends on, so none is kept (the compile runs as the build asked).
       await fs.rm(asm, { force: true });
@@ -221,7 +269,13 @@ export async function compileHere(ctx: ModelContext, cc1: string, args: string[]
  * out: the result depends on them all the same, in its cache key and in a
  * sandbox. Looked for only when a listed file asks.
  */
-function withAskedAbout(spelled: string[], chains: SearchChains, predefined: ReadonlySet<string>, args: string[], cwd: string): { ok: true; spelled: string[]; added: boolean } | { ok: false; reason: string } {
+function withAskedAbout(
+  spelled: string[],
+  chains: SearchChains,
+  predefined: ReadonlySet<string>,
+  args: string[],
+  cwd: string,
+): { ok: true; spelled: string[]; added: boolean } | { ok: false; reason: string } {
   const defines = commandLineDefines(args);
   if (!commandLineAsks(defines) && !spelled.some((p) => asksAboutHeaders(resolve(cwd, p)))) return { ok: true, spelled, added: false };
   const asked = headersAskedBy(spelled, cwd, chains, defines, predefined, !splitsQuoteChain(args));
@@ -287,5 +341,12 @@ function listAfter(stderr: string, heading: string): string[] {
 }
 
 function firstError(stderr: string): string {
-  return stderr.split('\n').find((l) => /error/.test(l))?.trim() ?? stderr.trim().split('\n')[0] ?? '';
+  return (
+    stderr
+      .split('\n')
+      .find((l) => /error/.test(l))
+      ?.trim() ??
+    stderr.trim().split('\n')[0] ??
+    ''
+  );
 }

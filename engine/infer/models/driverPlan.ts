@@ -17,7 +17,14 @@ export interface DriverPlan {
 
 export type PlanResult = { ok: true; plan: DriverPlan } | { ok: false; reason: string };
 
-export async function driverPlan(store: LocalStore, driver: string, driverName: string, args: string[], cwd: string, env: Record<string, string>): Promise<PlanResult> {
+export async function driverPlan(
+  store: LocalStore,
+  driver: string,
+  driverName: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<PlanResult> {
   const key = nameOfBytes('V', Buffer.from(JSON.stringify([driverName, args, cwd, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''])));
   const file = join(store.dir, 'plans', key.slice(1, 2), key);
   try {

@@ -21,10 +21,38 @@ import { JOB_TIMEOUT_MS, SCRATCH_DIR, compilerPathArg, isTempFile, stepResult, t
 import { writeDepfile, type DepfileRequest } from './depfile';
 
 /** Flags that make a call a question to the compiler rather than a build step. */
-const PROBE_FLAGS = new Set(['-E', '-M', '-MM', '-dM', '--version', '-v', '-###', '--help', '-fsyntax-only', '-save-temps', '-dumpversion', '-dumpfullversion', '-dumpmachine', '-dumpspecs', '-Wl,--version', '--target-help', '-print-search-dirs']);
+const PROBE_FLAGS = new Set([
+  '-E',
+  '-M',
+  '-MM',
+  '-dM',
+  '--version',
+  '-v',
+  '-###',
+  '--help',
+  '-fsyntax-only',
+  '-save-temps',
+  '-dumpversion',
+  '-dumpfullversion',
+  '-dumpmachine',
+  '-dumpspecs',
+  '-Wl,--version',
+  '--target-help',
+  '-print-search-dirs',
+]);
 const PROBE_PREFIXES = ['-print-', '--print-', '-flto', '-fuse-ld', '-save-temps=', '-specs', '--help='];
 /** Environment variables that change what the compiler reads; the model does not carry them into jobs. */
-const COMPILER_ENV = ['CPATH', 'C_INCLUDE_PATH', 'CPLUS_INCLUDE_PATH', 'OBJC_INCLUDE_PATH', 'LIBRARY_PATH', 'GCC_EXEC_PREFIX', 'COMPILER_PATH', 'DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES'];
+const COMPILER_ENV = [
+  'CPATH',
+  'C_INCLUDE_PATH',
+  'CPLUS_INCLUDE_PATH',
+  'OBJC_INCLUDE_PATH',
+  'LIBRARY_PATH',
+  'GCC_EXEC_PREFIX',
+  'COMPILER_PATH',
+  'DEPENDENCIES_OUTPUT',
+  'SUNPRO_DEPENDENCIES',
+];
 
 export function probeReason(call: ToolCall): string | undefined {
   if (call.args.length === 0) return 'no arguments';
@@ -59,8 +87,10 @@ export async function modelCompilerDriver(call: ToolCall, ctx: ModelContext, rea
     if (cmd[1] === '-cc1') step = await clangCompileThunk(ctx, call, cmd, cwd, temps);
     else if (/^cc1(plus|obj)?$/.test(program)) step = await compileThunk(ctx, call, cmd, cwd, temps, hereFiles);
     else if (program === 'as') step = await assembleThunk(ctx, call, resolveOnPath('as', pathVar), cmd.slice(1), cwd, temps, hereFiles);
-    else if (program === 'collect2') step = await linkThunk(ctx, call, resolveOnPath('ld', pathVar), withoutLtoPlugin(cmd.slice(1)), cwd, temps);
-    else if (program === 'ld' || program === 'ld.bfd') step = await linkThunk(ctx, call, cmd[0] as string, withoutLtoPlugin(cmd.slice(1)), cwd, temps);
+    else if (program === 'collect2')
+      step = await linkThunk(ctx, call, resolveOnPath('ld', pathVar), withoutLtoPlugin(cmd.slice(1)), cwd, temps);
+    else if (program === 'ld' || program === 'ld.bfd')
+      step = await linkThunk(ctx, call, cmd[0] as string, withoutLtoPlugin(cmd.slice(1)), cwd, temps);
     else step = `the driver runs ${program}, which is not modelled`;
     if (typeof step === 'string') return { kind: 'fallback', reason: step };
     steps.push(step);
@@ -70,11 +100,39 @@ export async function modelCompilerDriver(call: ToolCall, ctx: ModelContext, rea
 }
 
 /** cc1 options whose value is the next argument. */
-const CC1_VALUE_OPTS = new Set(['-D', '-U', '-I', '-include', '-imacros', '-isystem', '-iquote', '-idirafter', '-iprefix', '-iwithprefix', '-iwithprefixbefore', '-isysroot', '-imultiarch', '-imultilib', '-dumpbase', '-dumpbase-ext', '-dumpdir', '-o', '-MF', '-MT', '-MQ', '-MD', '-MMD', '--param', '-auxbase', '-auxbase-strip', '-aux-info', '-x']);
+const CC1_VALUE_OPTS = new Set([
+  '-D',
+  '-U',
+  '-I',
+  '-include',
+  '-imacros',
+  '-isystem',
+  '-iquote',
+  '-idirafter',
+  '-iprefix',
+  '-iwithprefix',
+  '-iwithprefixbefore',
+  '-isysroot',
+  '-imultiarch',
+  '-imultilib',
+  '-dumpbase',
+  '-dumpbase-ext',
+  '-dumpdir',
+  '-o',
+  '-MF',
+  '-MT',
+  '-MQ',
+  '-MD',
+  '-MMD',
+  '--param',
+  '-auxbase',
+  '-auxbase-strip',
+  '-aux-info',
+  '-x',
+]);
 const PATH_OPTS = new Set(['-I', '-include', '-imacros', '-isystem', '-iquote', '-idirafter']);
 const INCLUDE_DIR_OPTS = new Set(['-I', '-isystem', '-iquote', '-idirafter']);
 const DEPFILE_OPTS = new Set(['-MF', '-MT', '-MQ', '-MD', '-MMD']);
-
 
 interface Cc1Args {
   /** Arguments for the job, paths as the sandbox names them, without -o and depfile options. */
@@ -92,9 +150,18 @@ interface Cc1Args {
   treeNamedAbsolutely: boolean;
 }
 
-
 function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: string): Cc1Args | string {
-  const r: Cc1Args = { jobArgs: [], hostArgs: [], output: undefined, userIncludeDirs: [], nostdinc: false, depfile: undefined, source: undefined, preprocessOnly: false, treeNamedAbsolutely: false };
+  const r: Cc1Args = {
+    jobArgs: [],
+    hostArgs: [],
+    output: undefined,
+    userIncludeDirs: [],
+    nostdinc: false,
+    depfile: undefined,
+    source: undefined,
+    preprocessOnly: false,
+    treeNamedAbsolutely: false,
+  };
   const depfile = (): DepfileRequest => (r.depfile ??= { file: undefined, systemHeaders: true, targets: [], phony: false });
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -150,7 +217,14 @@ function splitCc1Args(ctx: ModelContext, call: ToolCall, args: string[], cwd: st
   return r;
 }
 
-async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cwd: string, temps: Map<string, string>, hereFiles: HereFiles): Promise<Step | string> {
+async function compileThunk(
+  ctx: ModelContext,
+  call: ToolCall,
+  cmd: string[],
+  cwd: string,
+  temps: Map<string, string>,
+  hereFiles: HereFiles,
+): Promise<Step | string> {
   const [cc1Path, ...args] = cmd as [string, ...string[]];
   const parsed = splitCc1Args(ctx, call, args, cwd);
   if (typeof parsed === 'string') return parsed;
@@ -180,7 +254,9 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   const outAbs = resolve(call.cwd, parsed.output);
   if (!isTemp && !ctx.paths.isInside(outAbs)) return `writes ${parsed.output}, outside the build tree`;
   const outTag = isTemp ? `${SCRATCH_DIR}/out.s` : ctx.paths.sandboxPath(outAbs);
-  const systemIncludes = parsed.nostdinc ? [] : ['-nostdinc', ...deps.systemDirs.flatMap((d) => ['-isystem', relativeFrom(cwd, ctx.paths.sandboxPath(d))])];
+  const systemIncludes = parsed.nostdinc
+    ? []
+    : ['-nostdinc', ...deps.systemDirs.flatMap((d) => ['-isystem', relativeFrom(cwd, ctx.paths.sandboxPath(d))])];
   const sameNames = prefixMaps(ctx, call, cwd, parsed);
   const name = await ctx.store.putThunk({
     args: [...cc1.launch(cwd, basename(cc1Path)), ...parsed.jobArgs, ...systemIncludes, ...sameNames, '-o', relativeFrom(cwd, outTag)],
@@ -193,7 +269,14 @@ async function compileThunk(ctx: ModelContext, call: ToolCall, cmd: string[], cw
   });
   const ref = thunkOutputRef(name, outTag);
   if (here) {
-    const value = await adoptRanHere(ctx, name, outTag, basename(cc1Path), { output: here.asm, stderr: here.stderr, durationMs: here.durationMs }, cwd);
+    const value = await adoptRanHere(
+      ctx,
+      name,
+      outTag,
+      basename(cc1Path),
+      { output: here.asm, stderr: here.stderr, durationMs: here.durationMs },
+      cwd,
+    );
     hereFiles.set(ref, { name: value, path: await ctx.store.verifiedPath(value) });
   }
   return stepResult(temps, parsed.output, ref, outAbs, basename(cc1Path));

@@ -94,7 +94,8 @@ const MAX_EXPANSION_DEPTH = 200;
  * Comments (blanked), and literals (kept, so a comment marker inside one is no
  * comment). A literal left open ends at its line's end, as gcc ends it.
  */
-const COMMENT_OR_LITERAL = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|(?<!\w)(?:u8|[uUL])?R"([^()\\\s"]{0,16})\([\s\S]*?\)\1"|"(?:\\.|[^"\\\n])*(?:"|$)|'(?:\\.|[^'\\\n])*(?:'|$)/gm;
+const COMMENT_OR_LITERAL =
+  /\/\*[\s\S]*?\*\/|\/\/[^\n]*|(?<!\w)(?:u8|[uUL])?R"([^()\\\s"]{0,16})\([\s\S]*?\)\1"|"(?:\\.|[^"\\\n])*(?:"|$)|'(?:\\.|[^'\\\n])*(?:'|$)/gm;
 
 /**
  * The directives of a source text that decide what it includes. Trigraphs
@@ -146,7 +147,12 @@ function parseText(plain: string): Parsed {
     const operand = h[2] as string;
     const next = h[1] !== undefined;
     const named = headerName(operand, next);
-    if (named) parsed.includes.push({ ...named, asked: true, ...((named.form === 'quote' || next) && inDefinition(plain, h.index) ? { inDefinition: true } : {}) });
+    if (named)
+      parsed.includes.push({
+        ...named,
+        asked: true,
+        ...((named.form === 'quote' || next) && inDefinition(plain, h.index) ? { inDefinition: true } : {}),
+      });
     else if (h[3] !== undefined) parsed.unlistable ??= `\`__has_include(${operand}(...))\` names a header the scan cannot work out`;
     else parsed.computed.push({ macro: operand, next, asked: true });
   }
@@ -357,7 +363,8 @@ class Scan {
     }
     for (const { places, parsed } of files) {
       // __has_include_next looks on from where the file was found: from each place it may have been
-      for (const inc of parsed.includes) if (inc.asked) for (const place of inc.next ? places : places.slice(0, 1)) this.include(inc, place);
+      for (const inc of parsed.includes)
+        if (inc.asked) for (const place of inc.next ? places : places.slice(0, 1)) this.include(inc, place);
       for (const computed of parsed.computed) {
         if (!computed.asked) continue;
         for (const place of computed.next ? places : places.slice(0, 1)) {
@@ -435,7 +442,7 @@ class Scan {
     const macros = new Map<string, boolean>();
     for (const p of this.parsed) for (const m of p.probeMacros) macros.set(m.name, (macros.get(m.name) ?? false) || m.next);
     // and the macros that hand their argument on to one, through any number of others
-    for (let grew = macros.size > 0; grew; ) {
+    for (let grew = macros.size > 0; grew;) {
       grew = false;
       for (const p of this.parsed) {
         for (const f of p.forwarders) {
@@ -495,7 +502,8 @@ class Scan {
   private definitions(name: string): string[] {
     let known = this.definitionsSeen.get(name);
     if (!known) this.definitionsSeen.set(name, (known = { upTo: 0, bodies: [...(this.commandLine.get(name) ?? [])] }));
-    for (; known.upTo < this.parsed.length; known.upTo++) known.bodies.push(...((this.parsed[known.upTo] as Parsed).defines.get(name) ?? []));
+    for (; known.upTo < this.parsed.length; known.upTo++)
+      known.bodies.push(...((this.parsed[known.upTo] as Parsed).defines.get(name) ?? []));
     return known.bodies;
   }
 
@@ -535,7 +543,10 @@ class Scan {
   private resolveInclude(inc: Include, includer: Found): Found[] {
     if (isAbsolute(inc.name)) return this.isFile(inc.name) ? [{ abs: inc.name, spelled: inc.name, at: -1 }] : [];
     if (inc.next && includer.at >= 0) return present(this.search(inc.name, includer.at + 1));
-    const plain = inc.form === 'quote' ? ((this.besideIncluder ? this.beside(inc.name, includer) : undefined) ?? this.search(inc.name, 0)) : this.search(inc.name, this.chains.quote.length);
+    const plain =
+      inc.form === 'quote'
+        ? ((this.besideIncluder ? this.beside(inc.name, includer) : undefined) ?? this.search(inc.name, 0))
+        : this.search(inc.name, this.chains.quote.length);
     if (!inc.next) return present(plain);
     const fromStart = this.search(inc.name, 0);
     return [...present(plain), ...present(fromStart)];
@@ -596,7 +607,10 @@ class Scan {
 
 /** Why a scan gave up, thrown from deep inside it. */
 class ScanStop extends Error {
-  constructor(message: string, readonly unlistable = false) {
+  constructor(
+    message: string,
+    readonly unlistable = false,
+  ) {
     super(message);
   }
 }
@@ -646,7 +660,11 @@ function listingOf(dir: string): Listing {
     } catch {
       return { has: (name) => isFileAt(join(dir, name)) };
     }
-    known = { key, files: new Set(entries.filter((e) => e.isFile()).map((e) => e.name)), links: new Set(entries.filter((e) => e.isSymbolicLink()).map((e) => e.name)) };
+    known = {
+      key,
+      files: new Set(entries.filter((e) => e.isFile()).map((e) => e.name)),
+      links: new Set(entries.filter((e) => e.isSymbolicLink()).map((e) => e.name)),
+    };
     if (settled(st)) listings.set(dir, known);
     else listings.delete(dir);
   }
@@ -672,7 +690,14 @@ function spell(dir: string, name: string): string {
  * the command line's -D definitions, `predefined` the compiler's own macros
  * (`cc1 -E -dM`), which a `<...>` from a macro body may hold.
  */
-export function scanIncludes(source: string, forced: string[], cwd: string, chains: SearchChains, defines: Array<[string, string]> = [], predefined: ReadonlySet<string> = new Set()): ScanResult {
+export function scanIncludes(
+  source: string,
+  forced: string[],
+  cwd: string,
+  chains: SearchChains,
+  defines: Array<[string, string]> = [],
+  predefined: ReadonlySet<string> = new Set(),
+): ScanResult {
   try {
     return new Scan(cwd, chains, defines, predefined).run(source, forced);
   } catch (e) {
@@ -691,7 +716,14 @@ function gaveUp(e: unknown): { ok: false; reason: string; unlistable?: boolean }
  * them (`__has_include`, `#pragma GCC dependency`), which the list lacks:
  * the compile's result depends on them all the same.
  */
-export function headersAskedBy(listed: string[], cwd: string, chains: SearchChains, defines: Array<[string, string]> = [], predefined: ReadonlySet<string> = new Set(), besideIncluder = true): AskedResult {
+export function headersAskedBy(
+  listed: string[],
+  cwd: string,
+  chains: SearchChains,
+  defines: Array<[string, string]> = [],
+  predefined: ReadonlySet<string> = new Set(),
+  besideIncluder = true,
+): AskedResult {
   try {
     return new Scan(cwd, chains, defines, predefined, besideIncluder).askedBy(listed);
   } catch (e) {

@@ -56,7 +56,10 @@ export function scriptInputs(script: string, dirs: string[]): string[] {
   const text = readFileSync(script, 'utf8').replace(/\/\*[\s\S]*?\*\//g, ' ');
   const files: string[] = [];
   for (const block of text.matchAll(/\b(?:GROUP|INPUT)\s*\(([^]*?)\)\s*(?=$|\b[A-Z_]+\s*\(|\n)/g)) {
-    for (const token of (block[1] as string).replace(/AS_NEEDED\s*\(/g, ' ').replace(/[(),]/g, ' ').split(/\s+/)) {
+    for (const token of (block[1] as string)
+      .replace(/AS_NEEDED\s*\(/g, ' ')
+      .replace(/[(),]/g, ' ')
+      .split(/\s+/)) {
       if (!token) continue;
       if (token.startsWith('-l')) {
         const lib = findLibrary(token.slice(2), dirs, false);

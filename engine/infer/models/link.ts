@@ -19,7 +19,26 @@ import { thinArchiveMembers } from './arMembers';
 export type { Step } from './common';
 
 /** ld options whose value is the next argument and is not a file ld reads. */
-const LD_VALUE_OPTS = new Set(['-m', '-dynamic-linker', '-z', '-soname', '-h', '-rpath', '-e', '--entry', '-Map', '-u', '--undefined', '-a', '--hash-style', '-y', '--build-id', '--sort-section', '-Y', '--exclude-libs']);
+const LD_VALUE_OPTS = new Set([
+  '-m',
+  '-dynamic-linker',
+  '-z',
+  '-soname',
+  '-h',
+  '-rpath',
+  '-e',
+  '--entry',
+  '-Map',
+  '-u',
+  '--undefined',
+  '-a',
+  '--hash-style',
+  '-y',
+  '--build-id',
+  '--sort-section',
+  '-Y',
+  '--exclude-libs',
+]);
 /** ld options whose value is a file ld reads. */
 const LD_FILE_OPTS = new Set(['-T', '--script', '--version-script', '--dynamic-list', '-dT', '--default-script']);
 const STATIC_FLAGS = new Set(['-Bstatic', '-static', '-dn', '-non_shared']);
@@ -51,7 +70,11 @@ async function sharedLibraryNeeds(ctx: ModelContext, abs: string, dirs: string[]
   try {
     const real = realpathSync(abs); // libfoo.so -> libfoo.so.1 -> libfoo.so.1.2.3, the output this build records
     if (ctx.isPending(real)) await ctx.makeRealNow([real]);
-    return kindOf(real) === 'elf' ? libraryClosure(real, dirs).slice(1).filter((f) => !ctx.paths.isInside(f)) : [];
+    return kindOf(real) === 'elf'
+      ? libraryClosure(real, dirs)
+          .slice(1)
+          .filter((f) => !ctx.paths.isInside(f))
+      : [];
   } catch {
     return []; // its job failed and took it away: the link waits on that job, and fails with it
   }
@@ -76,7 +99,14 @@ export function withoutLtoPlugin(args: string[]): string[] {
   return out;
 }
 
-export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: string, args: string[], cwd: string, temps: Map<string, string>): Promise<Step | string> {
+export async function linkThunk(
+  ctx: ModelContext,
+  call: ToolCall,
+  ldPath: string,
+  args: string[],
+  cwd: string,
+  temps: Map<string, string>,
+): Promise<Step | string> {
   const ld = await ctx.packTool(ldPath);
   const inputs: Record<string, string> = { ...ld.inputs };
   const jobArgs: string[] = [];
@@ -103,7 +133,13 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
     if (a === '-rpath-link' || a.startsWith('-rpath-link=')) {
       // Where ld looks for shared libraries' dependencies: directories as the job sees them.
       const dirs = a === '-rpath-link' ? (args[++i] ?? '') : a.slice('-rpath-link='.length);
-      jobArgs.push('-rpath-link', dirs.split(':').map((d) => ctx.paths.argPath(call.cwd, d, cwd)).join(':'));
+      jobArgs.push(
+        '-rpath-link',
+        dirs
+          .split(':')
+          .map((d) => ctx.paths.argPath(call.cwd, d, cwd))
+          .join(':'),
+      );
       continue;
     }
     if (LD_FILE_OPTS.has(a)) {
@@ -154,5 +190,7 @@ export async function linkThunk(ctx: ModelContext, call: ToolCall, ldPath: strin
     timeoutMs: JOB_TIMEOUT_MS,
   });
   // Programs and shared libraries come out executable; relocatable objects (-r) do not.
-  return { finalOutputs: [{ path: outAbs, ref: thunkOutputRef(name, outTag), executable: !args.includes('-r'), program: basename(ldPath) }] };
+  return {
+    finalOutputs: [{ path: outAbs, ref: thunkOutputRef(name, outTag), executable: !args.includes('-r'), program: basename(ldPath) }],
+  };
 }

@@ -19,7 +19,14 @@ export interface RanHere {
 }
 
 /** Stores the output and records the result; returns the output's object name. */
-export async function adoptRanHere(ctx: ModelContext, thunk: string, tag: string, program: string, ran: RanHere, cwd: string): Promise<string> {
+export async function adoptRanHere(
+  ctx: ModelContext,
+  thunk: string,
+  tag: string,
+  program: string,
+  ran: RanHere,
+  cwd: string,
+): Promise<string> {
   const output = await ctx.store.ingestOutput(ran.output);
   const reduction: Reduction = { outputs: [{ tag, ...output }], program, durationMs: Math.round(ran.durationMs), backend: 'local' };
   if (ran.stderr) reduction.stderr = await ctx.store.putBytes('V', Buffer.from(ran.stderr));
