@@ -62,9 +62,12 @@ const PROGRESS_EVERY_MS = 200;
 
 export function startServer(connection: Connection): void {
   let options: ServerOptions = {};
-  let engine: Promise<Engine> | undefined;
-  /** One engine (one store) for every run: a run on Lambda layers the store over its bucket for that run alone. */
-  const openEngine = (): Promise<Engine> => (engine ??= Engine.open(options.cacheDir ? { cacheDir: options.cacheDir } : {}));
+  /**
+   * The store opened afresh for each run: what a store knows of its directory
+   * in memory holds for one run, and between runs another process may change
+   * it (Clear Local Cache runs `burst cache gc`; a terminal runs burst too).
+   */
+  const openEngine = (): Promise<Engine> => Engine.open(options.cacheDir ? { cacheDir: options.cacheDir } : {});
   let canReportProgress = false;
   const runs = new Map<string, AbortController>();
   /** Per workspace root: the documents that have diagnostics from its last run. */
