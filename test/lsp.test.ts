@@ -67,6 +67,35 @@ describe('the engine language server', () => {
     work[Symbol.dispose]();
   });
 
+  test("a request whose params are not the protocol's is refused, naming the field, and nothing runs", async () => {
+    const bad = (params: unknown) =>
+      connection.sendRequest(BuildRequest, params as never).then(
+        () => 'answered',
+        (e: { code?: number; message?: string }) => `${e.code}: ${e.message}`,
+      );
+    const before = events.length;
+    assert.match(
+      await bad({ runId: 'bad1', command: ['make'], cwd: tree, backend: 'cloud' }),
+      /^-32602: .*backend must be one of local, lambda/,
+    );
+    assert.match(
+      await bad({ runId: 'bad2', command: 'make', cwd: tree, backend: 'local' }),
+      /^-32602: .*command must be a non-empty list of words/,
+    );
+    assert.match(
+      await bad({ runId: 'bad3', command: ['make'], cwd: tree, backend: 'local', jobs: -1 }),
+      /^-32602: .*jobs must be a number/,
+    );
+    assert.match(
+      await connection.sendRequest(RunTestsRequest, { runId: 'bad4', cwd: tree, backend: 'local', ids: 'all' } as never).then(
+        () => 'answered',
+        (e: { code?: number; message?: string }) => `${e.code}: ${e.message}`,
+      ),
+      /^-32602: .*ids must be a list of test ids/,
+    );
+    assert.equal(events.length, before, 'no run started');
+  });
+
   test('a compile error is published at its file and line; the fixed build clears it', async () => {
     const file = join(tree, 'lib', 'bbox.c');
     const original = readFileSync(file, 'utf8');
