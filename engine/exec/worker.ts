@@ -8,12 +8,15 @@ import { spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  constants as fsConstants,
   copyFileSync,
   existsSync,
   linkSync,
   mkdirSync,
   promises as fs,
   readFileSync,
+  readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -66,15 +69,22 @@ function sandboxNamed(text: Buffer, sandbox: string): Buffer {
   return Buffer.from(text.toString('latin1').replaceAll(`${sandbox}/`, `${SANDBOX_TOKEN}/`), 'latin1');
 }
 
+/** A job's directory: its path, and its real path when it was made (before the job could touch it). */
+interface Sandbox {
+  path: string;
+  realPath: string;
+}
+
 export async function executeThunk(store: LocalStore, thunk: Thunk, opts: ExecuteOptions): Promise<JobResult> {
   const sandbox = await fs.mkdtemp(join(store.sandboxDir, 'job-')).catch(rethrowTransient);
+  const made: Sandbox = { path: sandbox, realPath: realpathSync(sandbox) };
   try {
     await populateSandbox(store, sandbox, thunk, opts.isolate).catch(rethrowTransient);
     const launcher = await launcherFor(store);
     const ran = launcher ? await launchProcess(launcher, sandbox, thunk, opts) : await runProcess(sandbox, thunk, opts);
     const run = opts.isolate ? ran : { ...ran, stderr: sandboxNamed(ran.stderr, sandbox) };
     if (run.exitCode !== 0) return { ...run, outputs: [] };
-    const outputs = await collectOutputs(store, sandbox, thunk);
+    const outputs = await collectOutputs(store, made, thunk);
     return { ...run, outputs };
   } finally {
     rmSync(sandbox, { recursive: true, force: true, maxRetries: 3 });
@@ -337,15 +347,47 @@ function capture(stream: NodeJS.ReadableStream | null, limit: number): () => Buf
   return () => Buffer.concat(cut ? [...chunks, Buffer.from('\n[output cut]\n')] : chunks);
 }
 
-async function collectOutputs(store: LocalStore, sandbox: string, thunk: Thunk): Promise<TaggedOutput[]> {
+async function collectOutputs(store: LocalStore, sandbox: Sandbox, thunk: Thunk): Promise<TaggedOutput[]> {
   const outputs: TaggedOutput[] = [];
-  for (const tag of thunk.outputs) {
-    const path = join(sandbox, tag);
-    const st = await fs.stat(path).catch(() => undefined);
-    if (!st || !st.isFile()) {
-      throw new BurstError('job-failed', `the job exited 0 but did not produce its declared output ${tag}${st ? ' as a file' : ''}`);
-    }
-    outputs.push({ tag, ...(await store.ingestOutput(path).catch(rethrowTransient)) });
-  }
+  for (const tag of thunk.outputs) outputs.push({ tag, ...(await takeOutput(store, sandbox, tag)) });
   return outputs;
+}
+
+/**
+ * A declared output, copied into the store from what the job left at its
+ * path: a regular file with one link, reached through no symbolic link at
+ * any level. The file is opened without following a last-component link, and
+ * the kernel's name for what was opened (/proc/self/fd) must be the path the
+ * sandbox had when it was made, so a linked parent (or a sandbox replaced by
+ * a link) shows. Anything else fails the job, naming the output and what it
+ * was; the file it pointed at is neither read nor changed.
+ */
+async function takeOutput(store: LocalStore, sandbox: Sandbox, tag: string): Promise<{ name: string; executable: boolean }> {
+  const path = join(sandbox.path, tag);
+  const refuse = (what: string): BurstError =>
+    new BurstError('job-failed', `the job's output ${tag} is ${what}: outputs must be regular files in the job's directory`);
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw refuse('a symbolic link');
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new BurstError('job-failed', `the job exited 0 but did not produce its declared output ${tag}`);
+    if (code === 'EACCES') throw refuse('not readable');
+    throw rethrowTransient(e);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile())
+      throw refuse(st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a device');
+    if (st.nlink !== 1) throw refuse(`a file with ${st.nlink} names (a hard link: it may be a file from outside)`);
+    const opened = `/proc/self/fd/${fh.fd}`;
+    const real = readlinkSync(opened);
+    if (real !== join(sandbox.realPath, tag)) throw refuse(`reached through a symbolic link (it is ${real})`);
+    const name = await store.ingestCopy(opened).catch(rethrowTransient);
+    return { name, executable: (st.mode & 0o111) !== 0 };
+  } finally {
+    await fh.close();
+  }
 }

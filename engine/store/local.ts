@@ -173,6 +173,31 @@ export class LocalStore implements ObjectStore {
   }
 
   /**
+   * A copy of `source` as an object: a job's output, which the caller opened
+   * safely and names by its open descriptor (/proc/self/fd/N). Copied, never
+   * linked or moved, so nothing of the job's directory, and nothing a job
+   * could point at, becomes part of the store.
+   */
+  async ingestCopy(source: string): Promise<string> {
+    const tmp = tempPath(this.tmpDir, 'out');
+    try {
+      await fs.copyFile(source, tmp, constants.COPYFILE_FICLONE);
+      const head = Buffer.alloc(32);
+      const fd = openSync(tmp, 'r');
+      try {
+        readSync(fd, head, 0, head.length, 0);
+      } finally {
+        closeSync(fd);
+      }
+      const name = await nameOfFile(looksLikeThunk(head) ? 'T' : 'V', tmp);
+      await this.adopt(tmp, name);
+      return name;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  }
+
+  /**
    * Takes a file fetched from elsewhere (a bucket) as the object `name`, if its
    * bytes match the name; otherwise deletes it and throws, naming the object
    * and where it came from.

@@ -1,0 +1,115 @@
+/**
+ * Hostile jobs against the local engine: outputs that point outside the
+ * sandbox, and inputs a job tries to rewrite. Each case runs as the test's
+ * own user (root in CI: jobs then run as nobody) and as an unprivileged user
+ * running the whole CLI (setpriv), with and without --isolate.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { CLI, collect, tempDir, type CliResult } from './helpers';
+
+const NOBODY = 65534;
+const asRoot = process.getuid?.() === 0;
+
+interface Runner {
+  label: string;
+  /** The user who owns the store and the "outside" files: whoever runs burst. */
+  uid: number;
+  burst(args: string[]): Promise<CliResult>;
+}
+
+function runners(store: string): Runner[] {
+  const direct: Runner = {
+    label: asRoot ? 'as root (jobs run as nobody)' : 'as this user',
+    uid: process.getuid?.() ?? 0,
+    burst: (args) => collect(spawn(process.execPath, [CLI, '--cache-dir', store, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })),
+  };
+  if (!asRoot) return [direct];
+  const user: Runner = {
+    label: 'as an unprivileged user',
+    uid: NOBODY,
+    burst: (args) =>
+      collect(
+        spawn(
+          'setpriv',
+          [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, CLI, '--cache-dir', `${store}-user`, ...args],
+          {
+            env: { ...process.env, HOME: `${store}-home` },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        ),
+      ),
+  };
+  return [direct, user];
+}
+
+async function thunk(r: Runner, script: string, opts: { inputs?: string[]; outputs?: string[] } = {}): Promise<string> {
+  const args = ['thunk', 'create', '--exe', '/bin/sh'];
+  for (const i of opts.inputs ?? []) args.push('--input', i);
+  for (const o of opts.outputs ?? ['out']) args.push('--output', o);
+  const made = await r.burst([...args, '--', 'sh', '-c', script]);
+  assert.equal(made.code, 0, made.stderr);
+  return made.stdout.trim();
+}
+
+/** Every entry under the store's objects is a plain file (no link, no pipe), and none is the outside file. */
+function onlyRegularObjects(store: string, outsideInode: number): void {
+  const objects = join(store, 'objects');
+  for (const entry of readdirSync(objects, { recursive: true, withFileTypes: true })) {
+    const st = lstatSync(join(entry.parentPath, entry.name));
+    assert.ok(st.isFile() || st.isDirectory(), `${join(entry.parentPath, entry.name)} is a plain file`);
+    assert.notEqual(st.ino, outsideInode, `${entry.name} is not the outside file`);
+  }
+}
+
+describe('job outputs that point outside the sandbox', () => {
+  const dir = tempDir('burst-sandbox-');
+  chmodSync(dir.path, 0o777);
+  after(() => dir[Symbol.dispose]());
+  const store = join(dir.path, 'store');
+  for (const r of runners(store)) {
+    {
+      // Outputs are collected the same way under --isolate; these tricks need the host's ln and mkfifo, which an isolated job lacks.
+      test(`${r.label}: links, a linked parent, a hard link and a pipe each fail the job, naming the output; the outside file is untouched`, async () => {
+        const outside = join(dir.path, `outside-${r.uid}`);
+        mkdirSync(outside, { recursive: true });
+        const secret = join(outside, 'credentials');
+        writeFileSync(secret, 'aws_secret_access_key = hunter2\n');
+        chmodSync(secret, 0o600);
+        chownSync(outside, r.uid, r.uid);
+        // The job user's own file: the one a hard link can reach (protected_hardlinks allows only one's own files).
+        chownSync(secret, asRoot && r.uid === 0 ? NOBODY : r.uid, asRoot && r.uid === 0 ? NOBODY : r.uid);
+        const before = { bytes: readFileSync(secret), mode: statSync(secret).mode, ino: statSync(secret).ino };
+        const tools = '/bin/';
+        const cases: Array<{ script: string; outputs?: string[]; expect: RegExp }> = [
+          { script: `${tools}ln -s ${secret} out`, expect: /output out is a symbolic link/ },
+          { script: `${tools}ln -s ../../../../../../../..${secret} out`, expect: /output out is a symbolic link/ },
+          { script: `${tools}ln -s /nonexistent/nothing out`, expect: /output out is a symbolic link/ },
+          {
+            script: `${tools}rmdir sub && ${tools}ln -s ${outside} sub`,
+            outputs: ['sub/credentials'],
+            expect: /output sub\/credentials is reached through a symbolic link/,
+          },
+          { script: `${tools}ln ${secret} out`, expect: /output out is a file with 2 names/ },
+          { script: `/usr/bin/mkfifo out`, expect: /output out is a named pipe/ },
+        ];
+        for (const c of cases) {
+          const t = await thunk(r, c.script, c.outputs ? { outputs: c.outputs } : {});
+          const ran = await r.burst(['force', '--no-cache', t]);
+          assert.equal(ran.code, 1, `${c.script}: ${ran.stderr}`);
+          assert.match(ran.stderr, c.expect, c.script);
+          const after = statSync(secret);
+          assert.deepEqual(
+            { bytes: readFileSync(secret), mode: after.mode, ino: after.ino },
+            before,
+            `${c.script}: the outside file is as it was`,
+          );
+        }
+        onlyRegularObjects(r.uid === NOBODY && asRoot ? `${store}-user` : store, before.ino);
+      });
+    }
+  }
+});
