@@ -5,7 +5,7 @@
  * running the whole CLI (setpriv), with and without --isolate.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -109,6 +109,74 @@ describe('job outputs that point outside the sandbox', () => {
           );
         }
         onlyRegularObjects(r.uid === NOBODY && asRoot ? `${store}-user` : store, before.ino);
+      });
+    }
+  }
+});
+
+/** Makes its input writable, rewrites it with bytes of the same size, and puts its times and mode back: static, so it runs under --isolate too. */
+const VANDAL_C = `
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  struct stat st;
+  if (stat(argv[1], &st) != 0) { perror("stat"); return 2; }
+  if (chmod(argv[1], 0644) != 0) { perror("chmod"); return 3; }
+  int fd = open(argv[1], O_WRONLY);
+  if (fd < 0) { perror("open"); return 4; }
+  if (write(fd, "tampered\\n", 9) != 9) { perror("write"); return 5; }
+  close(fd);
+  struct timespec times[2] = { st.st_atim, st.st_mtim };
+  utimensat(AT_FDCWD, argv[1], times, 0);
+  chmod(argv[1], st.st_mode & 07777);
+  FILE *out = fopen("out", "w");
+  fputs("done\\n", out);
+  fclose(out);
+  return 0;
+}
+`;
+
+describe('jobs that rewrite their inputs', () => {
+  const dir = tempDir('burst-vandal-');
+  chmodSync(dir.path, 0o777);
+  after(() => dir[Symbol.dispose]());
+  const store = join(dir.path, 'store');
+  const vandal = join(dir.path, 'vandal');
+  writeFileSync(`${vandal}.c`, VANDAL_C);
+  execFileSync('gcc', ['-static', '-O1', '-o', vandal, `${vandal}.c`]);
+  chmodSync(vandal, 0o755);
+  for (const r of runners(store)) {
+    for (const isolate of [false, true]) {
+      test(`${r.label}${isolate ? ', --isolate' : ''}: no later reader sees the changed bytes under the old name`, async () => {
+        const data = join(dir.path, `data-${r.uid}-${isolate}.txt`);
+        writeFileSync(data, 'original\n');
+        chmodSync(data, 0o644);
+        const flags = ['--no-cache', ...(isolate ? ['--isolate'] : [])];
+        const made = await r.burst([
+          'thunk',
+          'create',
+          '--exe',
+          vandal,
+          '--input',
+          `data.txt=${data}`,
+          '--output',
+          'out',
+          '--',
+          'vandal',
+          'data.txt',
+        ]);
+        assert.equal(made.code, 0, made.stderr);
+        const ran = await r.burst(['force', ...flags, made.stdout.trim()]);
+        assert.equal(ran.code, 1, `the vandal's job fails: ${ran.stdout}${ran.stderr}`);
+        if (r.uid !== 0 || !asRoot)
+          assert.match(ran.stderr, /the job changed its input data\.txt \(its bytes no longer match their name\)/);
+        const reader = await thunk(r, 'while IFS= read -r l; do echo "$l"; done < data.txt > out', { inputs: [`data.txt=${data}`] });
+        const read = await r.burst(['force', '--cat', ...flags, reader]);
+        assert.equal(read.code, 0, read.stderr);
+        assert.equal(read.stdout, 'original\n', 'the reader gets the bytes the name stands for');
+        assert.equal(readFileSync(data, 'utf8'), 'original\n', 'the tree file was never touched');
       });
     }
   }

@@ -27,6 +27,7 @@ import { dirname, join } from 'node:path';
 import { BurstError, TransientError, isTransientErrno } from '../model/errors';
 import { isThunkRef, SANDBOX_TOKEN, type Thunk } from '../model/thunk';
 import { JOB_UID, dropsPrivileges } from '../model/jobUser';
+import { InputGuard } from './inputGuard';
 import { launcherFor, type Launcher } from './launcher';
 import { nameOfBytes } from '../model/hash';
 import { resolveOnPath, TOOL_DIR } from './toolchain';
@@ -79,13 +80,17 @@ export async function executeThunk(store: LocalStore, thunk: Thunk, opts: Execut
   const sandbox = await fs.mkdtemp(join(store.sandboxDir, 'job-')).catch(rethrowTransient);
   const made: Sandbox = { path: sandbox, realPath: realpathSync(sandbox) };
   try {
-    await populateSandbox(store, sandbox, thunk, opts.isolate).catch(rethrowTransient);
-    const launcher = await launcherFor(store);
-    const ran = launcher ? await launchProcess(launcher, sandbox, thunk, opts) : await runProcess(sandbox, thunk, opts);
-    const run = opts.isolate ? ran : { ...ran, stderr: sandboxNamed(ran.stderr, sandbox) };
-    if (run.exitCode !== 0) return { ...run, outputs: [] };
-    const outputs = await collectOutputs(store, made, thunk);
-    return { ...run, outputs };
+    const guard = await populateSandbox(store, sandbox, thunk, opts.isolate).catch(rethrowTransient);
+    try {
+      const launcher = await launcherFor(store);
+      const ran = launcher ? await launchProcess(launcher, sandbox, thunk, opts) : await runProcess(sandbox, thunk, opts);
+      const run = opts.isolate ? ran : { ...ran, stderr: sandboxNamed(ran.stderr, sandbox) };
+      if (run.exitCode !== 0) return { ...run, outputs: [] };
+      const outputs = await collectOutputs(store, made, thunk);
+      return { ...run, outputs };
+    } finally {
+      await guard?.verify(); // however the job ended: a changed input fails it, over any other answer
+    }
   } finally {
     rmSync(sandbox, { recursive: true, force: true, maxRetries: 3 });
   }
@@ -103,7 +108,7 @@ function rethrowTransient(e: unknown): never {
  * directories take a millisecond or two this way, and several times that as
  * promises racing to create the same directories.
  */
-async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk, isolate: boolean): Promise<void> {
+async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk, isolate: boolean): Promise<InputGuard | undefined> {
   const executables = new Set(thunk.executables);
   const updated = new Set(thunk.outputs);
   const sources = new Map<string, string>();
@@ -112,12 +117,22 @@ async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk,
     sources.set(path, executables.has(path) ? await store.executablePath(ref) : await store.verifiedPath(ref));
   }
   const shared = isolate ? new Map<string, string>() : sharedPart(thunk, sources);
-  if (shared.size > 0) {
-    symlinkSync(join(sharedTree(store, shared), TOOL_DIR), join(sandbox, TOOL_DIR));
+  const tree = shared.size > 0 ? sharedTree(store, shared) : undefined;
+  if (tree) {
+    symlinkSync(join(tree, TOOL_DIR), join(sandbox, TOOL_DIR));
     for (const p of shared.keys()) sources.delete(p);
   }
   const dirs = layOut(sandbox, sources, [...thunk.outputs, ...(thunk.cwd ? [join(thunk.cwd, 'x')] : [])], updated, executables);
-  if (dropsPrivileges()) for (const d of ['', ...dirs]) chownSync(join(sandbox, d), JOB_UID, JOB_UID);
+  if (dropsPrivileges()) {
+    // The job runs as another user, who can change neither the store's files nor the shared trees (the engine's).
+    for (const d of ['', ...dirs]) chownSync(join(sandbox, d), JOB_UID, JOB_UID);
+    return undefined;
+  }
+  const guard = new InputGuard(store);
+  for (const [path, src] of sources) if (!updated.has(path)) guard.watch(path, thunk.inputs[path] as string, src);
+  for (const [path, src] of shared)
+    guard.watch(path, thunk.inputs[path] as string, src, { dir: tree as string, link: join(tree as string, path) });
+  return guard;
 }
 
 /** Creates the directories and links (or copies) for `sources`; returns the directories made. */

@@ -299,10 +299,19 @@ export class LocalStore implements ObjectStore {
   async executablePath(name: string): Promise<string> {
     const plain = await this.verifiedPath(name);
     const exe = `${plain}.x`;
+    if (this.known.verified.has(`${name}.x`)) return exe;
     try {
-      const st = await fs.stat(exe);
-      if (st.size === parseName(name).size) return exe;
-      await fs.rm(exe, { force: true }); // a leftover of another size (a crash mid-copy long ago): made again below
+      // Checked by content once per process, like the object: a job running as the store's owner could have changed it.
+      const st = statSync(exe, { bigint: true });
+      if (
+        this.index.lookup(exe, st, true) === name ||
+        (st.size === BigInt(parseName(name).size) && (await nameOfFile(parseName(name).type, exe)) === name)
+      ) {
+        this.index.record(exe, st, name, true);
+        this.known.verified.set(`${name}.x`, stateKey(st));
+        return exe;
+      }
+      await fs.rm(exe, { force: true }); // a leftover of another size (a crash mid-copy long ago), or changed: made again below
     } catch {
       // made below
     }
@@ -320,6 +329,7 @@ export class LocalStore implements ObjectStore {
   async quarantine(name: string): Promise<void> {
     const path = this.objectPath(name);
     this.known.verified.delete(name);
+    this.known.verified.delete(`${name}.x`);
     this.known.present.delete(name);
     this.index.forget(path);
     await fs.rename(path, join(this.corruptDir, `${name}.${Date.now()}`)).catch(() => undefined);
