@@ -23,6 +23,7 @@ import { BurstError } from './model/errors';
 import { initHash, nameOfBytes } from './model/hash';
 import { Scheduler, type ForceResult, type RunEvent } from './schedule/scheduler';
 import { tempPath } from './store/atomic';
+import { takeLease } from './store/leases';
 import { LocalStore, defaultCacheDir } from './store/local';
 import type { ObjectStore, OutputEntry, Reduction } from './store/objectStore';
 import { canonicalThunk, decodeThunk, encodeThunk, type Thunk } from './model/thunk';
@@ -165,11 +166,13 @@ export class Engine {
   }
 
   async force(refs: string[], opts: RunOptions = {}): Promise<ForceResult & { report: RunReport }> {
-    const target = await this.open(opts);
-    const scheduler = new Scheduler(target.store, schedulerOptions(target, opts));
-    const result = await scheduler.force(refs);
-    await this.store.flush();
-    return { ...result, report: scheduler.report() };
+    return this.leased('force', async () => {
+      const target = await this.open(opts);
+      const scheduler = new Scheduler(target.store, schedulerOptions(target, opts));
+      const result = await scheduler.force(refs);
+      await this.store.flush();
+      return { ...result, report: scheduler.report() };
+    });
   }
 
   async readValue(name: string): Promise<Buffer> {
@@ -197,27 +200,41 @@ export class Engine {
    * recorded and writes the outputs into the tree (unless `inferOnly`).
    */
   async build(command: string[], opts: BuildOptions): Promise<BuildResult> {
-    const target = await this.open(opts);
-    return runBuild(target.store, {
-      ...schedulerOptions(target, opts),
-      command,
-      root: opts.root,
-      useCache: opts.useCache ?? true,
-      inferOnly: opts.inferOnly ?? false,
-      isolate: opts.isolate ?? false,
-      burstProgram: opts.burstProgram ?? 'burst',
-      ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+    return this.leased(`build ${command.join(' ')}`, async () => {
+      const target = await this.open(opts);
+      return runBuild(target.store, {
+        ...schedulerOptions(target, opts),
+        command,
+        root: opts.root,
+        useCache: opts.useCache ?? true,
+        inferOnly: opts.inferOnly ?? false,
+        isolate: opts.isolate ?? false,
+        burstProgram: opts.burstProgram ?? 'burst',
+        ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+      });
     });
   }
 
   /** Runs discovered tests as jobs (see discoverTests), each result reported as it is known. */
   async runTests(tests: DiscoveredTest[], opts: TestOptions): Promise<TestRun> {
-    const target = await this.open(opts);
-    return runTests(target.store, tests, {
-      ...schedulerOptions(target, opts),
-      root: opts.root,
-      ...(opts.onResult ? { onResult: opts.onResult } : {}),
+    return this.leased('tests', async () => {
+      const target = await this.open(opts);
+      return runTests(target.store, tests, {
+        ...schedulerOptions(target, opts),
+        root: opts.root,
+        ...(opts.onResult ? { onResult: opts.onResult } : {}),
+      });
     });
+  }
+
+  /** A run holds a lease on the store, so garbage collection in another process leaves its objects alone. */
+  private async leased<T>(what: string, run: () => Promise<T>): Promise<T> {
+    const release = takeLease(this.store.dir, what);
+    try {
+      return await run();
+    } finally {
+      release();
+    }
   }
 
   private open(opts: RunOptions): Promise<RunTarget> {

@@ -108,6 +108,33 @@ describe('the scheduler, on an in-memory store', () => {
     );
   });
 
+  test('a job that ends without its result after every retry counts as failed, with its cause', async () => {
+    const store = new MemoryStore();
+    const a = await joinThunk(store, 'a');
+    const b = await joinThunk(store, 'b');
+    const broken = new InProcessBackend(store, 'memory', (_n, thunk) => {
+      if (thunk.args[1] === 'a') throw new TransientError('sandbox set-up failed: ENOENT: the store lost an input');
+    });
+    const events: RunEvent[] = [];
+    const scheduler = new Scheduler(store, {
+      backend: broken,
+      retries: 2,
+      retryBaseMs: 1,
+      keepGoing: true,
+      onEvent: (e) => events.push(e),
+    });
+    const { failures } = await scheduler.force([a, b]);
+    assert.deepEqual(
+      failures.map((f) => f.ref),
+      [a],
+    );
+    const report = scheduler.report();
+    assert.equal(report.failed, 1, 'counted, never "0 failed"');
+    assert.equal(report.retried, 2);
+    const failed = events.find((e) => e.type === 'job-failed');
+    assert.ok(failed && failed.type === 'job-failed' && /the store lost an input/.test(failed.message), JSON.stringify(failed));
+  });
+
   test('a straggler gets a duplicate; the first copy to answer wins and the other is stopped', async () => {
     const store = new MemoryStore();
     const slow = await joinThunk(store, 'slow');

@@ -40,6 +40,7 @@ export function backendName(name: string): BackendName {
 }
 
 export async function openBackend(store: LocalStore, spec: BackendSpec, choice: BackendChoice = {}): Promise<RunTarget> {
+  store.checkJobsCanReachSandboxes(); // every kind of run may run jobs here
   const local = new LocalBackend(store, { ...(choice.jobs ? { jobs: choice.jobs } : {}), isolate: choice.isolate ?? false });
   if (spec.kind === 'local') return { backend: local, local, store };
   if (spec.kind === 'given') return { backend: spec.backend, local, store };

@@ -485,13 +485,34 @@ export class Scheduler {
         this.emitProgress();
         return { reduction, durationMs: result.durationMs };
       } catch (e) {
-        if (!(e instanceof TransientError) || attempt > retries || this.stopped) throw e;
+        if (!(e instanceof TransientError) || attempt > retries || this.stopped) {
+          this.countFailure(name, program, e);
+          throw e;
+        }
         const delayMs = Math.round(Math.random() * base * 2 ** (attempt - 1));
         this.counts.retried++;
         this.emit({ type: 'job-retry', job: name, program, reason: e.message, delayMs });
         await sleep(delayMs, this.abort.signal).catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * A job that ends without its result for a reason of its own making or the
+   * machine's (a fault after every retry, a refused output, a changed input)
+   * is a failed job like one that exits non-zero: counted, reported with its
+   * cause, and it stops the run unless the run keeps going. Exit statuses are
+   * counted where they are seen; a cancelled run and a lost input being made
+   * again are not failures.
+   */
+  private countFailure(name: string, program: string, e: unknown): void {
+    if (e instanceof JobFailedError || e instanceof LostInputsError || (this.stopped !== undefined && e === this.stopped)) return;
+    const err = asBurstError(e);
+    if (err.code === 'cancelled' || this.stopped?.code === 'cancelled') return;
+    this.counts.failed++;
+    this.emit({ type: 'job-failed', job: name, program, message: err.message, stderr: '', diagnostics: [] });
+    this.emitProgress();
+    if (!this.opts.keepGoing) this.stop(err);
   }
 
   private async toReduction(result: JobResult, program: string, backend: string): Promise<Reduction> {

@@ -27,9 +27,9 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CorruptObjectError, MissingObjectError } from '../model/errors';
+import { BurstError, CorruptObjectError, MissingObjectError } from '../model/errors';
 import { initHash, nameOfBytes, nameOfFile, parseName, type ObjectType } from '../model/hash';
-import { dropsPrivileges } from '../model/jobUser';
+import { JOB_UID, dropsPrivileges } from '../model/jobUser';
 import { encodeThunk, looksLikeThunk, type Thunk } from '../model/thunk';
 import { publishOnce, tempPath, writeFileAtomic, writeFileOnce } from './atomic';
 import { FileIndex } from './fileIndex';
@@ -369,6 +369,23 @@ export class LocalStore implements ObjectStore {
     await fs.rm(this.reductionPath(thunk), { force: true });
   }
 
+  /**
+   * Before any job starts: when jobs run as another user, that user must be
+   * able to reach the sandbox directory, or every job would fail on its own
+   * with EACCES. Names the directory in the way and the ways out.
+   */
+  checkJobsCanReachSandboxes(): void {
+    if (!dropsPrivileges()) return;
+    const blocking = firstUnsearchable(this.sandboxDir, JOB_UID);
+    if (!blocking) return;
+    throw new BurstError(
+      'usage',
+      `jobs run as user ${JOB_UID} (Burst runs as root), who cannot reach the job directories under ${this.sandboxDir}: ` +
+        `${blocking} is not searchable by that user. Fix one of: chmod o+x ${blocking}; set BURST_SANDBOX_DIR to a directory ` +
+        `on the store's file system that every user can reach (e.g. under /tmp); or put the store there (BURST_CACHE_DIR)`,
+    );
+  }
+
   /** Saves what this process learned (file-state index); call at the end of a run. */
   async flush(): Promise<void> {
     await this.index.save();
@@ -389,6 +406,23 @@ function stateKey(st: BigIntStats): string {
   return `${st.ino}:${st.size}:${st.mtimeNs}`;
 }
 
+/** The first directory from / down to `dir` that `uid` may not search (enter), or undefined. */
+function firstUnsearchable(dir: string, uid: number): string | undefined {
+  const parts = resolve(dir).split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const d = `/${parts.slice(0, i).join('/')}`;
+    let st;
+    try {
+      st = statSync(d);
+    } catch {
+      return d;
+    }
+    const bit = st.uid === uid ? 0o100 : 0o001; // groups: the job user is nobody, in no group of the store's
+    if ((st.mode & bit) === 0) return d;
+  }
+  return undefined;
+}
+
 /**
  * Jobs that run as another user must be able to reach their sandbox by its
  * absolute path (programs such as node resolve their own script's path), and
@@ -397,6 +431,11 @@ function stateKey(st: BigIntStats): string {
  * that is on the store's file system, so inputs can still be hard links.
  */
 async function sandboxParent(store: LocalStore): Promise<string> {
+  const chosen = process.env.BURST_SANDBOX_DIR;
+  if (chosen) {
+    await fs.mkdir(resolve(chosen), { recursive: true, mode: 0o711 });
+    return resolve(chosen);
+  }
   if (!dropsPrivileges()) return store.sandboxDir;
   const shared = join(tmpdir(), `burst-sandboxes-${process.getuid?.() ?? 0}`);
   try {

@@ -1,6 +1,7 @@
 /** `burst cache stats` and `burst cache gc`: what the store holds, and trimming it. */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { otherLeaseHolders } from './leases';
 import type { LocalStore } from './local';
 
 export interface CacheStats {
@@ -50,6 +51,8 @@ export interface GcResult {
   removedBytes: number;
   removedReductions: number;
   removedTemporary: number;
+  /** Processes running builds on this store: while there are any, no object or result is removed. */
+  busy: number[];
 }
 
 /** Temporary files and sandboxes this old belong to no live run. */
@@ -58,10 +61,11 @@ const STALE_MS = 24 * 3600_000;
 /**
  * Removes leftovers of interrupted runs and quarantined objects; with a size
  * limit, also the least recently written objects until the store fits, and then
- * every reduction that names a removed object.
+ * every reduction that names a removed object, unless another process is
+ * running a build on the store (see leases.ts).
  */
 export async function collectGarbage(store: LocalStore, maxBytes?: number): Promise<GcResult> {
-  const result: GcResult = { removedObjects: 0, removedBytes: 0, removedReductions: 0, removedTemporary: 0 };
+  const result: GcResult = { removedObjects: 0, removedBytes: 0, removedReductions: 0, removedTemporary: 0, busy: [] };
   const now = Date.now();
   for (const dir of [store.tmpDir, store.sandboxDir]) {
     for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
@@ -76,6 +80,8 @@ export async function collectGarbage(store: LocalStore, maxBytes?: number): Prom
   await fs.rm(store.corruptDir, { recursive: true, force: true });
   await fs.mkdir(store.corruptDir, { recursive: true });
   if (maxBytes === undefined) return result;
+  result.busy = otherLeaseHolders(store.dir);
+  if (result.busy.length > 0) return result;
   const objects = (await listFiles(store.objectsDir)).sort((a, b) => a.mtimeMs - b.mtimeMs);
   let total = objects.reduce((n, o) => n + o.size, 0);
   const removed = new Set<string>();

@@ -1,0 +1,77 @@
+/**
+ * One store, several processes: garbage collection looping beside a real
+ * build, and a root engine whose job user cannot reach the job directories.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { RunReport } from '../engine/api';
+import {
+  burst,
+  copyTree,
+  debianSource,
+  differingFiles,
+  placeholdersUnder,
+  readJson,
+  run,
+  shThunk,
+  startBurst,
+  collect,
+  tempDir,
+} from './helpers';
+
+describe('a store shared by several processes', () => {
+  test('gc --max-size 1 looping during a -j1 build of zlib: the build succeeds with its outputs and true counts', async () => {
+    using dir = tempDir();
+    const store = join(dir.path, 'store');
+    const plain = copyTree(debianSource('zlib'), join(dir.path, 'plain'));
+    const tree = copyTree(debianSource('zlib'), join(dir.path, 'tree'));
+    for (const t of [plain, tree]) assert.equal((await run('./configure', [], t)).code, 0);
+    assert.equal((await run('make', ['-j1'], plain)).code, 0);
+    const report = join(dir.path, 'report.json');
+    const build = collect(startBurst(['build', '--report', report, '--', 'make', '-j1'], store, { cwd: tree }));
+    let ended = false;
+    void build.then(() => (ended = true));
+    const gcs: Array<{ code: number | null; stdout: string; stderr: string }> = [];
+    while (!ended) gcs.push(await burst(['cache', 'gc', '--max-size', '1'], store));
+    const built = await build;
+    assert.equal(built.code, 0, built.stderr);
+    assert.ok(gcs.length > 0, 'gc ran during the build');
+    assert.ok(
+      gcs.some((g) => g.code === 1 && /no object was removed: 1 run \(process \d+\) using this store/.test(g.stderr)),
+      `gc said why it removed nothing: ${JSON.stringify(gcs.slice(0, 2))}`,
+    );
+    const files = ['libz.a', 'example', 'minigzip', 'adler32.o', 'inflate.o'];
+    assert.deepEqual(differingFiles(plain, tree, files), []);
+    assert.deepEqual(placeholdersUnder(tree), []);
+    const r = readJson<RunReport>(report);
+    assert.equal(r.failed, 0);
+    assert.equal(r.executed + r.cached, r.thunks, 'every job ran or came from the cache');
+    assert.equal((await run('make', ['test'], tree)).code, 0, "the project's own tests pass");
+    // With the build over (perhaps already in the loop's last round), gc does what it is asked.
+    const after = await burst(['cache', 'gc', '--max-size', '1'], store);
+    assert.equal(after.code, 0, after.stderr);
+    assert.ok([...gcs, after].some((g) => g.code === 0 && /removed [1-9]\d* objects/.test(g.stdout)));
+  });
+
+  test(
+    'a root engine whose job user cannot reach the job directories says so, with the fix, before any job runs',
+    { skip: process.getuid?.() === 0 ? false : 'jobs run as another user only when Burst runs as root' },
+    async () => {
+      using dir = tempDir();
+      const store = join(dir.path, 'store');
+      chmodSync(dir.path, 0o711);
+      const hidden = join(dir.path, 'private');
+      mkdirSync(hidden);
+      chmodSync(hidden, 0o700);
+      const t = await shThunk(store, 'echo hi > out');
+      const report = join(dir.path, 'report.json');
+      const r = await burst(['force', '--report', report, t], store, { env: { BURST_SANDBOX_DIR: join(hidden, 'sandboxes') } });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`cannot reach the job directories under ${hidden}/sandboxes: ${hidden} is not searchable`));
+      assert.match(r.stderr, new RegExp(`chmod o\\+x ${hidden}`));
+      assert.throws(() => readFileSync(report), 'no run started, so no report');
+    },
+  );
+});
