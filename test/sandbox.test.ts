@@ -181,3 +181,44 @@ describe('jobs that rewrite their inputs', () => {
     }
   }
 });
+
+describe('what a job leaves behind', () => {
+  const dir = tempDir('burst-contain-');
+  after(() => dir[Symbol.dispose]());
+  const store = join(dir.path, 'store');
+  const direct = runners(store)[0] as Runner;
+
+  test('daemons a job starts (setsid, double fork, another process group) end with the job', async () => {
+    const script =
+      '/usr/bin/setsid /bin/sleep 97.31 & ' +
+      "( /usr/bin/setsid /bin/sh -c '/bin/sleep 97.32 & exit 0' & ) ; " +
+      "/bin/sh -c 'set -m; /bin/sleep 97.33 &' ; " +
+      'echo started > out';
+    const t = await thunk(direct, script);
+    const r = await direct.burst(['force', '--no-cache', t]);
+    assert.equal(r.code, 0, r.stderr);
+    const left = execFileSync('ps', ['-eo', 'args'])
+      .toString()
+      .split('\n')
+      .filter((l) => /sleep 97\.3/.test(l));
+    assert.deepEqual(left, [], 'nothing of the job is running');
+  });
+
+  test('a job writing 1 GB to stdout: memory and disk stay bounded, and the report says how much was cut', async () => {
+    const t = await thunk(direct, '/usr/bin/head -c 1000000000 /dev/zero; echo done > out');
+    const report = join(dir.path, 'report.json');
+    const timed = spawn(
+      '/usr/bin/time',
+      ['-f', '%M', process.execPath, CLI, '--cache-dir', store, 'force', '--no-cache', '--report', report, t],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const r = await collect(timed);
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    const maxRssKb = Number(r.stderr.trim().split('\n').at(-1));
+    assert.ok(maxRssKb < 400_000, `the engine stayed under 400 MB (${maxRssKb} KB)`);
+    const job = JSON.parse(readFileSync(report, 'utf8')).jobs[0] as { cutBytes?: number };
+    assert.equal(job.cutBytes, 1_000_000_000 - (4 << 20), 'all but the 4 MiB kept');
+  });
+});

@@ -6,10 +6,18 @@
  * fields:
  *
  *   request: id, cwd, uid ("" to keep), gid, stdout file, stderr file,
- *            argc, argv..., envc, env...
+ *            bytes kept of each, argc, argv..., envc, env...
  *   events:  "started", id, pid      (the job's process group is its pid)
- *            "exited", id, status, signal
+ *            "exited", id, status, signal, stdout bytes, stderr bytes
  *            "failed", id, errno text (could not start)
+ *
+ * Each job runs under a shepherd of its own, a child subreaper: when the
+ * job's process ends, whatever it left running (a daemon that called
+ * setsid, a child in another process group) has become the shepherd's, and
+ * is killed before the job is reported ended. The shepherd also carries the
+ * job's stdout and stderr to their files, keeping the first bytes of each
+ * and counting the rest, so a job printing gigabytes takes neither memory
+ * nor disk.
  *
  * It exits when stdin closes, after its jobs have ended.
  */
@@ -23,6 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,7 +41,7 @@
 #define MAX_JOBS 4096
 
 static int sigpipe_fds[2];
-static struct { pid_t pid; char id[32]; } jobs[MAX_JOBS];
+static struct { pid_t pid; int info; char id[32]; } jobs[MAX_JOBS];
 
 static void on_child(int sig) {
   (void)sig;
@@ -81,11 +92,16 @@ static void reap(void) {
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
     for (int i = 0; i < MAX_JOBS; i++) {
       if (jobs[i].pid != pid) continue;
-      char st[16], sg[16];
+      char st[16], sg[16], o[24], e[24];
+      long long totals[2] = {0, 0};
+      if (read(jobs[i].info, totals, sizeof totals) != (ssize_t)sizeof totals) totals[0] = totals[1] = 0;
+      close(jobs[i].info);
       snprintf(st, sizeof st, "%d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
       snprintf(sg, sizeof sg, "%d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-      const char *f[] = {"exited", jobs[i].id, st, sg};
-      emit(f, 4);
+      snprintf(o, sizeof o, "%lld", totals[0]);
+      snprintf(e, sizeof e, "%lld", totals[1]);
+      const char *f[] = {"exited", jobs[i].id, st, sg, o, e};
+      emit(f, 6);
       jobs[i].pid = 0;
       break;
     }
@@ -97,18 +113,187 @@ static int running(void) {
   return 0;
 }
 
+static void write_all(int fd, const void *p, size_t n) {
+  const char *c = p;
+  while (n > 0) {
+    ssize_t w = write(fd, c, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;
+    c += w;
+    n -= (size_t)w;
+  }
+}
+
+static int read_fd_full(int fd, void *p, size_t n) {
+  char *c = p;
+  while (n > 0) {
+    ssize_t r = read(fd, c, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    c += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
+/* SIGKILLs every child of this process; returns how many it found. */
+static int kill_children(void) {
+  int found = 0;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+  FILE *f = fopen(path, "r");
+  if (f) {
+    int c;
+    while (fscanf(f, "%d", &c) == 1) {
+      kill(c, SIGKILL);
+      found++;
+    }
+    fclose(f);
+    return found;
+  }
+  /* Kernels without the children file: every process's parent, from its stat. */
+  DIR *d = opendir("/proc");
+  if (!d) return 0;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    int pid = atoi(de->d_name);
+    if (pid <= 0) continue;
+    char sp[64], buf[512];
+    snprintf(sp, sizeof sp, "/proc/%d/stat", pid);
+    FILE *sf = fopen(sp, "r");
+    if (!sf) continue;
+    size_t n = fread(buf, 1, sizeof buf - 1, sf);
+    fclose(sf);
+    buf[n] = '\0';
+    char *close_paren = strrchr(buf, ')');
+    int ppid = 0;
+    if (close_paren && sscanf(close_paren + 1, " %*c %d", &ppid) == 1 && ppid == (int)getpid()) {
+      kill(pid, SIGKILL);
+      found++;
+    }
+  }
+  closedir(d);
+  return found;
+}
+
+/* Kills and reaps every descendant left: orphans come to this subreaper as their parents die. */
+static void kill_descendants(void) {
+  for (;;) {
+    kill_children();
+    int st;
+    pid_t p = waitpid(-1, &st, 0);
+    if (p < 0 && errno == ECHILD) return;
+  }
+}
+
+static int shepherd_sig[2];
+static void on_shepherd_child(int sig) {
+  (void)sig;
+  int saved = errno;
+  if (write(shepherd_sig[1], "x", 1) < 0) { /* polled anyway */ }
+  errno = saved;
+}
+
+/* Appends a chunk to a job's output file, up to the bytes kept; counts it all. */
+static void carry(int from, int to, long long keep, long long *total, int *open_fd) {
+  char buf[65536];
+  ssize_t r = read(from, buf, sizeof buf);
+  if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (r <= 0) {
+    close(from);
+    *open_fd = -1;
+    return;
+  }
+  if (*total < keep) write_all(to, buf, (size_t)((long long)r < keep - *total ? r : keep - *total));
+  *total += r;
+}
+
+/* The job's parent: runs it, carries its output, kills what it leaves, ends as it ended. Never returns. */
+static void shepherd(const char *cwd, const char *uid, const char *gid, const char *out, const char *err, long long keep, char **argv, char **env,
+                     int errw, int infow) {
+  setpgid(0, 0);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  signal(SIGPIPE, SIG_IGN);
+  int op[2], ep[2];
+  if (pipe2(shepherd_sig, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) _exit(126);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_shepherd_child;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &sa, NULL);
+  pid_t job = fork();
+  if (job == 0) {
+    setpgid(0, 0);
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    int in = open("/dev/null", O_RDONLY);
+    if (in < 0 || dup2(in, 0) < 0 || dup2(op[1], 1) < 0 || dup2(ep[1], 2) < 0) goto fail;
+    if (chdir(cwd) < 0) goto fail;
+    if (*gid && (setgroups(0, NULL) < 0 || setgid((gid_t)atoi(gid)) < 0)) goto fail;
+    if (*uid && setuid((uid_t)atoi(uid)) < 0) goto fail;
+    execve(argv[0], argv, env);
+  fail: {
+      int code = errno;
+      write_all(errw, &code, sizeof code);
+      _exit(127);
+    }
+  }
+  close(op[1]);
+  close(ep[1]);
+  close(errw);
+  if (job > 0) setpgid(job, job); /* also here, so a kill right after "started" reaches the group */
+  write_all(infow, &job, sizeof job);
+  if (job < 0) _exit(126);
+  int of = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int ef = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  long long totals[2] = {0, 0};
+  int status = 0, ended = 0, outfd = op[0], errfd = ep[0];
+  while (!ended || outfd >= 0 || errfd >= 0) {
+    struct pollfd fds[3] = {{shepherd_sig[0], POLLIN, 0}, {outfd, POLLIN, 0}, {errfd, POLLIN, 0}};
+    int r = poll(fds, 3, -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (fds[0].revents) {
+      char drain[64];
+      while (read(shepherd_sig[0], drain, sizeof drain) > 0) {}
+      int st;
+      pid_t p;
+      while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+        if (p == job) {
+          status = st;
+          ended = 1;
+        }
+      }
+      /* The job is over: what it left running goes now, so its output pipes close. */
+      if (ended) kill_descendants();
+    }
+    if (outfd >= 0 && fds[1].revents) carry(outfd, of, keep, &totals[0], &outfd);
+    if (errfd >= 0 && fds[2].revents) carry(errfd, ef, keep, &totals[1], &errfd);
+  }
+  kill_descendants();
+  write_all(infow, totals, sizeof totals);
+  if (WIFSIGNALED(status)) {
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    signal(WTERMSIG(status), SIG_DFL);
+    kill(getpid(), WTERMSIG(status));
+    _exit(128 + WTERMSIG(status));
+  }
+  _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
 static void start(char *body, uint32_t len) {
   char *fields[65536];
   int n = 0;
   for (char *p = body; p < body + len && n < 65536; p += strlen(p) + 1) fields[n++] = p;
-  if (n < 7) return;
+  if (n < 8) return;
   const char *id = fields[0], *cwd = fields[1], *uid = fields[2], *gid = fields[3], *out = fields[4], *err = fields[5];
-  int argc = atoi(fields[6]);
-  if (7 + argc >= n) return;
-  char **argv = &fields[7];
-  int envc = atoi(fields[7 + argc]);
-  char **env = &fields[8 + argc];
-  if (8 + argc + envc > n) return;
+  long long keep = atoll(fields[6]);
+  int argc = atoi(fields[7]);
+  if (8 + argc >= n) return;
+  char **argv = &fields[8];
+  int envc = atoi(fields[8 + argc]);
+  char **env = &fields[9 + argc];
+  if (9 + argc + envc > n) return;
   char *argv_z[argc + 1];
   for (int i = 0; i < argc; i++) argv_z[i] = argv[i];
   argv_z[argc] = NULL;
@@ -118,53 +303,55 @@ static void start(char *body, uint32_t len) {
 
   int slot = -1;
   for (int i = 0; i < MAX_JOBS; i++) if (!jobs[i].pid) { slot = i; break; }
-  int errpipe[2];
+  int errpipe[2], info[2];
   if (slot < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
     const char *f[] = {"failed", id, "too many jobs"};
     emit(f, 3);
     return;
   }
-  pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    signal(SIGCHLD, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
-    int in = open("/dev/null", O_RDONLY);
-    int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) goto fail;
-    if (chdir(cwd) < 0) goto fail;
-    if (*gid && (setgroups(0, NULL) < 0 || setgid((gid_t)atoi(gid)) < 0)) goto fail;
-    if (*uid && setuid((uid_t)atoi(uid)) < 0) goto fail;
-    execve(argv_z[0], argv_z, env_z);
-  fail: {
-      int code = errno;
-      if (write(errpipe[1], &code, sizeof code) < 0) { /* nothing to do */ }
-      _exit(127);
-    }
-  }
-  close(errpipe[1]);
-  if (pid < 0) {
+  if (pipe2(info, O_CLOEXEC) < 0) {
     close(errpipe[0]);
+    close(errpipe[1]);
     const char *f[] = {"failed", id, strerror(errno)};
     emit(f, 3);
     return;
   }
-  setpgid(pid, pid); /* also here, so a kill right after "started" reaches the group */
-  int code = 0;
-  ssize_t got;
-  do got = read(errpipe[0], &code, sizeof code); while (got < 0 && errno == EINTR);
-  close(errpipe[0]);
-  if (got == (ssize_t)sizeof code) {
-    waitpid(pid, NULL, 0);
-    const char *f[] = {"failed", id, code == ENOENT ? "ENOENT" : code == EACCES ? "EACCES" : strerror(code)};
+  pid_t sh = fork();
+  if (sh == 0) {
+    close(errpipe[0]);
+    close(info[0]);
+    close(sigpipe_fds[0]);
+    close(sigpipe_fds[1]);
+    shepherd(cwd, uid, gid, out, err, keep, argv_z, env_z, errpipe[1], info[1]);
+  }
+  close(errpipe[1]);
+  close(info[1]);
+  if (sh < 0) {
+    close(errpipe[0]);
+    close(info[0]);
+    const char *f[] = {"failed", id, strerror(errno)};
     emit(f, 3);
     return;
   }
-  jobs[slot].pid = pid;
+  pid_t job = -1;
+  int code = 0;
+  ssize_t got = -1;
+  if (read_fd_full(info[0], &job, sizeof job) == 0 && job > 0) {
+    do got = read(errpipe[0], &code, sizeof code); while (got < 0 && errno == EINTR);
+  }
+  close(errpipe[0]);
+  if (job <= 0 || got == (ssize_t)sizeof code) {
+    waitpid(sh, NULL, 0);
+    close(info[0]);
+    const char *f[] = {"failed", id, job <= 0 ? "fork" : code == ENOENT ? "ENOENT" : code == EACCES ? "EACCES" : strerror(code)};
+    emit(f, 3);
+    return;
+  }
+  jobs[slot].pid = sh;
+  jobs[slot].info = info[0];
   snprintf(jobs[slot].id, sizeof jobs[slot].id, "%s", id);
   char p[16];
-  snprintf(p, sizeof p, "%d", (int)pid);
+  snprintf(p, sizeof p, "%d", (int)job);
   const char *f[] = {"started", id, p};
   emit(f, 3);
 }

@@ -21,9 +21,13 @@ export interface LaunchRequest {
   gid?: number;
   stdoutFile: string;
   stderrFile: string;
+  /** Bytes of stdout, and of stderr, written to their files; the rest is counted only (default: all). */
+  keep?: number;
 }
 
-export type LaunchEnd = { kind: 'exited'; status: number; signal: number } | { kind: 'failed'; reason: string };
+/** `stdoutBytes`, `stderrBytes`: what the job wrote, kept or not. */
+export type LaunchEnd =
+  { kind: 'exited'; status: number; signal: number; stdoutBytes: number; stderrBytes: number } | { kind: 'failed'; reason: string };
 
 export interface Launched {
   /** The job's pid, which is also its process group. */
@@ -89,6 +93,7 @@ export class Launcher {
       req.gid === undefined ? '' : String(req.gid),
       req.stdoutFile,
       req.stderrFile,
+      String(req.keep ?? Number.MAX_SAFE_INTEGER),
       String(req.argv.length),
       ...req.argv,
       String(env.length),
@@ -115,7 +120,7 @@ export class Launcher {
     }
   }
 
-  private onEvent([kind, id, a, b]: string[]): void {
+  private onEvent([kind, id, a, b, out, err]: string[]): void {
     const p = this.pending.get(id ?? '');
     if (!p) return;
     if (kind === 'started') {
@@ -123,7 +128,8 @@ export class Launcher {
       return p.started(p.pid);
     }
     this.pending.delete(id as string);
-    if (kind === 'exited') p.ended({ kind: 'exited', status: Number(a), signal: Number(b) });
+    if (kind === 'exited')
+      p.ended({ kind: 'exited', status: Number(a), signal: Number(b), stdoutBytes: Number(out), stderrBytes: Number(err) });
     else p.ended({ kind: 'failed', reason: a ?? 'unknown' });
     if (this.pending.size === 0) this.setRef(false);
   }

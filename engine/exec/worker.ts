@@ -50,6 +50,8 @@ export interface JobResult {
   durationMs: number;
   /** Of durationMs, the time spent moving inputs and outputs (a remote backend: uploads, the worker's fetches and puts). */
   transferMs?: number;
+  /** Bytes of its stdout and stderr past the limit: counted, not kept. */
+  cutBytes?: number;
   /** Where it ran, when a backend ran it elsewhere than its own label says (Lambda's local fallback), and why. */
   ranOn?: { backend: string; reason: string };
   /** A follow-on's result: it ran right after this job, which fed it, before the scheduler asked for it. */
@@ -203,6 +205,8 @@ interface ProcessResult {
   stdout: Buffer;
   stderr: Buffer;
   durationMs: number;
+  /** Bytes of stdout and stderr past the limit: counted, not kept. */
+  cutBytes?: number;
 }
 
 function commandFor(sandbox: string, thunk: Thunk, isolate: boolean): { file: string; args: string[] } {
@@ -298,7 +302,9 @@ function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promis
       const durationMs = performance.now() - started;
       const err = endError(thunk, watch.reason(), signal ?? undefined);
       if (err) return reject(err);
-      resolvePromise({ exitCode: code ?? 1, stdout: stdout(), stderr: stderr(), durationMs });
+      const [out, errors] = [stdout(), stderr()];
+      const cutBytes = out.cut + errors.cut;
+      resolvePromise({ exitCode: code ?? 1, stdout: out.bytes, stderr: errors.bytes, durationMs, ...(cutBytes > 0 ? { cutBytes } : {}) });
     });
   });
 }
@@ -321,6 +327,7 @@ async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, 
     ...(setUser ? { uid: JOB_UID, gid: JOB_UID } : {}),
     stdoutFile,
     stderrFile,
+    keep: limit,
   });
   const watch = watchJob(thunk, opts.signal, () => void job.pid.then(killProcessGroup));
   try {
@@ -329,7 +336,10 @@ async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, 
     if (end.kind === 'failed') throw startError(thunk, end.reason);
     const err = endError(thunk, watch.reason(), end.signal > 0 ? (SIGNAL_NAMES.get(end.signal) ?? `signal ${end.signal}`) : undefined);
     if (err) throw err;
-    return { exitCode: end.status, stdout: readLimited(stdoutFile, limit), stderr: readLimited(stderrFile, limit), durationMs };
+    const stdout = readKept(stdoutFile, end.stdoutBytes);
+    const stderr = readKept(stderrFile, end.stderrBytes);
+    const cutBytes = stdout.cut + stderr.cut;
+    return { exitCode: end.status, stdout: stdout.bytes, stderr: stderr.bytes, durationMs, ...(cutBytes > 0 ? { cutBytes } : {}) };
   } finally {
     watch.stop();
     rmSync(stdoutFile, { force: true });
@@ -337,29 +347,29 @@ async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, 
   }
 }
 
-function readLimited(file: string, limit: number): Buffer {
+/** What the launcher kept of a job's output (the first bytes), and how many of `total` it did not keep. */
+function readKept(file: string, total: number): { bytes: Buffer; cut: number } {
   let data: Buffer;
   try {
     data = readFileSync(file);
   } catch {
-    return Buffer.alloc(0);
+    return { bytes: Buffer.alloc(0), cut: 0 };
   }
-  return data.length > limit ? Buffer.concat([data.subarray(0, limit), Buffer.from('\n[output cut]\n')]) : data;
+  const cut = Math.max(0, total - data.length);
+  return { bytes: cut > 0 ? Buffer.concat([data, Buffer.from(`\n[output cut: ${cut} more bytes]\n`)]) : data, cut };
 }
 
-function capture(stream: NodeJS.ReadableStream | null, limit: number): () => Buffer {
+function capture(stream: NodeJS.ReadableStream | null, limit: number): () => { bytes: Buffer; cut: number } {
   const chunks: Buffer[] = [];
   let size = 0;
-  let cut = false;
+  let cut = 0;
   stream?.on('data', (c: Buffer) => {
-    if (size >= limit) {
-      cut = true;
-      return;
-    }
-    chunks.push(c.subarray(0, limit - size));
-    size += Math.min(c.length, limit - size);
+    const kept = Math.max(0, Math.min(c.length, limit - size));
+    if (kept > 0) chunks.push(c.subarray(0, kept));
+    size += kept;
+    cut += c.length - kept;
   });
-  return () => Buffer.concat(cut ? [...chunks, Buffer.from('\n[output cut]\n')] : chunks);
+  return () => ({ bytes: Buffer.concat(cut > 0 ? [...chunks, Buffer.from(`\n[output cut: ${cut} more bytes]\n`)] : chunks), cut });
 }
 
 async function collectOutputs(store: LocalStore, sandbox: Sandbox, thunk: Thunk): Promise<TaggedOutput[]> {

@@ -80,6 +80,7 @@ export interface JobRecord {
   reason?: string;
   transferMs?: number;
   ranWith?: string;
+  cutBytes?: number;
 }
 
 /** The run report (as `burst --report` writes it). */

@@ -18,6 +18,8 @@ export interface JobRecord {
   reason?: string;
   /** Of end - start, the time spent moving inputs and outputs (remote backends). */
   transferMs?: number;
+  /** Bytes of its stdout and stderr past the limit: counted, not kept. */
+  cutBytes?: number;
   /** The job it ran right after, in the same invocation (a follow-on: Lambda runs a compile's assembly with it). */
   ranWith?: string;
 }

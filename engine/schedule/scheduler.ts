@@ -602,6 +602,7 @@ export class Scheduler {
                 record.reason = result.ranOn.reason;
               }
               if (result.transferMs !== undefined) record.transferMs = result.transferMs;
+              if (result.cutBytes) record.cutBytes = result.cutBytes;
               this.finishRecord(record, result.exitCode === 0 ? 'ok' : 'failed', result.exitCode);
               if (result.ranWith) {
                 // It ran before it was asked for: its time ends now, where its feeder's ended.
