@@ -42,13 +42,31 @@ describe('faults', () => {
     const r = await burst(['force', '--cat', '--report', report, t], cache);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'survived\n');
-    assert.match(r.stderr, /retrying sh \(killed by SIGKILL\)/);
+    assert.match(r.stderr, /retrying sh \(killed by SIGKILL/);
     const rep = readJson<RunReport>(report);
     assert.equal(rep.retried, 1);
     assert.deepEqual(
       rep.jobs.map((j) => j.outcome),
       ['lost', 'ok'],
     );
+  });
+
+  test('a job stopped at its timeout is tried once more, then fails naming its limit, counted as failed', async () => {
+    using dir = tempDir();
+    const cache = join(dir.path, 'store');
+    const t = await shThunk(cache, '/bin/sleep 30; echo late > out', { extra: ['--timeout', '1'] });
+    const report = join(dir.path, 'report.json');
+    const started = Date.now();
+    const r = await burst(['force', '--report', report, t], cache);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /timed out after 1\.0 s \(its timeout\), on two attempts/);
+    const rep = readJson<RunReport>(report);
+    assert.deepEqual(
+      [rep.failed, rep.retried, rep.jobs.filter((j) => !j.duplicate).length],
+      [1, 1, 2],
+      'two attempts, one failure, not four tries',
+    );
+    assert.ok(Date.now() - started < 20_000, 'not the sleep: the job was stopped');
   });
 
   test('a job that exits 1 is not retried, its stderr is shown, and nothing is cached', async () => {

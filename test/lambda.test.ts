@@ -341,6 +341,36 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.ok((report.byBackend.lambda ?? 0) >= 2 && report.ranLocally.length === 0, JSON.stringify([report.byBackend, report.ranLocally]));
   });
 
+  test('a job past its timeout on Lambda is stopped by the worker, tried once more, then fails naming its limit', async () => {
+    const store = join(work.path, 'store-timeout');
+    const made = await burst(
+      [
+        'thunk',
+        'create',
+        '--exe',
+        '/bin/sh',
+        '--timeout',
+        '2',
+        '--output',
+        'out',
+        '--',
+        'sh',
+        '-c',
+        'i=0; while [ $i -lt 100000000 ]; do i=$((i+1)); done; echo late > out',
+      ],
+      store,
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const file = join(work.path, 'timeout.json');
+    const r = await burst(['force', '--backend', 'lambda', '--no-straggler', '--report', file, made.stdout.trim()], store, {
+      env: aws.env,
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /on Lambda: timed out after 2\.0 s \(its timeout\), on two attempts/);
+    const report = readJson<RunReport>(file);
+    assert.deepEqual([report.failed, report.retried], [1, 1]);
+  });
+
   test('throttled, failing and dropped invocations are retried and the build completes', async () => {
     const proxy = await startFaultyProxy(aws.lambdaPort, ['throttle', 'error', 'drop', 'pass', 'throttle']);
     try {

@@ -11,7 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CorruptObjectError, MissingObjectError, errorMessage } from '../model/errors';
+import { CorruptObjectError, MissingObjectError, StoppedJobError, errorMessage } from '../model/errors';
 import { nameOfBytes, parseName } from '../model/hash';
 import { LocalStore, type Reduction, type TaggedOutput } from '../store/local';
 import { cacheStats, collectGarbage } from '../store/maintenance';
@@ -96,6 +96,10 @@ interface InvocationContext {
 
 /** A follow-on runs only with this much of the invocation's time left beyond what its feeder took. */
 const FOLLOW_ON_RESERVE_MS = 30_000;
+/** Of the invocation's time, what a job leaves for putting its outputs in the bucket. */
+const OUTPUT_RESERVE_MS = 10_000;
+/** When this invocation must have answered (one invocation at a time per instance); undefined outside Lambda. */
+let deadline: number | undefined;
 
 export async function handler(event: WorkerRequest, context?: InvocationContext): Promise<WorkerResponse> {
   const started = performance.now();
@@ -123,6 +127,8 @@ export async function handler(event: WorkerRequest, context?: InvocationContext)
   const refused = refusedStorage(event.storage);
   if (refused) return answer({ fault: { code: 'bad-request', message: refused } });
   const s3 = s3For(event.storage);
+  const left = context?.getRemainingTimeInMillis?.();
+  deadline = left === undefined ? undefined : Date.now() + left;
   try {
     const store = (await openStore()).over(s3.asRemote()); // this invocation's bucket
     const thunk = readThunk(event.thunk, event.thunkData);
@@ -163,7 +169,13 @@ async function runHere(store: LocalStore, thunk: Thunk, event: WorkerRequest): P
   await fetchInputs(store, thunk, event.inline);
   const fetchMs = Math.round(performance.now() - t);
   t = performance.now();
-  const result = await executeThunk(store, thunk, { isolate: false, outputLimit: event.outputLimit });
+  // A job's timeout is capped to the invocation's time left: a job the runtime would stop has no answer at all.
+  const timeLeftMs = deadline === undefined ? undefined : Math.max(1000, deadline - Date.now() - OUTPUT_RESERVE_MS);
+  const result = await executeThunk(store, thunk, {
+    isolate: false,
+    outputLimit: event.outputLimit,
+    ...(timeLeftMs !== undefined ? { timeLeftMs } : {}),
+  });
   return { ...result, fetchMs, runMs: Math.round(performance.now() - t) };
 }
 
@@ -356,5 +368,6 @@ function faultOf(e: unknown): WorkerFault {
   if (e instanceof BadObjects) return e.fault;
   if (e instanceof CorruptObjectError) return { code: 'corrupt-object', message: e.message, object: e.object };
   if (e instanceof MissingObjectError) return { code: 'missing-object', message: e.message, object: e.object };
+  if (e instanceof StoppedJobError) return { code: 'job-stopped', message: e.message, why: e.why };
   return { code: 'worker-error', message: errorMessage(e) };
 }

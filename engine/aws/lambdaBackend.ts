@@ -12,7 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { posix } from 'node:path';
 import type { Backend, BackendStats, FollowOn } from '../schedule/backend';
 import { elfArchitecture } from '../exec/elf';
-import { BurstError, LostInputsError, TransientError, errorMessage } from '../model/errors';
+import { BurstError, LostInputsError, StoppedJobError, TransientError, errorMessage } from '../model/errors';
 import { parseName } from '../model/hash';
 import type { LocalStore } from '../store/local';
 import type { Reduction, SharedStore, TaggedOutput } from '../store/objectStore';
@@ -383,8 +383,9 @@ export class LambdaBackend implements Backend {
       throw explainAwsError(e, this.settings);
     }
     if (functionError) {
-      // The worker never throws: this is the runtime failing it (a timeout, memory, a crash). Worth another try.
-      throw new TransientError(`the worker failed (${functionError}): ${errorText(text)}`);
+      // The worker never throws: this is the runtime failing it (a timeout, memory, a crash). Worth one more try, not more.
+      const why = /timed out/i.test(text) ? 'timeout' : 'signal';
+      throw new StoppedJobError(`the Lambda worker failed (${functionError}): ${errorText(text)}`, why);
     }
     try {
       return JSON.parse(text) as WorkerResponse;
@@ -424,6 +425,7 @@ export class LambdaBackend implements Backend {
       throw new TransientError(`the worker: ${fault.message}`);
     }
     if (fault.code === 'bad-request') throw new BurstError('usage', `the Lambda worker refused the job: ${fault.message}`);
+    if (fault.code === 'job-stopped') throw new StoppedJobError(`on Lambda: ${fault.message}`, fault.why ?? 'signal');
     throw new TransientError(`the worker: ${fault.message}`);
   }
 }

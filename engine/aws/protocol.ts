@@ -68,8 +68,10 @@ export interface WorkerTimings {
 
 export interface WorkerFault {
   /** corrupt-object: an object in the bucket does not match its name (named in `object`). */
-  code: 'corrupt-object' | 'missing-object' | 'bad-request' | 'worker-error';
+  code: 'corrupt-object' | 'missing-object' | 'bad-request' | 'worker-error' | 'job-stopped';
   message: string;
+  /** job-stopped: its timeout (capped to the invocation's time left), or a signal (out of memory). */
+  why?: 'timeout' | 'signal';
   object?: string;
   /** Every object found missing or corrupt. */
   objects?: string[];

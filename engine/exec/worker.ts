@@ -24,7 +24,7 @@ import {
 } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BurstError, TransientError, isTransientErrno } from '../model/errors';
+import { BurstError, StoppedJobError, TransientError, isTransientErrno } from '../model/errors';
 import { isThunkRef, SANDBOX_TOKEN, type Thunk } from '../model/thunk';
 import { JOB_UID, dropsPrivileges } from '../model/jobUser';
 import { InputGuard } from './inputGuard';
@@ -39,6 +39,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Bytes of stdout and of stderr kept; the rest is cut. */
   outputLimit?: number;
+  /** A cap on the job's own timeout: the time a Lambda invocation has left. */
+  timeLeftMs?: number;
 }
 
 export interface JobResult {
@@ -227,8 +229,14 @@ type KillReason = 'timeout' | 'cancel';
  * Kills a job's process group at its timeout or when the run is cancelled,
  * and remembers which, so the ending can be told apart from the job's own.
  */
+/** The job's timeout, capped by the time its invocation has left. */
+function timeoutOf(thunk: Thunk, limitMs: number | undefined): number {
+  return Math.max(1, Math.min(thunk.timeoutMs, limitMs ?? Number.POSITIVE_INFINITY));
+}
+
 function watchJob(
   thunk: Thunk,
+  limitMs: number | undefined,
   signal: AbortSignal | undefined,
   killGroup: () => void,
 ): { reason(): KillReason | undefined; stop(): void } {
@@ -237,7 +245,7 @@ function watchJob(
     killedFor ??= why;
     killGroup();
   };
-  const timer = setTimeout(() => kill('timeout'), thunk.timeoutMs);
+  const timer = setTimeout(() => kill('timeout'), timeoutOf(thunk, limitMs));
   const onAbort = (): void => kill('cancel');
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
@@ -270,10 +278,23 @@ function startError(thunk: Thunk, code: string): BurstError {
 }
 
 /** Why an ended job has no answer of its own, if it has none. */
-function endError(thunk: Thunk, killedFor: KillReason | undefined, signalName: string | undefined): BurstError | undefined {
+function endError(
+  thunk: Thunk,
+  limitMs: number | undefined,
+  killedFor: KillReason | undefined,
+  signalName: string | undefined,
+): BurstError | undefined {
   if (killedFor === 'cancel') return new BurstError('cancelled', 'cancelled');
-  if (killedFor === 'timeout') return new TransientError(`timed out after ${(thunk.timeoutMs / 1000).toFixed(1)} s`);
-  if (signalName) return new TransientError(`killed by ${signalName}`);
+  if (killedFor === 'timeout')
+    return new StoppedJobError(
+      `timed out after ${(timeoutOf(thunk, limitMs) / 1000).toFixed(1)} s${limitMs !== undefined && limitMs < thunk.timeoutMs ? ' (the time its invocation had left)' : ' (its timeout)'}`,
+      'timeout',
+    );
+  if (signalName)
+    return new StoppedJobError(
+      `killed by ${signalName}${signalName === 'SIGKILL' ? ' (out of memory, or killed from outside)' : ''}`,
+      'signal',
+    );
   return undefined;
 }
 
@@ -292,7 +313,7 @@ function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promis
     });
     const stdout = capture(child.stdout, limit);
     const stderr = capture(child.stderr, limit);
-    const watch = watchJob(thunk, opts.signal, () => killProcessGroup(child.pid));
+    const watch = watchJob(thunk, opts.timeLeftMs, opts.signal, () => killProcessGroup(child.pid));
     child.on('error', (e: NodeJS.ErrnoException) => {
       watch.stop();
       reject(e.code === 'ENOENT' || e.code === 'EACCES' ? startError(thunk, e.code) : startError(thunk, e.message));
@@ -300,7 +321,7 @@ function runProcess(sandbox: string, thunk: Thunk, opts: ExecuteOptions): Promis
     child.on('close', (code, signal) => {
       watch.stop();
       const durationMs = performance.now() - started;
-      const err = endError(thunk, watch.reason(), signal ?? undefined);
+      const err = endError(thunk, opts.timeLeftMs, watch.reason(), signal ?? undefined);
       if (err) return reject(err);
       const [out, errors] = [stdout(), stderr()];
       const cutBytes = out.cut + errors.cut;
@@ -329,12 +350,17 @@ async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, 
     stderrFile,
     keep: limit,
   });
-  const watch = watchJob(thunk, opts.signal, () => void job.pid.then(killProcessGroup));
+  const watch = watchJob(thunk, opts.timeLeftMs, opts.signal, () => void job.pid.then(killProcessGroup));
   try {
     const end = await job.end;
     const durationMs = performance.now() - started;
     if (end.kind === 'failed') throw startError(thunk, end.reason);
-    const err = endError(thunk, watch.reason(), end.signal > 0 ? (SIGNAL_NAMES.get(end.signal) ?? `signal ${end.signal}`) : undefined);
+    const err = endError(
+      thunk,
+      opts.timeLeftMs,
+      watch.reason(),
+      end.signal > 0 ? (SIGNAL_NAMES.get(end.signal) ?? `signal ${end.signal}`) : undefined,
+    );
     if (err) throw err;
     const stdout = readKept(stdoutFile, end.stdoutBytes);
     const stderr = readKept(stderrFile, end.stderrBytes);

@@ -76,6 +76,21 @@ export class TransientError extends BurstError {
   }
 }
 
+/**
+ * A job stopped by a limit (its timeout) or by the machine (a signal such as
+ * the out-of-memory killer's): worth one more attempt, since a loaded machine
+ * can cause it, but not more: the scheduler fails a job that ends this way
+ * twice, naming the limit, rather than retrying it at length.
+ */
+export class StoppedJobError extends TransientError {
+  constructor(
+    message: string,
+    readonly why: 'timeout' | 'signal',
+  ) {
+    super(message);
+  }
+}
+
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

@@ -15,6 +15,7 @@ import {
   LostInputsError,
   LostObjectError,
   MissingObjectError,
+  StoppedJobError,
   TransientError,
   errorMessage,
 } from '../model/errors';
@@ -461,6 +462,7 @@ export class Scheduler {
     const program = programOf(thunk);
     const retries = this.opts.retries ?? 3;
     const base = this.opts.retryBaseMs ?? 200;
+    let stoppedBefore = false;
     for (let attempt = 1; ; attempt++) {
       try {
         // A retry goes alone: if the follow-on made the attempt fail (the invocation's time or memory), it must not fail the job again.
@@ -485,6 +487,18 @@ export class Scheduler {
         this.emitProgress();
         return { reduction, durationMs: result.durationMs };
       } catch (e) {
+        if (e instanceof StoppedJobError) {
+          if (stoppedBefore) {
+            const err = new BurstError(
+              'job-failed',
+              `${e.message}, on two attempts: not tried again, as a job stopped at a limit twice will be again`,
+              { job: name },
+            );
+            this.countFailure(name, program, err);
+            throw err;
+          }
+          stoppedBefore = true;
+        }
         if (!(e instanceof TransientError) || attempt > retries || this.stopped) {
           this.countFailure(name, program, e);
           throw e;
