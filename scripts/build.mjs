@@ -1,6 +1,6 @@
 // One build for every bundle: the CLI, the examples, the benches and the tests.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 /** Files under dir ending in suffix, not looking into node_modules (test/e2e/code-server has a large one). */
@@ -23,6 +23,9 @@ for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...file
   if (f.includes('/fixtures/') || f.includes('/lib/') || f.startsWith('examples/geom')) continue;
   entryPoints[f.replace(/\.ts$/, '')] = f;
 }
+
+// Bundles of tests, benches and examples that no longer have a source must not run: those folders are made anew.
+for (const dir of ['test', 'bench', 'examples']) rmSync(join('dist', dir), { recursive: true, force: true });
 
 const common = {
   outdir: 'dist',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunReport } from '../engine/api';
@@ -67,6 +68,25 @@ describe('faults', () => {
       'two attempts, one failure, not four tries',
     );
     assert.ok(Date.now() - started < 20_000, 'not the sleep: the job was stopped');
+  });
+
+  test('a planted malformed result is a cache miss with a warning naming it; the job runs and the run succeeds', async () => {
+    using dir = tempDir();
+    const cache = join(dir.path, 'store');
+    const t = await shThunk(cache, 'echo real > out');
+    assert.equal((await burst(['force', '--cat', t], cache)).stdout, 'real\n');
+    const file = join(cache, 'reductions', t.slice(1, 2), t);
+    for (const planted of [
+      '{"outputs":[{"tag":"out","name":"../../../../etc/passwd","executable":false}],"program":"sh","durationMs":1}',
+      '{"outputs":[{"tag":"out","name":"V0000000000000000000000000000000000000005"}],"program":"sh","durationMs":1}',
+      'not json at all',
+    ]) {
+      writeFileSync(file, planted);
+      const r = await burst(['force', '--cat', t], cache);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'real\n', 'the job ran again and gave its own answer');
+      assert.match(r.stderr, new RegExp(`warning: the recorded result of ${t} at ${file} is malformed \\(`));
+    }
   });
 
   test('a job that exits 1 is not retried, its stderr is shown, and nothing is cached', async () => {

@@ -5,7 +5,13 @@
 import { BurstError, errorMessage } from '../model/errors';
 import type { LambdaSettings } from './config';
 
-export function explainAwsError(e: unknown, s: LambdaSettings): BurstError {
+/** What was being done when AWS refused: the IAM action and the resource it was refused on. */
+export interface AwsAttempt {
+  action: string;
+  resource: string;
+}
+
+export function explainAwsError(e: unknown, s: LambdaSettings, attempt?: AwsAttempt): BurstError {
   if (e instanceof BurstError) return e;
   const name = (e as { name?: string }).name ?? '';
   const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -37,6 +43,12 @@ export function explainAwsError(e: unknown, s: LambdaSettings): BurstError {
     return new BurstError('aws', `the Lambda function ${s.functionName} does not exist: run burst deploy (or Burst: Deploy Lambda Worker)`);
   }
   if (/AccessDenied|Forbidden|not authorized/i.test(text) || status === 403) {
+    if (attempt) {
+      return new BurstError(
+        'aws',
+        `access denied by AWS (${name || status}): the credentials in use may not ${attempt.action} on ${attempt.resource}; grant that action (see the policy in the README's AWS section)`,
+      );
+    }
     return new BurstError(
       'aws',
       `access denied by AWS (${name || status}): the credentials in use need s3:GetObject, s3:PutObject on ${s.bucket} and lambda:InvokeFunction on ${s.functionName}`,

@@ -24,6 +24,8 @@ import { explainAwsError } from './awsErrors';
 import { mapLimit } from './mapLimit';
 import {
   WORKER_PROTOCOL,
+  objectKey,
+  reductionKey,
   type FollowOnAnswer,
   type StorageTarget,
   type WorkerOutput,
@@ -104,10 +106,19 @@ export class LambdaBackend implements Backend {
     return new LambdaBackend(store, settings, s3, s3Agents, target);
   }
 
+  /** An object of the bucket as IAM names it. */
+  private s3Resource(key: string): string {
+    return `arn:aws:s3:::${this.settings.bucket}/${key}`;
+  }
+
   private async sharedReduction(thunk: string): Promise<Reduction | undefined> {
     if (this.followOnResults.has(thunk)) return undefined; // it ran along with its feeder, here: no one else's result to look for
     const r = await this.s3.getReduction(thunk).catch((e: unknown) => {
-      throw explainAwsError(e, this.settings);
+      if (e instanceof BurstError) throw e; // a malformed result, named
+      throw explainAwsError(e, this.settings, {
+        action: 's3:GetObject',
+        resource: this.s3Resource(reductionKey(this.settings.prefix, thunk)),
+      });
     });
     if (!r) return undefined;
     for (const o of r.outputs) this.uploaded.add(o.name);
@@ -345,7 +356,7 @@ export class LambdaBackend implements Backend {
       if (!lookFirst || !(await this.s3.exists(name))) await this.s3.putFile(name, await this.store.verifiedPath(name));
     } catch (e) {
       if (isTransientAwsError(e)) throw new TransientError(`uploading ${name} failed: ${errorMessage(e)}`);
-      throw explainAwsError(e, this.settings);
+      throw explainAwsError(e, this.settings, { action: 's3:PutObject', resource: this.s3Resource(objectKey(this.settings.prefix, name)) });
     }
     this.uploaded.add(name);
   }
@@ -380,7 +391,7 @@ export class LambdaBackend implements Backend {
     } catch (e) {
       if (signal.aborted) throw new BurstError('cancelled', 'cancelled');
       if (isTransientAwsError(e)) throw new TransientError(`invocation failed: ${errorMessage(e)}`);
-      throw explainAwsError(e, this.settings);
+      throw explainAwsError(e, this.settings, { action: 'lambda:InvokeFunction', resource: `function ${this.settings.functionName}` });
     }
     if (functionError) {
       // The worker never throws: this is the runtime failing it (a timeout, memory, a crash). Worth one more try, not more.

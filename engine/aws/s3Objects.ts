@@ -10,6 +10,7 @@ import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/cl
 import { Upload } from '@aws-sdk/lib-storage';
 import { parseName } from '../model/hash';
 import type { Reduction, RemoteObjects } from '../store/local';
+import { parseResult } from '../store/resultCheck';
 import { objectKey, reductionKey, type StorageTarget } from './protocol';
 import {
   SignedWire,
@@ -137,12 +138,7 @@ export class S3Objects {
     });
     if (text === undefined) return undefined;
     this.counts.bytesDown += text.length;
-    try {
-      const parsed = JSON.parse(text) as Reduction;
-      return Array.isArray(parsed.outputs) && parsed.outputs.length > 0 ? parsed : undefined;
-    } catch {
-      return undefined; // not a result this engine wrote: run the job
-    }
+    return parseResult(thunk, text, `s3://${this.target.bucket}/${reductionKey(this.target.prefix, thunk)}`);
   }
 
   async putReduction(thunk: string, r: Reduction): Promise<void> {

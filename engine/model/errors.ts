@@ -3,7 +3,16 @@
  * the object or job it concerns. Front ends decide how to show them.
  */
 export type ErrorCode =
-  'usage' | 'bad-thunk' | 'missing-object' | 'corrupt-object' | 'job-failed' | 'dependency-failed' | 'cancelled' | 'transient' | 'aws';
+  | 'usage'
+  | 'bad-thunk'
+  | 'bad-result'
+  | 'missing-object'
+  | 'corrupt-object'
+  | 'job-failed'
+  | 'dependency-failed'
+  | 'cancelled'
+  | 'transient'
+  | 'aws';
 
 export class BurstError extends Error {
   constructor(
@@ -73,6 +82,19 @@ export class LostObjectError extends BurstError {
 export class TransientError extends BurstError {
   constructor(message: string, job?: string) {
     super('transient', message, job === undefined ? {} : { job });
+  }
+}
+
+/** A recorded result that is not one this engine could have written (hand-made, damaged, or planted): a miss, with a warning. */
+export class MalformedResultError extends BurstError {
+  constructor(
+    readonly thunk: string,
+    where: string,
+    why: string,
+  ) {
+    super('bad-result', `the recorded result of ${thunk} at ${where} is malformed (${why}): it is ignored and the job runs`, {
+      job: thunk,
+    });
   }
 }
 

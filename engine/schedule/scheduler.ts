@@ -14,6 +14,7 @@ import {
   CorruptObjectError,
   LostInputsError,
   LostObjectError,
+  MalformedResultError,
   MissingObjectError,
   StoppedJobError,
   TransientError,
@@ -126,6 +127,7 @@ export class Scheduler {
   private counts = { executed: 0, cached: 0, failed: 0, retried: 0, duplicated: 0, running: 0 };
   private criticalPathMs = 0;
   private stopped: BurstError | undefined;
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -337,7 +339,7 @@ export class Scheduler {
   private async cachedReduction(name: string, countAs = name, from: 'local' | 'shared' | 'both' = 'both'): Promise<Reduction | undefined> {
     if (!this.useCache) return undefined;
     const r =
-      (from !== 'shared' ? await this.store.getReduction(name) : undefined) ??
+      (from !== 'shared' ? await this.localReduction(name) : undefined) ??
       (from !== 'local' ? await this.sharedReduction(name) : undefined);
     if (!r) return undefined;
     try {
@@ -357,9 +359,31 @@ export class Scheduler {
     return r;
   }
 
+  /** This machine's recorded result; a malformed one is removed, with a warning, and the job runs. */
+  private async localReduction(name: string): Promise<Reduction | undefined> {
+    try {
+      return await this.store.getReduction(name);
+    } catch (e) {
+      if (!(e instanceof MalformedResultError)) throw e;
+      this.warnOnce(e.message);
+      await this.store.deleteReduction(name);
+      return undefined;
+    }
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.emit({ type: 'warning', message });
+  }
+
   /** A result the remote backend's shared store has (another machine ran the job), kept locally too. */
   private async sharedReduction(name: string): Promise<Reduction | undefined> {
-    const r = await this.opts.backend.shared?.getReduction(name).catch(() => undefined);
+    const r = await this.opts.backend.shared?.getReduction(name).catch((e: unknown) => {
+      // A result the shared store cannot give (malformed, or reading it refused) is a miss: the job runs, and the user is told once.
+      this.warnOnce(errorMessage(e));
+      return undefined;
+    });
     if (r) await this.store.putReduction(name, r);
     return r;
   }

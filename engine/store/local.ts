@@ -33,6 +33,7 @@ import { JOB_UID, dropsPrivileges } from '../model/jobUser';
 import { encodeThunk, looksLikeThunk, type Thunk } from '../model/thunk';
 import { publishOnce, tempPath, writeFileAtomic, writeFileOnce } from './atomic';
 import { FileIndex } from './fileIndex';
+import { parseResult } from './resultCheck';
 import type { ObjectStore, OutputEntry, Reduction, RemoteObjects } from './objectStore';
 
 export type { ObjectStore, OutputEntry, Reduction, RemoteObjects, TaggedOutput } from './objectStore';
@@ -345,14 +346,16 @@ export class LocalStore implements ObjectStore {
     return join(this.reductionsDir, parseName(thunk).hash.slice(0, 1), thunk);
   }
 
+  /** The recorded result, checked (resultCheck.ts): a malformed one throws MalformedResultError. */
   async getReduction(thunk: string): Promise<Reduction | undefined> {
+    const path = this.reductionPath(thunk);
+    let text: string;
     try {
-      // Synchronous: a few hundred bytes, read for every cached job.
-      const parsed = JSON.parse(readFileSync(this.reductionPath(thunk), 'utf8')) as Reduction;
-      return Array.isArray(parsed.outputs) && parsed.outputs.length > 0 ? parsed : undefined;
+      text = readFileSync(path, 'utf8'); // synchronous: a few hundred bytes, read for every cached job
     } catch {
       return undefined;
     }
+    return parseResult(thunk, text, path);
   }
 
   /** Whether a result is recorded for the thunk (not whether its outputs are intact: getReduction's caller checks that). */

@@ -40,6 +40,7 @@ export interface ObjectStore {
   putBytes(type: ObjectType, bytes: Uint8Array): Promise<string>;
   /** Resolves once the object is here and intact, fetched from a layer below if need be; rejects as readBytes does. */
   verify(name: string): Promise<void>;
+  /** The recorded result, or undefined; a malformed one rejects with MalformedResultError. */
   getReduction(thunk: string): Promise<Reduction | undefined>;
   /** Whether a result is recorded (not whether its outputs are intact: getReduction's caller checks that). */
   hasReduction(thunk: string): boolean;
@@ -64,9 +65,18 @@ export interface SharedStore {
   where(): string;
   /** Whether it holds the object, as far as this run knows (so a cached result needing it is usable without it being here). */
   holds(name: string): boolean;
+  /** A result another machine shared; a malformed one rejects with MalformedResultError, a refused read with the permission it lacks. */
   getReduction(thunk: string): Promise<Reduction | undefined>;
   /** Shares a result made on this machine (its objects first, then the result). */
   publish(thunk: string, reduction: Reduction): Promise<void>;
   /** Drops a copy found bad, so the job that made it puts a good one. */
   discard(name: string): Promise<void>;
+}
+
+/** A result where one is only a shortcut (a model's look-up): malformed counts as none. */
+export async function resultOrNone(store: ObjectStore, thunk: string): Promise<Reduction | undefined> {
+  return store.getReduction(thunk).catch((e: unknown) => {
+    if ((e as { code?: string }).code === 'bad-result') return undefined;
+    throw e;
+  });
 }

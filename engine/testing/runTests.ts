@@ -14,6 +14,7 @@ import type { RunReport } from '../model/report';
 import { Scheduler, type RunEvent, type SchedulerOptions } from '../schedule/scheduler';
 import type { LocalStore } from '../store/local';
 import { writeFileAtomic } from '../store/atomic';
+import { resultOrNone } from '../store/objectStore';
 import { packExecutable } from '../exec/toolchain';
 import { ctestVerdict, listCtests, type CtestCase } from './ctest';
 import { filesMatching, genericArgs, genericVerdict, listGenericTests, type GenericCase } from './generic';
@@ -209,7 +210,7 @@ async function runJob(store: LocalStore, scheduler: Scheduler, root: string, job
   const base = { ...caseOf(job.test), flaky: false };
   const record = scheduler.jobRecords(job.thunk).find((j) => j.outcome === 'ok');
   const cached = !record;
-  const durationMs = record ? record.end - record.start : ((await store.getReduction(job.thunk))?.durationMs ?? 0);
+  const durationMs = record ? record.end - record.start : ((await resultOrNone(store, job.thunk))?.durationMs ?? 0);
   if (forced.failures.length > 0) {
     const why = forced.failures[0]?.error;
     return {
@@ -241,7 +242,7 @@ async function runJob(store: LocalStore, scheduler: Scheduler, root: string, job
 
 /** A flaky test's passing result becomes its job's result, so the next run takes it from the cache. */
 async function adoptRetry(store: LocalStore, job: Job, retry: Job): Promise<void> {
-  const reduction = await store.getReduction(retry.thunk);
+  const reduction = await resultOrNone(store, retry.thunk);
   if (reduction) await store.putReduction(job.thunk, reduction);
 }
 

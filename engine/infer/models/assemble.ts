@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { runCommand } from '../../exec/launcher';
 import { tempPath } from '../../store/atomic';
+import { resultOrNone } from '../../store/objectStore';
 import { nameOfBytes } from '../../model/hash';
 import { encodeThunk, type Thunk } from '../../model/thunk';
 import { relativeFrom } from '../../exec/toolchain';
@@ -108,6 +109,6 @@ async function assembleHere(
     return;
   }
   await adoptRanHere(ctx, job.name, job.outTag, 'as', { output: out, stderr: run.stderr, durationMs }, job.cwd);
-  const reduction = await ctx.store.getReduction(job.name);
+  const reduction = await resultOrNone(ctx.store, job.name);
   if (reduction && resolved !== job.name) await ctx.store.putReduction(resolved, reduction);
 }
