@@ -35,7 +35,10 @@ describe('concurrency and interruption', () => {
     const jobs = await manyJobs(cache, 16, '0.25');
     const child = startBurst(['force', '-j', '2', ...jobs], cache);
     const done = collect(child);
-    await new Promise((r) => setTimeout(r, 1200));
+    // Interrupted once a first job's result is recorded: some work done, most still to do, however fast the machine.
+    const results = join(cache, 'reductions');
+    const recorded = (): number => readdirSync(results, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+    while (recorded() === 0) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
     const r = await done;
     assert.equal(r.code, 130, r.stderr);
@@ -48,6 +51,7 @@ describe('concurrency and interruption', () => {
     assert.equal(again.code, 0, again.stderr);
     const rep = readJson<RunReport>(report);
     assert.ok(rep.cached > 0, 'jobs finished before the interrupt are not run again');
+    assert.ok(rep.executed > 0, 'the interrupt stopped the run before its end');
     assert.equal(rep.cached + rep.executed, 16);
     assert.equal(again.stdout.trim().split('\n').length, 16);
   });
