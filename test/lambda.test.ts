@@ -371,6 +371,22 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.deepEqual([report.failed, report.retried], [1, 1]);
   });
 
+  test('a job the worker refuses (storage it does not serve) fails the run, counted, with the cause', async () => {
+    const store = join(work.path, 'store-refused');
+    const made = await burst(['thunk', 'create', '--exe', '/bin/sh', '--output', 'out', '--', 'sh', '-c', 'echo hi > out'], store);
+    assert.equal(made.code, 0, made.stderr);
+    const file = join(work.path, 'refused.json');
+    // The same S3 server under another name: the worker serves only the endpoint it was deployed with.
+    const elsewhere = (aws.env.BURST_S3_ENDPOINT as string).replace('127.0.0.1', 'localhost');
+    const r = await burst(['force', '--backend', 'lambda', '--report', file, made.stdout.trim()], store, {
+      env: { ...aws.env, BURST_S3_ENDPOINT: elsewhere },
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`the Lambda worker refused the job: this worker uses the S3 endpoint .*, not ${elsewhere}`));
+    assert.match(r.stderr, /1 failed/);
+    assert.equal(readJson<RunReport>(file).failed, 1);
+  });
+
   test('throttled, failing and dropped invocations are retried and the build completes', async () => {
     const proxy = await startFaultyProxy(aws.lambdaPort, ['throttle', 'error', 'drop', 'pass', 'throttle']);
     try {
