@@ -3,10 +3,11 @@
  * build, and a root engine whose job user cannot reach the job directories.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
-import type { RunReport } from '../engine/api';
+import { before, describe, test } from 'node:test';
+import { initHash, nameOfBytes, type RunReport } from '../engine/api';
 import {
   burst,
   copyTree,
@@ -22,6 +23,7 @@ import {
 } from './helpers';
 
 describe('a store shared by several processes', () => {
+  before(() => initHash());
   test('gc --max-size 1 looping during a -j1 build of zlib: the build succeeds with its outputs and true counts', async () => {
     using dir = tempDir();
     const store = join(dir.path, 'store');
@@ -74,4 +76,47 @@ describe('a store shared by several processes', () => {
       assert.throws(() => readFileSync(report), 'no run started, so no report');
     },
   );
+
+  test(
+    'a full disk: a clear error naming where, nothing half-written in the store, and the run after freeing space succeeds',
+    { skip: process.getuid?.() === 0 ? false : 'mounting a small file system needs root' },
+    async () => {
+      using dir = tempDir();
+      chmodSync(dir.path, 0o711);
+      const disk = join(dir.path, 'disk');
+      mkdirSync(disk);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', disk]);
+      try {
+        const store = join(disk, 'store');
+        const t = await shThunk(store, '/usr/bin/head -c 6000000 /dev/zero > out');
+        // Room for the job's output in its directory, not for its copy in the store.
+        const { bavail, bsize } = statfsSync(disk);
+        writeFileSync(join(disk, 'blocker'), Buffer.alloc(Math.max(0, bavail * bsize - 9_000_000)));
+        const full = await burst(['force', '--cat', t], store);
+        assert.equal(full.code, 1, full.stderr);
+        assert.match(full.stderr, new RegExp(`no space left on the device holding ${store}`));
+        assert.match(full.stderr, /1 failed/);
+        assert.deepEqual(readdirSync(join(store, 'tmp')), [], 'no temporary file is left');
+        assert.ok(everyObjectIntact(store) > 0);
+        rmSync(join(disk, 'blocker'));
+        const again = await burst(['force', '--cat', t], store);
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(again.stdout.length, 6_000_000);
+      } finally {
+        execFileSync('umount', [disk]);
+      }
+    },
+  );
 });
+
+/** Every object in the store matches its name (nothing half-written); returns how many there are. */
+function everyObjectIntact(store: string): number {
+  let n = 0;
+  for (const e of readdirSync(join(store, 'objects'), { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const plain = e.name.replace(/\.x$/, '');
+    assert.equal(nameOfBytes(plain[0] as 'V' | 'T', readFileSync(join(e.parentPath, e.name))), plain, `${e.name} is intact`);
+    n++;
+  }
+  return n;
+}

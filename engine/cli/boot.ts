@@ -77,5 +77,6 @@ function loadCli(): { cli: CliModule; afterRun: () => void } {
 const { cli, afterRun } = loadCli();
 void cli.main(process.argv.slice(2)).then((code) => {
   afterRun();
-  process.exit(code);
+  // Writes to a pipe are asynchronous: exit only once what was printed (a value of megabytes) has left.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

@@ -81,6 +81,25 @@ interface Sandbox {
 }
 
 export async function executeThunk(store: LocalStore, thunk: Thunk, opts: ExecuteOptions): Promise<JobResult> {
+  try {
+    return await executeIn(store, thunk, opts);
+  } catch (e) {
+    throw outOfSpace(e, store) ?? e;
+  }
+}
+
+/** A full disk under the store: not worth a retry, and the user must hear where. */
+function outOfSpace(e: unknown, store: LocalStore): BurstError | undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  const message = (e as Error).message ?? '';
+  if (code !== 'ENOSPC' && !message.includes('ENOSPC')) return undefined;
+  return new BurstError(
+    'job-failed',
+    `no space left on the device holding ${store.dir} (${message}): free some space (burst cache gc --max-size SIZE removes old objects) and run again`,
+  );
+}
+
+async function executeIn(store: LocalStore, thunk: Thunk, opts: ExecuteOptions): Promise<JobResult> {
   const sandbox = await fs.mkdtemp(join(store.sandboxDir, 'job-')).catch(rethrowTransient);
   const made: Sandbox = { path: sandbox, realPath: realpathSync(sandbox) };
   try {
