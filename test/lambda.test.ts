@@ -387,6 +387,34 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     assert.equal(readJson<RunReport>(file).failed, 1);
   });
 
+  test('a worker the runtime stops (X-Amz-Function-Error) is tried once more; stopped twice, the job fails naming why', async () => {
+    const store = join(work.path, 'store-function-error');
+    const made = await burst(['thunk', 'create', '--exe', '/bin/sh', '--output', 'out', '--', 'sh', '-c', 'echo survived > out'], store);
+    assert.equal(made.code, 0, made.stderr);
+    const once = await startFaultyProxy(aws.lambdaPort, ['timeout']);
+    try {
+      const r = await burst(['force', '--backend', 'lambda', '--cat', made.stdout.trim()], store, {
+        env: { ...aws.env, BURST_LAMBDA_ENDPOINT: once.endpoint },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'survived\n');
+      assert.match(r.stderr, /retrying sh \(the Lambda worker failed \(Unhandled\): Task timed out after 300\.00 seconds\)/);
+    } finally {
+      await once.close();
+    }
+    const twice = await startFaultyProxy(aws.lambdaPort, ['timeout', 'timeout']);
+    try {
+      const r = await burst(['force', '--backend', 'lambda', '--no-cache', made.stdout.trim()], store, {
+        env: { ...aws.env, BURST_LAMBDA_ENDPOINT: twice.endpoint },
+      });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /Task timed out after 300\.00 seconds, on two attempts/);
+      assert.deepEqual(twice.served, ['timeout', 'timeout'], 'not tried a third time');
+    } finally {
+      await twice.close();
+    }
+  });
+
   test('throttled, failing and dropped invocations are retried and the build completes', async () => {
     const proxy = await startFaultyProxy(aws.lambdaPort, ['throttle', 'error', 'drop', 'pass', 'throttle']);
     try {

@@ -1,12 +1,14 @@
 /**
  * A proxy in front of the Lambda server that answers some requests itself,
  * the way Lambda fails under load: 429 TooManyRequestsException, 500
- * ServiceException, or a connection dropped without an answer. The rest
- * pass through unchanged.
+ * ServiceException, or a connection dropped without an answer; and the way
+ * the runtime reports a worker it stopped (out of time or memory): 200 with
+ * X-Amz-Function-Error, which the loopback Lambda server cannot be made to
+ * produce on demand. The rest pass through unchanged.
  */
 import { createServer, request, type Server } from 'node:http';
 
-export type Fault = 'throttle' | 'error' | 'drop' | 'pass';
+export type Fault = 'throttle' | 'error' | 'drop' | 'timeout' | 'pass';
 
 export interface FaultyProxy {
   endpoint: string;
@@ -31,6 +33,12 @@ export async function startFaultyProxy(targetPort: number, plan: Fault[]): Promi
       req.resume();
       res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceException' });
       res.end(JSON.stringify({ Type: 'Service', message: 'An internal error occurred.' }));
+      return;
+    }
+    if (fault === 'timeout') {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' });
+      res.end(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 300.00 seconds' }));
       return;
     }
     if (fault === 'drop') {
