@@ -1,8 +1,10 @@
 /** Lambda settings: flags over .burst.json over the environment, with clear errors for bad values. */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { explainAwsError } from '../engine/aws/awsErrors';
 import { resolveLambdaSettings } from '../engine/aws/config';
 import { tempDir } from './helpers';
 
@@ -48,4 +50,13 @@ test('bad settings are named with what to do', () => {
   assert.throws(() => resolveLambdaSettings({}, dir.path, {}), /\.burst\.json: unknown setting aws\.bukcet/);
   writeFileSync(join(dir.path, '.burst.json'), '{ not json');
   assert.throws(() => resolveLambdaSettings({}, dir.path, {}), /\.burst\.json: not valid JSON/);
+});
+
+test('a refused AWS request names the IAM action and the resource it was refused on', () => {
+  const settings = resolveLambdaSettings({ region: 'us-east-1', bucket: 'team-cache', function: 'burst-worker' }, tmpdir());
+  const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+  const e = explainAwsError(denied, settings, { action: 's3:GetObject', resource: 'arn:aws:s3:::team-cache/reductions/T0123' });
+  assert.equal(e.code, 'aws');
+  assert.match(e.message, /may not s3:GetObject on arn:aws:s3:::team-cache\/reductions\/T0123/);
+  assert.doesNotMatch(e.message, /Access Denied.*Access Denied/, 'said once');
 });
