@@ -90,6 +90,8 @@ export interface RunOptions {
   jobs?: number;
   /** Local pool: run each job under a root holding only its inputs. */
   isolate?: boolean;
+  /** Local pool: bytes of memory each job may use (default: 80% of the machine's memory shared among the jobs at once). */
+  memoryLimit?: number;
   /** Further attempts after a transient fault (default 3). */
   retries?: number;
   straggler?: Partial<StragglerOptions>;
@@ -240,6 +242,7 @@ export class Engine {
   private open(opts: RunOptions): Promise<RunTarget> {
     return openBackend(this.store, opts.backend ?? { kind: 'local' }, {
       ...(opts.jobs ? { jobs: opts.jobs } : {}),
+      ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}),
       isolate: opts.isolate ?? false,
     });
   }

@@ -222,3 +222,29 @@ describe('what a job leaves behind', () => {
     assert.equal(job.cutBytes, 1_000_000_000 - (4 << 20), 'all but the 4 MiB kept');
   });
 });
+
+describe('memory', () => {
+  const dir = tempDir('burst-memory-');
+  after(() => dir[Symbol.dispose]());
+  const store = join(dir.path, 'store');
+  const direct = runners(store)[0] as Runner;
+
+  test(
+    'a job past its memory limit is stopped, tried once more, then fails naming the limit; its cgroup is gone',
+    { skip: asRoot ? false : 'a memory cgroup per job needs root, or a delegated cgroup' },
+    async () => {
+      const t = await thunk(direct, `${process.execPath} -e "Buffer.alloc(700e6).fill(1)"; echo done > out`);
+      const report = join(dir.path, 'report.json');
+      const r = await direct.burst(['force', '--no-straggler', '--memory-limit', '256M', '--report', report, t]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /ran out of memory \(its limit, 256 MiB\), on two attempts/);
+      const rep = JSON.parse(readFileSync(report, 'utf8')) as { failed: number; retried: number };
+      assert.deepEqual([rep.failed, rep.retried], [1, 1]);
+      const left = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '6', '-name', 'burst-job-*']).toString().trim();
+      assert.equal(left, '', 'no job cgroup is left');
+      const fits = await thunk(direct, `${process.execPath} -e "Buffer.alloc(20e6).fill(1)"; echo fits > out`);
+      const ok = await direct.burst(['force', '--cat', '--memory-limit', '256M', fits]);
+      assert.equal(ok.stdout, 'fits\n', ok.stderr);
+    },
+  );
+});

@@ -1,5 +1,5 @@
 /** The local process pool: jobs run on this machine, in sandboxes under the store. */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import type { LocalStore } from '../store/local';
 import type { Thunk } from '../model/thunk';
 import { executeThunk, type JobResult } from '../exec/worker';
@@ -8,12 +8,20 @@ import type { Backend } from '../schedule/backend';
 export interface LocalBackendOptions {
   jobs?: number;
   isolate?: boolean;
+  /** Bytes of memory each job may use (default: 80% of this machine's memory shared among the jobs at once, at least 1 GiB). */
+  memoryLimit?: number;
+}
+
+/** Enough that one job running away cannot take the memory the others and the desktop need. */
+export function defaultMemoryLimit(jobs: number): number {
+  return Math.max(2 ** 30, Math.floor((totalmem() * 0.8) / Math.max(1, jobs)));
 }
 
 export class LocalBackend implements Backend {
   readonly label = 'local';
   readonly maxJobs: number;
   private readonly isolate: boolean;
+  private readonly memoryLimit: number;
 
   constructor(
     private readonly store: LocalStore,
@@ -21,9 +29,10 @@ export class LocalBackend implements Backend {
   ) {
     this.maxJobs = opts.jobs ?? availableParallelism();
     this.isolate = opts.isolate ?? false;
+    this.memoryLimit = opts.memoryLimit ?? defaultMemoryLimit(this.maxJobs);
   }
 
   execute(_name: string, thunk: Thunk, signal: AbortSignal): Promise<JobResult> {
-    return executeThunk(this.store, thunk, { isolate: this.isolate, signal });
+    return executeThunk(this.store, thunk, { isolate: this.isolate, signal, memoryLimit: this.memoryLimit });
   }
 }

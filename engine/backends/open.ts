@@ -24,6 +24,8 @@ export type BackendSpec =
 export interface BackendChoice {
   jobs?: number;
   isolate?: boolean;
+  /** Bytes of memory a local job may use (default: see LocalBackend). */
+  memoryLimit?: number;
 }
 
 /** A run's backend, the local pool for what it declines, and the store the run reads and writes. */
@@ -41,7 +43,8 @@ export function backendName(name: string): BackendName {
 
 export async function openBackend(store: LocalStore, spec: BackendSpec, choice: BackendChoice = {}): Promise<RunTarget> {
   store.checkJobsCanReachSandboxes(); // every kind of run may run jobs here
-  const local = new LocalBackend(store, { ...(choice.jobs ? { jobs: choice.jobs } : {}), isolate: choice.isolate ?? false });
+  const limits = { ...(choice.jobs ? { jobs: choice.jobs } : {}), ...(choice.memoryLimit ? { memoryLimit: choice.memoryLimit } : {}) };
+  const local = new LocalBackend(store, { ...limits, isolate: choice.isolate ?? false });
   if (spec.kind === 'local') return { backend: local, local, store };
   if (spec.kind === 'given') return { backend: spec.backend, local, store };
   if (choice.isolate)
@@ -52,5 +55,5 @@ export async function openBackend(store: LocalStore, spec: BackendSpec, choice: 
   const aws = loadAws();
   const lambda = await aws.LambdaBackend.create(store, aws.resolveLambdaSettings(spec.aws ?? {}, spec.configRoot));
   // Jobs Lambda declines run here, on the run's layered store: their inputs may be held only by the bucket.
-  return { backend: lambda, local: new LocalBackend(lambda.store, choice.jobs ? { jobs: choice.jobs } : {}), store: lambda.store };
+  return { backend: lambda, local: new LocalBackend(lambda.store, limits), store: lambda.store };
 }

@@ -39,6 +39,7 @@ interface GlobalOptions {
 
 interface RunOptions extends BackendCliOptions {
   jobs?: number;
+  memoryLimit?: number;
   isolate?: boolean;
   cache: boolean;
   report?: string;
@@ -69,6 +70,11 @@ function collect(v: string, prev: string[]): string[] {
 function addRunOptions(cmd: Command): Command {
   return addBackendOptions(cmd)
     .option('-j, --jobs <n>', 'local jobs at once (default: number of cores)', positiveInt)
+    .option(
+      '--memory-limit <size>',
+      'memory each local job may use, e.g. 4G (default: $BURST_MEMORY_LIMIT, else 80% of memory shared among the jobs)',
+      sizeOption,
+    )
     .option('--isolate', 'run each job under a root holding only its declared inputs (Linux)')
     .option('--no-cache', 'run every job, ignoring and not recording cached results')
     .option('--report <file>', 'write a JSON run report')
@@ -88,11 +94,26 @@ function stragglerOptions(o: RunOptions): Partial<StragglerOptions> {
   };
 }
 
+function sizeOption(v: string): number {
+  try {
+    return parseSize(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+function memoryLimitOf(o: RunOptions): { memoryLimit?: number } {
+  const env = process.env.BURST_MEMORY_LIMIT;
+  const bytes = o.memoryLimit ?? (env ? sizeOption(env) : undefined);
+  return bytes ? { memoryLimit: bytes } : {};
+}
+
 /** The engine's options for a run, from the command's flags. */
 function runOptions(o: RunOptions, signal: AbortSignal, onEvent: (e: RunEvent) => void): EngineRunOptions {
   return {
     backend: backendSpec(o, process.cwd()),
     ...(o.jobs ? { jobs: o.jobs } : {}),
+    ...memoryLimitOf(o),
     isolate: o.isolate ?? false,
     useCache: o.cache,
     retries: o.retries,

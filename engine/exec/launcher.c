@@ -6,9 +6,11 @@
  * fields:
  *
  *   request: id, cwd, uid ("" to keep), gid, stdout file, stderr file,
- *            bytes kept of each, argc, argv..., envc, env...
+ *            bytes kept of each, memory limit in bytes (0: none),
+ *            argc, argv..., envc, env...
  *   events:  "started", id, pid      (the job's process group is its pid)
- *            "exited", id, status, signal, stdout bytes, stderr bytes
+ *            "exited", id, status, signal, stdout bytes, stderr bytes,
+ *            "1" if its memory limit killed it, else "0"
  *            "failed", id, errno text (could not start)
  *
  * Each job runs under a shepherd of its own, a child subreaper: when the
@@ -17,7 +19,9 @@
  * is killed before the job is reported ended. The shepherd also carries the
  * job's stdout and stderr to their files, keeping the first bytes of each
  * and counting the rest, so a job printing gigabytes takes neither memory
- * nor disk.
+ * nor disk. Given a memory limit, it puts the job in a memory cgroup of its
+ * own where the machine lets it make one (cgroup v2, or v1's memory
+ * controller), and says whether the limit killed it.
  *
  * It exits when stdin closes, after its jobs have ended.
  */
@@ -34,6 +38,7 @@
 #include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,15 +98,15 @@ static void reap(void) {
     for (int i = 0; i < MAX_JOBS; i++) {
       if (jobs[i].pid != pid) continue;
       char st[16], sg[16], o[24], e[24];
-      long long totals[2] = {0, 0};
-      if (read(jobs[i].info, totals, sizeof totals) != (ssize_t)sizeof totals) totals[0] = totals[1] = 0;
+      long long totals[3] = {0, 0, 0};
+      if (read(jobs[i].info, totals, sizeof totals) != (ssize_t)sizeof totals) totals[0] = totals[1] = totals[2] = 0;
       close(jobs[i].info);
       snprintf(st, sizeof st, "%d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
       snprintf(sg, sizeof sg, "%d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
       snprintf(o, sizeof o, "%lld", totals[0]);
       snprintf(e, sizeof e, "%lld", totals[1]);
-      const char *f[] = {"exited", jobs[i].id, st, sg, o, e};
-      emit(f, 6);
+      const char *f[] = {"exited", jobs[i].id, st, sg, o, e, totals[2] ? "1" : "0"};
+      emit(f, 7);
       jobs[i].pid = 0;
       break;
     }
@@ -186,6 +191,89 @@ static void kill_descendants(void) {
   }
 }
 
+/* Writes a short text to a file; 0 on success. */
+static int put(const char *dir, const char *file, const char *text) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t w = write(fd, text, strlen(text));
+  close(fd);
+  return w == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* This process's cgroup, under `root`, in the hierarchy whose controllers include `want` ("" for v2), from /proc/self/cgroup. */
+static int own_cgroup(const char *want, const char *root, char *out, size_t n) {
+  FILE *f = fopen("/proc/self/cgroup", "r");
+  if (!f) return -1;
+  char line[4096];
+  int found = -1;
+  while (fgets(line, sizeof line, f)) {
+    char *a = strchr(line, ':');
+    char *b = a ? strchr(a + 1, ':') : NULL;
+    if (!b) continue;
+    *b = '\0';
+    b[strcspn(b + 1, "\n") + 1] = '\0';
+    int match = *want ? strstr(a + 1, want) != NULL : (a[1] == '\0');
+    if (!match) continue;
+    snprintf(out, n, "%s%s", root, b + 1);
+    found = 0;
+    break;
+  }
+  fclose(f);
+  return found;
+}
+
+/* A memory cgroup for one job, limited to `bytes`: fills `dir`, returns 2 (v2) or 1 (v1), or 0 where none can be made. */
+static int memory_cgroup(long long bytes, char *dir, size_t n) {
+  char base[3072], limit[32];
+  snprintf(limit, sizeof limit, "%lld", bytes);
+  const char *v2roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+  for (int i = 0; i < 2; i++) {
+    char controllers[4096];
+    snprintf(controllers, sizeof controllers, "%s/cgroup.controllers", v2roots[i]);
+    FILE *c = fopen(controllers, "r");
+    if (!c) continue;
+    char list[512] = "";
+    if (!fgets(list, sizeof list, c)) list[0] = '\0';
+    fclose(c);
+    if (!strstr(list, "memory") || own_cgroup("", v2roots[i], base, sizeof base) < 0) continue;
+    snprintf(dir, n, "%s/burst-job-%d", base, (int)getpid());
+    if (mkdir(dir, 0755) == 0) {
+      if (put(dir, "memory.max", limit) == 0) {
+        put(dir, "memory.swap.max", "0");
+        return 2;
+      }
+      rmdir(dir);
+    }
+  }
+  if (own_cgroup("memory", "/sys/fs/cgroup/memory", base, sizeof base) == 0) {
+    snprintf(dir, n, "%s/burst-job-%d", base, (int)getpid());
+    if (mkdir(dir, 0755) == 0) {
+      if (put(dir, "memory.limit_in_bytes", limit) == 0) {
+        put(dir, "memory.memsw.limit_in_bytes", limit);
+        return 1;
+      }
+      rmdir(dir);
+    }
+  }
+  return 0;
+}
+
+/* Whether the cgroup's limit killed a process in it. */
+static int memory_killed(const char *dir, int version) {
+  char path[4096], line[256];
+  snprintf(path, sizeof path, "%s/%s", dir, version == 2 ? "memory.events" : "memory.oom_control");
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  long long n = 0;
+  int killed = 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "oom_kill %lld", &n) == 1 && n > 0) killed = 1;
+  fclose(f);
+  return killed;
+}
+
 static int shepherd_sig[2];
 static void on_shepherd_child(int sig) {
   (void)sig;
@@ -209,11 +297,13 @@ static void carry(int from, int to, long long keep, long long *total, int *open_
 }
 
 /* The job's parent: runs it, carries its output, kills what it leaves, ends as it ended. Never returns. */
-static void shepherd(const char *cwd, const char *uid, const char *gid, const char *out, const char *err, long long keep, char **argv, char **env,
-                     int errw, int infow) {
+static void shepherd(const char *cwd, const char *uid, const char *gid, const char *out, const char *err, long long keep, long long mem,
+                     char **argv, char **env, int errw, int infow) {
   setpgid(0, 0);
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   signal(SIGPIPE, SIG_IGN);
+  char cg[4096] = "";
+  int cgv = mem > 0 ? memory_cgroup(mem, cg, sizeof cg) : 0;
   int op[2], ep[2];
   if (pipe2(shepherd_sig, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) _exit(126);
   struct sigaction sa;
@@ -229,6 +319,7 @@ static void shepherd(const char *cwd, const char *uid, const char *gid, const ch
     int in = open("/dev/null", O_RDONLY);
     if (in < 0 || dup2(in, 0) < 0 || dup2(op[1], 1) < 0 || dup2(ep[1], 2) < 0) goto fail;
     if (chdir(cwd) < 0) goto fail;
+    if (cgv && put(cg, "cgroup.procs", "0") < 0) goto fail; /* before dropping privileges: joining needs them */
     if (*gid && (setgroups(0, NULL) < 0 || setgid((gid_t)atoi(gid)) < 0)) goto fail;
     if (*uid && setuid((uid_t)atoi(uid)) < 0) goto fail;
     execve(argv[0], argv, env);
@@ -270,7 +361,9 @@ static void shepherd(const char *cwd, const char *uid, const char *gid, const ch
     if (errfd >= 0 && fds[2].revents) carry(errfd, ef, keep, &totals[1], &errfd);
   }
   kill_descendants();
-  write_all(infow, totals, sizeof totals);
+  long long report[3] = {totals[0], totals[1], cgv ? memory_killed(cg, cgv) : 0};
+  if (cgv) rmdir(cg);
+  write_all(infow, report, sizeof report);
   if (WIFSIGNALED(status)) {
     struct rlimit none = {0, 0};
     setrlimit(RLIMIT_CORE, &none);
@@ -285,15 +378,16 @@ static void start(char *body, uint32_t len) {
   char *fields[65536];
   int n = 0;
   for (char *p = body; p < body + len && n < 65536; p += strlen(p) + 1) fields[n++] = p;
-  if (n < 8) return;
+  if (n < 9) return;
   const char *id = fields[0], *cwd = fields[1], *uid = fields[2], *gid = fields[3], *out = fields[4], *err = fields[5];
   long long keep = atoll(fields[6]);
-  int argc = atoi(fields[7]);
-  if (8 + argc >= n) return;
-  char **argv = &fields[8];
-  int envc = atoi(fields[8 + argc]);
-  char **env = &fields[9 + argc];
-  if (9 + argc + envc > n) return;
+  long long mem = atoll(fields[7]);
+  int argc = atoi(fields[8]);
+  if (9 + argc >= n) return;
+  char **argv = &fields[9];
+  int envc = atoi(fields[9 + argc]);
+  char **env = &fields[10 + argc];
+  if (10 + argc + envc > n) return;
   char *argv_z[argc + 1];
   for (int i = 0; i < argc; i++) argv_z[i] = argv[i];
   argv_z[argc] = NULL;
@@ -322,7 +416,7 @@ static void start(char *body, uint32_t len) {
     close(info[0]);
     close(sigpipe_fds[0]);
     close(sigpipe_fds[1]);
-    shepherd(cwd, uid, gid, out, err, keep, argv_z, env_z, errpipe[1], info[1]);
+    shepherd(cwd, uid, gid, out, err, keep, mem, argv_z, env_z, errpipe[1], info[1]);
   }
   close(errpipe[1]);
   close(info[1]);

@@ -23,11 +23,14 @@ export interface LaunchRequest {
   stderrFile: string;
   /** Bytes of stdout, and of stderr, written to their files; the rest is counted only (default: all). */
   keep?: number;
+  /** The job's memory limit, in bytes, enforced where the machine allows a memory cgroup (default: none). */
+  memoryLimit?: number;
 }
 
 /** `stdoutBytes`, `stderrBytes`: what the job wrote, kept or not. */
 export type LaunchEnd =
-  { kind: 'exited'; status: number; signal: number; stdoutBytes: number; stderrBytes: number } | { kind: 'failed'; reason: string };
+  | { kind: 'exited'; status: number; signal: number; stdoutBytes: number; stderrBytes: number; outOfMemory: boolean }
+  | { kind: 'failed'; reason: string };
 
 export interface Launched {
   /** The job's pid, which is also its process group. */
@@ -94,6 +97,7 @@ export class Launcher {
       req.stdoutFile,
       req.stderrFile,
       String(req.keep ?? Number.MAX_SAFE_INTEGER),
+      String(req.memoryLimit ?? 0),
       String(req.argv.length),
       ...req.argv,
       String(env.length),
@@ -120,7 +124,7 @@ export class Launcher {
     }
   }
 
-  private onEvent([kind, id, a, b, out, err]: string[]): void {
+  private onEvent([kind, id, a, b, out, err, oom]: string[]): void {
     const p = this.pending.get(id ?? '');
     if (!p) return;
     if (kind === 'started') {
@@ -129,7 +133,14 @@ export class Launcher {
     }
     this.pending.delete(id as string);
     if (kind === 'exited')
-      p.ended({ kind: 'exited', status: Number(a), signal: Number(b), stdoutBytes: Number(out), stderrBytes: Number(err) });
+      p.ended({
+        kind: 'exited',
+        status: Number(a),
+        signal: Number(b),
+        stdoutBytes: Number(out),
+        stderrBytes: Number(err),
+        outOfMemory: oom === '1',
+      });
     else p.ended({ kind: 'failed', reason: a ?? 'unknown' });
     if (this.pending.size === 0) this.setRef(false);
   }

@@ -41,6 +41,8 @@ export interface ExecuteOptions {
   outputLimit?: number;
   /** A cap on the job's own timeout: the time a Lambda invocation has left. */
   timeLeftMs?: number;
+  /** Bytes of memory the job's processes may use together, where the machine allows a memory cgroup (the launcher). */
+  memoryLimit?: number;
 }
 
 export interface JobResult {
@@ -368,12 +370,16 @@ async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, 
     stdoutFile,
     stderrFile,
     keep: limit,
+    ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}),
   });
   const watch = watchJob(thunk, opts.timeLeftMs, opts.signal, () => void job.pid.then(killProcessGroup));
   try {
     const end = await job.end;
     const durationMs = performance.now() - started;
     if (end.kind === 'failed') throw startError(thunk, end.reason);
+    // Its limit killed a process of the job (the compiler under a driver, say): whatever the exit status, that is the answer.
+    if (end.outOfMemory)
+      throw new StoppedJobError(`ran out of memory (its limit, ${Math.round((opts.memoryLimit ?? 0) / 2 ** 20)} MiB)`, 'signal');
     const err = endError(
       thunk,
       opts.timeLeftMs,
