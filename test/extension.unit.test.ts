@@ -285,3 +285,26 @@ test("the panel's run tracker: starts, ends, retries and duplicates become timel
     "the report's jobs, and the cached ones the events named",
   );
 });
+
+test('the panel counts a job that failed by a fault, not an exit status, and shows its cause', () => {
+  const tracker = new RunTracker('r', 'make', 'lambda', 1000);
+  tracker.onEvent({ type: 'job-start', job: 'A', program: 'sh', backend: 'lambda', attempt: 1, duplicate: false }, 1000);
+  tracker.onEvent(
+    {
+      type: 'job-failed',
+      job: 'A',
+      program: 'sh',
+      message: 'the Lambda worker refused the job: this worker serves bucket team, not other',
+      stderr: '',
+      diagnostics: [],
+    },
+    1200,
+  );
+  tracker.onEvent({ type: 'progress', thunks: 1, done: 0, running: 0, cached: 0, failed: 1 }, 1200);
+  const { counts, failures } = tracker.takeChanges();
+  assert.equal(counts.failed, 1);
+  assert.deepEqual(
+    failures.map((f) => [f.job, f.firstError]),
+    [['A', 'the Lambda worker refused the job: this worker serves bucket team, not other']],
+  );
+});
