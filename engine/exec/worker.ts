@@ -141,23 +141,21 @@ async function populateSandbox(store: LocalStore, sandbox: string, thunk: Thunk,
     if (isThunkRef(ref)) throw new BurstError('bad-thunk', `input ${path} is not resolved to a value (${ref})`);
     sources.set(path, executables.has(path) ? await store.executablePath(ref) : await store.verifiedPath(ref));
   }
+  // A job that runs as the store's owner could make a linked object writable: it gets copies, never the store's own files.
+  const copies = !dropsPrivileges();
   const shared = isolate ? new Map<string, string>() : sharedPart(thunk, sources);
-  const tree = shared.size > 0 ? sharedTree(store, shared) : undefined;
+  const tree = shared.size > 0 ? sharedTree(store, shared, copies) : undefined;
   if (tree) {
     symlinkSync(join(tree, TOOL_DIR), join(sandbox, TOOL_DIR));
     for (const p of shared.keys()) sources.delete(p);
   }
-  const dirs = layOut(sandbox, sources, [...thunk.outputs, ...(thunk.cwd ? [join(thunk.cwd, 'x')] : [])], updated, executables);
+  const dirs = layOut(sandbox, sources, [...thunk.outputs, ...(thunk.cwd ? [join(thunk.cwd, 'x')] : [])], updated, executables, copies);
   if (dropsPrivileges()) {
     // The job runs as another user, who can change neither the store's files nor the shared trees (the engine's).
     for (const d of ['', ...dirs]) chownSync(join(sandbox, d), JOB_UID, JOB_UID);
     return undefined;
   }
-  const guard = new InputGuard(store);
-  for (const [path, src] of sources) if (!updated.has(path)) guard.watch(path, thunk.inputs[path] as string, src);
-  for (const [path, src] of shared)
-    guard.watch(path, thunk.inputs[path] as string, src, { dir: tree as string, link: join(tree as string, path) });
-  return guard;
+  return tree ? new InputGuard(tree, [...shared.keys()]) : undefined;
 }
 
 /** Creates the directories and links (or copies) for `sources`; returns the directories made. */
@@ -167,6 +165,7 @@ function layOut(
   alsoDirsOf: string[],
   updated: Set<string>,
   executables: Set<string>,
+  copies: boolean,
 ): string[] {
   const dirs = new Set<string>();
   for (const p of [...sources.keys(), ...alsoDirsOf]) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
@@ -179,6 +178,10 @@ function layOut(
       copyFileSync(src, dest);
       chmodSync(dest, executables.has(path) ? 0o755 : 0o644);
       if (dropsPrivileges()) chownSync(dest, JOB_UID, JOB_UID);
+      continue;
+    }
+    if (copies) {
+      copyFileSync(src, dest, fsConstants.COPYFILE_FICLONE); // a clone where the file system can, else an in-kernel copy
       continue;
     }
     try {
@@ -204,8 +207,8 @@ function sharedPart(thunk: Thunk, sources: Map<string, string>): Map<string, str
   return shared;
 }
 
-function sharedTree(store: LocalStore, shared: Map<string, string>): string {
-  const key = nameOfBytes('V', Buffer.from(JSON.stringify([...shared].sort()))).slice(1, 33);
+function sharedTree(store: LocalStore, shared: Map<string, string>, copies: boolean): string {
+  const key = nameOfBytes('V', Buffer.from(JSON.stringify([copies, ...[...shared].sort()]))).slice(1, 33);
   const dir = join(store.sandboxDir, `shared-${key}`);
   if (existsSync(dir)) {
     const now = new Date();
@@ -214,7 +217,7 @@ function sharedTree(store: LocalStore, shared: Map<string, string>): string {
   }
   const tmp = `${dir}.${process.pid}.${Date.now()}`;
   mkdirSync(tmp);
-  layOut(tmp, shared, [], new Set(), new Set());
+  layOut(tmp, shared, [], new Set(), new Set(), copies);
   try {
     renameSync(tmp, dir);
   } catch {
