@@ -10,7 +10,8 @@
  *            argc, argv..., envc, env...
  *   events:  "started", id, pid      (the job's process group is its pid)
  *            "exited", id, status, signal, stdout bytes, stderr bytes,
- *            "1" if its memory limit killed it, else "0"
+ *            "1" if its memory limit killed it, else "0",
+ *            "1" if it ran with its memory limit, "0" if none could be set
  *            "failed", id, errno text (could not start)
  *
  * Each job runs under a shepherd of its own, a child subreaper: when the
@@ -98,15 +99,15 @@ static void reap(void) {
     for (int i = 0; i < MAX_JOBS; i++) {
       if (jobs[i].pid != pid) continue;
       char st[16], sg[16], o[24], e[24];
-      long long totals[3] = {0, 0, 0};
-      if (read(jobs[i].info, totals, sizeof totals) != (ssize_t)sizeof totals) totals[0] = totals[1] = totals[2] = 0;
+      long long totals[4] = {0, 0, 0, 0};
+      if (read(jobs[i].info, totals, sizeof totals) != (ssize_t)sizeof totals) totals[0] = totals[1] = totals[2] = totals[3] = 0;
       close(jobs[i].info);
       snprintf(st, sizeof st, "%d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
       snprintf(sg, sizeof sg, "%d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
       snprintf(o, sizeof o, "%lld", totals[0]);
       snprintf(e, sizeof e, "%lld", totals[1]);
-      const char *f[] = {"exited", jobs[i].id, st, sg, o, e, totals[2] ? "1" : "0"};
-      emit(f, 7);
+      const char *f[] = {"exited", jobs[i].id, st, sg, o, e, totals[2] ? "1" : "0", totals[3] ? "1" : "0"};
+      emit(f, 8);
       jobs[i].pid = 0;
       break;
     }
@@ -361,7 +362,7 @@ static void shepherd(const char *cwd, const char *uid, const char *gid, const ch
     if (errfd >= 0 && fds[2].revents) carry(errfd, ef, keep, &totals[1], &errfd);
   }
   kill_descendants();
-  long long report[3] = {totals[0], totals[1], cgv ? memory_killed(cg, cgv) : 0};
+  long long report[4] = {totals[0], totals[1], cgv ? memory_killed(cg, cgv) : 0, cgv ? 1 : 0};
   if (cgv) rmdir(cg);
   write_all(infow, report, sizeof report);
   if (WIFSIGNALED(status)) {

@@ -29,7 +29,15 @@ export interface LaunchRequest {
 
 /** `stdoutBytes`, `stderrBytes`: what the job wrote, kept or not. */
 export type LaunchEnd =
-  | { kind: 'exited'; status: number; signal: number; stdoutBytes: number; stderrBytes: number; outOfMemory: boolean }
+  | {
+      kind: 'exited';
+      status: number;
+      signal: number;
+      stdoutBytes: number;
+      stderrBytes: number;
+      outOfMemory: boolean;
+      memoryLimited: boolean;
+    }
   | { kind: 'failed'; reason: string };
 
 export interface Launched {
@@ -124,7 +132,7 @@ export class Launcher {
     }
   }
 
-  private onEvent([kind, id, a, b, out, err, oom]: string[]): void {
+  private onEvent([kind, id, a, b, out, err, oom, limited]: string[]): void {
     const p = this.pending.get(id ?? '');
     if (!p) return;
     if (kind === 'started') {
@@ -140,6 +148,7 @@ export class Launcher {
         stdoutBytes: Number(out),
         stderrBytes: Number(err),
         outOfMemory: oom === '1',
+        memoryLimited: limited === '1',
       });
     else p.ended({ kind: 'failed', reason: a ?? 'unknown' });
     if (this.pending.size === 0) this.setRef(false);

@@ -56,6 +56,8 @@ export interface JobResult {
   transferMs?: number;
   /** Bytes of its stdout and stderr past the limit: counted, not kept. */
   cutBytes?: number;
+  /** Something the user should know about how it ran (a limit this machine could not enforce). */
+  warning?: string;
   /** Where it ran, when a backend ran it elsewhere than its own label says (Lambda's local fallback), and why. */
   ranOn?: { backend: string; reason: string };
   /** A follow-on's result: it ran right after this job, which fed it, before the scheduler asked for it. */
@@ -233,6 +235,8 @@ interface ProcessResult {
   durationMs: number;
   /** Bytes of stdout and stderr past the limit: counted, not kept. */
   cutBytes?: number;
+  /** Something the user should know about how it ran (a limit this machine could not enforce). */
+  warning?: string;
 }
 
 function commandFor(sandbox: string, thunk: Thunk, isolate: boolean): { file: string; args: string[] } {
@@ -393,7 +397,18 @@ async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, 
     const stdout = readKept(stdoutFile, end.stdoutBytes);
     const stderr = readKept(stderrFile, end.stderrBytes);
     const cutBytes = stdout.cut + stderr.cut;
-    return { exitCode: end.status, stdout: stdout.bytes, stderr: stderr.bytes, durationMs, ...(cutBytes > 0 ? { cutBytes } : {}) };
+    const warning =
+      opts.memoryLimit && !end.memoryLimited
+        ? 'memory limits are not enforced on this machine: no memory cgroup can be made (run Burst as root, or in a delegated cgroup)'
+        : undefined;
+    return {
+      exitCode: end.status,
+      stdout: stdout.bytes,
+      stderr: stderr.bytes,
+      durationMs,
+      ...(cutBytes > 0 ? { cutBytes } : {}),
+      ...(warning ? { warning } : {}),
+    };
   } finally {
     watch.stop();
     rmSync(stdoutFile, { force: true });

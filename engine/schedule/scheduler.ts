@@ -641,6 +641,7 @@ export class Scheduler {
               }
               if (result.transferMs !== undefined) record.transferMs = result.transferMs;
               if (result.cutBytes) record.cutBytes = result.cutBytes;
+              if (result.warning) this.warnOnce(result.warning);
               this.finishRecord(record, result.exitCode === 0 ? 'ok' : 'failed', result.exitCode);
               if (result.ranWith) {
                 // It ran before it was asked for: its time ends now, where its feeder's ended.
