@@ -77,6 +77,7 @@ export class Runs {
 export function readSettings(folder: string): RawSettings {
   const c = vscode.workspace.getConfiguration('burst', vscode.Uri.file(folder));
   return {
+    workspaceTrusted: vscode.workspace.isTrusted,
     backend: c.get('backend'),
     jobs: c.get('jobs'),
     concurrency: c.get('concurrency'),

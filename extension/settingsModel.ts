@@ -7,6 +7,8 @@ import type { BackendName, BuildParams } from '../engine/lsp/protocol';
 
 export interface RawSettings {
   backend?: unknown;
+  /** Workspace Trust: whether the folder's .burst.json may say where code goes. */
+  workspaceTrusted?: unknown;
   jobs?: unknown;
   concurrency?: unknown;
   isolate?: unknown;
@@ -49,6 +51,7 @@ export function runSettings(raw: RawSettings, backendOverride?: BackendName): { 
     return v.trim();
   };
   const settings: RunSettings = { backend: backend === 'lambda' ? 'lambda' : 'local' };
+  if (raw.workspaceTrusted === true) settings.workspaceTrusted = true;
   const jobs = int('burst.jobs', raw.jobs, 0);
   if (jobs) settings.jobs = jobs;
   if (raw.isolate === true) settings.isolate = true;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { explainAwsError } from '../engine/aws/awsErrors';
 import { resolveLambdaSettings } from '../engine/aws/config';
+import { recordTrust } from '../engine/aws/workspaceTrust';
 import { tempDir } from './helpers';
 
 test('flags win over .burst.json, which wins over the environment', () => {
@@ -20,7 +21,9 @@ test('flags win over .burst.json, which wins over the environment', () => {
     BURST_CONCURRENCY: '7',
     AWS_REGION: 'eu-west-1',
     BURST_S3_ENDPOINT: 'http://127.0.0.1:9/',
+    BURST_CONFIG_DIR: join(dir.path, 'config'),
   };
+  recordTrust(dir.path, { bucket: 'from-file', function: 'fn-file' }, env);
   const s = resolveLambdaSettings({ bucket: 'from-flag' }, dir.path, env);
   assert.equal(s.bucket, 'from-flag');
   assert.equal(s.functionName, 'fn-file');
@@ -59,4 +62,41 @@ test('a refused AWS request names the IAM action and the resource it was refused
   assert.equal(e.code, 'aws');
   assert.match(e.message, /may not s3:GetObject on arn:aws:s3:::team-cache\/reductions\/T0123/);
   assert.doesNotMatch(e.message, /Access Denied.*Access Denied/, 'said once');
+});
+
+test("a workspace's .burst.json says where code goes only once the user trusts it, and again after it changes", () => {
+  using dir = tempDir();
+  const env = { BURST_CONFIG_DIR: join(dir.path, 'config'), AWS_REGION: 'us-east-1' };
+  const config = (aws: Record<string, unknown>): void => writeFileSync(join(dir.path, '.burst.json'), JSON.stringify({ aws }));
+  config({ bucket: 'strangers-bucket', s3Endpoint: 'https://s3.example.net', concurrency: 10 });
+  assert.throws(
+    () => resolveLambdaSettings({}, dir.path, env),
+    /says where builds send code and which credentials they use \(aws\.bucket = "strangers-bucket", aws\.s3Endpoint = "https:\/\/s3\.example\.net"\), and this workspace is not trusted: run burst trust in/,
+  );
+  assert.equal(
+    resolveLambdaSettings({ bucket: 'mine', s3Endpoint: 'https://s3.mine' }, dir.path, env).concurrency,
+    10,
+    'what the flags override needs no trust',
+  );
+  assert.equal(resolveLambdaSettings({}, dir.path, env, { trust: 'trusted' }).bucket, 'strangers-bucket', 'the editor vouches');
+  recordTrust(dir.path, { bucket: 'strangers-bucket', s3Endpoint: 'https://s3.example.net' }, env);
+  assert.equal(resolveLambdaSettings({}, dir.path, env).bucket, 'strangers-bucket');
+  config({ bucket: 'strangers-bucket', s3Endpoint: 'https://elsewhere.example.net' });
+  assert.throws(() => resolveLambdaSettings({}, dir.path, env), /not trusted/, 'a changed endpoint needs trust again');
+});
+
+test('plain http goes only to this machine unless the user allows it', () => {
+  using dir = tempDir();
+  assert.equal(
+    resolveLambdaSettings({ bucket: 'b', s3Endpoint: 'http://localhost:9000' }, dir.path, {}).s3Endpoint,
+    'http://localhost:9000',
+  );
+  assert.throws(
+    () => resolveLambdaSettings({ bucket: 'b', lambdaEndpoint: 'http://10.0.0.5:3000' }, dir.path, {}),
+    /the Lambda endpoint http:\/\/10\.0\.0\.5:3000 is plain http to another machine: .* set BURST_ALLOW_HTTP=1/,
+  );
+  assert.equal(
+    resolveLambdaSettings({ bucket: 'b', lambdaEndpoint: 'http://10.0.0.5:3000' }, dir.path, { BURST_ALLOW_HTTP: '1' }).lambdaEndpoint,
+    'http://10.0.0.5:3000',
+  );
 });

@@ -80,4 +80,25 @@ describe('burst CLI', () => {
     assert.match(gc, /removed \d+ objects .* 1 reductions/);
     assert.match((await burstOk(['cache', 'stats'], cache)).stdout, /reductions: 0/);
   });
+
+  test("a cloned workspace's .burst.json naming another endpoint is refused until burst trust, which says what it trusts", async () => {
+    using dir = tempDir();
+    const cache = join(dir.path, 'store');
+    const ws = join(dir.path, 'clone');
+    mkdirSync(ws);
+    writeFileSync(join(ws, '.burst.json'), JSON.stringify({ aws: { bucket: 'their-bucket', s3Endpoint: 'http://127.0.0.1:9' } }));
+    const env = { BURST_CONFIG_DIR: join(dir.path, 'config'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
+    const t = await shThunk(cache, 'echo hi > out');
+    const refused = await burst(['force', '--backend', 'lambda', t], cache, { cwd: ws, env });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /aws\.bucket = "their-bucket", aws\.s3Endpoint = "http:\/\/127\.0\.0\.1:9"\), and this workspace is not trusted: run burst trust in/,
+    );
+    const trust = await burst(['trust'], cache, { cwd: ws, env });
+    assert.equal(trust.code, 0, trust.stderr);
+    assert.match(trust.stdout, /trusted .*clone with:\n  aws\.bucket = "their-bucket"\n  aws\.s3Endpoint = "http:\/\/127\.0\.0\.1:9"/);
+    const after = await burst(['force', '--backend', 'lambda', '--retries', '0', t], cache, { cwd: ws, env });
+    assert.doesNotMatch(after.stderr, /not trusted/, 'trusted now: it goes on to the endpoint (which is not there)');
+  });
 });

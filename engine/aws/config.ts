@@ -4,8 +4,10 @@
  * environment. Credentials are not settings: the AWS SDK's default provider
  * chain finds them (environment, shared config and SSO profiles).
  */
+import { join } from 'node:path';
 import { BurstError } from '../model/errors';
 import { WORKSPACE_CONFIG, workspaceSection } from '../model/workspaceConfig';
+import { checkWorkspaceTrust, WHERE_SETTINGS, type WorkspaceTrust } from './workspaceTrust';
 
 export interface LambdaSettings {
   region?: string;
@@ -69,7 +71,7 @@ const ENV: Record<keyof LambdaFlags, string[]> = {
   maxInputBytes: ['BURST_MAX_INPUT_BYTES'],
 };
 
-/** The "aws" section of `.burst.json` in `root`, or {} when there is none. */
+/** The "aws" section of `.burst.json` in `root`, or {} when there is none (resolveLambdaSettings checks that it may be used). */
 export function readWorkspaceConfig(root: string): LambdaFlags {
   const found = workspaceSection(root, 'aws');
   if (!found) return {};
@@ -94,15 +96,27 @@ function integer(name: string, v: string | undefined, dflt: number, min: number,
   return n;
 }
 
-function endpoint(name: string, v: string | undefined): string | undefined {
+function endpoint(name: string, v: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (v === undefined) return undefined;
+  let u: URL;
   try {
-    const u = new URL(v);
+    u = new URL(v);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
   } catch {
     throw new BurstError('usage', `${name} must be an http(s) URL, not ${JSON.stringify(v)}`);
   }
+  // Plain http carries signed requests and the job's code in the clear: only to this machine, unless the user says otherwise.
+  if (u.protocol === 'http:' && !isLoopback(u.hostname) && env.BURST_ALLOW_HTTP !== '1') {
+    throw new BurstError(
+      'usage',
+      `${name} ${v} is plain http to another machine: requests and code would travel unencrypted; use https, or set BURST_ALLOW_HTTP=1 for a network you trust`,
+    );
+  }
   return v.replace(/\/+$/, '');
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export function hostArchitecture(): 'x86_64' | 'arm64' {
@@ -128,6 +142,8 @@ function checkedArchitecture(v: string | undefined): LambdaSettings['architectur
 export interface ResolveOptions {
   /** deploy may create the bucket, but it still needs its name. */
   requireBucket?: boolean;
+  /** Whether the editor vouches for the workspace (Workspace Trust); else the record of `burst trust` decides. */
+  trust?: WorkspaceTrust;
 }
 
 export function resolveLambdaSettings(
@@ -137,6 +153,9 @@ export function resolveLambdaSettings(
   opts: ResolveOptions = {},
 ): LambdaSettings {
   const file = readWorkspaceConfig(root);
+  // The workspace's own word on where code goes counts only where the user's flags do not override it, and only if trusted.
+  if (WHERE_SETTINGS.some((k) => flags[k] === undefined && file[k] !== undefined))
+    checkWorkspaceTrust(root, join(root, WORKSPACE_CONFIG), file as Record<string, unknown>, opts.trust ?? 'recorded', env);
   const get = (k: keyof LambdaFlags): string | undefined => pick(k, flags, file, env);
   const bucket = get('bucket');
   if (!bucket && opts.requireBucket !== false) {
@@ -165,8 +184,8 @@ export function resolveLambdaSettings(
   const optional: Array<[keyof LambdaSettings, string | undefined]> = [
     ['region', get('region')],
     ['profile', get('profile')],
-    ['s3Endpoint', endpoint('the S3 endpoint', get('s3Endpoint'))],
-    ['lambdaEndpoint', endpoint('the Lambda endpoint', get('lambdaEndpoint'))],
+    ['s3Endpoint', endpoint('the S3 endpoint', get('s3Endpoint'), env)],
+    ['lambdaEndpoint', endpoint('the Lambda endpoint', get('lambdaEndpoint'), env)],
     ['role', get('role')],
   ];
   for (const [k, v] of optional) if (v !== undefined) (settings as unknown as Record<string, unknown>)[k] = v;

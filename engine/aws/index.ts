@@ -15,4 +15,5 @@ export {
   type LambdaSettings,
 } from './config';
 export { deploy, type DeployResult } from './deploy';
+export { recordTrust, whereSettings, type WorkspaceTrust } from './workspaceTrust';
 export { packageWorker, describeLauncher, HANDLER, type WorkerPackage } from './workerPackage';

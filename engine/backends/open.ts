@@ -4,6 +4,7 @@
  * programs using engine/api.ts all come here.
  */
 import type { LambdaFlags } from '../aws/config';
+import type { WorkspaceTrust } from '../aws/workspaceTrust';
 import { BurstError } from '../model/errors';
 import type { Backend } from '../schedule/backend';
 import type { LocalStore } from '../store/local';
@@ -17,7 +18,8 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendSpec =
   | { kind: 'local' }
   /** `aws`: settings over .burst.json's "aws" section in `configRoot` and the environment. */
-  | { kind: 'lambda'; aws?: LambdaFlags; configRoot: string }
+  /** `trust`: whether the editor vouches for the workspace (its .burst.json may say where code goes); else `burst trust`'s record decides. */
+  | { kind: 'lambda'; aws?: LambdaFlags; configRoot: string; trust?: WorkspaceTrust }
   /** A backend made by the caller (programs using the API, tests); its objects are in the engine's store. */
   | { kind: 'given'; backend: Backend };
 
@@ -53,7 +55,10 @@ export async function openBackend(store: LocalStore, spec: BackendSpec, choice: 
       '--isolate is for the local backend: Lambda runs every job in a fresh directory of its own inputs already',
     );
   const aws = loadAws();
-  const lambda = await aws.LambdaBackend.create(store, aws.resolveLambdaSettings(spec.aws ?? {}, spec.configRoot));
+  const lambda = await aws.LambdaBackend.create(
+    store,
+    aws.resolveLambdaSettings(spec.aws ?? {}, spec.configRoot, process.env, spec.trust ? { trust: spec.trust } : {}),
+  );
   // Jobs Lambda declines run here, on the run's layered store: their inputs may be held only by the bucket.
   return { backend: lambda, local: new LocalBackend(lambda.store, limits), store: lambda.store };
 }

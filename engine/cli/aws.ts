@@ -4,7 +4,7 @@
  * (dist/aws.js), loaded only by commands that use it.
  */
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { backendName, loadAws, type AwsModule, type BackendSpec } from '../api';
 
@@ -34,6 +34,33 @@ export function addBackendOptions(cmd: Command): Command {
 export function backendSpec(o: BackendCliOptions, root: string): BackendSpec {
   const name = backendName(o.backend ?? process.env.BURST_BACKEND ?? 'local');
   return name === 'local' ? { kind: 'local' } : { kind: 'lambda', aws: o, configRoot: root };
+}
+
+/** `burst trust [DIR]`: the user vouches for the workspace's .burst.json settings that say where code goes. */
+export function addTrustCommand(
+  program: Command,
+  run: (fn: (dir: string | undefined) => Promise<number>) => (...args: unknown[]) => Promise<void>,
+): void {
+  program
+    .command('trust')
+    .description("trust this workspace's .burst.json to say where builds send code (bucket, function, endpoints, profile, region)")
+    .argument('[dir]', 'the workspace (default: the current directory)')
+    .action(run(trustCommand));
+}
+
+async function trustCommand(dir: string | undefined): Promise<number> {
+  const aws = loadAws();
+  const root = resolve(dir ?? process.cwd());
+  const section = aws.readWorkspaceConfig(root) as Record<string, unknown>;
+  const where = aws.whereSettings(section);
+  if (Object.keys(where).length === 0) {
+    process.stdout.write(`${root}: its .burst.json says nothing about where code goes; nothing to trust\n`);
+    return 0;
+  }
+  aws.recordTrust(root, section);
+  const lines = Object.entries(where).map(([k, v]) => `  aws.${k} = ${JSON.stringify(v)}`);
+  process.stdout.write(`trusted ${root} with:\n${lines.join('\n')}\n(a change to these settings needs burst trust again)\n`);
+  return 0;
 }
 
 interface DeployCliOptions extends LambdaFlags {

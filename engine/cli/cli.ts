@@ -23,7 +23,7 @@ import {
   type RunReport,
   type StragglerOptions,
 } from '../api';
-import { addBackendOptions, addDeployCommand, backendSpec, type BackendCliOptions } from './aws';
+import { addBackendOptions, addDeployCommand, addTrustCommand, backendSpec, type BackendCliOptions } from './aws';
 import { testCommand } from './test';
 
 /** The `burst` a build's placeholders run: this one. */
@@ -528,6 +528,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(run(showCommand));
 
   addDeployCommand(program, run);
+  addTrustCommand(program, run);
 
   const cache = program.command('cache').description('inspect and trim the object store');
   cache

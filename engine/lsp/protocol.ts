@@ -141,6 +141,8 @@ export interface BuildParams {
   straggler?: { enabled?: boolean; factor?: number; minMs?: number };
   /** The Lambda backend's settings (bucket, region, endpoints...). */
   aws?: AwsSettings;
+  /** The editor trusts the folder (Workspace Trust): its .burst.json may say where code goes. */
+  workspaceTrusted?: boolean;
 }
 
 export interface BuildFailure {
@@ -234,6 +236,8 @@ function runFields(o: Fields): void {
   num(o, 'jobs', 0);
   num(o, 'retries', 0);
   if (o.isolate !== undefined && typeof o.isolate !== 'boolean') throw new BadParams('isolate must be true or false');
+  if (o.workspaceTrusted !== undefined && typeof o.workspaceTrusted !== 'boolean')
+    throw new BadParams('workspaceTrusted must be true or false');
   if (o.straggler !== undefined) {
     const s = object(o.straggler, 'straggler');
     if (s.enabled !== undefined && typeof s.enabled !== 'boolean') throw new BadParams('straggler.enabled must be true or false');

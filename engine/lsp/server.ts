@@ -131,7 +131,10 @@ function checked<P>(parse: (v: unknown) => P, raw: unknown): P {
 /** A run's options from a request: where jobs run and how. */
 function runOptions(p: RunTestsParams, signal: AbortSignal): RunOptions {
   return {
-    backend: p.backend === 'local' ? { kind: 'local' } : { kind: 'lambda', aws: p.aws ?? {}, configRoot: p.cwd },
+    backend:
+      p.backend === 'local'
+        ? { kind: 'local' }
+        : { kind: 'lambda', aws: p.aws ?? {}, configRoot: p.cwd, trust: p.workspaceTrusted ? 'trusted' : 'recorded' },
     ...(p.jobs ? { jobs: p.jobs } : {}),
     isolate: p.isolate ?? false,
     ...(p.retries !== undefined ? { retries: p.retries } : {}),
