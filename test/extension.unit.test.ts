@@ -1,5 +1,7 @@
 /** The extension's plain-data parts: tasks.json tasks as engine commands, settings as build parameters, engine diagnostics as LSP diagnostics. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { toLspDiagnostics } from '../engine/lsp/diagnostics';
 import { mapTask } from '../extension/taskMapping';
@@ -9,6 +11,7 @@ import { failureMessage, groupByFile, outputBlock, resultDescription } from '../
 import { kindOf, LaneLayout, packRows } from '../webview-ui/lanes';
 import { isHostMessage, isPanelCommand } from '../webview-ui/protocol';
 import { RunTracker } from '../extension/panelModel';
+import { ROOT } from './helpers';
 import type { RunEvent } from '../engine/schedule/scheduler';
 
 test('shell tasks run through sh -c with their args quoted; process tasks as given; cwd variables resolved', () => {
@@ -307,4 +310,17 @@ test('the panel counts a job that failed by a fault, not an exit status, and sho
     failures.map((f) => [f.job, f.firstError]),
     [['A', 'the Lambda worker refused the job: this worker serves bucket team, not other']],
   );
+});
+
+test('in Restricted Mode, no workspace setting says where builds send code', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
+    contributes: { configuration: { properties: Record<string, unknown> } };
+  };
+  const where = ['region', 'profile', 'bucket', 'function', 'role', 's3Endpoint', 'lambdaEndpoint'].map((k) => `burst.aws.${k}`);
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  for (const key of where) {
+    assert.ok(key in pkg.contributes.configuration.properties, `${key} is a setting`);
+    assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), `${key} is restricted`);
+  }
 });
