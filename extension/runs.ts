@@ -92,6 +92,7 @@ export function readSettings(folder: string): RawSettings {
       function: c.get('aws.function'),
       s3Endpoint: c.get('aws.s3Endpoint'),
       lambdaEndpoint: c.get('aws.lambdaEndpoint'),
+      readOnly: c.get('cache.readOnly'),
     },
   };
 }

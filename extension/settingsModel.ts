@@ -22,6 +22,7 @@ export interface RawSettings {
     function?: unknown;
     s3Endpoint?: unknown;
     lambdaEndpoint?: unknown;
+    readOnly?: unknown;
   };
 }
 
@@ -76,6 +77,7 @@ export function runSettings(raw: RawSettings, backendOverride?: BackendName): { 
     const v = aws[key];
     if (v !== undefined && !/^https?:\/\/[^\s/]+/.test(v)) errors.push(`burst.aws.${key} must be an http(s) URL, not ${JSON.stringify(v)}`);
   }
+  if (raw.aws?.readOnly === true) aws.readOnly = true;
   const concurrency = int('burst.concurrency', raw.concurrency, 1);
   if (concurrency !== undefined) aws.concurrency = concurrency;
   if (Object.keys(aws).length > 0) settings.aws = aws;

@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   openSync,
@@ -73,6 +74,17 @@ function smallProject(dir: string, salt: string): string {
   writeFileSync(join(dir, 'main.c'), 'void greet(const char *who);\nint main(void) { greet("lambda"); return 0; }\n');
   return dir;
 }
+/** Every file the loopback S3 server keeps, with a digest of its bytes. */
+function bucketSnapshot(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(aws.s3Dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const path = join(e.parentPath, e.name);
+    out[path] = createHash('sha256').update(readFileSync(path)).digest('hex');
+  }
+  return out;
+}
+
 /** How many processes run this program now (Linux /proc). */
 function processesRunning(program: string): number {
   let n = 0;
@@ -413,6 +425,25 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
     } finally {
       await twice.close();
     }
+  });
+
+  test('a read-only client builds with the shared results, runs what changed here, and leaves the bucket byte-for-byte unchanged', async () => {
+    const writer = smallProject(join(work.path, 'ro-writer'), 'read-only');
+    const w = await lambdaBuild(writer, join(work.path, 'store-ro-writer'), SMALL_BUILD);
+    assert.equal(w.code, 0, w.stderr);
+    const before = bucketSnapshot();
+    const reader = smallProject(join(work.path, 'ro-reader'), 'read-only');
+    const r = await lambdaBuild(reader, join(work.path, 'store-ro-reader'), SMALL_BUILD, ['--read-only']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.report.executed, 0, 'every job came from the shared cache');
+    assert.deepEqual(readFileSync(join(reader, 'hello')), readFileSync(join(writer, 'hello')));
+    writeFileSync(join(reader, 'greet.c'), `${readFileSync(join(reader, 'greet.c'), 'utf8')}/* changed here */\n`);
+    const changed = await lambdaBuild(reader, join(work.path, 'store-ro-reader'), SMALL_BUILD, ['--read-only']);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.ok(changed.report.executed > 0 && (changed.report.byBackend.lambda ?? 0) === 0, JSON.stringify(changed.report.byBackend));
+    assert.ok(changed.report.ranLocally.every((l) => /read-only/.test(l.reason)));
+    assert.equal((await run(join(reader, 'hello'), [], reader)).stdout, 'hello, lambda (read-only)\n');
+    assert.deepEqual(bucketSnapshot(), before, 'nothing in the bucket changed');
   });
 
   test('throttled, failing and dropped invocations are retried and the build completes', async () => {

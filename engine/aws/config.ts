@@ -28,6 +28,8 @@ export interface LambdaSettings {
   role?: string;
   /** Jobs whose inputs add up to more run locally. */
   maxInputBytes: number;
+  /** Read the shared cache, never write to the bucket: every job runs here, and nothing is shared (pull-request builds, untrusted code). */
+  readOnly: boolean;
 }
 
 /** What a user may set; every field optional. */
@@ -47,6 +49,7 @@ export interface LambdaFlags {
   architecture?: string;
   role?: string;
   maxInputBytes?: number | string;
+  readOnly?: boolean | string;
 }
 
 export { WORKSPACE_CONFIG };
@@ -69,6 +72,7 @@ const ENV: Record<keyof LambdaFlags, string[]> = {
   architecture: ['BURST_LAMBDA_ARCHITECTURE'],
   role: ['BURST_LAMBDA_ROLE'],
   maxInputBytes: ['BURST_MAX_INPUT_BYTES'],
+  readOnly: ['BURST_READ_ONLY'],
 };
 
 /** The "aws" section of `.burst.json` in `root`, or {} when there is none (resolveLambdaSettings checks that it may be used). */
@@ -180,6 +184,7 @@ export function resolveLambdaSettings(
     architecture,
     // The worker keeps a warm cache in /tmp too: a job may use about half of it.
     maxInputBytes: integer('the largest job input (bytes)', get('maxInputBytes'), Math.floor(ephemeralMb / 2) * MB, 1, 10240 * MB),
+    readOnly: ['1', 'true', 'yes'].includes((get('readOnly') ?? '').toLowerCase()),
   };
   const optional: Array<[keyof LambdaSettings, string | undefined]> = [
     ['region', get('region')],

@@ -127,6 +127,7 @@ export class LambdaBackend implements Backend {
   }
 
   private async publish(thunk: string, reduction: Reduction): Promise<void> {
+    if (this.settings.readOnly) return;
     const objects = [
       ...reduction.outputs.map((o) => o.name),
       ...[reduction.stdout, reduction.stderr].filter((n): n is string => n !== undefined),
@@ -251,6 +252,7 @@ export class LambdaBackend implements Backend {
   }
 
   declines(name: string, thunk: Thunk): string | undefined {
+    if (this.settings.readOnly) return 'this client is read-only (--read-only): jobs run here and nothing is written to the bucket';
     return this.followOnResults.has(name) ? undefined : this.whyLocal(thunk); // a follow-on that ran along with its feeder has its answer here
   }
 

@@ -27,6 +27,7 @@ export function addBackendOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'Lambda jobs at once (default: $BURST_CONCURRENCY, else 1000)')
     .option('--s3-endpoint <url>', 'an S3-compatible server instead of AWS (default: $BURST_S3_ENDPOINT)')
     .option('--lambda-endpoint <url>', 'a Lambda-compatible server instead of AWS (default: $BURST_LAMBDA_ENDPOINT)')
+    .option('--read-only', 'read the shared cache, never write to the bucket: jobs run here (default: $BURST_READ_ONLY)')
     .option('--max-input-bytes <n>', "jobs with more input than this run locally (default: half the function's /tmp)");
 }
 

@@ -31,6 +31,7 @@ export interface AwsSettings {
   architecture?: string;
   role?: string;
   maxInputBytes?: number | string;
+  readOnly?: boolean | string;
 }
 
 export interface Diagnostic {
@@ -247,7 +248,8 @@ function runFields(o: Fields): void {
   if (o.aws !== undefined) {
     const aws = object(o.aws, 'aws');
     for (const [k, v] of Object.entries(aws))
-      if (v !== undefined && typeof v !== 'string' && typeof v !== 'number') throw new BadParams(`aws.${k} must be a string or a number`);
+      if (v !== undefined && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+        throw new BadParams(`aws.${k} must be a string, a number or true/false`);
   }
 }
 
