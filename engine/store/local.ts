@@ -157,18 +157,10 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  /** Moves a job's output file into the store; its type is T if it holds a thunk. */
+  /** Moves a file this engine made (a compile run in place) into the store; its type is T if it holds a thunk. */
   async ingestOutput(path: string): Promise<OutputEntry> {
     const st = statSync(path);
-    const head = Buffer.alloc(32);
-    const fd = openSync(path, 'r');
-    try {
-      readSync(fd, head, 0, head.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-    const type: ObjectType = looksLikeThunk(head) ? 'T' : 'V';
-    const name = await nameOfFile(type, path);
+    const name = await nameOfFile(typeOfFile(path), path);
     await this.adopt(path, name);
     return { name, executable: (st.mode & 0o111) !== 0 };
   }
@@ -183,14 +175,7 @@ export class LocalStore implements ObjectStore {
     const tmp = tempPath(this.tmpDir, 'out');
     try {
       await fs.copyFile(source, tmp, constants.COPYFILE_FICLONE);
-      const head = Buffer.alloc(32);
-      const fd = openSync(tmp, 'r');
-      try {
-        readSync(fd, head, 0, head.length, 0);
-      } finally {
-        closeSync(fd);
-      }
-      const name = await nameOfFile(looksLikeThunk(head) ? 'T' : 'V', tmp);
+      const name = await nameOfFile(typeOfFile(tmp), tmp);
       await this.adopt(tmp, name);
       return name;
     } finally {
@@ -393,6 +378,18 @@ export class LocalStore implements ObjectStore {
   async flush(): Promise<void> {
     await this.index.save();
   }
+}
+
+/** T for a file that holds an encoded thunk (a job may return thunks), else V. */
+function typeOfFile(path: string): ObjectType {
+  const head = Buffer.alloc(32);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return looksLikeThunk(head) ? 'T' : 'V';
 }
 
 interface KnownState {
