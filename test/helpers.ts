@@ -3,6 +3,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import assert from 'node:assert/strict';
+import { nameOfBytes } from '../engine/model/hash';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -99,4 +101,16 @@ export function placeholdersUnder(dir: string): string[] {
 /** Relative paths of files whose bytes differ between two trees (among the given ones). */
 export function differingFiles(a: string, b: string, files: string[]): string[] {
   return files.filter((f) => !readFileSync(join(a, f)).equals(readFileSync(join(b, f))));
+}
+
+/** Every object in a store matches its name, nothing half-written (call initHash first); returns how many there are. */
+export function everyObjectIntact(store: string): number {
+  let n = 0;
+  for (const e of readdirSync(join(store, 'objects'), { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const plain = e.name.replace(/\.x$/, '');
+    assert.equal(nameOfBytes(plain[0] as 'V' | 'T', readFileSync(join(e.parentPath, e.name))), plain, `${e.name} is intact`);
+    n++;
+  }
+  return n;
 }

@@ -3,23 +3,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunReport } from '../engine/api';
-import { initHash, nameOfBytes } from '../engine/model/hash';
-import { burst, collect, readJson, shThunk, startBurst, tempDir } from './helpers';
-import { readFileSync } from 'node:fs';
-
-function everyObjectMatchesItsName(cache: string): number {
-  const objects = join(cache, 'objects');
-  let n = 0;
-  for (const sub of readdirSync(objects)) {
-    for (const name of readdirSync(join(objects, sub))) {
-      const bytes = readFileSync(join(objects, sub, name));
-      const plain = name.replace(/\.x$/, '');
-      assert.equal(nameOfBytes(plain[0] as 'V' | 'T', bytes), plain, `${name} is intact`);
-      n++;
-    }
-  }
-  return n;
-}
+import { initHash } from '../engine/model/hash';
+import { burst, collect, everyObjectIntact, readJson, shThunk, startBurst, tempDir } from './helpers';
 
 async function manyJobs(cache: string, count: number, seconds: string): Promise<string[]> {
   const out: string[] = [];
@@ -43,7 +28,7 @@ describe('concurrency and interruption', () => {
     const r = await done;
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /interrupted/);
-    assert.ok(everyObjectMatchesItsName(cache) > 0);
+    assert.ok(everyObjectIntact(cache) > 0);
     assert.deepEqual(readdirSync(join(cache, 'tmp')), [], 'no temporary file is left');
 
     const report = join(dir.path, 'report.json');
@@ -69,7 +54,7 @@ describe('concurrency and interruption', () => {
     assert.equal(b.code, 0, b.stderr);
     const values = (r: { stdout: string }) => r.stdout.trim().split('\n').sort();
     assert.deepEqual(values(a), values(b));
-    everyObjectMatchesItsName(cache);
+    everyObjectIntact(cache);
     const check = await burst(['force', '--cat', ...jobs], cache);
     assert.equal(check.stdout, jobs.map((_, i) => `job ${i}\n`).join(''));
   });

@@ -9,8 +9,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { initHash, nameOfBytes } from '../engine/api';
-import { CLI, collect, tempDir, type CliResult } from './helpers';
+import { initHash } from '../engine/api';
+import { CLI, collect, everyObjectIntact, tempDir, type CliResult } from './helpers';
 
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
@@ -115,15 +115,6 @@ describe('job outputs that point outside the sandbox', () => {
   }
 });
 
-/** Every object in the store still matches its name. */
-function assertStoreIntact(store: string): void {
-  for (const e of readdirSync(join(store, 'objects'), { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const plain = e.name.replace(/\.x$/, '');
-    assert.equal(nameOfBytes(plain[0] as 'V' | 'T', readFileSync(join(e.parentPath, e.name))), plain, `${e.name} is intact`);
-  }
-}
-
 /** Makes its input writable, rewrites it with bytes of the same size, and puts its times and mode back: static, so it runs under --isolate too. */
 const VANDAL_C = `
 #include <fcntl.h>
@@ -182,7 +173,7 @@ describe('jobs that rewrite their inputs', () => {
         const ran = await r.burst(['force', ...flags, made.stdout.trim()]);
         // Run as nobody by a root engine, it cannot even make the file writable; run as the store's owner, it rewrites its own copy.
         assert.equal(ran.code, r.uid === 0 && asRoot ? 1 : 0, `${ran.stdout}${ran.stderr}`);
-        assertStoreIntact(r.uid === NOBODY && asRoot ? `${store}-user` : store);
+        everyObjectIntact(r.uid === NOBODY && asRoot ? `${store}-user` : store);
         const reader = await thunk(r, 'while IFS= read -r l; do echo "$l"; done < data.txt > out', { inputs: [`data.txt=${data}`] });
         const read = await r.burst(['force', '--cat', ...flags, reader]);
         assert.equal(read.code, 0, read.stderr);

@@ -7,12 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { initHash, nameOfBytes, type RunReport } from '../engine/api';
+import { initHash, type RunReport } from '../engine/api';
 import {
   burst,
   copyTree,
   debianSource,
   differingFiles,
+  everyObjectIntact,
   placeholdersUnder,
   readJson,
   run,
@@ -108,15 +109,3 @@ describe('a store shared by several processes', () => {
     },
   );
 });
-
-/** Every object in the store matches its name (nothing half-written); returns how many there are. */
-function everyObjectIntact(store: string): number {
-  let n = 0;
-  for (const e of readdirSync(join(store, 'objects'), { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const plain = e.name.replace(/\.x$/, '');
-    assert.equal(nameOfBytes(plain[0] as 'V' | 'T', readFileSync(join(e.parentPath, e.name))), plain, `${e.name} is intact`);
-    n++;
-  }
-  return n;
-}

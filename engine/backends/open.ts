@@ -46,9 +46,10 @@ export function backendName(name: string): BackendName {
 export async function openBackend(store: LocalStore, spec: BackendSpec, choice: BackendChoice = {}): Promise<RunTarget> {
   store.checkJobsCanReachSandboxes(); // every kind of run may run jobs here
   const limits = { ...(choice.jobs ? { jobs: choice.jobs } : {}), ...(choice.memoryLimit ? { memoryLimit: choice.memoryLimit } : {}) };
-  const local = new LocalBackend(store, { ...limits, isolate: choice.isolate ?? false });
-  if (spec.kind === 'local') return { backend: local, local, store };
-  if (spec.kind === 'given') return { backend: spec.backend, local, store };
+  if (spec.kind !== 'lambda') {
+    const local = new LocalBackend(store, { ...limits, isolate: choice.isolate ?? false });
+    return { backend: spec.kind === 'local' ? local : spec.backend, local, store };
+  }
   if (choice.isolate)
     throw new BurstError(
       'usage',

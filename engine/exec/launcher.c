@@ -56,6 +56,32 @@ static void on_child(int sig) {
   errno = saved;
 }
 
+/* Writes all of p to fd; -1 if the other end is gone. */
+static int write_all(int fd, const void *p, size_t n) {
+  const char *c = p;
+  while (n > 0) {
+    ssize_t w = write(fd, c, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    c += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Reads exactly n bytes from fd; -1 at its end or on an error. */
+static int read_full(int fd, void *p, size_t n) {
+  char *c = p;
+  while (n > 0) {
+    ssize_t r = read(fd, c, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    c += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
 static void emit(const char **fields, int n) {
   size_t len = 0;
   for (int i = 0; i < n; i++) len += strlen(fields[i]) + 1;
@@ -69,27 +95,8 @@ static void emit(const char **fields, int n) {
     memcpy(buf + off, fields[i], k);
     off += k;
   }
-  size_t done = 0;
-  while (done < len + 4) {
-    ssize_t w = write(1, buf + done, len + 4 - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      exit(71);
-    }
-    done += (size_t)w;
-  }
+  if (write_all(1, buf, len + 4) < 0) exit(71);
   free(buf);
-}
-
-static int read_full(char *p, size_t n) {
-  while (n > 0) {
-    ssize_t r = read(0, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    p += r;
-    n -= (size_t)r;
-  }
-  return 0;
 }
 
 static void reap(void) {
@@ -116,29 +123,6 @@ static void reap(void) {
 
 static int running(void) {
   for (int i = 0; i < MAX_JOBS; i++) if (jobs[i].pid) return 1;
-  return 0;
-}
-
-static void write_all(int fd, const void *p, size_t n) {
-  const char *c = p;
-  while (n > 0) {
-    ssize_t w = write(fd, c, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return;
-    c += w;
-    n -= (size_t)w;
-  }
-}
-
-static int read_fd_full(int fd, void *p, size_t n) {
-  char *c = p;
-  while (n > 0) {
-    ssize_t r = read(fd, c, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    c += r;
-    n -= (size_t)r;
-  }
   return 0;
 }
 
@@ -431,7 +415,7 @@ static void start(char *body, uint32_t len) {
   pid_t job = -1;
   int code = 0;
   ssize_t got = -1;
-  if (read_fd_full(info[0], &job, sizeof job) == 0 && job > 0) {
+  if (read_full(info[0], &job, sizeof job) == 0 && job > 0) {
     do got = read(errpipe[0], &code, sizeof code); while (got < 0 && errno == EINTR);
   }
   close(errpipe[0]);
@@ -471,9 +455,9 @@ int main(void) {
     }
     if (open_input && fds[1].revents) {
       uint32_t len;
-      if (read_full((char *)&len, 4) < 0) { open_input = 0; continue; }
+      if (read_full(0, &len, 4) < 0) { open_input = 0; continue; }
       char *body = malloc(len + 1);
-      if (!body || read_full(body, len) < 0) { open_input = 0; free(body); continue; }
+      if (!body || read_full(0, body, len) < 0) { open_input = 0; free(body); continue; }
       body[len] = '\0';
       start(body, len);
       free(body);

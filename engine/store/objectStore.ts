@@ -5,6 +5,7 @@
  * objects the bucket holds are fetched when their bytes are needed), and
  * MemoryStore (tests, and anything that must not touch the disk).
  */
+import { MalformedResultError } from '../model/errors';
 import type { ObjectType } from '../model/hash';
 
 export interface OutputEntry {
@@ -76,7 +77,7 @@ export interface SharedStore {
 /** A result where one is only a shortcut (a model's look-up): malformed counts as none. */
 export async function resultOrNone(store: ObjectStore, thunk: string): Promise<Reduction | undefined> {
   return store.getReduction(thunk).catch((e: unknown) => {
-    if ((e as { code?: string }).code === 'bad-result') return undefined;
+    if (e instanceof MalformedResultError) return undefined;
     throw e;
   });
 }
