@@ -22,6 +22,7 @@ export class LocalBackend implements Backend {
   readonly maxJobs: number;
   private readonly isolate: boolean;
   private readonly memoryLimit: number;
+  private readonly memoryLimitAsked: boolean;
 
   constructor(
     private readonly store: LocalStore,
@@ -30,9 +31,15 @@ export class LocalBackend implements Backend {
     this.maxJobs = opts.jobs ?? availableParallelism();
     this.isolate = opts.isolate ?? false;
     this.memoryLimit = opts.memoryLimit ?? defaultMemoryLimit(this.maxJobs);
+    this.memoryLimitAsked = opts.memoryLimit !== undefined;
   }
 
   execute(_name: string, thunk: Thunk, signal: AbortSignal): Promise<JobResult> {
-    return executeThunk(this.store, thunk, { isolate: this.isolate, signal, memoryLimit: this.memoryLimit });
+    return executeThunk(this.store, thunk, {
+      isolate: this.isolate,
+      signal,
+      memoryLimit: this.memoryLimit,
+      memoryLimitAsked: this.memoryLimitAsked,
+    });
   }
 }

@@ -43,6 +43,8 @@ export interface ExecuteOptions {
   timeLeftMs?: number;
   /** Bytes of memory the job's processes may use together, where the machine allows a memory cgroup (the launcher). */
   memoryLimit?: number;
+  /** The user asked for that limit: say so if it cannot be enforced (the default one is enforced where it can be, silently). */
+  memoryLimitAsked?: boolean;
 }
 
 export interface JobResult {
@@ -398,7 +400,7 @@ async function launchProcess(launcher: Launcher, sandbox: string, thunk: Thunk, 
     const stderr = readKept(stderrFile, end.stderrBytes);
     const cutBytes = stdout.cut + stderr.cut;
     const warning =
-      opts.memoryLimit && !end.memoryLimited
+      opts.memoryLimitAsked && !end.memoryLimited
         ? 'memory limits are not enforced on this machine: no memory cgroup can be made (run Burst as root, or in a delegated cgroup)'
         : undefined;
     return {
