@@ -15,6 +15,8 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { backendName, openBackend, type BackendName, type BackendSpec, type RunTarget } from './backends/open';
+import { audit, jobsBehind, type AuditOptions, type AuditReport } from './audit/audit';
+import { lastRun, RunJobs, type LastRun } from './audit/lastRun';
 import { runBuild, type BuildResult } from './infer/build';
 import { findOutput } from './infer/record';
 import { cacheStats, collectGarbage, type CacheStats, type GcResult } from './store/maintenance';
@@ -65,6 +67,8 @@ export { initHash, isName, nameOfBytes, parseName } from './model/hash';
 export { encodeThunk, decodeThunk, isRef, parseThunkRef, programOf, THUNK_MAGIC } from './model/thunk';
 export { readPlaceholder, writePlaceholder } from './model/placeholder';
 export { MemoryStore } from './store/memory';
+export type { AuditDifference, AuditReport } from './audit/audit';
+export { generateSigningKeys } from './store/signing';
 export { caseOf, discoverTests, matchesFilter } from './testing/runTests';
 export { launchOf, type TestLaunch } from './testing/launch';
 export { readTestSuites } from './testing/testConfig';
@@ -168,12 +172,33 @@ export class Engine {
   }
 
   async force(refs: string[], opts: RunOptions = {}): Promise<ForceResult & { report: RunReport }> {
-    return this.leased('force', async () => {
-      const target = await this.open(opts);
-      const scheduler = new Scheduler(target.store, schedulerOptions(target, opts));
+    return this.leased('force', opts, async (o) => {
+      const target = await this.open(o);
+      const scheduler = new Scheduler(target.store, schedulerOptions(target, o));
       const result = await scheduler.force(refs);
       await this.store.flush();
       return { ...result, report: scheduler.report() };
+    });
+  }
+
+  /**
+   * Runs cached jobs again with no cache (on the local pool, isolated, unless
+   * another backend is asked for) and compares their outputs with the cached
+   * ones: the jobs behind `refs`, or those of the store's last run.
+   */
+  async audit(refs: string[] | undefined, opts: RunOptions & AuditOptions = {}): Promise<AuditReport & { of: string }> {
+    const last = refs ? undefined : lastRun(this.store.dir);
+    if (!refs && !last)
+      throw new BurstError('usage', 'this store has no run to audit yet: run a build first, or name the outputs to audit');
+    const jobs = refs ? await jobsBehind(this.store, refs) : (last as LastRun).jobs;
+    const of = refs
+      ? `the jobs behind ${refs.length === 1 ? refs[0] : `${refs.length} targets`}`
+      : `the last run (${last?.what}, ${last?.endedAt})`;
+    return this.leased('audit', {}, async () => {
+      const isolate = opts.isolate ?? (opts.backend?.kind ?? 'local') === 'local';
+      const target = await this.open({ ...opts, isolate });
+      const report = await audit(target.store, jobs, opts, schedulerOptions(target, opts));
+      return { ...report, of };
     });
   }
 
@@ -202,38 +227,45 @@ export class Engine {
    * recorded and writes the outputs into the tree (unless `inferOnly`).
    */
   async build(command: string[], opts: BuildOptions): Promise<BuildResult> {
-    return this.leased(`build ${command.join(' ')}`, async () => {
-      const target = await this.open(opts);
+    return this.leased(`build ${command.join(' ')}`, opts, async (o) => {
+      const target = await this.open(o);
       return runBuild(target.store, {
-        ...schedulerOptions(target, opts),
+        ...schedulerOptions(target, o),
         command,
-        root: opts.root,
-        useCache: opts.useCache ?? true,
-        inferOnly: opts.inferOnly ?? false,
-        isolate: opts.isolate ?? false,
-        burstProgram: opts.burstProgram ?? 'burst',
-        ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+        root: o.root,
+        useCache: o.useCache ?? true,
+        inferOnly: o.inferOnly ?? false,
+        isolate: o.isolate ?? false,
+        burstProgram: o.burstProgram ?? 'burst',
+        ...(o.onOutput ? { onOutput: o.onOutput } : {}),
       });
     });
   }
 
   /** Runs discovered tests as jobs (see discoverTests), each result reported as it is known. */
   async runTests(tests: DiscoveredTest[], opts: TestOptions): Promise<TestRun> {
-    return this.leased('tests', async () => {
-      const target = await this.open(opts);
+    return this.leased('tests', opts, async (o) => {
+      const target = await this.open(o);
       return runTests(target.store, tests, {
-        ...schedulerOptions(target, opts),
-        root: opts.root,
-        ...(opts.onResult ? { onResult: opts.onResult } : {}),
+        ...schedulerOptions(target, o),
+        root: o.root,
+        ...(o.onResult ? { onResult: o.onResult } : {}),
       });
     });
   }
 
-  /** A run holds a lease on the store, so garbage collection in another process leaves its objects alone. */
-  private async leased<T>(what: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * A run holds a lease on the store, so garbage collection in another
+   * process leaves its objects alone; the jobs it ran or found cached are
+   * kept as the store's last run (what `burst audit` audits by default).
+   */
+  private async leased<O extends RunOptions, T>(what: string, opts: O, run: (o: O) => Promise<T>): Promise<T> {
     const release = takeLease(this.store.dir, what);
+    const jobs = new RunJobs();
     try {
-      return await run();
+      const result = await run({ ...opts, onEvent: jobs.tee(opts.onEvent) });
+      await jobs.save(this.store.dir, this.store.tmpDir, what).catch(() => undefined); // only audit's default depends on it
+      return result;
     } finally {
       release();
     }

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 /** Engine folders, lowest first: each may import only from folders before it. api.ts sits below the front ends. */
-export const LAYERS = ['model', 'store', 'exec', 'schedule', 'aws', 'backends', 'infer', 'testing', 'api.ts', 'cli', 'lsp'];
+export const LAYERS = ['model', 'store', 'exec', 'schedule', 'aws', 'backends', 'audit', 'infer', 'testing', 'api.ts', 'cli', 'lsp'];
 const FRONT_ENDS = new Set(['cli', 'lsp']);
 
 const root = resolve(process.argv[2] ?? '.');

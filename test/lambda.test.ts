@@ -26,6 +26,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { initHash, nameOfBytes, type RunReport } from '../engine/api';
 import { hostArchitecture } from '../engine/aws/config';
+import { GUARD_FILE } from '../engine/aws/guard';
 import { LAUNCHER_FILE } from '../engine/aws/protocol';
 import { readElf } from '../engine/exec/elf';
 import { burst, copyTree, debianSource, differingFiles, placeholdersUnder, readJson, run, tempDir, type CliResult } from './helpers';
@@ -55,12 +56,14 @@ async function lambdaBuild(
   return { ...r, report };
 }
 
-/** The bytes of every object in the test bucket (outputs the workers put included). */
+/** The bytes the test bucket holds: every object (outputs the workers put included) and every shared result. */
 function bucketObjectBytes(): number {
-  const dir = join(aws.s3Dir, aws.bucket, 'objects');
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('._S3rver_object'))
-    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  return ['objects', 'reductions'].reduce((total, kind) => {
+    const dir = join(aws.s3Dir, aws.bucket, kind);
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('._S3rver_object'))
+      .reduce((n, f) => n + statSync(join(dir, f)).size, total);
+  }, 0);
 }
 
 function luaOutputs(tree: string): string[] {
@@ -626,6 +629,10 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
       );
       assert.match(execFileSync('unzip', ['-Z', zip, LAUNCHER_FILE]).toString(), /^-rwxr-xr-x/, 'the launcher is executable once unpacked');
       assert.equal(readElf(join(aws.functionDir, LAUNCHER_FILE)).interpreter, undefined, 'linked statically: it needs no libc from Lambda');
+      assert.ok(
+        unzipEntry(zip, GUARD_FILE).equals(readFileSync(join(aws.functionDir, GUARD_FILE))),
+        'the zip ships the guard that makes the handler unreadable to its jobs, the one the loopback Lambda loaded',
+      );
 
       const changed = await burst(deployArgs(['--memory', '4096']), cache, { env });
       assert.equal(changed.code, 0, changed.stderr);
@@ -662,7 +669,7 @@ describe('the Lambda backend on loopback S3 and Lambda servers', () => {
       assert.equal(foreign.code, 0, foreign.stderr);
       assert.ok(
         foreign.stdout.includes(
-          `${other}); jobs start through Node (slower): the launcher is built on this machine, which is ${host}, and the function is ${other}`,
+          `${other}); jobs start through Node (slower): the worker's C parts are built on this machine, which is ${host}, and the function is ${other}`,
         ),
         foreign.stdout,
       );

@@ -192,7 +192,7 @@ describe('the scheduler, on an in-memory store', () => {
     assert.deepEqual(backend.runs, ['a#1', 'b#1', 'a#2', 'b#2']);
   });
 
-  test('a job the backend declines runs on the local pool, with its reason in the report, and its result is shared', async () => {
+  test('a job the backend declines runs on the local pool, with its reason in the report, and every result is shared', async () => {
     const store = new MemoryStore();
     const small = await joinThunk(store, 'small');
     const big = await joinThunk(store, 'big');
@@ -203,6 +203,7 @@ describe('the scheduler, on an in-memory store', () => {
       getReduction: async () => undefined,
       publish: async (thunk, r) => void published.push([thunk, r]),
       discard: async () => undefined,
+      expect: () => undefined,
     };
     const remote = new InProcessBackend(
       store,
@@ -220,9 +221,13 @@ describe('the scheduler, on an in-memory store', () => {
     assert.deepEqual(report.ranLocally, [{ job: big, program: 'join', reason: 'its inputs are too large for a remote job' }]);
     assert.deepEqual(report.byBackend, { remote: 1, local: 1 });
     assert.equal(report.jobs.find((j) => j.name === big)?.reason, 'its inputs are too large for a remote job');
+    // Every result made in the run is shared, the one made here with its reason.
     assert.deepEqual(
-      published.map(([t, r]) => [t, r.backend, r.reason]),
-      [[big, 'local', 'its inputs are too large for a remote job']],
+      published.map(([t, r]) => [t, r.backend, r.reason]).sort(),
+      [
+        [big, 'local', 'its inputs are too large for a remote job'],
+        [small, 'remote', undefined],
+      ].sort(),
     );
   });
 

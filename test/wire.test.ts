@@ -73,9 +73,10 @@ describe('signed wire', () => {
     assert.equal(await objects.getToFile(name, join(dir.path, 'copy')), true);
     assert.deepEqual(readFileSync(join(dir.path, 'copy')), bytes);
     assert.equal(await objects.getToFile(nameOfBytes('V', Buffer.from('absent')), join(dir.path, 'none')), false);
-    assert.equal(await objects.getReduction('T0123'), undefined);
-    await objects.putReduction('T0123', { outputs: [{ tag: 'out', name, executable: false }], program: 'cc1', durationMs: 5 });
-    assert.equal((await objects.getReduction('T0123'))?.outputs[0]?.name, name);
+    assert.equal(await objects.getResultText('T0123'), undefined);
+    assert.equal(await objects.putResultText('T0123', '{"signed":"first"}'), 'written');
+    assert.equal(await objects.putResultText('T0123', '{"signed":"second"}'), 'exists', 'a result is never overwritten');
+    assert.equal(await objects.getResultText('T0123'), '{"signed":"first"}');
     await objects.delete(name);
     assert.equal(await objects.exists(name), false);
     assert.ok(server.objects.has(`/${BUCKET}/team a/(x)!/reductions/T0123`), [...server.objects.keys()].join(', '));
@@ -208,12 +209,10 @@ describe('signed wire', () => {
     server.failNext(2, 500, 'InternalError');
     assert.equal(await objects.exists(name), true);
     server.failNext(1, 403, 'AccessDenied');
-    const refused = await objects
-      .putReduction('T1', { outputs: [{ tag: 'o', name, executable: false }], program: 'as', durationMs: 1 })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const refused = await objects.putResultText('T1', '{}').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.equal((refused as Error | undefined)?.name, 'AccessDenied');
     const settings = { bucket: BUCKET, functionName: 'burst-worker' } as LambdaSettings;
     assert.match(explainAwsError(refused, settings).message, /access denied by AWS \(AccessDenied\).*s3:PutObject on burst-bucket/);
@@ -244,7 +243,7 @@ describe('signed wire', () => {
       assert.deepEqual(await Promise.all(Array.from({ length: 8 }, () => objects.exists(name))), Array(8).fill(true));
       assert.equal(server.verdicts.slice(from).filter((v) => v.skewed).length, 8);
       const learnt = server.verdicts.length;
-      assert.equal(await objects.getReduction('Tnone'), undefined);
+      assert.equal(await objects.getResultText('Tnone'), undefined);
       assert.deepEqual(
         server.verdicts.slice(learnt).map((v) => v.skewed ?? false),
         [false],

@@ -4,7 +4,7 @@
  * environment. Credentials are not settings: the AWS SDK's default provider
  * chain finds them (environment, shared config and SSO profiles).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BurstError } from '../model/errors';
 import { WORKSPACE_CONFIG, workspaceSection } from '../model/workspaceConfig';
 import { checkWorkspaceTrust, WHERE_SETTINGS, type WorkspaceTrust } from './workspaceTrust';
@@ -30,6 +30,12 @@ export interface LambdaSettings {
   maxInputBytes: number;
   /** Read the shared cache, never write to the bucket: every job runs here, and nothing is shared (pull-request builds, untrusted code). */
   readOnly: boolean;
+  /** Where this client's signing key is (flag or environment only: never a workspace's file, which a stranger may have written). */
+  signingKeyFile?: string;
+  /** The signing key itself, when the editor keeps it in its secret storage; never logged or reported. */
+  signingKeyPem?: string;
+  /** Public key files whose signed results this client uses (its own key's is trusted too). */
+  trustedKeyFiles: string[];
 }
 
 /** What a user may set; every field optional. */
@@ -50,6 +56,10 @@ export interface LambdaFlags {
   role?: string;
   maxInputBytes?: number | string;
   readOnly?: boolean | string;
+  /** Comma-separated files, or a list. */
+  trustedKeys?: string | string[];
+  signingKeyFile?: string;
+  signingKeyPem?: string;
 }
 
 export { WORKSPACE_CONFIG };
@@ -73,7 +83,13 @@ const ENV: Record<keyof LambdaFlags, string[]> = {
   role: ['BURST_LAMBDA_ROLE'],
   maxInputBytes: ['BURST_MAX_INPUT_BYTES'],
   readOnly: ['BURST_READ_ONLY'],
+  trustedKeys: ['BURST_TRUSTED_KEYS'],
+  signingKeyFile: ['BURST_SIGNING_KEY_FILE'],
+  signingKeyPem: [],
 };
+
+/** Settings a workspace's .burst.json may not give: the key that signs what every reader trusts is the user's alone. */
+const NOT_FROM_WORKSPACE = new Set<keyof LambdaFlags>(['signingKeyFile', 'signingKeyPem']);
 
 /** The "aws" section of `.burst.json` in `root`, or {} when there is none (resolveLambdaSettings checks that it may be used). */
 export function readWorkspaceConfig(root: string): LambdaFlags {
@@ -81,15 +97,31 @@ export function readWorkspaceConfig(root: string): LambdaFlags {
   if (!found) return {};
   const { file, value: aws } = found;
   if (typeof aws !== 'object' || aws === null) throw new BurstError('usage', `${file}: "aws" must be an object`, { file });
-  const known = new Set(Object.keys(ENV));
-  for (const k of Object.keys(aws))
+  const known = new Set(Object.keys(ENV).filter((k) => !NOT_FROM_WORKSPACE.has(k as keyof LambdaFlags)));
+  for (const k of Object.keys(aws)) {
+    if (NOT_FROM_WORKSPACE.has(k as keyof LambdaFlags))
+      throw new BurstError(
+        'usage',
+        `${file}: aws.${k} is not read from a workspace's file: give the signing key with --signing-key-file or BURST_SIGNING_KEY_FILE`,
+        { file },
+      );
     if (!known.has(k)) throw new BurstError('usage', `${file}: unknown setting aws.${k} (known: ${[...known].join(', ')})`, { file });
+  }
   return aws as LambdaFlags;
 }
 
 function pick(key: keyof LambdaFlags, flags: LambdaFlags, file: LambdaFlags, env: NodeJS.ProcessEnv): string | undefined {
   const v = flags[key] ?? file[key] ?? ENV[key].map((k) => env[k]).find((x) => x !== undefined && x !== '');
   return v === undefined ? undefined : String(v);
+}
+
+/** Trusted key files: a list, or comma-separated text; relative names from the workspace root. */
+function keyFiles(v: string | string[] | undefined, root: string): string[] {
+  const list = Array.isArray(v) ? v : (v ?? '').split(',');
+  return list
+    .map((f) => String(f).trim())
+    .filter((f) => f !== '')
+    .map((f) => resolve(root, f));
 }
 
 function integer(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
@@ -185,7 +217,11 @@ export function resolveLambdaSettings(
     // The worker keeps a warm cache in /tmp too: a job may use about half of it.
     maxInputBytes: integer('the largest job input (bytes)', get('maxInputBytes'), Math.floor(ephemeralMb / 2) * MB, 1, 10240 * MB),
     readOnly: ['1', 'true', 'yes'].includes((get('readOnly') ?? '').toLowerCase()),
+    trustedKeyFiles: keyFiles(flags.trustedKeys ?? file.trustedKeys ?? env.BURST_TRUSTED_KEYS, root),
   };
+  const keyFile = flags.signingKeyFile ?? env.BURST_SIGNING_KEY_FILE;
+  if (flags.signingKeyPem) settings.signingKeyPem = flags.signingKeyPem;
+  else if (keyFile) settings.signingKeyFile = resolve(keyFile);
   const optional: Array<[keyof LambdaSettings, string | undefined]> = [
     ['region', get('region')],
     ['profile', get('profile')],

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptObjectError, MissingObjectError, StoppedJobError, errorMessage } from '../model/errors';
 import { nameOfBytes, parseName } from '../model/hash';
-import { LocalStore, type Reduction, type TaggedOutput } from '../store/local';
+import { LocalStore, type TaggedOutput } from '../store/local';
 import { cacheStats, collectGarbage } from '../store/maintenance';
-import { decodeThunk, isThunkRef, programOf, resolvedFollowOn, type Thunk } from '../model/thunk';
+import { decodeThunk, isThunkRef, resolvedFollowOn, type Thunk } from '../model/thunk';
 import { executeThunk, type JobResult } from '../exec/worker';
 import { S3Objects } from './s3Objects';
 import {
@@ -30,6 +30,12 @@ import {
   type WorkerTimings,
 } from './protocol';
 import { mapLimit } from './mapLimit';
+import { guardHandler } from './guard';
+import { WarmStore } from './warmStore';
+
+/** Why jobs may read this process (its credentials, its memory of the warm store); undefined when they cannot. */
+const unguarded = guardHandler(__dirname);
+const warm = new WarmStore();
 
 // Lambda has no C compiler: the job launcher comes built in the zip (workerPackage.ts); without it, jobs start through child_process.
 // BURST_LAUNCHER set in the function's environment (node: no launcher) wins.
@@ -114,6 +120,7 @@ export async function handler(event: WorkerRequest, context?: InvocationContext)
     outputs: [],
     ...partial,
     timings: { fetchMs: 0, runMs: 0, uploadMs: 0, ...partial.timings, totalMs: Math.round(performance.now() - started) },
+    ...(unguarded ? { unguarded } : {}),
     bytesFetched: s3?.counts.bytesDown ?? 0,
     bytesStored: s3?.counts.bytesUp ?? 0,
     // A HEAD is billed as a GET.
@@ -135,8 +142,8 @@ export async function handler(event: WorkerRequest, context?: InvocationContext)
     const ran = await runHere(store, thunk, event);
     let job: Omit<JobAnswer, 'produced'>;
     let followOn: FollowOnAnswer | undefined;
-    if (ran.exitCode !== 0 || !event.followOn) job = await recorded(store, s3, event.thunk, thunk, ran, event, ANSWER_INLINE_BYTES);
-    else [job, followOn] = await withFollowOn(store, s3, event, thunk, ran, context);
+    if (ran.exitCode !== 0 || !event.followOn) job = await recorded(store, s3, ran, event, ANSWER_INLINE_BYTES);
+    else [job, followOn] = await withFollowOn(store, s3, event, ran, context);
     await trimStore(store).catch(() => undefined); // the jobs are done; a cache that stays too big is trimmed next time
     return answer({ ...job, ...(followOn ? { followOn } : {}) }, s3);
   } catch (e) {
@@ -150,23 +157,16 @@ type JobAnswer = Pick<WorkerResponse, 'exitCode' | 'stdout' | 'stderr' | 'output
 };
 
 /** A job run here, its outputs not yet in the bucket. */
-type Ran = JobResult & { fetchMs: number; runMs: number };
+type Ran = JobResult & { fetchMs: number; runMs: number; sha256: Record<string, string> };
 
 /** One job: its inputs fetched and checked, run in a fresh directory, its outputs and result put in the bucket. */
-async function runJob(
-  store: LocalStore,
-  s3: S3Objects,
-  name: string,
-  thunk: Thunk,
-  event: WorkerRequest,
-  inlineBudget: number,
-): Promise<JobAnswer> {
-  return recorded(store, s3, name, thunk, await runHere(store, thunk, event), event, inlineBudget);
+async function runJob(store: LocalStore, s3: S3Objects, thunk: Thunk, event: WorkerRequest, inlineBudget: number): Promise<JobAnswer> {
+  return recorded(store, s3, await runHere(store, thunk, event), event, inlineBudget);
 }
 
 async function runHere(store: LocalStore, thunk: Thunk, event: WorkerRequest): Promise<Ran> {
   let t = performance.now();
-  await fetchInputs(store, thunk, event.inline);
+  await fetchInputs(store, thunk, event.inline, event.sha256 ?? {});
   const fetchMs = Math.round(performance.now() - t);
   t = performance.now();
   // A job's timeout is capped to the invocation's time left: a job the runtime would stop has no answer at all.
@@ -176,19 +176,15 @@ async function runHere(store: LocalStore, thunk: Thunk, event: WorkerRequest): P
     outputLimit: event.outputLimit,
     ...(timeLeftMs !== undefined ? { timeLeftMs } : {}),
   });
-  return { ...result, fetchMs, runMs: Math.round(performance.now() - t) };
+  const runMs = Math.round(performance.now() - t);
+  // Taken now, before anything else runs: the follow-on's job could change the store's copies while these go to the bucket.
+  const sha256: Record<string, string> = {};
+  if (result.exitCode === 0) for (const o of result.outputs) sha256[o.name] = await warm.taken(store, o.name);
+  return { ...result, sha256, fetchMs, runMs };
 }
 
 /** The job's answer, once its outputs (if it succeeded) and its result are in the bucket. */
-async function recorded(
-  store: LocalStore,
-  s3: S3Objects,
-  name: string,
-  thunk: Thunk,
-  ran: Ran,
-  event: WorkerRequest,
-  inlineBudget: number,
-): Promise<JobAnswer> {
+async function recorded(store: LocalStore, s3: S3Objects, ran: Ran, event: WorkerRequest, inlineBudget: number): Promise<JobAnswer> {
   const timings = { fetchMs: ran.fetchMs, runMs: ran.runMs, uploadMs: 0 };
   const base = {
     exitCode: ran.exitCode,
@@ -199,11 +195,15 @@ async function recorded(
   };
   if (ran.exitCode !== 0) return { ...base, outputs: [] };
   const t = performance.now();
-  const outputs = await storeOutputs(store, s3, ran.outputs, event.inlineOutputLimit, inlineBudget - ran.stdout.length - ran.stderr.length);
-  const reduction: Reduction = { outputs: ran.outputs, program: programOf(thunk), durationMs: ran.runMs, backend: 'lambda' };
-  if (ran.stdout.length > 0) reduction.stdout = await putValue(s3, ran.stdout);
-  if (ran.stderr.length > 0) reduction.stderr = await putValue(s3, ran.stderr);
-  await s3.putReduction(name, reduction);
+  // Outputs only: the result is the engine's to sign and share (this worker holds no key, and its jobs could read one).
+  const outputs = await storeOutputs(
+    store,
+    s3,
+    ran.outputs,
+    ran.sha256,
+    event.inlineOutputLimit,
+    inlineBudget - ran.stdout.length - ran.stderr.length,
+  );
   timings.uploadMs = Math.round(performance.now() - t);
   return { ...base, outputs };
 }
@@ -217,12 +217,11 @@ async function withFollowOn(
   store: LocalStore,
   s3: S3Objects,
   event: WorkerRequest,
-  thunk: Thunk,
   ran: Ran,
   context?: InvocationContext,
 ): Promise<[Omit<JobAnswer, 'produced'>, FollowOnAnswer]> {
   // Its outputs are the follow-on's inputs here: they need not travel back.
-  const first = recorded(store, s3, event.thunk, thunk, ran, event, 0);
+  const first = recorded(store, s3, ran, event, 0);
   const budget = ANSWER_INLINE_BYTES - ran.stdout.length - ran.stderr.length;
   const next = followOnAnswer(store, s3, event, ran.runMs, budget, ran.outputs, context);
   const [job, followOn] = await Promise.allSettled([first, next]);
@@ -264,7 +263,7 @@ async function runFollowOn(
   if (!resolved) return { notRun: 'an input is not a value the job before it made' };
   const { thunk, name } = resolved;
   // Not looked for in the bucket first: it is there only when an edit left the intermediate unchanged, and then running it again costs about what the look costs every time.
-  const job = await runJob(store, s3, name, thunk, event, inlineBudget);
+  const job = await runJob(store, s3, thunk, event, inlineBudget);
   return {
     thunk: name,
     exitCode: job.exitCode,
@@ -296,12 +295,13 @@ class BadObjects extends Error {
   }
 }
 
-async function fetchInputs(store: LocalStore, thunk: Thunk, inline: Record<string, string>): Promise<void> {
-  const names = [...new Set(Object.values(thunk.inputs))].filter((n) => !isThunkRef(n) && !store.has(n));
+/** Every input present and as checked (warmStore.ts), fetched if need be: a job may have changed the warm store since. */
+async function fetchInputs(store: LocalStore, thunk: Thunk, inline: Record<string, string>, sha256: Record<string, string>): Promise<void> {
+  const names = [...new Set(Object.values(thunk.inputs))].filter((n) => !isThunkRef(n));
   const bad: Array<CorruptObjectError | MissingObjectError> = [];
   await mapLimit(names, FETCH_PARALLELISM, async (name) => {
     try {
-      await fetchInput(store, name, inline[name]);
+      await warm.admit(store, name, sha256[name], () => fetchInput(store, name, inline[name]));
     } catch (e) {
       if (!(e instanceof CorruptObjectError || e instanceof MissingObjectError)) throw e;
       bad.push(e);
@@ -331,6 +331,7 @@ async function storeOutputs(
   store: LocalStore,
   s3: S3Objects,
   outputs: Array<{ tag: string; name: string; executable: boolean }>,
+  sha256: Record<string, string>,
   inlineLimit: number,
   inlineBudget: number,
 ): Promise<WorkerOutput[]> {
@@ -340,7 +341,7 @@ async function storeOutputs(
     const size = parseName(o.name).size;
     // A HEAD saves re-sending a large object another job already put there; for a small one it costs as much as the PUT.
     if (size <= inlineLimit || !(await s3.exists(o.name))) await s3.putFile(o.name, path);
-    const out: WorkerOutput = { tag: o.tag, name: o.name, executable: o.executable };
+    const out: WorkerOutput = { tag: o.tag, name: o.name, executable: o.executable, sha256: sha256[o.name] as string };
     // The answer stays under Lambda's 6 MB: outputs past the budget are fetched from the bucket instead.
     if (size <= inlineLimit && size <= budget) {
       budget -= size;
@@ -348,12 +349,6 @@ async function storeOutputs(
     }
     return out;
   });
-}
-
-async function putValue(s3: S3Objects, bytes: Buffer): Promise<string> {
-  const name = nameOfBytes('V', bytes);
-  await s3.putBytes(name, bytes);
-  return name;
 }
 
 /** Keeps the warm store under its cap: the oldest objects go first. */

@@ -12,10 +12,19 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { posix } from 'node:path';
 import type { Backend, BackendStats, FollowOn } from '../schedule/backend';
 import { elfArchitecture } from '../exec/elf';
-import { BurstError, LostInputsError, StoppedJobError, TransientError, errorMessage } from '../model/errors';
-import { parseName } from '../model/hash';
+import { BurstError, CorruptObjectError, LostInputsError, StoppedJobError, TransientError, errorMessage } from '../model/errors';
+import { isSha256, nameOfFile, parseName, sha256OfFile } from '../model/hash';
 import type { LocalStore } from '../store/local';
-import type { Reduction, SharedStore, TaggedOutput } from '../store/objectStore';
+import { objectsOf, type Reduction, type RemoteObjects, type SharedStore, type TaggedOutput } from '../store/objectStore';
+import {
+  loadSigningKey,
+  loadTrustedKeys,
+  openSignedResult,
+  signResult,
+  signingKeyFromPem,
+  type SigningKey,
+  type TrustedKeys,
+} from '../store/signing';
 import { encodeThunk, isThunkRef, resolvedFollowOn, SANDBOX_TOKEN, type Thunk } from '../model/thunk';
 import type { JobResult } from '../exec/worker';
 import { invokeTimeoutMs, lambdaClient, resolvedRegion, s3Client, s3Sockets } from './clients';
@@ -65,6 +74,9 @@ export class LambdaBackend implements Backend {
 
   private readonly lambdaAgents: WireAgents;
   private invoker: Promise<SignedWire> | undefined;
+  /** SHA-256 of objects as this run knows them (signed results, the worker's answers, this machine's files): what the bucket's copies must match. */
+  private readonly digests = new Map<string, string>();
+  private readonly hashing = new Map<string, Promise<string>>();
 
   private constructor(
     local: LocalStore,
@@ -72,12 +84,14 @@ export class LambdaBackend implements Backend {
     s3: S3Client,
     s3Agents: WireAgents,
     target: StorageTarget,
+    private readonly signingKey: SigningKey | undefined,
+    private readonly trusted: TrustedKeys,
   ) {
     this.maxJobs = settings.concurrency;
     this.lambdaAgents = agents(settings.concurrency);
     this.lambda = lambdaClient(settings, this.lambdaAgents);
     this.s3 = new S3Objects(s3, target, s3Agents);
-    this.store = local.over(this.s3.asRemote());
+    this.store = local.over(this.checkedRemote(this.s3.asRemote()));
     this.uploaded = new UploadRecord(local, target, settings.s3Endpoint);
     this.shared = {
       where: () => this.s3.where(),
@@ -85,7 +99,50 @@ export class LambdaBackend implements Backend {
       getReduction: (thunk) => this.sharedReduction(thunk),
       publish: (thunk, reduction) => this.publish(thunk, reduction),
       discard: (name) => this.discard(name),
+      expect: (digests) => {
+        for (const [name, digest] of Object.entries(digests)) this.digests.set(name, digest);
+      },
     };
+  }
+
+  /** The bucket as where objects are fetched from, each copy checked against the SHA-256 a signed result or this run gave it. */
+  private checkedRemote(remote: RemoteObjects): RemoteObjects {
+    return {
+      describe: (name) => remote.describe(name),
+      fetch: async (name, dest) => {
+        if (!(await remote.fetch(name, dest))) return false;
+        const expected = this.knownDigest(name);
+        if (expected === undefined || (await sha256OfFile(dest)) === expected) return true;
+        // Bytes that do not even match the name: the store refuses them as it refuses any damaged copy.
+        if ((await nameOfFile(parseName(name).type, dest)) !== name) return true;
+        throw new CorruptObjectError(
+          name,
+          remote.describe(name),
+          'its name matches but its SHA-256 is not the one its signed result gives (a crafted copy)',
+        );
+      },
+    };
+  }
+
+  private knownDigest(name: string): string | undefined {
+    return this.digests.get(name) ?? this.uploaded.digest(name);
+  }
+
+  /** An object's SHA-256: known, or computed once from this machine's copy; undefined for one only the bucket holds. */
+  private digestOf(name: string): Promise<string | undefined> {
+    const known = this.knownDigest(name);
+    if (known !== undefined) return Promise.resolve(known);
+    if (!this.store.has(name)) return Promise.resolve(undefined);
+    let p = this.hashing.get(name);
+    if (!p) {
+      p = this.store.verifiedPath(name).then(sha256OfFile);
+      this.hashing.set(name, p);
+      p.then(
+        (d) => this.digests.set(name, d),
+        () => this.hashing.delete(name),
+      );
+    }
+    return p;
   }
 
   static async create(store: LocalStore, settings: LambdaSettings): Promise<LambdaBackend> {
@@ -103,7 +160,14 @@ export class LambdaBackend implements Backend {
       region,
       ...(settings.s3Endpoint ? { endpoint: settings.s3Endpoint } : {}),
     };
-    return new LambdaBackend(store, settings, s3, s3Agents, target);
+    const signingKey = settings.signingKeyPem
+      ? signingKeyFromPem(settings.signingKeyPem, "the editor's signing key")
+      : settings.signingKeyFile
+        ? loadSigningKey(settings.signingKeyFile)
+        : undefined;
+    const trusted = loadTrustedKeys(settings.trustedKeyFiles);
+    if (signingKey) trusted.set(signingKey.id, signingKey.publicKey); // a writer trusts its own results
+    return new LambdaBackend(store, settings, s3, s3Agents, target, signingKey, trusted);
   }
 
   /** An object of the bucket as IAM names it. */
@@ -113,27 +177,46 @@ export class LambdaBackend implements Backend {
 
   private async sharedReduction(thunk: string): Promise<Reduction | undefined> {
     if (this.followOnResults.has(thunk)) return undefined; // it ran along with its feeder, here: no one else's result to look for
-    const r = await this.s3.getReduction(thunk).catch((e: unknown) => {
-      if (e instanceof BurstError) throw e; // a malformed result, named
+    if (this.trusted.size === 0)
+      throw new BurstError(
+        'bad-result',
+        `no signing key is trusted, so shared results in ${this.s3.where()} are neither used nor written: set BURST_TRUSTED_KEYS to use a writer's results, BURST_SIGNING_KEY_FILE to write them (burst keys generate)`,
+      );
+    const text = await this.s3.getResultText(thunk).catch((e: unknown) => {
       throw explainAwsError(e, this.settings, {
         action: 's3:GetObject',
         resource: this.s3Resource(reductionKey(this.settings.prefix, thunk)),
       });
     });
-    if (!r) return undefined;
-    for (const o of r.outputs) this.uploaded.add(o.name);
-    for (const n of [r.stdout, r.stderr]) if (n) this.uploaded.add(n);
+    if (text === undefined) return undefined;
+    const r = openSignedResult(thunk, text, this.s3.where(), this.trusted);
+    for (const name of objectsOf(r)) {
+      const digest = r.sha256?.[name] as string;
+      this.digests.set(name, digest);
+      this.uploaded.add(name, digest);
+    }
     return r;
   }
 
+  /** Shares a result: its objects first, then the result, signed; never over one already there. */
   private async publish(thunk: string, reduction: Reduction): Promise<void> {
     if (this.settings.readOnly) return;
-    const objects = [
-      ...reduction.outputs.map((o) => o.name),
-      ...[reduction.stdout, reduction.stderr].filter((n): n is string => n !== undefined),
-    ];
-    await mapLimit(objects, UPLOAD_PARALLELISM, (name) => this.ensureUploaded(name));
-    await this.s3.putReduction(thunk, reduction);
+    if (!this.signingKey)
+      throw new BurstError(
+        'usage',
+        'this client has no signing key, so the results it makes are not shared: set BURST_SIGNING_KEY_FILE (burst keys generate makes one)',
+      );
+    const objects = objectsOf(reduction);
+    // Outputs a worker made are in the bucket already; what ran here (and its messages) goes up now.
+    const missing = objects.filter((name) => !this.uploaded.has(name));
+    await mapLimit(missing, UPLOAD_PARALLELISM, (name) => this.ensureUploaded(name));
+    const sha256: Record<string, string> = {};
+    for (const name of objects) {
+      const digest = reduction.sha256?.[name] ?? (await this.digestOf(name));
+      if (digest === undefined) throw new BurstError('missing-object', `${name} is neither here nor known to the bucket`, { object: name });
+      sha256[name] = digest;
+    }
+    await this.s3.putResultText(thunk, signResult(thunk, { ...reduction, sha256 }, this.signingKey));
   }
 
   private async discard(name: string): Promise<void> {
@@ -171,12 +254,14 @@ export class LambdaBackend implements Backend {
     const next = followOn && this.whyLocal(followOn.thunk) === undefined ? followOn : undefined;
     const preparing = performance.now();
     const inline = await this.prepareInputs([thunk, ...(next ? [next.thunk] : [])]);
+    const sha256 = await this.inputDigests([thunk, ...(next ? [next.thunk] : [])], inline);
     const uploadMs = performance.now() - preparing;
     const request: WorkerRequest = {
       protocol: WORKER_PROTOCOL,
       thunk: name,
       thunkData: encodeThunk(thunk).toString('base64'),
       inline,
+      sha256,
       storage: this.s3.target,
       inlineOutputLimit: INLINE_OUTPUT_BYTES,
       outputLimit: OUTPUT_LIMIT,
@@ -201,14 +286,29 @@ export class LambdaBackend implements Backend {
       outputs,
       durationMs: Math.max(0, durationMs - followOnMs) + uploadMs,
       transferMs,
+      sha256: digestsOf(response.outputs),
+      ...(response.unguarded ? { warning: response.unguarded } : {}),
     };
+  }
+
+  /** What the worker checks the bucket's copies of the inputs against (inline ones it checks against the request). */
+  private async inputDigests(thunks: Thunk[], inline: Record<string, string>): Promise<Record<string, string>> {
+    const names = [...new Set(thunks.flatMap((t) => Object.values(t.inputs)))].filter((n) => !isThunkRef(n) && !(n in inline));
+    const out: Record<string, string> = {};
+    await mapLimit(names, UPLOAD_PARALLELISM, async (name) => {
+      const digest = await this.digestOf(name);
+      if (digest !== undefined) out[name] = digest;
+    });
+    return out;
   }
 
   /** Output names (small outputs' bytes into the local store, checked), each now known to be in the bucket. */
   private async takeOutputs(answered: WorkerOutput[]): Promise<TaggedOutput[]> {
     const outputs: TaggedOutput[] = [];
     for (const o of answered) {
-      this.uploaded.add(o.name);
+      if (!isSha256(o.sha256)) throw new TransientError(`the worker gave no SHA-256 for ${o.name}: redeploy it (burst deploy)`);
+      this.uploaded.add(o.name, o.sha256);
+      this.digests.set(o.name, o.sha256);
       if (o.data !== undefined) {
         const bytes = Buffer.from(o.data, 'base64');
         this.meter.bytesDown += bytes.length;
@@ -243,6 +343,7 @@ export class LambdaBackend implements Backend {
       durationMs,
       transferMs: f.timings.fetchMs + f.timings.uploadMs,
       ranWith: feeder,
+      sha256: digestsOf(f.outputs),
     });
     return durationMs;
   }
@@ -355,12 +456,14 @@ export class LambdaBackend implements Backend {
 
   private async put(name: string, lookFirst: boolean): Promise<void> {
     try {
-      if (!lookFirst || !(await this.s3.exists(name))) await this.s3.putFile(name, await this.store.verifiedPath(name));
+      const path = await this.store.verifiedPath(name);
+      if (!lookFirst || !(await this.s3.exists(name))) await this.s3.putFile(name, path);
+      this.uploaded.add(name, await this.digestOf(name));
+      return;
     } catch (e) {
       if (isTransientAwsError(e)) throw new TransientError(`uploading ${name} failed: ${errorMessage(e)}`);
       throw explainAwsError(e, this.settings, { action: 's3:PutObject', resource: this.s3Resource(objectKey(this.settings.prefix, name)) });
     }
-    this.uploaded.add(name);
   }
 
   private track(name: string, upload: Promise<void>): Promise<void> {
@@ -460,6 +563,10 @@ function errorText(payload: string): string {
   } catch {
     return payload.slice(0, 300);
   }
+}
+
+function digestsOf(outputs: WorkerOutput[]): Record<string, string> {
+  return Object.fromEntries(outputs.map((o) => [o.name, o.sha256]));
 }
 
 function mb(bytes: number): string {

@@ -3,12 +3,13 @@
  * document each way, shared by both sides. Bytes travel as base64.
  */
 
-export const WORKER_PROTOCOL = 1;
+/** 2: the worker answers each output's SHA-256 and checks its inputs' against the request; results are the engine's to sign and share. */
+export const WORKER_PROTOCOL = 2;
 
 /** The job launcher's name in the function's zip, beside index.js (the handler looks for it there). */
 export const LAUNCHER_FILE = 'burst-launcher';
 
-/** Where the worker reads and writes objects and results. */
+/** Where the worker reads and writes objects. */
 export interface StorageTarget {
   bucket: string;
   /** Key prefix, '' or ending in '/'. */
@@ -25,6 +26,12 @@ export interface WorkerRequest {
   thunkData: string;
   /** Small input objects carried in the request, by name. */
   inline: Record<string, string>;
+  /**
+   * SHA-256 of the inputs fetched from the bucket, by name, as the engine
+   * knows them (its own files, signed results, earlier answers): a copy in
+   * the bucket that matches its name but not this is refused as corrupt.
+   */
+  sha256?: Record<string, string>;
   storage: StorageTarget;
   /** Outputs up to this size come back in the answer as well as going to S3. */
   inlineOutputLimit: number;
@@ -57,6 +64,8 @@ export interface WorkerOutput {
   executable: boolean;
   /** The bytes, for small outputs. */
   data?: string;
+  /** Of the bytes, taken as the job left them, before any other job ran. */
+  sha256: string;
 }
 
 export interface WorkerTimings {
@@ -91,6 +100,8 @@ export interface WorkerResponse {
   s3Puts: number;
   fault?: WorkerFault;
   followOn?: FollowOnAnswer;
+  /** Why this worker's jobs may read its memory and credentials (it could not make itself non-dumpable); absent when they cannot. */
+  unguarded?: string;
 }
 
 /** S3 keys: objects and results live under the prefix, named as in the local store. */

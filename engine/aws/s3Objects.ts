@@ -9,8 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { parseName } from '../model/hash';
-import type { Reduction, RemoteObjects } from '../store/local';
-import { parseResult } from '../store/resultCheck';
+import type { RemoteObjects } from '../store/local';
 import { objectKey, reductionKey, type StorageTarget } from './protocol';
 import {
   SignedWire,
@@ -128,7 +127,8 @@ export class S3Objects {
     };
   }
 
-  async getReduction(thunk: string): Promise<Reduction | undefined> {
+  /** The shared result's text as the bucket holds it (signed: the reader checks it), or undefined. */
+  async getResultText(thunk: string): Promise<string | undefined> {
     this.counts.gets++;
     const text = await withRetries(async () => {
       const res = await this.request({ method: 'GET', path: this.path(reductionKey(this.target.prefix, thunk)) });
@@ -136,13 +136,38 @@ export class S3Objects {
       if (res.status !== 200) throw await errorOf(res);
       return (await readBody(res.body)).toString('utf8');
     });
-    if (text === undefined) return undefined;
-    this.counts.bytesDown += text.length;
-    return parseResult(thunk, text, `s3://${this.target.bucket}/${reductionKey(this.target.prefix, thunk)}`);
+    if (text !== undefined) this.counts.bytesDown += text.length;
+    return text;
   }
 
-  async putReduction(thunk: string, r: Reduction): Promise<void> {
-    await this.put(reductionKey(this.target.prefix, thunk), Buffer.from(JSON.stringify(r)), 'application/json');
+  /** Where a job's shared result lives, for messages. */
+  resultWhere(thunk: string): string {
+    return `s3://${this.target.bucket}/${reductionKey(this.target.prefix, thunk)}`;
+  }
+
+  /**
+   * Shares a result unless the bucket has one for the job already: a result
+   * is never overwritten (If-None-Match), so a writer cannot replace another's.
+   * S3 answers 412 when one exists, and 409 when another write races this one.
+   */
+  async putResultText(thunk: string, text: string): Promise<'written' | 'exists'> {
+    this.counts.puts++;
+    const body = Buffer.from(text);
+    const key = reductionKey(this.target.prefix, thunk);
+    const outcome = await withRetries(async () => {
+      const res = await this.request({
+        method: 'PUT',
+        path: this.path(key),
+        body,
+        headers: { 'content-type': 'application/json', 'if-none-match': '*' },
+      });
+      if (res.status === 412 || res.status === 409) return (await readBody(res.body), 'exists' as const);
+      if (res.status !== 200) throw await errorOf(res);
+      await readBody(res.body);
+      return 'written' as const;
+    });
+    if (outcome === 'written') this.counts.bytesUp += body.length;
+    return outcome;
   }
 
   private async put(key: string, body: Buffer, contentType: string): Promise<void> {

@@ -3,7 +3,8 @@
  * of names per bucket and prefix in the local store, appended as objects go up
  * or come out of jobs, so no object is uploaded twice and no HEAD request is
  * needed for a known one. A name the bucket has lost (or holds corrupt) is
- * dropped when a worker says so.
+ * dropped when a worker says so. Each name may carry its SHA-256, which the
+ * worker checks the bucket's copy against.
  */
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import type { LocalStore } from '../store/local';
 import type { StorageTarget } from './protocol';
 
 export class UploadRecord {
-  private readonly names = new Set<string>();
+  /** Name → its SHA-256 where known ('' otherwise). */
+  private readonly names = new Map<string, string>();
   private readonly file: string;
 
   constructor(store: LocalStore, target: StorageTarget, endpoint: string | undefined) {
@@ -21,7 +23,10 @@ export class UploadRecord {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, `${key}.names`);
     try {
-      for (const line of readFileSync(this.file, 'utf8').split('\n')) if (line) this.names.add(line);
+      for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+        const [name, sha256] = line.split(' ');
+        if (name) this.names.set(name, sha256 ?? '');
+      }
     } catch {
       // nothing known yet
     }
@@ -31,14 +36,20 @@ export class UploadRecord {
     return this.names.has(name);
   }
 
-  add(name: string): void {
-    if (this.names.has(name)) return;
-    this.names.add(name);
-    appendFileSync(this.file, `${name}\n`);
+  /** The object's SHA-256 as recorded when this machine put it or a worker made it. */
+  digest(name: string): string | undefined {
+    return this.names.get(name) || undefined;
+  }
+
+  add(name: string, sha256?: string): void {
+    const known = this.names.get(name);
+    if (known !== undefined && (known !== '' || !sha256)) return;
+    this.names.set(name, sha256 ?? '');
+    appendFileSync(this.file, sha256 ? `${name} ${sha256}\n` : `${name}\n`);
   }
 
   forget(name: string): void {
     if (!this.names.delete(name)) return;
-    writeFileSync(this.file, [...this.names].map((n) => `${n}\n`).join(''));
+    writeFileSync(this.file, [...this.names].map(([n, d]) => (d ? `${n} ${d}\n` : `${n}\n`)).join(''));
   }
 }

@@ -13,8 +13,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BurstError } from '../model/errors';
 
-/** What may send code or credentials elsewhere. */
-export const WHERE_SETTINGS = ['bucket', 'function', 's3Endpoint', 'lambdaEndpoint', 'profile', 'region', 'role'] as const;
+/** Settings that say where code and credentials go, and whose results a build believes: a workspace's file gives them only if trusted. */
+export const WHERE_SETTINGS = ['bucket', 'function', 's3Endpoint', 'lambdaEndpoint', 'profile', 'region', 'role', 'trustedKeys'] as const;
 
 /** How a run came to read a workspace's settings: the editor vouches (Workspace Trust), or the record of `burst trust` decides. */
 export type WorkspaceTrust = 'trusted' | 'recorded';

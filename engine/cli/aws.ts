@@ -28,6 +28,8 @@ export function addBackendOptions(cmd: Command): Command {
     .option('--s3-endpoint <url>', 'an S3-compatible server instead of AWS (default: $BURST_S3_ENDPOINT)')
     .option('--lambda-endpoint <url>', 'a Lambda-compatible server instead of AWS (default: $BURST_LAMBDA_ENDPOINT)')
     .option('--read-only', 'read the shared cache, never write to the bucket: jobs run here (default: $BURST_READ_ONLY)')
+    .option('--signing-key-file <file>', 'sign the results this machine shares with this key (default: $BURST_SIGNING_KEY_FILE)')
+    .option('--trusted-keys <files>', 'use shared results signed by these public keys, comma-separated (default: $BURST_TRUSTED_KEYS)')
     .option('--max-input-bytes <n>', "jobs with more input than this run locally (default: half the function's /tmp)");
 }
 

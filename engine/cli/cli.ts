@@ -24,6 +24,8 @@ import {
   type StragglerOptions,
 } from '../api';
 import { addBackendOptions, addDeployCommand, addTrustCommand, backendSpec, type BackendCliOptions } from './aws';
+import { addKeysCommand } from './keys';
+import { formatAudit } from './audit';
 import { testCommand } from './test';
 
 /** The `burst` a build's placeholders run: this one. */
@@ -203,6 +205,27 @@ async function defaultTag(engine: Engine, ref: string): Promise<string> {
   if (hash >= 0) return ref.slice(hash + 1);
   if (ref[0] !== 'T') return ref;
   return (await engine.readThunk(ref)).outputs[0] as string;
+}
+
+async function auditCommand(
+  targets: string[],
+  o: RunOptions & { sample?: number; all?: boolean; json?: boolean },
+  cmd: Command,
+): Promise<number> {
+  const engine = await openEngine(cmd);
+  const refs = targets.length > 0 ? (await Promise.all(targets.map(targetRef))).map((t) => t.ref) : undefined;
+  const signal = interruptSignal();
+  const opts = runOptions(o, signal, progressPrinter(o.quiet ?? false));
+  const r = await engine.audit(refs, {
+    ...opts,
+    ...(o.isolate === undefined ? { isolate: undefined } : {}),
+    ...(o.sample ? { sample: o.sample } : {}),
+    all: o.all ?? false,
+  });
+  clearProgress();
+  process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatAudit(r));
+  if (signal.aborted) return EXIT_INTERRUPTED;
+  return r.differences.length > 0 || r.failures.length > 0 ? EXIT_FAILED : 0;
 }
 
 async function forceCommand(
@@ -527,8 +550,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<name>', 'an object name or a placeholder file')
     .action(run(showCommand));
 
+  addRunOptions(
+    program
+      .command('audit')
+      .description('run cached jobs again with no cache (isolated) and compare their outputs with the cached ones')
+      .argument('[targets...]', 'outputs whose jobs to audit: placeholder files or thunk names (default: the jobs of the last run)'),
+  )
+    .option('--sample <n>', 'how many jobs, chosen at random (default 10)', positiveInt)
+    .option('--all', 'every cached job')
+    .option('--json', 'print the findings as JSON')
+    .action(run(auditCommand));
+
   addDeployCommand(program, run);
   addTrustCommand(program, run);
+  addKeysCommand(program, run);
 
   const cache = program.command('cache').description('inspect and trim the object store');
   cache

@@ -64,6 +64,8 @@ export interface JobResult {
   ranOn?: { backend: string; reason: string };
   /** A follow-on's result: it ran right after this job, which fed it, before the scheduler asked for it. */
   ranWith?: string;
+  /** SHA-256 of its outputs by name, where the backend computed them (a remote worker, which keeps the bytes). */
+  sha256?: Record<string, string>;
 }
 
 const DEFAULT_OUTPUT_LIMIT = 4 << 20;

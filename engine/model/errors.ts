@@ -26,13 +26,15 @@ export class BurstError extends Error {
 }
 
 export class CorruptObjectError extends BurstError {
+  /** `why`: how it fails, when it is not its name it fails to match. */
   constructor(
     readonly object: string,
     where: string,
+    why?: string,
   ) {
     super(
       'corrupt-object',
-      `object ${object} is corrupt: the content of ${where} no longer matches its name. ` +
+      `object ${object} is corrupt: ${why ? `the content of ${where}: ${why}` : `the content of ${where} no longer matches its name`}. ` +
         'It was moved out of the store; re-run to recreate it, or re-add the file it came from.',
       { object },
     );

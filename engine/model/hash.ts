@@ -6,6 +6,7 @@
  * cryptographic hash's cost; the size is part of the name so schedulers can plan
  * transfers without asking the store. Example: `V1f0c…9ab2` + `00000400`.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import xxhash from 'xxhash-wasm';
@@ -86,4 +87,24 @@ export function parseName(name: string): ParsedName {
 /** The same content under the other type letter (a thunk's bytes are named T, not V). */
 export function withType(name: string, type: ObjectType): string {
   return type + name.slice(1);
+}
+
+/**
+ * SHA-256, beside the names: names are fast to compute but not made to resist
+ * a crafted collision, so whatever crosses a trust boundary (a result in a
+ * shared bucket, an input a worker fetches from it) is also bound by this.
+ */
+export function sha256OfBytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function sha256OfFile(path: string): Promise<string> {
+  if (statSync(path).size <= WHOLE_FILE_LIMIT) return sha256OfBytes(await readFile(path));
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+export function isSha256(s: unknown): s is string {
+  return typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
 }

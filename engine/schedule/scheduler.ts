@@ -32,6 +32,7 @@ import {
   withInputValues,
   type Thunk,
 } from '../model/thunk';
+import { sha256OfBytes } from '../model/hash';
 import type { ObjectStore, OutputEntry, Reduction } from '../store/objectStore';
 import type { JobRecord, LocalRun, RunReport } from '../model/report';
 import type { JobResult } from '../exec/worker';
@@ -128,6 +129,7 @@ export class Scheduler {
   private criticalPathMs = 0;
   private stopped: BurstError | undefined;
   private readonly warned = new Set<string>();
+  private readonly publishing = new Set<Promise<void>>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -157,6 +159,7 @@ export class Scheduler {
         }
       }),
     );
+    await this.published();
     return { values, failures };
   }
 
@@ -282,16 +285,24 @@ export class Scheduler {
     return { entry: { name: entry.name, executable: entry.executable }, pathMs };
   }
 
-  /** A fallback's result, shared through the remote backend; the build does not depend on it. */
-  private async publish(runName: string, reduction: Reduction): Promise<void> {
-    try {
-      await this.opts.backend.shared?.publish(runName, reduction);
-    } catch (e) {
-      this.emit({
-        type: 'warning',
-        message: `the result of ${runName}, made on this machine, could not be shared through the ${this.opts.backend.label} backend: ${errorMessage(e)}`,
-      });
-    }
+  /**
+   * A result made in this run, shared through the remote backend in the
+   * background: no job waits for it, and the run waits for all of them
+   * before it ends (force). The build does not depend on it.
+   */
+  private publish(runName: string, reduction: Reduction): void {
+    const shared = this.opts.backend.shared;
+    if (!shared) return;
+    const p = shared.publish(runName, reduction).catch((e: unknown) => {
+      this.warnOnce(`results made in this run could not be shared through ${shared.where()}: ${errorMessage(e)}`);
+    });
+    this.publishing.add(p);
+    void p.finally(() => this.publishing.delete(p));
+  }
+
+  /** Waits until every result this run shares has been written (or failed, with a warning). */
+  private async published(): Promise<void> {
+    while (this.publishing.size > 0) await Promise.all([...this.publishing]);
   }
 
   private reduce(name: string): Promise<{ reduction: Reduction; pathMs: number }> {
@@ -324,7 +335,7 @@ export class Scheduler {
     if (this.useCache) {
       await this.store.putReduction(runName, reduction);
       if (runName !== name) await this.store.putReduction(name, reduction);
-      if (reduction.reason) await this.publish(runName, reduction);
+      this.publish(runName, reduction);
     }
     const total = pathMs + durationMs;
     this.criticalPathMs = Math.max(this.criticalPathMs, total);
@@ -342,6 +353,7 @@ export class Scheduler {
       (from !== 'shared' ? await this.localReduction(name) : undefined) ??
       (from !== 'local' ? await this.sharedReduction(name) : undefined);
     if (!r) return undefined;
+    if (r.sha256) this.opts.backend.shared?.expect(r.sha256);
     try {
       // An output a remote backend holds is fetched (and checked) only if something here needs its bytes.
       for (const o of r.outputs) if (!this.opts.backend.shared?.holds(o.name) || this.store.has(o.name)) await this.store.verify(o.name);
@@ -555,8 +567,14 @@ export class Scheduler {
 
   private async toReduction(result: JobResult, program: string, backend: string): Promise<Reduction> {
     const r: Reduction = { outputs: result.outputs, program, durationMs: Math.round(result.durationMs), backend };
-    if (result.stdout.length > 0) r.stdout = await this.store.putBytes('V', result.stdout);
-    if (result.stderr.length > 0) r.stderr = await this.store.putBytes('V', result.stderr);
+    const sha256 = { ...result.sha256 };
+    for (const k of ['stdout', 'stderr'] as const) {
+      if (result[k].length === 0) continue;
+      const name = await this.store.putBytes('V', result[k]);
+      r[k] = name;
+      if (result.sha256) sha256[name] = sha256OfBytes(result[k]);
+    }
+    if (result.sha256) r.sha256 = sha256;
     return r;
   }
 

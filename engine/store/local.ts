@@ -108,6 +108,7 @@ export class LocalStore implements ObjectStore {
   forgetObject(name: string): void {
     this.known.present.delete(name);
     this.known.verified.delete(name);
+    this.known.verified.delete(`${name}.x`);
   }
 
   has(name: string): boolean {

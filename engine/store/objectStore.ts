@@ -31,6 +31,17 @@ export interface Reduction {
   backend?: string;
   /** Why it ran there, when that is not the backend the run chose (a job Lambda could not take). */
   reason?: string;
+  /**
+   * SHA-256 of the objects named above (outputs, stdout, stderr), by name,
+   * where known: a shared result must carry them all, so the bytes a reader
+   * fetches are the bytes the signer saw, not merely bytes with the same name.
+   */
+  sha256?: Record<string, string>;
+}
+
+/** Every object a result names: its outputs, then its stdout and stderr. */
+export function objectsOf(r: Reduction): string[] {
+  return [...r.outputs.map((o) => o.name), ...[r.stdout, r.stderr].filter((n): n is string => n !== undefined)];
 }
 
 export interface ObjectStore {
@@ -72,6 +83,8 @@ export interface SharedStore {
   publish(thunk: string, reduction: Reduction): Promise<void>;
   /** Drops a copy found bad, so the job that made it puts a good one. */
   discard(name: string): Promise<void>;
+  /** The SHA-256 a result accepted in this run gives its objects: their copies fetched from the shared store must match. */
+  expect(digests: Record<string, string>): void;
 }
 
 /** A result where one is only a shortcut (a model's look-up): malformed counts as none. */

@@ -5,7 +5,7 @@
  * fails is a cache miss (MalformedResultError), never an error of the run.
  */
 import { MalformedResultError } from '../model/errors';
-import { isName } from '../model/hash';
+import { isName, isSha256 } from '../model/hash';
 import type { Reduction } from './objectStore';
 
 /** Why `value` is not a result, or undefined when it is one. */
@@ -26,6 +26,10 @@ export function whyNotAResult(value: unknown): string | undefined {
   if (typeof r.program !== 'string') return 'no program';
   if (typeof r.durationMs !== 'number' || !Number.isFinite(r.durationMs) || r.durationMs < 0) return 'no duration';
   for (const k of ['backend', 'reason'] as const) if (r[k] !== undefined && typeof r[k] !== 'string') return `bad ${k}`;
+  if (r.sha256 !== undefined) {
+    if (typeof r.sha256 !== 'object' || r.sha256 === null || Array.isArray(r.sha256)) return 'bad sha256';
+    for (const [name, digest] of Object.entries(r.sha256)) if (!isName(name) || !isSha256(digest)) return `bad SHA-256 of ${name}`;
+  }
   return undefined;
 }
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hostArchitecture } from '../../engine/aws/config';
 import { describeLauncher, packageWorker } from '../../engine/aws/workerPackage';
+import { generateSigningKeys } from '../../engine/store/signing';
 
 const ROOT = resolve(__dirname, '..', '..');
 const MODULES = join(ROOT, 'node_modules');
@@ -29,13 +30,23 @@ export interface LocalAws {
   /** The worker's function name; `freshFunction` runs the same code with a worker store of its own. */
   functionName: string;
   freshFunction: string;
+  /**
+   * The same code again, whose jobs run as the handler's own user, as on
+   * Lambda (whose worker is never root), with a worker store of its own at
+   * `ownUserStore`. The others, run as root here, give their jobs another user.
+   */
+  ownUserFunction: string;
+  ownUserStore: string;
   /** The function's files, unpacked from the zip deploy makes. */
   functionDir: string;
   /** How that zip's worker starts jobs (deploy's words). */
   launcher: string;
+  /** The key the clients of `env` sign shared results with, and its public half. */
+  signingKeyFile: string;
+  publicKeyFile: string;
   /** s3rver's files: DIR/BUCKET/KEY._S3rver_object. */
   s3Dir: string;
-  /** Environment for a burst process: credentials, region, endpoints, bucket and function. */
+  /** Environment for a burst process: credentials, region, endpoints, bucket, function and signing key. */
   env: Record<string, string>;
   /** CPU seconds the servers have used so far: s3rver, and serverless-offline with the jobs it ran. */
   cpuSeconds(): { s3: number; lambda: number };
@@ -116,6 +127,7 @@ function serverlessYml(
   s3Endpoint: string,
   workerDir: string,
   freshDir: string,
+  ownUserDir: string,
   inProcess: boolean,
 ): string {
   // As deploy sets them: the worker refuses other buckets and endpoints.
@@ -123,8 +135,8 @@ function serverlessYml(
     ['BURST_WORKER_BUCKET', BUCKET],
     ['BURST_WORKER_S3_ENDPOINT', s3Endpoint],
   ];
-  const env = (dir: string): string =>
-    [...Object.entries(TEST_CREDENTIALS), ...fixed, ['BURST_WORKER_DIR', dir]].map(([k, v]) => `      ${k}: ${v}`).join('\n');
+  const env = (dir: string, extra: string[][] = []): string =>
+    [...Object.entries(TEST_CREDENTIALS), ...fixed, ['BURST_WORKER_DIR', dir], ...extra].map(([k, v]) => `      ${k}: ${v}`).join('\n');
   return `service: burst
 frameworkVersion: '3'
 provider:
@@ -143,6 +155,11 @@ ${env(workerDir)}
     timeout: 300
     environment:
 ${env(freshDir)}
+  ownuser:
+    handler: index.handler
+    timeout: 300
+    environment:
+${env(ownUserDir, [['BURST_JOB_UID', '0']])}
 plugins:
   - serverless-offline
 custom:
@@ -217,7 +234,15 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
     execFileSync('unzip', ['-q', zip, '-d', service]);
     writeFileSync(
       join(service, 'serverless.yml'),
-      serverlessYml(lambdaPort, httpPort, s3Endpoint, join(work, 'worker'), join(work, 'worker-fresh'), opts.inProcess ?? false),
+      serverlessYml(
+        lambdaPort,
+        httpPort,
+        s3Endpoint,
+        join(work, 'worker'),
+        join(work, 'worker-fresh'),
+        join(work, 'worker-own-user'),
+        opts.inProcess ?? false,
+      ),
     );
     children.push(
       await startProcess(
@@ -229,6 +254,10 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
       ),
     );
     const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;
+    // Results are shared signed: the tests' clients write with one key (and so trust it), as a team's CI would.
+    const keys = join(work, 'keys');
+    mkdirSync(keys, { mode: 0o700 });
+    const { keyFile, publicFile } = generateSigningKeys(keys);
     return {
       s3Endpoint,
       lambdaEndpoint,
@@ -236,9 +265,13 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
       bucket,
       functionName: 'burst-test-worker',
       freshFunction: 'burst-test-fresh',
+      ownUserFunction: 'burst-test-ownuser',
+      ownUserStore: join(work, 'worker-own-user'),
       s3Dir,
       functionDir: service,
       launcher: describeLauncher(pkg),
+      signingKeyFile: keyFile,
+      publicKeyFile: publicFile,
       cpuSeconds: () => ({ s3: cpuSecondsOf(children[0]), lambda: cpuSecondsOf(children[1]) }),
       env: {
         ...TEST_CREDENTIALS,
@@ -247,6 +280,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
         BURST_FUNCTION: 'burst-test-worker',
         BURST_S3_ENDPOINT: s3Endpoint,
         BURST_LAMBDA_ENDPOINT: lambdaEndpoint,
+        BURST_SIGNING_KEY_FILE: keyFile,
       },
       stop,
     };

@@ -116,6 +116,9 @@ function serve(req: IncomingMessage, res: ServerResponse, body: Buffer, objects:
     return;
   }
   if (req.method === 'PUT') {
+    // As S3 since 2024: a conditional write never replaces an object.
+    if (req.headers['if-none-match'] === '*' && objects.has(path))
+      return xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', new Date(), false);
     objects.set(path, body);
     res.writeHead(200, { etag: '"x"' }).end();
     return;
