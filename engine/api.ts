@@ -68,6 +68,7 @@ export { encodeThunk, decodeThunk, isRef, parseThunkRef, programOf, THUNK_MAGIC 
 export { readPlaceholder, writePlaceholder } from './model/placeholder';
 export { MemoryStore } from './store/memory';
 export type { AuditDifference, AuditReport } from './audit/audit';
+export { formatAudit } from './audit/format';
 export { generateSigningKeys } from './store/signing';
 export { caseOf, discoverTests, matchesFilter } from './testing/runTests';
 export { launchOf, type TestLaunch } from './testing/launch';

@@ -15,6 +15,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
+  AuditRequest,
   BuildRequest,
   CancelNotification,
   ListTestsRequest,
@@ -22,6 +23,8 @@ import {
   RunEventNotification,
   RunTestsRequest,
   TestResultNotification,
+  type AuditOutcome,
+  type AuditParams,
   type BuildOutcome,
   type RunEvent,
   type TestResult,
@@ -100,6 +103,10 @@ export class EngineClient implements vscode.Disposable {
 
   runTests(params: RunTestsParams, handlers: RunHandlers): Promise<RunTestsOutcome> {
     return this.runRequest(RunTestsRequest, params, handlers);
+  }
+
+  audit(params: AuditParams, handlers: RunHandlers): Promise<AuditOutcome> {
+    return this.runRequest(AuditRequest, params, handlers);
   }
 
   private async readyClient(): Promise<LanguageClient> {

@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerAudit } from './audit';
+import { registerSigningKey } from './signingKey';
 import { EngineClient } from './engineClient';
 import { Log } from './log';
 import { Runs } from './runs';
@@ -23,6 +25,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const tasks = new BurstTaskProvider(runs);
   context.subscriptions.push(log, engine, status, panel, vscode.tasks.registerTaskProvider(TASK_TYPE, tasks));
   registerCommands(context, { engine, runs, tasks, log });
+  registerSigningKey(context);
+  registerAudit(context, engine, log);
   context.subscriptions.push(vscode.commands.registerCommand('burst.showPanel', () => panel.show()));
   context.subscriptions.push(new BurstTests(engine, log));
   context.subscriptions.push(

@@ -10,6 +10,7 @@ import type { Log } from './log';
 import type { BurstPanel } from './panel';
 import type { StatusBar } from './statusBar';
 import { runSettings, type RawSettings } from './settingsModel';
+import { withSigningKey } from './signingKey';
 
 export interface RunRequest {
   label: string;
@@ -32,8 +33,9 @@ export class Runs {
 
   /** Runs a build through the engine; output goes to `onOutput` as it comes. Rejects with a message a user can act on. */
   async run(request: RunRequest, onOutput: (chunk: string) => void, onStart?: (runId: string) => void): Promise<BuildOutcome> {
-    const { settings, errors } = runSettings(readSettings(request.cwd), request.backend);
+    const { settings: plain, errors } = runSettings(readSettings(request.cwd), request.backend);
     if (errors.length > 0) throw new Error(`Burst settings: ${errors.join('; ')}`);
+    const settings = await withSigningKey(plain);
     const runId = `run-${Date.now()}-${nextRun++}`;
     this.active.set(runId, request);
     onStart?.(runId);
@@ -93,6 +95,7 @@ export function readSettings(folder: string): RawSettings {
       s3Endpoint: c.get('aws.s3Endpoint'),
       lambdaEndpoint: c.get('aws.lambdaEndpoint'),
       readOnly: c.get('cache.readOnly'),
+      trustedKeys: c.get('cache.trustedKeys'),
     },
   };
 }

@@ -23,6 +23,7 @@ export interface RawSettings {
     s3Endpoint?: unknown;
     lambdaEndpoint?: unknown;
     readOnly?: unknown;
+    trustedKeys?: unknown;
   };
 }
 
@@ -78,6 +79,12 @@ export function runSettings(raw: RawSettings, backendOverride?: BackendName): { 
     if (v !== undefined && !/^https?:\/\/[^\s/]+/.test(v)) errors.push(`burst.aws.${key} must be an http(s) URL, not ${JSON.stringify(v)}`);
   }
   if (raw.aws?.readOnly === true) aws.readOnly = true;
+  const keys = raw.aws?.trustedKeys;
+  if (keys !== undefined && keys !== null) {
+    if (Array.isArray(keys) && keys.every((k) => typeof k === 'string')) {
+      if (keys.length > 0) aws.trustedKeys = keys.join(',');
+    } else errors.push(`burst.cache.trustedKeys must be a list of public key files, not ${JSON.stringify(keys)}`);
+  }
   const concurrency = int('burst.concurrency', raw.concurrency, 1);
   if (concurrency !== undefined) aws.concurrency = concurrency;
   if (Object.keys(aws).length > 0) settings.aws = aws;

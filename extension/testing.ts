@@ -10,6 +10,7 @@ import type { BackendName, ListedTest, TestResult } from '../engine/lsp/protocol
 import type { EngineClient } from './engineClient';
 import type { Log } from './log';
 import { readSettings } from './runs';
+import { withSigningKey } from './signingKey';
 import { runSettings } from './settingsModel';
 import { failureMessage, groupByFile, outputBlock, resultDescription } from './testModel';
 
@@ -107,8 +108,9 @@ export class BurstTests implements vscode.Disposable {
     const runId = `tests-${Date.now()}-${nextRun++}`;
     token.onCancellationRequested(() => this.engine.cancel(runId));
     try {
-      const { settings, errors } = runSettings(readSettings(root), backend);
+      const { settings: plain, errors } = runSettings(readSettings(root), backend);
       if (errors.length > 0) throw new Error(`Burst settings: ${errors.join('; ')}`);
+      const settings = await withSigningKey(plain);
       const seen = new Set<string>();
       const report = (r: TestResult): void => {
         const item = byId.get(r.id);

@@ -100,3 +100,29 @@ test('plain http goes only to this machine unless the user allows it', () => {
     'http://10.0.0.5:3000',
   );
 });
+
+test("a workspace's file names trusted keys only when trusted, and never the signing key", () => {
+  using dir = tempDir();
+  const env = { BURST_CONFIG_DIR: join(dir.path, 'config'), AWS_REGION: 'us-east-1', BURST_BUCKET: 'mine' };
+  const config = (aws: Record<string, unknown>): void => writeFileSync(join(dir.path, '.burst.json'), JSON.stringify({ aws }));
+  config({ trustedKeys: ['keys/stranger.pub'] });
+  assert.throws(
+    () => resolveLambdaSettings({}, dir.path, env),
+    /aws\.trustedKeys = \["keys\/stranger\.pub"\].*not trusted: run burst trust/,
+  );
+  assert.deepEqual(resolveLambdaSettings({}, dir.path, env, { trust: 'trusted' }).trustedKeyFiles, [join(dir.path, 'keys/stranger.pub')]);
+  assert.deepEqual(
+    resolveLambdaSettings({}, dir.path, { ...env, BURST_TRUSTED_KEYS: '/k/a.pub, /k/b.pub' }, { trust: 'trusted' }).trustedKeyFiles,
+    [join(dir.path, 'keys/stranger.pub')],
+    "a trusted workspace's own list wins over the environment, as every .burst.json setting does",
+  );
+  config({});
+  assert.deepEqual(resolveLambdaSettings({}, dir.path, { ...env, BURST_TRUSTED_KEYS: '/k/a.pub, /k/b.pub' }).trustedKeyFiles, [
+    '/k/a.pub',
+    '/k/b.pub',
+  ]);
+  config({ signingKeyFile: '/tmp/key' });
+  assert.throws(() => resolveLambdaSettings({}, dir.path, env), /aws\.signingKeyFile is not read from a workspace's file/);
+  config({});
+  assert.equal(resolveLambdaSettings({}, dir.path, { ...env, BURST_SIGNING_KEY_FILE: '/keys/ci.key' }).signingKeyFile, '/keys/ci.key');
+});

@@ -51,7 +51,7 @@ test('settings become build parameters; bad values are named', () => {
     backend: 'lambda',
     concurrency: 200,
     retries: 5,
-    aws: { bucket: 'b', region: 'eu-west-1', s3Endpoint: '' },
+    aws: { bucket: 'b', region: 'eu-west-1', s3Endpoint: '', trustedKeys: ['/keys/ci.pub', '/keys/release.pub'] },
     straggler: { enabled: false },
   });
   assert.deepEqual(ok.errors, []);
@@ -59,14 +59,20 @@ test('settings become build parameters; bad values are named', () => {
     backend: 'lambda',
     retries: 5,
     straggler: { enabled: false },
-    aws: { bucket: 'b', region: 'eu-west-1', concurrency: 200 },
+    aws: { bucket: 'b', region: 'eu-west-1', trustedKeys: '/keys/ci.pub,/keys/release.pub', concurrency: 200 },
   });
   assert.equal(runSettings({ backend: 'lambda' }, 'local').settings.backend, 'local', 'the command chooses the backend');
-  const bad = runSettings({ backend: 'cloud', concurrency: 0, aws: { lambdaEndpoint: 'localhost:3000' }, straggler: { factor: 0.5 } });
+  const bad = runSettings({
+    backend: 'cloud',
+    concurrency: 0,
+    aws: { lambdaEndpoint: 'localhost:3000', trustedKeys: '/keys/ci.pub' },
+    straggler: { factor: 0.5 },
+  });
   assert.deepEqual(bad.errors, [
     'burst.backend must be "local" or "lambda", not "cloud"',
     'burst.straggler.factor must be a number above 1, not 0.5',
     'burst.aws.lambdaEndpoint must be an http(s) URL, not "localhost:3000"',
+    'burst.cache.trustedKeys must be a list of public key files, not "/keys/ci.pub"',
     'burst.concurrency must be a whole number of at least 1, not 0',
   ]);
 });

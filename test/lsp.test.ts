@@ -18,6 +18,7 @@ import {
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import {
+  AuditRequest,
   BuildRequest,
   CancelNotification,
   ListTestsRequest,
@@ -120,6 +121,12 @@ describe('the engine language server', () => {
     assert.deepEqual(fixed.failures, []);
     assert.deepEqual(diagnostics.filter((d) => d.uri === uri).at(-1)?.diagnostics, [], 'cleared once the file compiles');
     assert.equal((await import('node:fs')).existsSync(join(tree, 'geomdemo')), true);
+
+    // "Burst: Audit Cache": the last run's cached jobs run again, isolated, and make the same bytes.
+    const audit = await connection.sendRequest(AuditRequest, { runId: 'audit', cwd: tree, backend: 'local', all: true });
+    assert.equal(audit.differing, 0, audit.text);
+    assert.ok(audit.audited >= 3, audit.text);
+    assert.match(audit.text, /audited \d+ of \d+ cached jobs of the last run \(build make -j2, .*\): every output is the same/);
   });
 
   test('a run is cancelled by its id, and answers at once', async () => {

@@ -10,6 +10,7 @@ import {
   BurstError,
   Engine,
   JobFailedError,
+  formatAudit,
   formatDiagnostic,
   isRef,
   parseSize,
@@ -25,7 +26,6 @@ import {
 } from '../api';
 import { addBackendOptions, addDeployCommand, addTrustCommand, backendSpec, type BackendCliOptions } from './aws';
 import { addKeysCommand } from './keys';
-import { formatAudit } from './audit';
 import { testCommand } from './test';
 
 /** The `burst` a build's placeholders run: this one. */

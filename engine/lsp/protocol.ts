@@ -32,6 +32,10 @@ export interface AwsSettings {
   role?: string;
   maxInputBytes?: number | string;
   readOnly?: boolean | string;
+  /** Public key files whose signed results a run uses, comma-separated. */
+  trustedKeys?: string;
+  /** The editor's signing key (from its secret storage): never logged, never written. */
+  signingKeyPem?: string;
 }
 
 export interface Diagnostic {
@@ -207,6 +211,28 @@ export const RunTestsRequest = new RequestType<RunTestsParams, RunTestsOutcome, 
 /** engine → client: one test's result, as soon as its job ends. */
 export const TestResultNotification = new NotificationType<{ runId: string; result: TestResult }>('burst/testResult');
 
+// ---- Audit ---------------------------------------------------------------------
+
+export interface AuditParams extends Omit<BuildParams, 'command'> {
+  /** How many cached jobs of the last run to run again (default 10); all of them with `all`. */
+  sample?: number;
+  all?: boolean;
+}
+
+export interface AuditOutcome {
+  runId: string;
+  /** What was found, as `burst audit` prints it. */
+  text: string;
+  audited: number;
+  /** Jobs whose outputs differ from the cached ones. */
+  differing: number;
+  notChecked: number;
+  cancelled: boolean;
+}
+
+/** client → engine: runs cached jobs of the last run again with no cache, isolated, and compares. */
+export const AuditRequest = new RequestType<AuditParams, AuditOutcome, void>('burst/audit');
+
 // ---- Checking what arrives -----------------------------------------------------
 
 /** A request's params that do not have the protocol's shape: the message says which field. */
@@ -267,6 +293,14 @@ export function parseRunTestsParams(v: unknown): RunTestsParams {
   if (o.ids !== undefined && (!Array.isArray(o.ids) || !o.ids.every((i) => typeof i === 'string')))
     throw new BadParams('ids must be a list of test ids');
   return o as unknown as RunTestsParams;
+}
+
+export function parseAuditParams(v: unknown): AuditParams {
+  const o = object(v, 'the params');
+  runFields(o);
+  num(o, 'sample', 1);
+  if (o.all !== undefined && typeof o.all !== 'boolean') throw new BadParams('all must be true or false');
+  return o as unknown as AuditParams;
 }
 
 export function parseListTestsParams(v: unknown): { root: string } {

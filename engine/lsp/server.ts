@@ -19,6 +19,7 @@ import {
   BurstError,
   Engine,
   errorMessage,
+  formatAudit,
   type RunOptions,
   type RunEvent as EngineRunEvent,
   type RunReport as EngineRunReport,
@@ -27,6 +28,7 @@ import {
 import { listTests, runTestsFor } from './tests';
 import { toLspDiagnostics } from './diagnostics';
 import {
+  AuditRequest,
   BadParams,
   BuildRequest,
   CancelNotification,
@@ -34,9 +36,11 @@ import {
   LogNotification,
   RunEventNotification,
   RunTestsRequest,
+  parseAuditParams,
   parseBuildParams,
   parseListTestsParams,
   parseRunTestsParams,
+  type AuditOutcome,
   type BuildOutcome,
   type BuildParams,
   type RunEvent,
@@ -113,6 +117,28 @@ export function startServer(connection: Connection): void {
     return tracked(params.runId, token, async (controller) =>
       runTestsFor(connection, await openEngine(), params, runOptions(params, controller.signal)),
     );
+  });
+
+  connection.onRequest(AuditRequest, (raw, token) => {
+    const params = checked(parseAuditParams, raw);
+    return tracked(params.runId, token, async (controller): Promise<AuditOutcome> => {
+      const r = await (
+        await openEngine()
+      ).audit(undefined, {
+        ...runOptions(params, controller.signal),
+        isolate: params.backend === 'local',
+        ...(params.sample ? { sample: params.sample } : {}),
+        all: params.all ?? false,
+      });
+      return {
+        runId: params.runId,
+        text: formatAudit(r),
+        audited: r.audited.length,
+        differing: new Set(r.differences.map((d) => d.job)).size,
+        notChecked: r.failures.length,
+        cancelled: controller.signal.aborted,
+      };
+    });
   });
 
   connection.listen();

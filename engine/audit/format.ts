@@ -1,5 +1,5 @@
-/** `burst audit`: how it prints what it found. */
-import type { AuditReport } from '../api';
+/** What `burst audit` found, for a person: the CLI prints it, the editor shows it in its log. */
+import type { AuditReport } from './audit';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
