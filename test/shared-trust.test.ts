@@ -10,10 +10,11 @@ import assert from 'node:assert/strict';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash, createPrivateKey } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { initHash, nameOfBytes, type RunReport } from '../engine/api';
+import { GUARD_FILE } from '../engine/aws/guard';
 import { generateSigningKeys, signResult, signingKeyFromPem } from '../engine/store/signing';
 import { burst, readJson, run, shThunk, tempDir, type CliResult } from './helpers';
 import { startLocalAws, TEST_CREDENTIALS, type LocalAws } from './lib/localAws';
@@ -201,6 +202,29 @@ describe('a shared cache nobody can poison, on loopback S3 and Lambda servers', 
 
     assert.equal(await force(await catThunk('cat < data.txt > out')), data.toString(), 'the next invocation used the genuine bytes');
     assert.ok(!readFileSync(inWorker).equals(forgedData), 'the changed copy is gone from the warm store');
+  });
+
+  test("with the guard its zip ships, the worker's own-user jobs cannot read its credentials; without it they could", async () => {
+    // Run as an ordinary user, as Lambda runs the worker (root could read any process's environment).
+    using scratch = tempDir('burst-guard-');
+    const dir = scratch.path;
+    chmodSync(dir, 0o755); // the user below must reach it
+    copyFileSync(join(aws.functionDir, GUARD_FILE), join(dir, GUARD_FILE));
+    const script = join(dir, 'handler.js');
+    writeFileSync(
+      script,
+      `if (process.argv[2] === 'guard') process.dlopen({ exports: {} }, ${JSON.stringify(join(dir, GUARD_FILE))});
+const r = require('node:child_process').spawnSync('/bin/sh', ['-c', 'cat /proc/' + process.pid + '/environ'], { env: {}, encoding: 'utf8' });
+process.stdout.write(r.stdout.includes('CANARY_SECRET=') ? 'read' : 'refused');`,
+    );
+    const asUser = (mode: string): string =>
+      execFileSync(
+        process.getuid?.() === 0 ? 'setpriv' : process.execPath,
+        [...(process.getuid?.() === 0 ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath] : []), script, mode],
+        { env: { PATH: '/usr/bin:/bin', CANARY_SECRET: 'canary' }, encoding: 'utf8' },
+      );
+    assert.equal(asUser('plain'), 'read', 'a process of the same user reads the environment of one not guarded (so this test can fail)');
+    assert.equal(asUser('guard'), 'refused');
   });
 
   test('no secret reaches an output, a report or a store: canary credentials and a fresh signing key, a failing job', async () => {

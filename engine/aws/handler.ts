@@ -1,9 +1,11 @@
 /**
  * The Lambda function: runs one thunk sent by the engine. Inputs come inline
- * or from the bucket, each checked against its name, into a store in /tmp
- * that stays warm across invocations (capped in size); the job runs through
- * the same worker module as local jobs, in a fresh directory; outputs and
- * the result go to the bucket, small outputs also back in the answer.
+ * or from the bucket, each checked against its name and the SHA-256 the
+ * engine gives, into a store in /tmp that stays warm across invocations
+ * (capped in size, and checked again before each job: warmStore.ts); the
+ * job runs through the same worker module as local jobs, in a fresh
+ * directory; outputs go to the bucket, small ones also back in the answer,
+ * each with its SHA-256. The result is the engine's to sign and share.
  * Never throws: every failure is an answer the engine can act on.
  */
 import './sdkNotice';
