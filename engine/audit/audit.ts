@@ -67,25 +67,39 @@ export async function audit(
   const chosen = opts.all ? candidates : sample(candidates, opts.sample ?? 10);
   const report: AuditReport = { candidates: candidates.length, audited: [], differences: [], failures: [] };
   // Inputs come from the cache as a build would take them; the jobs themselves run again with no cache at all.
-  const cached = new Scheduler(store, run);
-  const fresh = new Scheduler(store, { ...run, useCache: false });
-  for (const job of chosen) {
-    try {
-      const differences = await auditOne(store, job, cached, fresh);
-      const thunk = decodeThunk(await store.readBytes(job), job);
-      report.audited.push({ job, program: programOf(thunk), same: differences.length === 0 });
-      report.differences.push(...differences);
-    } catch (e) {
-      report.failures.push({ job, message: errorMessage(e) });
+  // Both go on past a failure: one job that cannot run again must not leave the others unchecked.
+  const cached = new Scheduler(store, { ...run, keepGoing: true });
+  const fresh = new Scheduler(store, { ...run, useCache: false, keepGoing: true });
+  // All at once: the schedulers keep to the backend's slots, and share the inputs several jobs need.
+  const outcomes = await Promise.all(
+    chosen.map((job) =>
+      auditOne(store, job, cached, fresh).then(
+        (found) => ({ job, found }),
+        (e: unknown) => ({ job, error: errorMessage(e) }),
+      ),
+    ),
+  );
+  for (const o of outcomes) {
+    if ('error' in o) {
+      report.failures.push({ job: o.job, message: o.error });
+      continue;
     }
+    report.audited.push({ job: o.job, program: o.found.program, same: o.found.differences.length === 0 });
+    report.differences.push(...o.found.differences);
   }
   return report;
 }
 
-async function auditOne(store: ObjectStore, job: string, cached: Scheduler, fresh: Scheduler): Promise<AuditDifference[]> {
+async function auditOne(
+  store: ObjectStore,
+  job: string,
+  cached: Scheduler,
+  fresh: Scheduler,
+): Promise<{ program: string; differences: AuditDifference[] }> {
   const recorded = await store.getReduction(job);
   if (!recorded) throw new BurstError('usage', `${job} has no recorded result`);
   const thunk = decodeThunk(await store.readBytes(job), job);
+  const program = programOf(thunk);
   const deps = thunkDependencies(thunk);
   let resolved = thunk;
   if (deps.length > 0) {
@@ -111,7 +125,7 @@ async function auditOne(store: ObjectStore, job: string, cached: Scheduler, fres
     const offset = firstDifference(a, b);
     differences.push({
       job,
-      program: programOf(thunk),
+      program,
       output: tag,
       cached: before.name,
       rerun: now.name,
@@ -121,7 +135,7 @@ async function auditOne(store: ObjectStore, job: string, cached: Scheduler, fres
       inputs: resolved.inputs,
     });
   }
-  return differences;
+  return { program, differences };
 }
 
 function firstDifference(a: Buffer, b: Buffer): number {

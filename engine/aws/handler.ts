@@ -161,7 +161,7 @@ type JobAnswer = Pick<WorkerResponse, 'exitCode' | 'stdout' | 'stderr' | 'output
 /** A job run here, its outputs not yet in the bucket. */
 type Ran = JobResult & { fetchMs: number; runMs: number; sha256: Record<string, string> };
 
-/** One job: its inputs fetched and checked, run in a fresh directory, its outputs and result put in the bucket. */
+/** One job: its inputs fetched and checked, run in a fresh directory, its outputs put in the bucket. */
 async function runJob(store: LocalStore, s3: S3Objects, thunk: Thunk, event: WorkerRequest, inlineBudget: number): Promise<JobAnswer> {
   return recorded(store, s3, await runHere(store, thunk, event), event, inlineBudget);
 }
@@ -185,7 +185,7 @@ async function runHere(store: LocalStore, thunk: Thunk, event: WorkerRequest): P
   return { ...result, sha256, fetchMs, runMs };
 }
 
-/** The job's answer, once its outputs (if it succeeded) and its result are in the bucket. */
+/** The job's answer, once its outputs (if it succeeded) are in the bucket. */
 async function recorded(store: LocalStore, s3: S3Objects, ran: Ran, event: WorkerRequest, inlineBudget: number): Promise<JobAnswer> {
   const timings = { fetchMs: ran.fetchMs, runMs: ran.runMs, uploadMs: 0 };
   const base = {

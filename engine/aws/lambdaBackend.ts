@@ -74,7 +74,11 @@ export class LambdaBackend implements Backend {
 
   private readonly lambdaAgents: WireAgents;
   private invoker: Promise<SignedWire> | undefined;
-  /** SHA-256 of objects as this run knows them (signed results, the worker's answers, this machine's files): what the bucket's copies must match. */
+  /**
+   * SHA-256 of objects this run knows that the upload record does not (the
+   * record keeps those of objects in the bucket): from this run's results
+   * and this machine's files. What the bucket's copies must match.
+   */
   private readonly digests = new Map<string, string>();
   private readonly hashing = new Map<string, Promise<string>>();
 
@@ -190,11 +194,7 @@ export class LambdaBackend implements Backend {
     });
     if (text === undefined) return undefined;
     const r = openSignedResult(thunk, text, this.s3.where(), this.trusted);
-    for (const name of objectsOf(r)) {
-      const digest = r.sha256?.[name] as string;
-      this.digests.set(name, digest);
-      this.uploaded.add(name, digest);
-    }
+    for (const name of objectsOf(r)) this.uploaded.add(name, r.sha256?.[name]); // in the bucket, with the digest its copies must match
     return r;
   }
 
@@ -308,7 +308,6 @@ export class LambdaBackend implements Backend {
     for (const o of answered) {
       if (!isSha256(o.sha256)) throw new TransientError(`the worker gave no SHA-256 for ${o.name}: redeploy it (burst deploy)`);
       this.uploaded.add(o.name, o.sha256);
-      this.digests.set(o.name, o.sha256);
       if (o.data !== undefined) {
         const bytes = Buffer.from(o.data, 'base64');
         this.meter.bytesDown += bytes.length;

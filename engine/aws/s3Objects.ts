@@ -140,11 +140,6 @@ export class S3Objects {
     return text;
   }
 
-  /** Where a job's shared result lives, for messages. */
-  resultWhere(thunk: string): string {
-    return `s3://${this.target.bucket}/${reductionKey(this.target.prefix, thunk)}`;
-  }
-
   /**
    * Shares a result unless the bucket has one for the job already: a result
    * is never overwritten (If-None-Match), so a writer cannot replace another's.

@@ -8,7 +8,7 @@
  * name fails, and so does an object crafted to share a name with the real one.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BurstError, errorMessage } from '../model/errors';
 import { objectsOf, type Reduction } from './objectStore';
@@ -38,15 +38,10 @@ export function generateSigningKeys(dir: string): { keyFile: string; publicFile:
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const keyFile = join(dir, PRIVATE_KEY_FILE);
   const publicFile = join(dir, PUBLIC_KEY_FILE);
-  for (const f of [keyFile, publicFile]) {
-    let exists = true;
-    try {
-      statSync(f);
-    } catch {
-      exists = false;
-    }
-    if (exists) throw new BurstError('usage', `${f} exists: remove it first, or pass --out with another directory`, { file: f });
-  }
+  // Checked for both before either is written, so a refusal leaves no half of a pair.
+  const existing = [keyFile, publicFile].find((f) => existsSync(f));
+  if (existing)
+    throw new BurstError('usage', `${existing} exists: remove it first, or pass --out with another directory`, { file: existing });
   writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
   chmodSync(keyFile, 0o600); // whatever the umask
   writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644, flag: 'wx' });
