@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerAudit } from './audit';
+import { explainRestrictedMode } from './restrictedMode';
 import { registerSigningKey } from './signingKey';
 import { EngineClient } from './engineClient';
 import { Log } from './log';
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context, { engine, runs, tasks, log });
   registerSigningKey(context);
   registerAudit(context, engine, log);
+  void explainRestrictedMode(context);
   context.subscriptions.push(vscode.commands.registerCommand('burst.showPanel', () => panel.show()));
   context.subscriptions.push(new BurstTests(engine, log));
   context.subscriptions.push(

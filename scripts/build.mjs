@@ -100,4 +100,5 @@ await build({
 });
 
 // The extension: VS Code provides `vscode` at run time.
-await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, external: ['vscode'] });
+// ESM entry points first: jsonc-parser's CommonJS build is a UMD wrapper whose requires esbuild cannot follow.
+await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, external: ['vscode'], mainFields: ['module', 'main'] });

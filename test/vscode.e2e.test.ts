@@ -158,12 +158,16 @@ function countFiles(dir: string): number {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
 }
 
+/** A session token no log, panel or store may show (the loopback servers take any token; the secret key must stay S3RVER for s3rver). */
+const SESSION_CANARY = `canarySessionToken${process.pid}x${Date.now()}`;
+
 function codeServerEnv(aws: LocalAws, name: string): NodeJS.ProcessEnv {
   const home = join(work.path, `home-${name}`);
   mkdirSync(home, { recursive: true });
   return {
     ...process.env,
     ...aws.env,
+    AWS_SESSION_TOKEN: SESSION_CANARY,
     BURST_CACHE_DIR: join(work.path, 'store'),
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
@@ -175,7 +179,8 @@ function codeServerEnv(aws: LocalAws, name: string): NodeJS.ProcessEnv {
 
 const CODE_SERVER = join(E2E, 'node_modules', '.bin', 'code-server');
 
-async function startCodeServer(aws: LocalAws, name: string): Promise<{ server: ChildProcess; port: number }> {
+/** `askTrust`: Workspace Trust on, as VS Code ships (the other tests turn it off, to open their folder without the question). */
+async function startCodeServer(aws: LocalAws, name: string, askTrust = false): Promise<{ server: ChildProcess; port: number }> {
   const port = await freePort();
   const server = spawn(
     CODE_SERVER,
@@ -186,7 +191,7 @@ async function startCodeServer(aws: LocalAws, name: string): Promise<{ server: C
       'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(askTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir',
       join(work.path, `ud-${name}`),
@@ -502,6 +507,76 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
       await screenshot('panel-opened-failure');
     } finally {
       writeFileSync(source, saved);
+    }
+  });
+
+  test("no secret reaches the Burst log, the panel or the store: the session token and the signing key's bytes", async () => {
+    const pem = readFileSync(aws.signingKeyFile, 'utf8');
+    const keyBody = pem
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
+    const needles = [SESSION_CANARY, keyBody];
+    await runCommand(page, 'Burst: Show Panel');
+    const panel = page.frameLocator('iframe.webview.ready[src*="extensionId=burst."]').frameLocator('#active-frame');
+    const shown = await panel.locator('body').innerText({ timeout: 30_000 });
+    assert.match(shown, /failed on local/, 'the panel still shows the runs above');
+    const files: Array<[string, string]> = [];
+    for (const dir of [join(work.path, 'ud-dev'), join(work.path, 'store')])
+      for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }))
+        if (e.isFile()) files.push([join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), 'latin1')]);
+    // VS Code keeps each output channel in a file: the Burst log is among them, with the runs above.
+    assert.ok(
+      files.some(([path, text]) => /Burst/.test(path) && text.includes('[run-')),
+      `the Burst log among ${files
+        .filter(([p]) => p.endsWith('.log'))
+        .map(([p]) => p)
+        .join(', ')}`,
+    );
+    const found = [['the panel', shown] as [string, string], ...files].flatMap(([where, text]) =>
+      needles.filter((n) => text.includes(n)).map((n) => `${n === SESSION_CANARY ? 'the session token' : 'the signing key'} in ${where}`),
+    );
+    assert.deepEqual(found, []);
+  });
+
+  test("in Restricted Mode, Burst says which of the workspace's settings it ignores", async () => {
+    const stranger = join(work.path, 'stranger');
+    project(stranger, aws);
+    // A stranger's clone: its settings would send builds to another bucket and endpoint.
+    writeFileSync(
+      join(stranger, '.vscode', 'settings.json'),
+      JSON.stringify({
+        'burst.backend': 'lambda',
+        'burst.aws.bucket': 'strangers-bucket',
+        'burst.aws.s3Endpoint': 'https://s3.stranger.example',
+        'burst.aws.lambdaEndpoint': 'https://lambda.stranger.example',
+      }),
+    );
+    const started = await startCodeServer(aws, 'restricted', true);
+    const restricted = await context.newPage();
+    try {
+      const payload = encodeURIComponent(
+        JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${started.port}${ROOT}`]]),
+      );
+      await restricted.goto(`http://127.0.0.1:${started.port}/?folder=${encodeURIComponent(stranger)}&payload=${payload}`);
+      const no = restricted.locator('.monaco-dialog-box .monaco-button', { hasText: "No, I don't trust the authors" }).first();
+      await no.waitFor({ timeout: 60_000 });
+      await restricted.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-trust-question.png`) });
+      await no.click();
+      const toast = restricted.locator('.notifications-toasts .notification-toast', { hasText: 'Restricted Mode: Burst ignores' }).first();
+      await toast.waitFor({ timeout: 60_000 });
+      const text = await toast.innerText();
+      assert.match(
+        text,
+        /this workspace's burst\.aws\.bucket, burst\.aws\.s3Endpoint, burst\.aws\.lambdaEndpoint \(where builds send code/,
+      );
+      assert.match(text, /builds use your user settings instead/);
+      assert.match(text, /Manage Workspace Trust/);
+      await restricted.waitForTimeout(1000); // the toast's fade-in, for the screenshot
+      await restricted.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-restricted-mode.png`) });
+    } finally {
+      await restricted.close();
+      stopCodeServer(started.server);
     }
   });
 

@@ -78,7 +78,7 @@ export function checkWorkspaceTrust(
   throw new BurstError(
     'usage',
     `${file} says where builds send code and which credentials they use (${named}), and this workspace is not trusted: ` +
-      `run burst trust in ${keyOf(root)} if you trust these settings, or give them as flags or environment variables instead`,
+      `run burst trust in ${keyOf(root)} (in VS Code: trust the workspace) if you trust these settings, or give them as flags or environment variables instead`,
     { file },
   );
 }
