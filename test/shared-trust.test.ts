@@ -119,6 +119,12 @@ describe('a shared cache nobody can poison, on loopback S3 and Lambda servers', 
       none.stderr,
     );
     assert.deepEqual(sharedResults(), shared, 'no client without a signing key wrote a result');
+
+    // The writer audits its last run on Lambda itself: every job run again there makes the same bytes, and nothing is shared anew.
+    const audited = await burst(['audit', '--all', '--backend', 'lambda', '-q'], join(work.path, 'store-w'), { env: aws.env });
+    assert.equal(audited.code, 0, `${audited.stdout}${audited.stderr}`);
+    assert.match(audited.stdout, /audited (\d+) of \1 cached jobs of the last run \(build gcc .*\): every output is the same/);
+    assert.deepEqual(sharedResults(), shared, 'an audit records nothing');
   });
 
   test('forged results planted in the bucket are refused with a warning, and the build is byte-identical to a clean local build', async () => {
