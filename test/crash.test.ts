@@ -5,7 +5,7 @@
  * outputs the same as a plain build's.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -49,6 +49,7 @@ async function assertLuaWorks(tree: string, after: string): Promise<void> {
 describe('an engine killed mid-build', () => {
   test('lua, killed at ten moments: a plain make and the next burst build both finish, same bytes as a plain build', async () => {
     using work = tempDir('burst-kill-');
+    chmodSync(work.path, 0o711); // job directories go under each run's TMPDIR, inside it, for jobs run as another user
     const plain = copyTree(debianSource('lua5.4'), join(work.path, 'plain'));
     assert.equal((await run('make', ['-j2', 'linux'], plain)).code, 0);
     const tree = copyTree(debianSource('lua5.4'), join(work.path, 'lua'));
@@ -70,8 +71,11 @@ describe('an engine killed mid-build', () => {
     for (const [i, moment] of moments.entries()) {
       assert.equal((await run('make', ['clean'], tree)).code, 0);
       const store = join(work.path, `store-${i}`);
+      const scratch = join(work.path, `tmp-${i}`);
+      mkdirSync(scratch);
       const child = startBurst(['build', ...('placeholders' in moment ? ['--no-cache'] : []), '--', 'make', '-j2', 'linux'], store, {
         cwd: tree,
+        env: { TMPDIR: scratch },
       });
       const done = collect(child);
       if ('ms' in moment) await delay(moment.ms);
@@ -86,6 +90,10 @@ describe('an engine killed mid-build', () => {
             .map((n) => readFileSync(join(store, 'builds', n), 'utf8'))
         : [];
       if (notes.some((n) => n !== '[]')) killedWithPlaceholders++;
+      if (noted) {
+        const left = readdirSync(scratch).filter((n) => n.startsWith('burst-build-'));
+        assert.deepEqual(left, [], `moment ${i}: the guardian removed the build's stand-ins and socket`);
+      }
       const processes = (await run('ps', ['-eo', 'pid,pgid,etimes,args'], tree)).stdout
         .split('\n')
         .filter((l) => /make|node -e|burst/.test(l));

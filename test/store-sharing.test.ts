@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { initHash, type RunReport } from '../engine/api';
@@ -57,6 +58,42 @@ describe('a store shared by several processes', () => {
     assert.equal(after.code, 0, after.stderr);
     assert.ok([...gcs, after].some((g) => g.code === 0 && /removed [1-9]\d* objects/.test(g.stdout)));
   });
+
+  test(
+    "job directories outside the store: gc empties a store's own, and the next run removes those of a removed store",
+    { skip: process.getuid?.() === 0 ? false : 'job directories leave the store only when Burst runs as root' },
+    async () => {
+      using dir = tempDir();
+      const sandboxes = join(tmpdir(), `burst-sandboxes-${process.getuid?.() ?? 0}`);
+      const ownedBy = (store: string): string | undefined =>
+        readdirSync(sandboxes).find((d) => {
+          try {
+            return readFileSync(join(sandboxes, d, 'store'), 'utf8') === store;
+          } catch {
+            return false;
+          }
+        });
+      const first = join(dir.path, 'first');
+      assert.equal((await burst(['force', await shThunk(first, 'echo one > out')], first)).code, 0);
+      const own = ownedBy(first);
+      assert.ok(own, `the first store's job directories are under ${sandboxes}`);
+      const trees = (): string[] => readdirSync(join(sandboxes, own)).filter((n) => n !== 'store');
+      assert.ok(
+        trees().some((n) => n.startsWith('shared-')),
+        `the shipped sh is laid out once: ${trees().join(' ')}`,
+      );
+      const gc = await burst(['cache', 'gc'], first);
+      assert.equal(gc.code, 0, gc.stderr);
+      assert.deepEqual(trees(), [], 'with no run on the store, gc removes its job directories');
+      assert.equal((await burst(['force', await shThunk(first, 'echo two > out')], first)).code, 0);
+      assert.ok(trees().length > 0);
+      rmSync(first, { recursive: true, force: true });
+      const second = join(dir.path, 'second');
+      assert.equal((await burst(['force', await shThunk(second, 'echo three > out')], second)).code, 0);
+      assert.equal(ownedBy(first), undefined, 'a run on another store removed the job directories of the removed one');
+      assert.ok(ownedBy(second));
+    },
+  );
 
   test(
     'a root engine whose job user cannot reach the job directories says so, with the fix, before any job runs',

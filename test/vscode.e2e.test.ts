@@ -320,11 +320,13 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
     // code-server's file dialog is a path in the quick input.
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(editorKey.keyFile);
+    const keyFile = editorKey.keyFile;
     const accepted = page.locator('.notifications-toasts .notification-toast', { hasText: 'now signed with this key and shared' }).first();
     await waitFor(
       'the key accepted',
       async () => {
+        // The dialog fills in its starting folder when it is ready, which can be after a path was typed: type it again then.
+        if ((await input.isVisible()) && (await input.inputValue().catch(() => keyFile)) !== keyFile) await input.fill(keyFile);
         // OK, as a user would click it once the dialog has caught up with the typed path.
         await page
           .locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ })
@@ -334,7 +336,11 @@ describe('the extension in code-server (Lambda backend on loopback servers)', ()
         return accepted.isVisible();
       },
       30_000,
-    );
+    ).catch(async (e: Error) => {
+      const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+      const typed = await input.inputValue().catch(() => '(no dialog)');
+      throw new Error(`${e.message}; the dialog holds ${JSON.stringify(typed)}; notifications: ${JSON.stringify(toasts)}`);
+    });
     await screenshot('signing-key-set');
 
     const source = join(folder, 'greet.c');

@@ -588,7 +588,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         process.stdout.write(
           `removed ${r.removedObjects} objects (${humanBytes(r.removedBytes)}), ${r.removedReductions} reductions, ${r.removedTemporary} leftovers\n`,
         );
-        if (r.busy.length === 0) return 0;
+        if (r.busy.length === 0 || o.maxSize === undefined) return 0;
         const runs = `${r.busy.length} run${r.busy.length === 1 ? '' : 's'} (process ${r.busy.join(', ')})`;
         process.stderr.write(
           `burst: no object was removed: ${runs} using this store may need any of them; run burst cache gc again when they end\n`,

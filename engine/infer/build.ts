@@ -74,6 +74,7 @@ async function guardedBuild(
   const standin = await standinProgram(store, pathVar);
   const programs = interceptedPrograms(pathVar);
   const work = await fs.mkdtemp(join(tmpdir(), 'burst-build-'));
+  guardian.scratch(work);
   const session = new BuildSession(store, opts.root, {
     backend: opts.backend,
     ...(opts.local ? { local: opts.local } : {}),

@@ -35,7 +35,7 @@ interface DeletedPlaceholder {
 const GUARDIAN = `
 const fs = require('fs'), path = require('path');
 const [root, notes, HALF_WRITTEN] = process.argv.slice(1);
-let pgid = 0, done = false, pending = '';
+let pgid = 0, done = false, pending = '', scratch = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => {
   pending += d;
@@ -43,6 +43,7 @@ process.stdin.on('data', (d) => {
   pending = lines.pop();
   for (const l of lines) {
     if (l.startsWith('pgid ')) pgid = Number(l.slice(5));
+    if (l.startsWith('scratch ')) scratch = l.slice(8);
     if (l === 'ended') pgid = 0; // the command is gone: its group's number may be another's soon
     if (l === 'done') done = true;
   }
@@ -82,6 +83,7 @@ function finish() {
   stopCommand('SIGTERM');
   setTimeout(() => {
     stopCommand('SIGKILL');
+    if (scratch) try { fs.rmSync(scratch, { recursive: true, force: true }); } catch {}
     const found = placeholders(root, []);
     for (const f of found) try { fs.unlinkSync(f.path); } catch {}
     const tmp = notes + '.tmp';
@@ -99,6 +101,8 @@ process.stdin.on('close', finish);
 export interface Guardian {
   /** The build command's process group, stopped if the engine dies. */
   watch(pgid: number): void;
+  /** A directory of the engine's own for this build (the stand-ins, the socket), removed if the engine dies. */
+  scratch(dir: string): void;
   /** The build command has ended: there is no group to stop any more. */
   commandEnded(): void;
   /** The build is over: the guardian leaves the tree alone. */
@@ -118,6 +122,7 @@ export async function startGuardian(store: LocalStore, root: string): Promise<Gu
   child.stdin?.on('error', () => undefined); // a guardian that died cannot guard; the build goes on
   return {
     watch: (pgid) => child.stdin?.write(`pgid ${pgid}\n`),
+    scratch: (dir) => child.stdin?.write(`scratch ${dir}\n`),
     commandEnded: () => child.stdin?.write('ended\n'),
     release: () => child.stdin?.end('done\n'),
   };

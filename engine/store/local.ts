@@ -443,8 +443,31 @@ async function sandboxParent(store: LocalStore): Promise<string> {
     await fs.mkdir(shared, { recursive: true, mode: 0o711 });
     await fs.chmod(shared, 0o711);
     const [a, b] = await Promise.all([fs.stat(shared), fs.stat(store.dir)]);
-    return a.dev === b.dev ? shared : store.sandboxDir;
+    if (a.dev !== b.dev) return store.sandboxDir;
+    await sweepSandboxesOfRemovedStores(shared);
+    // One directory per store: `burst cache gc` of a store empties its own, and the trees of a removed store
+    // (whose hard links would keep its objects' bytes on disk) are found and removed by the next run.
+    const own = join(shared, nameOfBytes('V', Buffer.from(store.dir)).slice(1, 17));
+    await fs.mkdir(own, { mode: 0o711 }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+    await fs.chmod(own, 0o711);
+    await writeFileAtomic(join(own, STORE_MARK), store.dir, store.tmpDir);
+    return own;
   } catch {
     return store.sandboxDir;
+  }
+}
+
+/** Names, in a store's directory of sandboxes outside it, the store they belong to. */
+const STORE_MARK = 'store';
+
+async function sweepSandboxesOfRemovedStores(shared: string): Promise<void> {
+  for (const name of await fs.readdir(shared).catch(() => [] as string[])) {
+    const dir = join(shared, name);
+    const owner = await fs.readFile(join(dir, STORE_MARK), 'utf8').catch(() => undefined);
+    if (owner !== undefined && existsSync(join(owner, 'objects'))) continue;
+    if (owner === undefined && Date.now() - ((await fs.stat(dir).catch(() => undefined))?.mtimeMs ?? 0) < 24 * 3600_000) continue;
+    await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -67,11 +67,16 @@ const STALE_MS = 24 * 3600_000;
 export async function collectGarbage(store: LocalStore, maxBytes?: number): Promise<GcResult> {
   const result: GcResult = { removedObjects: 0, removedBytes: 0, removedReductions: 0, removedTemporary: 0, busy: [] };
   const now = Date.now();
+  result.busy = otherLeaseHolders(store.dir);
+  // With no run on the store, every sandbox and temporary file is a leftover; the shared trees of
+  // tools are hard links that would keep the bytes of removed objects on disk.
+  const staleAfter = result.busy.length > 0 ? STALE_MS : 0;
   for (const dir of [store.tmpDir, store.sandboxDir]) {
     for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      if (name === 'store') continue; // names the store whose sandboxes a directory outside it holds
       const p = join(dir, name);
       const st = await fs.stat(p).catch(() => undefined);
-      if (st && now - st.mtimeMs > STALE_MS) {
+      if (st && now - st.mtimeMs >= staleAfter) {
         await fs.rm(p, { recursive: true, force: true });
         result.removedTemporary++;
       }
@@ -79,9 +84,7 @@ export async function collectGarbage(store: LocalStore, maxBytes?: number): Prom
   }
   await fs.rm(store.corruptDir, { recursive: true, force: true });
   await fs.mkdir(store.corruptDir, { recursive: true });
-  if (maxBytes === undefined) return result;
-  result.busy = otherLeaseHolders(store.dir);
-  if (result.busy.length > 0) return result;
+  if (maxBytes === undefined || result.busy.length > 0) return result;
   const objects = (await listFiles(store.objectsDir)).sort((a, b) => a.mtimeMs - b.mtimeMs);
   let total = objects.reduce((n, o) => n + o.size, 0);
   const removed = new Set<string>();
