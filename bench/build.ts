@@ -16,7 +16,7 @@
  * users do, and built with ninja; they have no ccache row (ccache sits in
  * their configuration, not on the build's command line).
  *
- *   node dist/bench/build.js [runs=3] [project...]   (projects: lua zlib zstd cmake-json-c meson-pixman)
+ *   node dist/bench/build.js [runs=3] [project...]   (projects: lua zlib zstd cmake-json-c cmake-yaml-cpp meson-pixman)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +55,15 @@ const PROJECTS: Project[] = [
     build: ['ninja', '-C', 'build', `-j${JOBS}`],
     clean: ['ninja', '-C', 'build', 'clean'],
   },
+  // A C++ library whose compiles take a few hundred milliseconds each, as most C++ does; json-c's take about ten.
+  // Its tests need a GoogleTest that Debian's tarball leaves out, so the library alone is built.
+  {
+    name: 'cmake-yaml-cpp',
+    pkg: 'yaml-cpp',
+    configure: ['cmake', '-S', '.', '-B', 'build', '-G', 'Ninja', '-DYAML_CPP_BUILD_TESTS=OFF'],
+    build: ['ninja', '-C', 'build', `-j${JOBS}`],
+    clean: ['ninja', '-C', 'build', 'clean'],
+  },
   // CC=cc: Meson would otherwise put ccache in front of the compiler where one is installed, and plain ninja would be ccache's.
   {
     name: 'meson-pixman',
@@ -74,13 +83,15 @@ function plainBuild(p: Project, tree: string, extra: string[] = [], env?: NodeJS
   return timed(p.build[0] as string, [...p.build.slice(1), ...extra], tree, env);
 }
 
-/** A store that has built one small C program: helpers built, compiler, assembler and linker stored. */
+/** A store that has built one small C program and one C++ one: helpers built, compilers, assembler and linker stored. */
 function machineStore(work: string): string {
   const store = join(work, 'store-machine');
   const dir = join(work, 'hello');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'hello.c'), '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n');
+  writeFileSync(join(dir, 'hello.cc'), '#include <iostream>\nint main() { std::cout << "hello" << std::endl; }\n');
   timed(BURST, ['--cache-dir', store, 'build', '-q', '--', 'gcc', '-O2', '-o', 'hello', 'hello.c'], dir);
+  timed(BURST, ['--cache-dir', store, 'build', '-q', '--', 'g++', '-O2', '-o', 'hello++', 'hello.cc'], dir);
   return store;
 }
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Fetches the pristine upstream sources of the Debian packages the tests build
-# (the .orig tarballs of lua5.4, zlib, tinyxml2, libzstd, cjson, json-c, fribidi, libogg and pixman) into test/.data/<package>/.
+# (the .orig tarballs of lua5.4, zlib, tinyxml2, libzstd, cjson, json-c, fribidi, libogg, pixman and yaml-cpp) into test/.data/<package>/.
 # Needs root and Debian's package archive: it adds a deb-src entry if none exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=test/.data
-packages=(lua5.4 zlib tinyxml2 libzstd cjson json-c fribidi libogg pixman)
+packages=(lua5.4 zlib tinyxml2 libzstd cjson json-c fribidi libogg pixman yaml-cpp)
 need=()
 for p in "${packages[@]}"; do [ -d "$dest/$p" ] || need+=("$p"); done
 [ ${#need[@]} -eq 0 ] && exit 0
