@@ -62,7 +62,9 @@ export { JobFailedError } from './schedule/scheduler';
 export { WORKSPACE_CONFIG } from './model/workspaceConfig';
 export { BurstError, CorruptObjectError, MissingObjectError, errorMessage } from './model/errors';
 export { formatDiagnostic, type Diagnostic } from './model/diagnostics';
-export { summarize } from './model/report';
+export { summarize, type GraphNode } from './model/report';
+export { plan, type Plan, type PlanRow } from './sim/plan';
+export { LAMBDA, type Platform } from './sim/platform';
 export { initHash, isName, nameOfBytes, parseName } from './model/hash';
 export { encodeThunk, decodeThunk, isRef, parseThunkRef, programOf, THUNK_MAGIC } from './model/thunk';
 export { readPlaceholder, writePlaceholder } from './model/placeholder';
@@ -104,6 +106,8 @@ export interface RunOptions {
   useCache?: boolean;
   /** Go on with independent jobs after a failure (force; builds and tests always do). */
   keepGoing?: boolean;
+  /** Put the run's job graph in its report (RunReport.graph), for `burst plan`. */
+  graph?: boolean;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -178,7 +182,9 @@ export class Engine {
       const scheduler = new Scheduler(target.store, schedulerOptions(target, o));
       const result = await scheduler.force(refs);
       await this.store.flush();
-      return { ...result, report: scheduler.report() };
+      const report = scheduler.report();
+      if (o.graph) report.graph = await scheduler.graph();
+      return { ...result, report };
     });
   }
 
@@ -238,6 +244,7 @@ export class Engine {
         inferOnly: o.inferOnly ?? false,
         isolate: o.isolate ?? false,
         burstProgram: o.burstProgram ?? 'burst',
+        graph: o.graph ?? false,
         ...(o.onOutput ? { onOutput: o.onOutput } : {}),
       });
     });
@@ -250,6 +257,7 @@ export class Engine {
       return runTests(target.store, tests, {
         ...schedulerOptions(target, o),
         root: o.root,
+        graph: o.graph ?? false,
         ...(o.onResult ? { onResult: o.onResult } : {}),
       });
     });

@@ -4,6 +4,7 @@
  * rows are workers. Heaps keep this fast for thousands of jobs on a thousand
  * workers, and the layout grows with the run instead of being redone.
  */
+import { Heap } from '../engine/model/heap';
 import type { TimelineJob } from './protocol';
 
 export interface Lane {
@@ -11,45 +12,10 @@ export interface Lane {
   rows: TimelineJob[][];
 }
 
-/** A binary min-heap of [end time, row index]. */
-class RowHeap {
-  private readonly items: Array<[number, number]> = [];
-
-  peek(): [number, number] | undefined {
-    return this.items[0];
-  }
-
-  push(item: [number, number]): void {
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(a[i] as [number, number], a[p] as [number, number])) break;
-      [a[i], a[p]] = [a[p] as [number, number], a[i] as [number, number]];
-      i = p;
-    }
-  }
-
-  pop(): [number, number] | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && less(a[l] as [number, number], a[m] as [number, number])) m = l;
-        if (r < a.length && less(a[r] as [number, number], a[m] as [number, number])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m] as [number, number], a[i] as [number, number]];
-        i = m;
-      }
-    }
-    return top;
+/** A min-heap of [end time, row index]. */
+class RowHeap extends Heap<[number, number]> {
+  constructor() {
+    super((x, y) => (less(x, y) ? -1 : less(y, x) ? 1 : 0));
   }
 }
 

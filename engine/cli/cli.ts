@@ -26,6 +26,8 @@ import {
 } from '../api';
 import { addBackendOptions, addDeployCommand, addTrustCommand, backendSpec, type BackendCliOptions } from './aws';
 import { addKeysCommand } from './keys';
+import { addPlanCommand } from './plan';
+import { humanBytes } from './units';
 import { testCommand } from './test';
 
 /** The `burst` a build's placeholders run: this one. */
@@ -121,6 +123,7 @@ function runOptions(o: RunOptions, signal: AbortSignal, onEvent: (e: RunEvent) =
     retries: o.retries,
     keepGoing: o.keepGoing ?? false,
     straggler: stragglerOptions(o),
+    graph: o.report !== undefined, // for burst plan
     signal,
     onEvent,
   };
@@ -351,16 +354,6 @@ async function showCommand(target: string, _o: unknown, cmd: Command): Promise<n
   return 0;
 }
 
-function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
 function printBuildOutcome(result: BuildResult, quiet: boolean): void {
   if (result.restored > 0)
     process.stderr.write(`burst: ${result.restored} outputs of a build of this tree that stopped were recorded again\n`);
@@ -564,6 +557,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addDeployCommand(program, run);
   addTrustCommand(program, run);
   addKeysCommand(program, run);
+  addPlanCommand(program, run);
 
   const cache = program.command('cache').description('inspect and trim the object store');
   cache

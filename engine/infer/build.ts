@@ -38,6 +38,8 @@ export interface BuildOptions {
   burstProgram: string;
   /** Receives the build command's output (stdout and stderr, as they come); without it the command shares this process's terminal. */
   onOutput?: (chunk: string) => void;
+  /** Put the run's job graph in the report. */
+  graph?: boolean;
 }
 
 export interface BuildResult {
@@ -110,7 +112,9 @@ async function guardedBuild(
     const { failures } = opts.inferOnly ? { failures: [] } : await session.finish();
     if (opts.inferOnly) await store.flush();
     await writeBuildRecord(store, root, session.outputs.values());
-    return { restored, commandStatus, failures, report: session.report(), outputs: session.outputs.size };
+    const report = session.report();
+    if (opts.graph) report.graph = await session.graph();
+    return { restored, commandStatus, failures, report, outputs: session.outputs.size };
   } finally {
     server.close();
     await fs.rm(work, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import type { Backend } from '../schedule/backend';
 import type { Diagnostic } from '../model/diagnostics';
 import { BurstError, CorruptObjectError, MissingObjectError, errorMessage } from '../model/errors';
 import { PLACEHOLDER_MAX_SIZE, readPlaceholder, writePlaceholder, writeWhole, writingName } from '../model/placeholder';
-import type { Fallback, RunReport } from '../model/report';
+import type { Fallback, GraphNode, RunReport } from '../model/report';
 import { Scheduler, asBurstError, type RunEvent } from '../schedule/scheduler';
 import type { LocalStore, OutputEntry, Reduction } from '../store/local';
 import type { StragglerOptions } from '../schedule/straggler';
@@ -345,6 +345,10 @@ export class BuildSession implements ModelContext {
     const result = await this.makeReal(await this.placeholdersInTree());
     await this.store.flush();
     return result;
+  }
+
+  async graph(): Promise<GraphNode[]> {
+    return (await this.scheduler?.graph()) ?? [];
   }
 
   report(): RunReport {

@@ -24,6 +24,32 @@ export interface JobRecord {
   ranWith?: string;
 }
 
+/**
+ * One job of a run's graph (RunReport.graph): what `burst plan` replays on any
+ * number of workers. Sizes are what a remote worker would fetch and store.
+ */
+export interface GraphNode {
+  name: string;
+  program: string;
+  /** The job's own time, as its result records it (where it ran, when it ran). */
+  ms: number;
+  /** Jobs whose outputs it reads. */
+  deps: string[];
+  /** Bytes of all its inputs, and how many objects. */
+  inBytes: number;
+  inObjects: number;
+  /** Of inBytes, the shipped programs, their libraries and system headers: what a warm worker keeps from job to job. */
+  toolBytes: number;
+  /**
+   * Bytes (and objects) of its inputs that no job makes, no earlier job of the run read, and that are not
+   * shipped tools (uploaded once per toolchain, not per run): what the client uploads for it.
+   */
+  uploadBytes: number;
+  uploadObjects: number;
+  outBytes: number;
+  outObjects: number;
+}
+
 /** A job a remote backend could not take, run on this machine instead. */
 export interface LocalRun {
   job: string;
@@ -63,6 +89,8 @@ export interface RunReport {
   cost?: CostEstimate;
   diagnostics: Diagnostic[];
   jobs: JobRecord[];
+  /** The run's jobs and how they depend on each other, in a report written to a file (--report). */
+  graph?: GraphNode[];
 }
 
 export function summarize(r: RunReport): string {

@@ -34,7 +34,8 @@ import {
 } from '../model/thunk';
 import { sha256OfBytes } from '../model/hash';
 import type { ObjectStore, OutputEntry, Reduction } from '../store/objectStore';
-import type { JobRecord, LocalRun, RunReport } from '../model/report';
+import type { GraphNode, JobRecord, LocalRun, RunReport } from '../model/report';
+import { runGraph } from './graph';
 import type { JobResult } from '../exec/worker';
 import { Slots, sleep } from './slots';
 import { StragglerPolicy, type StragglerOptions } from './straggler';
@@ -161,6 +162,19 @@ export class Scheduler {
     );
     await this.published();
     return { values, failures };
+  }
+
+  /** The run's job graph, for the report (see graph.ts). */
+  graph(): Promise<GraphNode[]> {
+    return runGraph({
+      names: this.thunks,
+      thunk: (name) =>
+        this.store.readBytes(name).then(
+          (b) => decodeThunk(b, name),
+          () => undefined,
+        ),
+      result: async (name) => (await this.reductions.get(name)?.catch(() => undefined))?.reduction,
+    });
   }
 
   /** Every attempt of one job so far (what a caller running jobs one by one needs, without a whole report). */

@@ -66,6 +66,8 @@ export interface TestRunOptions extends Omit<SchedulerOptions, 'backend' | 'onEv
   onEvent?: (e: RunEvent) => void;
   /** Each result as soon as it is known. */
   onResult?: (r: TestResult) => void;
+  /** Put the run's job graph in the report. */
+  graph?: boolean;
 }
 
 export interface TestRun {
@@ -132,7 +134,9 @@ export async function runTests(store: LocalStore, tests: DiscoveredTest[], opts:
   const order = new Map(tests.map((t, i) => [t.id, i]));
   results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   await store.flush();
-  return { results, report: scheduler.report() };
+  const report = scheduler.report();
+  if (opts.graph) report.graph = await scheduler.graph();
+  return { results, report };
 }
 
 export function caseOf(t: DiscoveredTest): TestCase {
