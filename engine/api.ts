@@ -24,6 +24,7 @@ import type { Backend } from './schedule/backend';
 import { BurstError } from './model/errors';
 import { initHash, nameOfBytes } from './model/hash';
 import { Scheduler, type ForceResult, type RunEvent } from './schedule/scheduler';
+import { JobTimes } from './schedule/jobTimes';
 import { tempPath } from './store/atomic';
 import { takeLease } from './store/leases';
 import { LocalStore, defaultCacheDir } from './store/local';
@@ -135,7 +136,15 @@ export interface EngineOptions {
 }
 
 export class Engine {
+  /** Jobs' times in earlier runs, read once and written after each run (the order waiting jobs get a slot in). */
+  private times: JobTimes | undefined;
+
   private constructor(readonly store: LocalStore) {}
+
+  private jobTimes(): JobTimes {
+    this.times ??= JobTimes.load(this.store.dir);
+    return this.times;
+  }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     await initHash();
@@ -179,7 +188,7 @@ export class Engine {
   async force(refs: string[], opts: RunOptions = {}): Promise<ForceResult & { report: RunReport }> {
     return this.leased('force', opts, async (o) => {
       const target = await this.open(o);
-      const scheduler = new Scheduler(target.store, schedulerOptions(target, o));
+      const scheduler = new Scheduler(target.store, schedulerOptions(target, o, this.jobTimes()));
       const result = await scheduler.force(refs);
       await this.store.flush();
       const report = scheduler.report();
@@ -204,7 +213,7 @@ export class Engine {
     return this.leased('audit', {}, async () => {
       const isolate = opts.isolate ?? (opts.backend?.kind ?? 'local') === 'local';
       const target = await this.open({ ...opts, isolate });
-      const report = await audit(target.store, jobs, opts, schedulerOptions(target, opts));
+      const report = await audit(target.store, jobs, opts, schedulerOptions(target, opts, this.jobTimes()));
       return { ...report, of };
     });
   }
@@ -237,7 +246,7 @@ export class Engine {
     return this.leased(`build ${command.join(' ')}`, opts, async (o) => {
       const target = await this.open(o);
       return runBuild(target.store, {
-        ...schedulerOptions(target, o),
+        ...schedulerOptions(target, o, this.jobTimes()),
         command,
         root: o.root,
         useCache: o.useCache ?? true,
@@ -255,7 +264,7 @@ export class Engine {
     return this.leased('tests', opts, async (o) => {
       const target = await this.open(o);
       return runTests(target.store, tests, {
-        ...schedulerOptions(target, o),
+        ...schedulerOptions(target, o, this.jobTimes()),
         root: o.root,
         graph: o.graph ?? false,
         ...(o.onResult ? { onResult: o.onResult } : {}),
@@ -274,6 +283,7 @@ export class Engine {
     try {
       const result = await run({ ...opts, onEvent: jobs.tee(opts.onEvent) });
       await jobs.save(this.store.dir, this.store.tmpDir, what).catch(() => undefined); // only audit's default depends on it
+      await this.times?.save(this.store.dir, this.store.tmpDir).catch(() => undefined); // a hint for the next run's order
       return result;
     } finally {
       release();
@@ -307,9 +317,10 @@ export class Engine {
   }
 }
 
-function schedulerOptions(target: RunTarget, opts: RunOptions) {
+function schedulerOptions(target: RunTarget, opts: RunOptions, times: JobTimes) {
   return {
     backend: target.backend,
+    times,
     local: target.local,
     ...(opts.useCache !== undefined ? { useCache: opts.useCache } : {}),
     ...(opts.keepGoing !== undefined ? { keepGoing: opts.keepGoing } : {}),

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { LostInputsError, TransientError } from '../engine/model/errors';
 import { initHash } from '../engine/model/hash';
-import { encodeThunk, type Thunk } from '../engine/model/thunk';
+import { decodeThunk, encodeThunk, type Thunk } from '../engine/model/thunk';
+import { JobTimes } from '../engine/schedule/jobTimes';
+import { CriticalPath, UNKNOWN_JOB_MS } from '../engine/schedule/criticalPath';
+import { StragglerPolicy } from '../engine/schedule/straggler';
 import type { RunEvent } from '../engine/schedule/scheduler';
 import { Scheduler } from '../engine/schedule/scheduler';
 import type { Backend } from '../engine/schedule/backend';
@@ -28,7 +31,7 @@ type Behaviour = (name: string, thunk: Thunk, attempt: number, signal: AbortSign
 
 /** A backend running `join` jobs in this process; `behave` may throw, or wait, before the job's answer. */
 class InProcessBackend implements Backend {
-  readonly maxJobs = 4;
+  readonly maxJobs: number = 4;
   readonly runs: string[] = [];
   private readonly attempts = new Map<string, number>();
 
@@ -239,4 +242,71 @@ describe('the scheduler, on an in-memory store', () => {
     assert.equal(failures.length, 1);
     assert.match(failures[0]?.error.message ?? '', /the remote backend cannot run .*it runs a program of this machine/);
   });
+});
+
+describe('the order in which waiting jobs get a slot', () => {
+  /** One slot, so the order jobs run in is the order the scheduler chose. */
+  class OneSlot extends InProcessBackend {
+    override readonly maxJobs = 1;
+  }
+
+  test('the longest way to the end goes first: a chain of three before three short jobs asked for before it', async () => {
+    const store = new MemoryStore();
+    const shorts = await Promise.all(['s0', 's1', 's2', 's3'].map((t) => joinThunk(store, t)));
+    const z0 = await joinThunk(store, 'z0');
+    const z1 = await joinThunk(store, 'z1', { x: `${z0}#out` });
+    const z2 = await joinThunk(store, 'z2', { x: `${z1}#out` });
+    const backend = new OneSlot(store);
+    const r = await new Scheduler(store, { backend }).force([...shorts, z2]);
+    assert.equal(r.failures.length, 0);
+    // s0 found the slot free. Then z0 (three jobs to the end) and z1 (two) go before the short jobs, which were asked
+    // for first; z2, the chain's last, is one job from the end like them and waits its turn. In the order of asking,
+    // the chain would have run last.
+    assert.deepEqual(backend.runs, ['s0#1', 'z0#1', 'z1#1', 's1#1', 's2#1', 's3#1', 'z2#1']);
+  });
+
+  test("times from earlier runs: a job that took long before goes before one that did not; a run keeps its jobs' times", async () => {
+    const store = new MemoryStore();
+    const [first, short, long] = await Promise.all(['first', 'short', 'long'].map((t) => joinThunk(store, t)));
+    const thunkOf = async (name: string): Promise<Thunk> => decodeThunk(await store.readBytes(name), name);
+    const times = JobTimes.empty();
+    await new Scheduler(store, { backend: new OneSlot(store), times, useCache: false }).force([first]);
+    assert.equal(times.estimate(await thunkOf(first)), 1, "the run kept the job's time (the test backend reports 1 ms)");
+    assert.equal(times.estimate(await thunkOf(long)), undefined);
+    // Unknown times are all alike, and then the order of asking decides.
+    const unknown = new OneSlot(store);
+    await new Scheduler(store, { backend: unknown, times, useCache: false }).force([first, short, long]);
+    assert.deepEqual(unknown.runs, ['first#1', 'short#1', 'long#1']);
+    times.record(await thunkOf(long), 5000);
+    times.record(await thunkOf(short), 10);
+    const known = new OneSlot(store);
+    await new Scheduler(store, { backend: known, times, useCache: false }).force([first, short, long]);
+    assert.deepEqual(known.runs, ['first#1', 'long#1', 'short#1']);
+  });
+});
+
+test('a straggler on the critical path gets its duplicate at half the usual wait; others wait the whole of it', async () => {
+  const store = new MemoryStore();
+  const [a, c] = await Promise.all(['a', 'c'].map((t) => joinThunk(store, t)));
+  const b = await joinThunk(store, 'b', { x: `${a}#out` });
+  const thunkOf = async (name: string): Promise<Thunk> => decodeThunk(await store.readBytes(name), name);
+  const path = new CriticalPath(JobTimes.empty());
+  // As the scheduler learns the graph: a job is registered before the jobs it reads from.
+  path.job(b, await thunkOf(b));
+  path.job(a, await thunkOf(a));
+  path.job(c, await thunkOf(c));
+  assert.deepEqual([path.tail(a), path.tail(b), path.tail(c)], [2 * UNKNOWN_JOB_MS, UNKNOWN_JOB_MS, UNKNOWN_JOB_MS]);
+  path.started(a);
+  path.started(c);
+  assert.equal(path.isCritical(a), true);
+  assert.equal(path.isCritical(c), false);
+  path.ended(a);
+  assert.equal(path.isCritical(c), true, 'with a done, c is as far from the end as anything left');
+
+  const policy = new StragglerPolicy({ factor: 4, minMs: 10, minSamples: 1 });
+  policy.recordDuration('cc1', 100);
+  const work = [{ program: 'cc1', timeoutMs: 60_000 }];
+  assert.equal(policy.isStraggling(work, 250, false), false, 'not yet four times the usual 100 ms');
+  assert.equal(policy.isStraggling(work, 250, true), true, 'on the critical path, twice is enough');
+  assert.equal(policy.isStraggling(work, 450, false), true);
 });

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Backend } from '../schedule/backend';
 import type { BurstError } from '../model/errors';
 import type { RunReport } from '../model/report';
+import type { JobTimes } from '../schedule/jobTimes';
 import type { RunEvent } from '../schedule/scheduler';
 import type { LocalStore } from '../store/local';
 import type { StragglerOptions } from '../schedule/straggler';
@@ -32,6 +33,7 @@ export interface BuildOptions {
   isolate?: boolean;
   retries?: number;
   straggler?: Partial<StragglerOptions>;
+  times?: JobTimes;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   /** The `burst` program placeholders call when the build runs one of them. */
@@ -85,6 +87,7 @@ async function guardedBuild(
     isolate: opts.isolate ?? false,
     ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
     ...(opts.straggler ? { straggler: opts.straggler } : {}),
+    ...(opts.times ? { times: opts.times } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });

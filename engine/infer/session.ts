@@ -12,6 +12,7 @@ import type { Diagnostic } from '../model/diagnostics';
 import { BurstError, CorruptObjectError, MissingObjectError, errorMessage } from '../model/errors';
 import { PLACEHOLDER_MAX_SIZE, readPlaceholder, writePlaceholder, writeWhole, writingName } from '../model/placeholder';
 import type { Fallback, GraphNode, RunReport } from '../model/report';
+import type { JobTimes } from '../schedule/jobTimes';
 import { Scheduler, asBurstError, type RunEvent } from '../schedule/scheduler';
 import type { LocalStore, OutputEntry, Reduction } from '../store/local';
 import type { StragglerOptions } from '../schedule/straggler';
@@ -29,6 +30,7 @@ export interface SessionOptions {
   useCache: boolean;
   retries?: number;
   straggler?: Partial<StragglerOptions>;
+  times?: JobTimes;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   /** Record and leave placeholders (burst infer): nothing runs. */
@@ -101,6 +103,7 @@ export class BuildSession implements ModelContext {
           keepGoing: true, // every independent job still runs, so the build after a fix re-runs only what it touches
           ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
           ...(opts.straggler ? { straggler: opts.straggler } : {}),
+          ...(opts.times ? { times: opts.times } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
         });

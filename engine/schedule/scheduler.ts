@@ -36,6 +36,8 @@ import { sha256OfBytes } from '../model/hash';
 import type { ObjectStore, OutputEntry, Reduction } from '../store/objectStore';
 import type { GraphNode, JobRecord, LocalRun, RunReport } from '../model/report';
 import { runGraph } from './graph';
+import { CriticalPath } from './criticalPath';
+import { JobTimes } from './jobTimes';
 import type { JobResult } from '../exec/worker';
 import { Slots, sleep } from './slots';
 import { StragglerPolicy, type StragglerOptions } from './straggler';
@@ -74,6 +76,8 @@ export interface SchedulerOptions {
   straggler?: Partial<StragglerOptions>;
   /** Go on with independent jobs after a failure, as `make -k` (default false). */
   keepGoing?: boolean;
+  /** Jobs' times in earlier runs: the order in which waiting jobs get a slot (default: none known). */
+  times?: JobTimes;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -114,6 +118,8 @@ export class Scheduler {
   /** Jobs the backend declined, run on the local pool: once per job, however many attempts. */
   private readonly ranLocally = new Map<string, LocalRun>();
   private readonly straggler: StragglerPolicy;
+  private readonly times: JobTimes;
+  private readonly critical: CriticalPath;
   private readonly started = performance.now();
   private readonly abort = new AbortController();
   private readonly jobs: JobRecord[] = [];
@@ -140,6 +146,8 @@ export class Scheduler {
     this.localSlots = opts.local ? new Slots(opts.local.maxJobs) : undefined;
     setMaxListeners(0, this.abort.signal); // one listener per waiting or running job, by design
     this.straggler = new StragglerPolicy(opts.straggler);
+    this.times = opts.times ?? JobTimes.empty();
+    this.critical = new CriticalPath(this.times);
     opts.signal?.addEventListener('abort', () => this.stop(new BurstError('cancelled', 'the run was cancelled')), { once: true });
     if (opts.signal?.aborted) this.stop(new BurstError('cancelled', 'the run was cancelled'));
   }
@@ -336,8 +344,10 @@ export class Scheduler {
     // Jobs run, and their results are shared, under names whose inputs are all values: another name is looked for here only.
     const shared = thunkDependencies(thunk).length === 0 ? await this.cachedReduction(name, name, 'shared') : undefined;
     if (shared) return { reduction: shared, pathMs: 0 };
+    this.critical.job(name, thunk);
     const { resolved, pathMs } = await this.resolveInputs(name, thunk);
     let runName = await this.runName(name, thunk, resolved);
+    this.critical.runsAs(runName, name);
     const again = runName === name ? undefined : await this.cachedReduction(runName, name);
     if (again) {
       this.opts.backend.dropFollowOn?.(runName);
@@ -346,6 +356,7 @@ export class Scheduler {
     }
     const { reduction, durationMs, ranAs } = await this.executeRemaking(name, thunk, runName, resolved, this.followOns.get(name));
     runName = ranAs;
+    this.times.record(thunk, durationMs);
     if (this.useCache) {
       await this.store.putReduction(runName, reduction);
       if (runName !== name) await this.store.putReduction(name, reduction);
@@ -619,7 +630,10 @@ export class Scheduler {
     const place = this.placement(name, thunk, program);
     if (place.reason !== undefined) followOn = undefined;
     const slots = place.slots;
-    await slots.acquire(this.abort.signal).catch(() => {
+    // The job with the longest way to the end of the run gets a freed slot first.
+    const waited = slots.acquire(this.abort.signal, this.critical.started(name));
+    await waited.catch(() => {
+      this.critical.ended(name);
       throw this.stopped ?? new BurstError('cancelled', 'the run was cancelled');
     });
     const copies: Array<{ controller: AbortController; record: JobRecord }> = [];
@@ -715,7 +729,7 @@ export class Scheduler {
           const first = copies[0];
           if (settled || copies.length > 1 || !first) return;
           const elapsed = this.now() - first.record.start;
-          if (!this.straggler.isStraggling(work, elapsed)) return;
+          if (!this.straggler.isStraggling(work, elapsed, this.critical.isCritical(name))) return;
           // A duplicate only takes a slot nothing else is waiting for: it must never delay other work.
           if (!slots.tryAcquire()) return;
           extraSlots++;
@@ -726,6 +740,7 @@ export class Scheduler {
       });
     } finally {
       if (watchdog) clearInterval(watchdog);
+      this.critical.ended(name);
       for (let i = 0; i <= extraSlots; i++) slots.release();
     }
   }

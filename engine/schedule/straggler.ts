@@ -61,8 +61,10 @@ export class StragglerPolicy {
     );
   }
 
-  isStraggling(work: CopyWork[], elapsedMs: number): boolean {
-    return this.options.enabled && elapsedMs > this.thresholdMs(work);
+  /** A job on the critical path (nothing left to do has a longer way to the end) is given half the allowance. */
+  isStraggling(work: CopyWork[], elapsedMs: number, critical = false): boolean {
+    const threshold = this.thresholdMs(work);
+    return this.options.enabled && elapsedMs > (critical ? Math.max(this.options.minMs, threshold / 2) : threshold);
   }
 
   private medianOf(program: string): number | undefined {
