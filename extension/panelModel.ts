@@ -141,6 +141,7 @@ export class RunTracker {
     r.bytesUp = report.bytesUploaded;
     r.bytesDown = report.bytesDownloaded;
     if (report.cost) r.costUsd = report.cost.usd;
+    if (report.plan) r.plan = report.plan;
     r.ranLocally = report.ranLocally.map((l) => ({ program: l.program, reason: l.reason }));
     r.cachedOutputs = report.cached;
     const cached = r.jobs.filter((j) => j.state === 'cached');

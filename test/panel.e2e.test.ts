@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { Engine, type RunEvent, type RunReport } from '../engine/api';
+import { reportForEditor } from '../engine/lsp/editorReport';
 import { RunTracker } from '../extension/panelModel';
 import type { HostMessage, PanelRun, TimelineJob } from '../webview-ui/protocol';
 import { copyTree, ROOT, tempDir } from './helpers';
@@ -53,7 +54,11 @@ function pageHtml(): string {
 async function recordedBuild(tree: string, store: string): Promise<{ events: Array<{ at: number; event: RunEvent }>; report: RunReport }> {
   const engine = await Engine.open({ cacheDir: store });
   const events: Array<{ at: number; event: RunEvent }> = [];
-  const result = await engine.build(['make', '-j2', '-k'], { root: tree, onEvent: (event) => events.push({ at: Date.now(), event }) });
+  const result = await engine.build(['make', '-j2', '-k'], {
+    root: tree,
+    graph: true, // as the language server asks, for the plot of the run on Lambda
+    onEvent: (event) => events.push({ at: Date.now(), event }),
+  });
   return { events, report: result.report };
 }
 
@@ -143,10 +148,18 @@ describe('the Burst panel page in Chromium', () => {
     assert.equal(report.executed, 0);
     const tracker = new RunTracker('run-2', 'make -j2', 'local', events[0]?.at ?? Date.now());
     for (const { at, event } of events) tracker.onEvent(event, at);
-    tracker.finish(report);
+    tracker.finish(reportForEditor(report));
     await post(page, { type: 'run', run: structuredClone(tracker.run) });
     assert.match(await text(page, '#state'), /^finished on local/);
     assert.equal(await text(page, '#count-cached .value'), String(report.cached));
+    // The run on Lambda, from its cached jobs' recorded times: a line of time and one of cost against workers.
+    assert.match(
+      await text(page, '#plan-summary'),
+      /^On Lambda this run would take about [\d.]+ m?s with \d+ workers? \(\$\d\.\d{4}\); no number of workers beats its critical path, [\d.]+ m?s\.$/,
+    );
+    assert.equal(await page.locator('#plan svg circle.time').count(), 10, 'a point per number of workers, 1 to 1,000');
+    assert.equal(await page.locator('#plan svg circle.cost').count(), 10);
+    assert.match((await page.locator('#plan svg').getAttribute('aria-label')) ?? '', /1 to 1000 Lambda workers/);
     assert.match(await text(page, '.failures'), /No job failed/);
     assert.match(
       await text(page, '.fallbacks'),

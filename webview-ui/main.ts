@@ -7,6 +7,7 @@
  */
 import { TimelineCanvas } from './timeline';
 import { LaneLayout } from './lanes';
+import { planChart, planSummary } from './plan';
 import { isHostMessage, type HostMessage, type PanelCommand, type PanelFromCache, type PanelRun, type TimelineJob } from './protocol';
 
 interface VsCodeApi {
@@ -141,6 +142,27 @@ function fallbacks(r: PanelRun): HTMLElement {
   return section;
 }
 
+function planSection(r: PanelRun): HTMLElement[] {
+  if (!r.finished || !r.plan || r.plan.rows.length === 0) return [];
+  return [
+    el(
+      'section',
+      { class: 'plan', id: 'plan', 'aria-label': 'On Lambda' },
+      el('h2', {}, 'On Lambda'),
+      el('p', { id: 'plan-summary' }, planSummary(r.plan)),
+      planChart(r.plan),
+      el(
+        'p',
+        { class: 'quiet plan-key' },
+        el('span', { class: 'time' }, '● predicted time'),
+        ' · ',
+        el('span', { class: 'cost' }, '● cost'),
+        ' · dashed: the critical path. From the run’s jobs and their times (burst plan).',
+      ),
+    ),
+  ];
+}
+
 /** Where jobs ran and what came from the cache: text every frame, the file list only when it grew (an open list stays open). */
 function updateWhere(r: PanelRun): void {
   const where = new Map<string, number>();
@@ -188,6 +210,7 @@ function render(): void {
       el('section', { class: 'timeline', 'aria-label': 'Worker timeline' }, el('h2', {}, 'Workers'), legend(), canvas),
       failures(r),
       fallbacks(r),
+      ...planSection(r),
     );
     shown = { runId: r.runId, finished: r.finished, failures: r.failures.length, timeline: new TimelineCanvas(canvas), cachedFiles: -1 };
     if (shown.runId === (document.body.dataset.runId ?? '')) (document.getElementById('cache-files') as HTMLDetailsElement).open = listOpen;

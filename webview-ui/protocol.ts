@@ -62,6 +62,12 @@ export interface PanelFromCache {
   savedMs: number;
 }
 
+/** What the run would take, and cost, on Lambda with each number of workers (`burst plan` of the run). */
+export interface PanelPlan {
+  criticalPathMs: number;
+  rows: Array<{ workers: number; predictedMs: number; costUsd: number }>;
+}
+
 /** Everything the panel shows about one run: live, or the last one (restored). */
 export interface PanelRun {
   runId: string;
@@ -81,6 +87,8 @@ export interface PanelRun {
   cachedOutputs: number;
   /** Absent in runs saved by older versions. */
   fromCache?: PanelFromCache;
+  /** A finished run whose jobs have results. */
+  plan?: PanelPlan;
 }
 
 export type HostMessage =
@@ -153,10 +161,22 @@ export function isHostMessage(v: unknown): v is HostMessage {
       Array.isArray(r.failures) &&
       r.failures.every(isFailure) &&
       Array.isArray(r.ranLocally) &&
-      (r.fromCache === undefined || isFromCache(r.fromCache))
+      (r.fromCache === undefined || isFromCache(r.fromCache)) &&
+      (r.plan === undefined || isPlan(r.plan))
     );
   }
   return false;
+}
+
+function isPlan(v: unknown): v is PanelPlan {
+  return (
+    isObject(v) &&
+    typeof v.criticalPathMs === 'number' &&
+    Array.isArray(v.rows) &&
+    v.rows.every(
+      (row) => isObject(row) && typeof row.workers === 'number' && typeof row.predictedMs === 'number' && typeof row.costUsd === 'number',
+    )
+  );
 }
 
 export function isPanelCommand(v: unknown): v is PanelCommand {

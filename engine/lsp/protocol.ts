@@ -107,6 +107,8 @@ export interface RunReport {
   cost?: { lambdaRequests: number; lambdaGbSeconds: number; s3Requests: number; usd: number };
   diagnostics: Diagnostic[];
   jobs: JobRecord[];
+  /** What the run would take, and cost, on Lambda with each number of workers (burst plan of its job graph). */
+  plan?: { criticalPathMs: number; rows: Array<{ workers: number; predictedMs: number; costUsd: number }> };
 }
 
 export interface TestCase {

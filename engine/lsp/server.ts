@@ -26,6 +26,7 @@ import {
   type TestResult as EngineTestResult,
 } from '../api';
 import { listTests, runTestsFor } from './tests';
+import { reportForEditor } from './editorReport';
 import { toLspDiagnostics } from './diagnostics';
 import {
   AuditRequest,
@@ -165,6 +166,7 @@ function runOptions(p: RunTestsParams, signal: AbortSignal): RunOptions {
     isolate: p.isolate ?? false,
     ...(p.retries !== undefined ? { retries: p.retries } : {}),
     ...(p.straggler ? { straggler: p.straggler } : {}),
+    graph: true, // for the panel's plot of the run on Lambda (editorReport.ts)
     signal,
   };
 }
@@ -203,7 +205,7 @@ async function build(
       runId: p.runId,
       commandStatus: result.commandStatus,
       failures: result.failures.filter((f) => f.error.code !== 'cancelled').map((f) => ({ path: f.path, message: f.error.message })),
-      report: result.report,
+      report: reportForEditor(result.report),
       cancelled: signal.aborted,
     };
   } finally {

@@ -5,6 +5,7 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import { caseOf, discoverTests, errorMessage, launchOf, readTestSuites, type Engine, type RunOptions } from '../api';
+import { reportForEditor } from './editorReport';
 import { RunEventNotification, TestResultNotification, type ListedTest, type RunTestsOutcome, type RunTestsParams } from './protocol';
 
 export async function listTests(root: string): Promise<{ tests: ListedTest[]; error?: string }> {
@@ -25,5 +26,5 @@ export async function runTestsFor(connection: Connection, engine: Engine, p: Run
     onEvent: (event) => void connection.sendNotification(RunEventNotification, { runId: p.runId, event }),
     onResult: (r) => void connection.sendNotification(TestResultNotification, { runId: p.runId, result: r }),
   });
-  return { runId: p.runId, results: result.results, report: result.report, cancelled: run.signal?.aborted ?? false };
+  return { runId: p.runId, results: result.results, report: reportForEditor(result.report), cancelled: run.signal?.aborted ?? false };
 }
