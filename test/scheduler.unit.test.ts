@@ -18,6 +18,7 @@ import type { Backend } from '../engine/schedule/backend';
 import type { JobResult } from '../engine/exec/worker';
 import { MemoryStore } from '../engine/store/memory';
 import type { Reduction, SharedStore } from '../engine/store/objectStore';
+import { answerWithOutput } from './lib/jobAnswer';
 
 before(() => initHash());
 
@@ -58,13 +59,7 @@ class InProcessBackend implements Backend {
         .map((p) => this.store.readBytes(thunk.inputs[p] as string)),
     );
     const out = await this.store.putBytes('V', Buffer.concat([...parts, Buffer.from(thunk.args[1] as string)]));
-    return {
-      exitCode: 0,
-      stdout: Buffer.alloc(0),
-      stderr: Buffer.alloc(0),
-      outputs: [{ tag: 'out', name: out, executable: false }],
-      durationMs: 1,
-    };
+    return answerWithOutput(out);
   }
 }
 

@@ -4,7 +4,9 @@ interface Waiter {
   priority: number;
   /** Arrival order: among equal priorities, first come first served. */
   seq: number;
+  signal: AbortSignal | undefined;
   grant: () => void;
+  refuse: () => void;
   gone: boolean;
 }
 
@@ -17,6 +19,8 @@ export class Slots {
   private free: number;
   private seq = 0;
   private readonly waiters = new Heap<Waiter>((a, b) => b.priority - a.priority || a.seq - b.seq);
+  /** Waiters by the signal that cancels them: one listener per signal, where one per waiter made each new listener cost more. */
+  private readonly bySignal = new Map<AbortSignal, Set<Waiter>>();
 
   constructor(size: number) {
     this.free = Math.max(1, size);
@@ -29,22 +33,30 @@ export class Slots {
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        priority,
-        seq: this.seq++,
-        gone: false,
-        grant: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = (): void => {
-        waiter.gone = true; // left in the heap, skipped when its turn comes
-        reject(new Error('aborted'));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const waiter: Waiter = { priority, seq: this.seq++, signal, grant: resolve, refuse: () => reject(new Error('aborted')), gone: false };
+      if (signal) this.watch(signal).add(waiter);
       this.waiters.push(waiter);
     });
+  }
+
+  private watch(signal: AbortSignal): Set<Waiter> {
+    let set = this.bySignal.get(signal);
+    if (set) return set;
+    const waiting = new Set<Waiter>();
+    this.bySignal.set(signal, waiting);
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.bySignal.delete(signal);
+        for (const w of waiting) {
+          w.gone = true; // left in the heap, skipped when its turn comes
+          w.refuse();
+        }
+      },
+      { once: true },
+    );
+    set = waiting;
+    return set;
   }
 
   /** A slot if one is free now, without waiting. */
@@ -62,6 +74,7 @@ export class Slots {
     setImmediate(() => {
       for (let next = this.waiters.pop(); next; next = this.waiters.pop()) {
         if (next.gone) continue;
+        if (next.signal) this.bySignal.get(next.signal)?.delete(next);
         next.grant();
         return;
       }
