@@ -2,6 +2,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-for (const bench of ['standin.js', 'scheduler.js', 'build.js', 'lambda.js', 'tests.js']) {
+for (const bench of ['standin.js', 'scheduler.js', 'build.js', 'lambda.js', 'clientCost.js', 'tests.js']) {
   execFileSync(process.execPath, [join(__dirname, bench), ...process.argv.slice(2)], { stdio: 'inherit' });
 }
