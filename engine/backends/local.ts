@@ -4,6 +4,7 @@ import type { LocalStore } from '../store/local';
 import type { Thunk } from '../model/thunk';
 import { executeThunk, type JobResult } from '../exec/worker';
 import type { Backend } from '../schedule/backend';
+import { Slots } from '../schedule/slots';
 
 export interface LocalBackendOptions {
   jobs?: number;
@@ -19,7 +20,10 @@ export function defaultMemoryLimit(jobs: number): number {
 
 export class LocalBackend implements Backend {
   readonly label = 'local';
+  /** Jobs in hand at once: twice the processes, so one job's sandbox is laid out or cleared while another's processes run. */
   readonly maxJobs: number;
+  /** Jobs whose processes run at once: `-j`, the cores by default. */
+  private readonly processes: Slots;
   private readonly isolate: boolean;
   private readonly memoryLimit: number;
   private readonly memoryLimitAsked: boolean;
@@ -28,9 +32,11 @@ export class LocalBackend implements Backend {
     private readonly store: LocalStore,
     opts: LocalBackendOptions = {},
   ) {
-    this.maxJobs = opts.jobs ?? availableParallelism();
+    const jobs = opts.jobs ?? availableParallelism();
+    this.maxJobs = 2 * jobs;
+    this.processes = new Slots(jobs);
     this.isolate = opts.isolate ?? false;
-    this.memoryLimit = opts.memoryLimit ?? defaultMemoryLimit(this.maxJobs);
+    this.memoryLimit = opts.memoryLimit ?? defaultMemoryLimit(jobs);
     this.memoryLimitAsked = opts.memoryLimit !== undefined;
   }
 
@@ -40,6 +46,7 @@ export class LocalBackend implements Backend {
       signal,
       memoryLimit: this.memoryLimit,
       memoryLimitAsked: this.memoryLimitAsked,
+      processSlot: this.processes,
     });
   }
 }

@@ -45,6 +45,11 @@ export interface ExecuteOptions {
   memoryLimit?: number;
   /** The user asked for that limit: say so if it cannot be enforced (the default one is enforced where it can be, silently). */
   memoryLimitAsked?: boolean;
+  /**
+   * Held while the job's processes run, and only then: the pool lays out the next job's sandbox and
+   * takes the last one's outputs while others run, so its cores stay busy with jobs of a few milliseconds.
+   */
+  processSlot?: { acquire(signal?: AbortSignal): Promise<void>; release(): void };
 }
 
 export interface JobResult {
@@ -114,7 +119,16 @@ async function executeIn(store: LocalStore, thunk: Thunk, opts: ExecuteOptions):
     const guard = await populateSandbox(store, sandbox, thunk, opts.isolate).catch(rethrowTransient);
     try {
       const launcher = await launcherFor(store);
-      const ran = launcher ? await launchProcess(launcher, sandbox, thunk, opts) : await runProcess(sandbox, thunk, opts);
+      const slot = opts.processSlot;
+      await slot?.acquire(opts.signal).catch(() => {
+        throw new BurstError('cancelled', 'cancelled');
+      });
+      let ran: ProcessResult;
+      try {
+        ran = launcher ? await launchProcess(launcher, sandbox, thunk, opts) : await runProcess(sandbox, thunk, opts);
+      } finally {
+        slot?.release();
+      }
       const run = opts.isolate ? ran : { ...ran, stderr: sandboxNamed(ran.stderr, sandbox) };
       if (run.exitCode !== 0) return { ...run, outputs: [] };
       const outputs = await collectOutputs(store, made, thunk);
