@@ -31,6 +31,7 @@ import { LocalStore, defaultCacheDir } from './store/local';
 import type { ObjectStore, OutputEntry, Reduction } from './store/objectStore';
 import { canonicalThunk, decodeThunk, encodeThunk, type Thunk } from './model/thunk';
 import { packExecutable, type PackedExecutable } from './exec/toolchain';
+import { sandboxesRemoved } from './exec/worker';
 import type { RunReport } from './model/report';
 import type { StragglerOptions } from './schedule/straggler';
 import { runTests, type DiscoveredTest, type TestRun } from './testing/runTests';
@@ -281,7 +282,7 @@ export class Engine {
     const release = takeLease(this.store.dir, what);
     const jobs = new RunJobs();
     try {
-      const result = await run({ ...opts, onEvent: jobs.tee(opts.onEvent) });
+      const result = await run({ ...opts, onEvent: jobs.tee(opts.onEvent) }).finally(sandboxesRemoved);
       await jobs.save(this.store.dir, this.store.tmpDir, what).catch(() => undefined); // only audit's default depends on it
       await this.times?.save(this.store.dir, this.store.tmpDir).catch(() => undefined); // a hint for the next run's order
       return result;

@@ -18,7 +18,7 @@ import { nameOfBytes, parseName } from '../model/hash';
 import { LocalStore, type TaggedOutput } from '../store/local';
 import { cacheStats, collectGarbage } from '../store/maintenance';
 import { decodeThunk, isThunkRef, resolvedFollowOn, type Thunk } from '../model/thunk';
-import { executeThunk, type JobResult } from '../exec/worker';
+import { executeThunk, sandboxesRemoved, type JobResult } from '../exec/worker';
 import { S3Objects } from './s3Objects';
 import {
   LAUNCHER_FILE,
@@ -111,6 +111,7 @@ let deadline: number | undefined;
 
 export async function handler(event: WorkerRequest, context?: InvocationContext): Promise<WorkerResponse> {
   const started = performance.now();
+  await sandboxesRemoved(); // the last invocation's, if the environment was frozen before they were gone
   const answer = (
     partial: Partial<Omit<WorkerResponse, 'timings'>> & { timings?: Omit<WorkerTimings, 'totalMs'> },
     s3?: S3Objects,

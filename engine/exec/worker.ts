@@ -137,8 +137,25 @@ async function executeIn(store: LocalStore, thunk: Thunk, opts: ExecuteOptions):
       await guard?.verify(); // however the job ended: a changed input fails it, over any other answer
     }
   } finally {
-    rmSync(sandbox, { recursive: true, force: true, maxRetries: 3 });
+    removeSandbox(sandbox);
   }
+}
+
+const removing = new Set<Promise<void>>();
+
+/**
+ * Sandboxes are removed in the background, off the job's way to its result: a job of a few milliseconds
+ * spent as long again having its directory taken apart. A run waits for them before it ends (sandboxesRemoved).
+ */
+function removeSandbox(sandbox: string): void {
+  const p = fs.rm(sandbox, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined); // a leftover is gc's
+  removing.add(p);
+  void p.finally(() => removing.delete(p));
+}
+
+/** Resolves once every sandbox of the jobs that have ended is gone. */
+export async function sandboxesRemoved(): Promise<void> {
+  while (removing.size > 0) await Promise.all([...removing]);
 }
 
 function rethrowTransient(e: unknown): never {
