@@ -188,13 +188,14 @@ export class Engine {
 
   async force(refs: string[], opts: RunOptions = {}): Promise<ForceResult & { report: RunReport }> {
     return this.leased('force', opts, async (o) => {
-      const target = await this.open(o);
-      const scheduler = new Scheduler(target.store, schedulerOptions(target, o, this.jobTimes()));
-      const result = await scheduler.force(refs);
-      await this.store.flush();
-      const report = scheduler.report();
-      if (o.graph) report.graph = await scheduler.graph();
-      return { ...result, report };
+      return withTarget(await this.open(o), async (target) => {
+        const scheduler = new Scheduler(target.store, schedulerOptions(target, o, this.jobTimes()));
+        const result = await scheduler.force(refs);
+        await this.store.flush();
+        const report = scheduler.report();
+        if (o.graph) report.graph = await scheduler.graph();
+        return { ...result, report };
+      });
     });
   }
 
@@ -213,8 +214,9 @@ export class Engine {
       : `the last run (${last?.what}, ${last?.endedAt})`;
     return this.leased('audit', {}, async () => {
       const isolate = opts.isolate ?? (opts.backend?.kind ?? 'local') === 'local';
-      const target = await this.open({ ...opts, isolate });
-      const report = await audit(target.store, jobs, opts, schedulerOptions(target, opts, this.jobTimes()));
+      const report = await withTarget(await this.open({ ...opts, isolate }), (target) =>
+        audit(target.store, jobs, opts, schedulerOptions(target, opts, this.jobTimes())),
+      );
       return { ...report, of };
     });
   }
@@ -245,31 +247,33 @@ export class Engine {
    */
   async build(command: string[], opts: BuildOptions): Promise<BuildResult> {
     return this.leased(`build ${command.join(' ')}`, opts, async (o) => {
-      const target = await this.open(o);
-      return runBuild(target.store, {
-        ...schedulerOptions(target, o, this.jobTimes()),
-        command,
-        root: o.root,
-        useCache: o.useCache ?? true,
-        inferOnly: o.inferOnly ?? false,
-        isolate: o.isolate ?? false,
-        burstProgram: o.burstProgram ?? 'burst',
-        graph: o.graph ?? false,
-        ...(o.onOutput ? { onOutput: o.onOutput } : {}),
-      });
+      return withTarget(await this.open(o), (target) =>
+        runBuild(target.store, {
+          ...schedulerOptions(target, o, this.jobTimes()),
+          command,
+          root: o.root,
+          useCache: o.useCache ?? true,
+          inferOnly: o.inferOnly ?? false,
+          isolate: o.isolate ?? false,
+          burstProgram: o.burstProgram ?? 'burst',
+          graph: o.graph ?? false,
+          ...(o.onOutput ? { onOutput: o.onOutput } : {}),
+        }),
+      );
     });
   }
 
   /** Runs discovered tests as jobs (see discoverTests), each result reported as it is known. */
   async runTests(tests: DiscoveredTest[], opts: TestOptions): Promise<TestRun> {
     return this.leased('tests', opts, async (o) => {
-      const target = await this.open(o);
-      return runTests(target.store, tests, {
-        ...schedulerOptions(target, o, this.jobTimes()),
-        root: o.root,
-        graph: o.graph ?? false,
-        ...(o.onResult ? { onResult: o.onResult } : {}),
-      });
+      return withTarget(await this.open(o), (target) =>
+        runTests(target.store, tests, {
+          ...schedulerOptions(target, o, this.jobTimes()),
+          root: o.root,
+          graph: o.graph ?? false,
+          ...(o.onResult ? { onResult: o.onResult } : {}),
+        }),
+      );
     });
   }
 
@@ -315,6 +319,15 @@ export class Engine {
 
   async reductionOf(thunk: string): Promise<Reduction | undefined> {
     return this.store.getReduction(thunk);
+  }
+}
+
+/** Runs `work` on a run's target, then closes what the target holds open (the simulator's thread). */
+async function withTarget<T>(target: RunTarget, work: (t: RunTarget) => Promise<T>): Promise<T> {
+  try {
+    return await work(target);
+  } finally {
+    await target.close?.();
   }
 }
 

@@ -18,6 +18,7 @@ const entryPoints = {
   'lambda/index': 'engine/aws/handler.ts',
   server: 'engine/lsp/server.ts',
   'standin-node': 'engine/infer/standinNode.ts',
+  'sim-worker': 'engine/sim/awsSimWorker.ts',
 };
 for (const f of [...files('test', '.test.ts'), ...files('bench', '.ts'), ...files('examples', '.ts')]) {
   if (f.includes('/fixtures/') || f.includes('/lib/') || f.startsWith('examples/geom')) continue;

@@ -14,8 +14,12 @@ function handler(a: WireAgents, requestTimeoutMs: number): NodeHttpHandler {
   return new NodeHttpHandler({ httpAgent: a.http, httpsAgent: a.https, requestTimeout: requestTimeoutMs, connectionTimeout: 10_000 });
 }
 
-function common(s: LambdaSettings): { region?: string; profile?: string } {
-  return { ...(s.region ? { region: s.region } : {}), ...(s.profile ? { profile: s.profile } : {}) };
+function common(s: LambdaSettings): Pick<LambdaSettings, 'region' | 'profile' | 'credentials'> {
+  return {
+    ...(s.region ? { region: s.region } : {}),
+    ...(s.profile ? { profile: s.profile } : {}),
+    ...(s.credentials ? { credentials: s.credentials } : {}),
+  };
 }
 
 export function s3Sockets(s: LambdaSettings): number {

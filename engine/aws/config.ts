@@ -36,6 +36,10 @@ export interface LambdaSettings {
   signingKeyPem?: string;
   /** Public key files whose signed results this client uses (its own key's is trusted too). */
   trustedKeyFiles: string[];
+  /** Fixed credentials: the simulator's only (`--backend sim`); AWS runs take the SDK's chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The endpoints are the simulator's. */
+  simulated?: boolean;
 }
 
 /** What a user may set; every field optional. */

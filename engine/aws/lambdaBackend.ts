@@ -57,7 +57,8 @@ const UPLOAD_PARALLELISM = 32;
 const PRICE = { gbSecond: { x86_64: 0.0000166667, arm64: 0.0000133334 }, request: 0.2e-6, s3Put: 0.005e-3, s3Get: 0.0004e-3 };
 
 export class LambdaBackend implements Backend {
-  readonly label = 'lambda';
+  /** 'sim' against the simulated Lambda (engine/sim), so reports say where jobs really went. */
+  readonly label: string;
   readonly maxJobs: number;
   private readonly lambda: LambdaClient;
   private readonly s3: S3Objects;
@@ -91,6 +92,7 @@ export class LambdaBackend implements Backend {
     private readonly signingKey: SigningKey | undefined,
     private readonly trusted: TrustedKeys,
   ) {
+    this.label = settings.simulated ? 'sim' : 'lambda';
     this.maxJobs = settings.concurrency;
     this.lambdaAgents = agents(settings.concurrency);
     this.lambda = lambdaClient(settings, this.lambdaAgents);

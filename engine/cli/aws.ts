@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { backendName, loadAws, type AwsModule, type BackendSpec } from '../api';
+import { BurstError, backendName, loadAws, type AwsModule, type BackendSpec } from '../api';
 
 type LambdaFlags = Parameters<AwsModule['resolveLambdaSettings']>[0];
 
@@ -14,11 +14,15 @@ export interface BackendCliOptions extends LambdaFlags {
   backend?: string;
   jobs?: number;
   isolate?: boolean;
+  simWorkers?: string;
+  simTimes?: string;
 }
 
 export function addBackendOptions(cmd: Command): Command {
   return cmd
-    .option('--backend <name>', 'where jobs run: local, or lambda (default: $BURST_BACKEND, else local)')
+    .option('--backend <name>', 'where jobs run: local, lambda, or sim (a simulated Lambda) (default: $BURST_BACKEND, else local)')
+    .option('--sim-workers <n>', 'sim: workers at once (default 1000)')
+    .option('--sim-times <report>', "sim: jobs' times from this run report's graph (default: each result's own)")
     .option('--region <region>', "AWS region (default: $AWS_REGION, or the profile's)")
     .option('--profile <name>', 'AWS profile for credentials (default: $AWS_PROFILE)')
     .option('--bucket <name>', 'S3 bucket for objects and shared results (default: $BURST_BUCKET)')
@@ -36,6 +40,12 @@ export function addBackendOptions(cmd: Command): Command {
 /** The backend the options ask for; `root` is where .burst.json is looked for. */
 export function backendSpec(o: BackendCliOptions, root: string): BackendSpec {
   const name = backendName(o.backend ?? process.env.BURST_BACKEND ?? 'local');
+  if (name === 'sim')
+    return {
+      kind: 'sim',
+      ...(o.simWorkers ? { workers: simWorkers(o.simWorkers) } : {}),
+      ...(o.simTimes ? { timesFrom: o.simTimes } : {}),
+    };
   return name === 'local' ? { kind: 'local' } : { kind: 'lambda', aws: o, configRoot: root };
 }
 
@@ -102,4 +112,11 @@ async function deployCommand(o: DeployCliOptions): Promise<number> {
   const changed = r.bucketCreated || r.functionCreated || r.codeUpdated || r.configurationUpdated;
   process.stdout.write(changed ? 'deployed\n' : 'nothing to change\n');
   return 0;
+}
+
+function simWorkers(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new BurstError('usage', `--sim-workers takes a number from 1 to 100000, not ${text}`);
+  return n;
 }
