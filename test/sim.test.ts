@@ -40,6 +40,10 @@ describe('the simulated Lambda', () => {
     assert.ok(sim.executed >= 60, `${sim.executed} jobs ran`);
     assert.deepEqual(sim.byBackend, { sim: sim.executed }, 'every job went to the simulator');
     assert.deepEqual(sim.ranLocally, []);
+    assert.ok(
+      sim.jobs.some((j) => j.ranWith) && (sim.cost?.lambdaRequests ?? Infinity) < sim.executed,
+      'assemblies ride along with their compiles in one invocation, as on Lambda',
+    );
     const compiles = sim.jobs.filter((j) => j.program === 'cc1' && j.outcome === 'ok');
     assert.ok(compiles.length > 0);
     for (const j of compiles) assert.ok(j.end - j.start >= 1500, `${j.name} took ${j.end - j.start} ms of a simulated 1,500`);

@@ -12,6 +12,8 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { initHash } from '../model/hash';
+import { decodeThunk, resolvedFollowOn } from '../model/thunk';
 import type { Platform } from './platform';
 
 export interface SimWorkerData {
@@ -20,6 +22,17 @@ export interface SimWorkerData {
   /** Recorded job times by job name (from --sim-times), else each result's own. */
   times: Record<string, number>;
 }
+
+/** The parts of the worker protocol (engine/aws/protocol.ts) the simulator reads and answers. */
+interface WorkerRequest {
+  thunk: string;
+  thunkData: string;
+  inline: Record<string, string>;
+  inlineOutputLimit: number;
+  followOn?: { thunk: string; thunkData: string; feeder: string };
+}
+type FollowOnAnswer =
+  { thunk: string; exitCode: number; stdout: string; stderr: string; outputs: unknown[]; timings: object } | { notRun: string };
 
 interface Output {
   tag: string;
@@ -82,79 +95,97 @@ function environmentFor(now: number): { env: { freeAt: number; cache: Set<string
   return { env, cold: true };
 }
 
-async function invoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const request = JSON.parse((await body(req)).toString('utf8')) as {
-    thunk: string;
-    inline: Record<string, string>;
-    inlineOutputLimit: number;
-    thunkData: string;
-    followOn?: unknown;
-  };
-  const now = Date.now();
-  const { env, cold } = environmentFor(now);
-  env.freeAt = Number.POSITIVE_INFINITY;
-  const result = await readResult(request.thunk);
-  const answer = (body: object, ms: number): void => {
-    void sleep(ms).then(() => {
-      env.freeAt = Date.now();
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ protocol: 2, ...body }));
-    });
-  };
-  const timings = (fetchMs: number, runMs: number, uploadMs: number): object => ({
-    fetchMs: Math.round(fetchMs),
-    runMs: Math.round(runMs),
-    uploadMs: Math.round(uploadMs),
-    totalMs: Math.round(fetchMs + runMs + uploadMs),
-  });
-  if (!result) {
-    const message = 'the simulator has no result recorded for this job: run the build once for real (locally) first, then simulate it';
-    answer({ exitCode: -1, stdout: '', stderr: '', outputs: [], timings: timings(0, 0, 0), fault: { code: 'bad-request', message } }, 1);
-    return;
-  }
+type Environment = { freeAt: number; cache: Set<string> };
+
+const timings = (fetchMs: number, runMs: number, uploadMs: number): object => ({
+  fetchMs: Math.round(fetchMs),
+  runMs: Math.round(runMs),
+  uploadMs: Math.round(uploadMs),
+  totalMs: Math.round(fetchMs + runMs + uploadMs),
+});
+
+/** One job as the environment would run it: its answer's fields from the recorded result, and the time it takes; undefined without a result. */
+async function simulatedJob(
+  name: string,
+  inputs: Record<string, string>,
+  inline: Record<string, string>,
+  inlineLimit: number,
+  env: Environment,
+): Promise<{ fields: Record<string, unknown>; ms: number; result: Result } | undefined> {
+  const result = await readResult(name);
+  if (!result) return undefined;
   // Inputs the environment does not keep are fetched from the bucket; inline ones came with the request.
-  const thunk = JSON.parse(
-    Buffer.from(request.thunkData, 'base64')
-      .toString('utf8')
-      .replace(/^[^{]*/, ''),
-  ) as { inputs: Record<string, string> };
   let fetched = 0;
-  for (const name of Object.values(thunk.inputs)) {
-    if (name in request.inline || env.cache.has(name)) continue;
-    env.cache.add(name);
-    fetched += sizeOf(name);
+  for (const input of Object.values(inputs)) {
+    if (input in inline || env.cache.has(input)) continue;
+    env.cache.add(input);
+    fetched += sizeOf(input);
   }
   const stored = result.outputs.reduce((n, o) => n + sizeOf(o.name), 0);
   const fetchMs = fetched > 0 ? p.s3GetMs + (fetched / p.workerBytesPerSecond) * 1000 : 0;
-  const runMs = (data.times[request.thunk] ?? result.durationMs) / p.workerSpeed;
+  const runMs = (data.times[name] ?? result.durationMs) / p.workerSpeed;
   const uploadMs = p.s3PutMs + (stored / p.workerBytesPerSecond) * 1000;
   const outputs = [];
   for (const o of result.outputs) {
     bucket.add(o.name);
     env.cache.add(o.name);
-    const small = sizeOf(o.name) <= request.inlineOutputLimit;
+    const small = sizeOf(o.name) <= inlineLimit;
     outputs.push({
       ...o,
       sha256: result.sha256?.[o.name] ?? (await sha256Of(o.name)),
       ...(small ? { data: (await fs.readFile(objectFile(o.name))).toString('base64') } : {}),
     });
   }
-  const text = async (name: string | undefined): Promise<string> => (name ? (await fs.readFile(objectFile(name))).toString('base64') : '');
-  answer(
-    {
-      exitCode: 0,
-      stdout: await text(result.stdout),
-      stderr: await text(result.stderr),
-      outputs,
-      timings: timings(fetchMs, runMs, uploadMs),
-      bytesFetched: fetched,
-      bytesStored: stored,
-      s3Gets: fetched > 0 ? 1 : 0,
-      s3Puts: outputs.length,
-      ...(request.followOn ? { followOn: { notRun: 'the simulator runs each job in an invocation of its own' } } : {}),
-    },
-    (cold ? p.coldStartMs : p.warmInvokeMs) + fetchMs + runMs + uploadMs,
-  );
+  const text = async (object: string | undefined): Promise<string> =>
+    object ? (await fs.readFile(objectFile(object))).toString('base64') : '';
+  const fields = {
+    exitCode: 0,
+    stdout: await text(result.stdout),
+    stderr: await text(result.stderr),
+    outputs,
+    timings: timings(fetchMs, runMs, uploadMs),
+    bytesFetched: fetched,
+    bytesStored: stored,
+    s3Gets: fetched > 0 ? 1 : 0,
+    s3Puts: outputs.length,
+  };
+  return { fields, ms: fetchMs + runMs + uploadMs, result };
+}
+
+/** The job the first one feeds, in the same invocation, as the real worker runs it: under the name its resolved inputs give it. */
+async function simulatedFollowOn(request: WorkerRequest, fed: Output[], env: Environment): Promise<{ answer: FollowOnAnswer; ms: number }> {
+  const f = request.followOn as NonNullable<WorkerRequest['followOn']>;
+  const resolved = resolvedFollowOn(decodeThunk(Buffer.from(f.thunkData, 'base64'), f.thunk), f.feeder, fed);
+  if (!resolved) return { answer: { notRun: 'an input is not a value the job before it made' }, ms: 0 };
+  const job = await simulatedJob(resolved.name, resolved.thunk.inputs, request.inline, request.inlineOutputLimit, env);
+  if (!job) return { answer: { notRun: 'the simulator has no result recorded for it' }, ms: 0 };
+  const f2 = job.fields as { exitCode: number; stdout: string; stderr: string; outputs: unknown[]; timings: object };
+  return {
+    answer: { thunk: resolved.name, exitCode: f2.exitCode, stdout: f2.stdout, stderr: f2.stderr, outputs: f2.outputs, timings: f2.timings },
+    ms: job.ms,
+  };
+}
+
+async function invoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const request = JSON.parse((await body(req)).toString('utf8')) as WorkerRequest;
+  const { env, cold } = environmentFor(Date.now());
+  env.freeAt = Number.POSITIVE_INFINITY;
+  const answer = (fields: object, ms: number): void => {
+    void sleep(ms).then(() => {
+      env.freeAt = Date.now();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ protocol: 2, ...fields }));
+    });
+  };
+  const inputs = decodeThunk(Buffer.from(request.thunkData, 'base64'), request.thunk).inputs;
+  const job = await simulatedJob(request.thunk, inputs, request.inline, request.inlineOutputLimit, env);
+  if (!job) {
+    const message = 'the simulator has no result recorded for this job: run the build once for real (locally) first, then simulate it';
+    answer({ exitCode: -1, stdout: '', stderr: '', outputs: [], timings: timings(0, 0, 0), fault: { code: 'bad-request', message } }, 1);
+    return;
+  }
+  const next = request.followOn ? await simulatedFollowOn(request, job.result.outputs, env) : undefined;
+  answer({ ...job.fields, ...(next ? { followOn: next.answer } : {}) }, (cold ? p.coldStartMs : p.warmInvokeMs) + job.ms + (next?.ms ?? 0));
 }
 
 let uploads = 0;
@@ -215,7 +246,9 @@ const server = createServer((req, res) => {
     if (!res.headersSent) res.writeHead(500).end(String(e));
   });
 });
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  parentPort?.postMessage({ port: typeof address === 'object' && address ? address.port : 0 });
-});
+void initHash().then(() =>
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    parentPort?.postMessage({ port: typeof address === 'object' && address ? address.port : 0 });
+  }),
+);
