@@ -631,8 +631,7 @@ export class Scheduler {
     if (place.reason !== undefined) followOn = undefined;
     const slots = place.slots;
     // The job with the longest way to the end of the run gets a freed slot first.
-    const waited = slots.acquire(this.abort.signal, this.critical.started(name));
-    await waited.catch(() => {
+    await slots.acquire(this.abort.signal, this.critical.started(name)).catch(() => {
       this.critical.ended(name);
       throw this.stopped ?? new BurstError('cancelled', 'the run was cancelled');
     });

@@ -40,8 +40,8 @@ export class Slots {
   }
 
   private watch(signal: AbortSignal): Set<Waiter> {
-    let set = this.bySignal.get(signal);
-    if (set) return set;
+    const known = this.bySignal.get(signal);
+    if (known) return known;
     const waiting = new Set<Waiter>();
     this.bySignal.set(signal, waiting);
     signal.addEventListener(
@@ -55,8 +55,7 @@ export class Slots {
       },
       { once: true },
     );
-    set = waiting;
-    return set;
+    return waiting;
   }
 
   /** A slot if one is free now, without waiting. */

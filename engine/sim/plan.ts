@@ -46,9 +46,9 @@ interface Graph {
 
 /** Dependencies on jobs outside the graph (no result was recorded) are dropped: those jobs cost nothing here. */
 function checkedGraph(nodes: GraphNode[]): Graph {
-  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const names = new Set(nodes.map((n) => n.name));
   const dependents = new Map<string, string[]>(nodes.map((n) => [n.name, []]));
-  const kept = nodes.map((n) => ({ ...n, deps: n.deps.filter((d) => byName.has(d)) }));
+  const kept = nodes.map((n) => ({ ...n, deps: n.deps.filter((d) => names.has(d)) }));
   for (const n of kept) for (const d of n.deps) dependents.get(d)?.push(n.name);
   return { nodes: kept, byName: new Map(kept.map((n) => [n.name, n])), dependents };
 }

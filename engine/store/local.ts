@@ -460,7 +460,7 @@ async function sandboxParent(store: LocalStore): Promise<string> {
 }
 
 /** Names, in a store's directory of sandboxes outside it, the store they belong to. */
-const STORE_MARK = 'store';
+export const STORE_MARK = 'store';
 
 async function sweepSandboxesOfRemovedStores(shared: string): Promise<void> {
   for (const name of await fs.readdir(shared).catch(() => [] as string[])) {

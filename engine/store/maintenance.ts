@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { otherLeaseHolders } from './leases';
-import type { LocalStore } from './local';
+import { STORE_MARK, type LocalStore } from './local';
 
 export interface CacheStats {
   dir: string;
@@ -73,7 +73,7 @@ export async function collectGarbage(store: LocalStore, maxBytes?: number): Prom
   const staleAfter = result.busy.length > 0 ? STALE_MS : 0;
   for (const dir of [store.tmpDir, store.sandboxDir]) {
     for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-      if (name === 'store') continue; // names the store whose sandboxes a directory outside it holds
+      if (name === STORE_MARK) continue;
       const p = join(dir, name);
       const st = await fs.stat(p).catch(() => undefined);
       if (st && now - st.mtimeMs >= staleAfter) {
